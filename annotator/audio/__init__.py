@@ -1,0 +1,1 @@
+"""Audio in: capture from sounddevice devices and voice-activity segmentation."""

@@ -1,0 +1,92 @@
+"""The command line: ``annotator --help`` documents each command.
+
+This module only builds the parser and is the one boundary where an
+``AnnotatorError`` becomes one line on stderr and exit status 2. Each
+command's work lives in ``annotator/commands/<name>.py`` as ``run(args)``,
+imported only when that command runs, so ``annotator --version`` and the
+window start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from annotator import __version__
+from annotator.errors import AnnotatorError
+
+EXIT_USAGE = 2
+
+
+def _add_shared(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="TOML config file (default: the user's config directory)")
+    p.add_argument(
+        "--model",
+        metavar="NAME|PATH",
+        help="faster-whisper model: a local model directory or a name such as base.en "
+        "(default: the bundled offline tiny.en)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Live interview annotation: local transcription, contradiction and sentiment flags. "
+        "Without a command, opens the window and records live.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    _add_shared(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("replay", help="the window, replaying a session, transcript or audio file")
+    _add_shared(p)
+    p.add_argument("path", metavar="PATH", help="session journal (.jsonl), transcript (.txt/.srt/.vtt) or audio file")
+    p.add_argument("--speed", default="1", help="1, 2, 4 or max (as fast as possible); default 1")
+
+    p = sub.add_parser("listen", help="headless live session: capture -> transcript -> insights, journaled")
+    _add_shared(p)
+    p.add_argument("--device", action="append", metavar="D", help="input device (index or name); repeat for two sources")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--no-audio", action="store_true", help="do not save the captured audio beside the journal")
+
+    p = sub.add_parser("transcribe", help="headless transcription of an audio file to stdout")
+    _add_shared(p)
+    p.add_argument("audio", metavar="AUDIO", help="any file PyAV decodes: wav, flac, mp3, m4a, ...")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--language", help="language code, e.g. en (default: the model's, or detected)")
+
+    p = sub.add_parser("analyze", help="headless: transcript/audio/session -> insights")
+    _add_shared(p)
+    p.add_argument("path", metavar="PATH", help="transcript (.txt/.srt/.vtt), audio file or session journal")
+    p.add_argument("--json", action="store_true", help="one JSON object per line, one line per request")
+
+    p = sub.add_parser("providers", help="the analysis chain as configured")
+    _add_shared(p)
+    p.add_argument("--check", action="store_true", help="send one tiny request to each provider")
+
+    p = sub.add_parser("devices", help="audio input devices")
+    _add_shared(p)
+
+    p = sub.add_parser("export", help="export a session to Markdown, JSON, SRT or VTT")
+    _add_shared(p)
+    p.add_argument("session", metavar="SESSION", help="session journal (.jsonl) or its id")
+    p.add_argument("--format", required=True, choices=("md", "json", "srt", "vtt"))
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    name = args.command or "window"
+    try:
+        module = importlib.import_module(f"annotator.commands.{name}")
+        return int(module.run(args) or 0)
+    except AnnotatorError as err:
+        print(f"annotator: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

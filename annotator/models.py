@@ -1,0 +1,249 @@
+"""The domain: frozen value objects shared by every layer.
+
+Nothing here does I/O. Each record type converts to and from a plain dict
+(``to_dict`` / ``from_dict``) so the journal, ``--json`` output and the
+exporters share one shape.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+SENTIMENT_LABELS = ("positive", "neutral", "negative")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One utterance (live) or one line/cue (transcript) of what was said.
+
+    ``source`` is who said it as far as we know: "You" / "Them" for the two
+    live inputs, the ``Speaker:`` prefix or ``<v Name>`` of a transcript, or
+    "" when unknown. ``start`` and ``end`` are seconds from the session start.
+    """
+
+    id: int
+    source: str
+    start: float
+    end: float
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Chunk:
+        return cls(
+            id=int(d["id"]),
+            source=str(d.get("source", "")),
+            start=float(d.get("start", 0.0)),
+            end=float(d.get("end", 0.0)),
+            text=str(d["text"]),
+        )
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    label: str  # one of SENTIMENT_LABELS
+    score: float  # -1.0 (negative) .. 1.0 (positive)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": self.score}
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    statement: str  # what was just said
+    earlier: str  # what it conflicts with
+    explanation: str  # one sentence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"statement": self.statement, "earlier": self.earlier, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class Insight:
+    """The JSON object a provider returns for one request (see DESIGN.md)."""
+
+    sentiment: Sentiment
+    contradictions: tuple[Contradiction, ...] = ()
+    claims: tuple[str, ...] = ()
+    summary: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sentiment": self.sentiment.to_dict(),
+            "contradictions": [c.to_dict() for c in self.contradictions],
+            "claims": list(self.claims),
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Insight:
+        """Rebuild an insight we wrote ourselves (journal). Provider replies go
+        through ``annotator.analysis.insight.parse_insight`` instead."""
+        s = d["sentiment"]
+        return cls(
+            sentiment=Sentiment(str(s["label"]), float(s["score"])),
+            contradictions=tuple(
+                Contradiction(str(c["statement"]), str(c["earlier"]), str(c.get("explanation", "")))
+                for c in d.get("contradictions", ())
+            ),
+            claims=tuple(str(c) for c in d.get("claims", ())),
+            summary=str(d.get("summary", "")),
+        )
+
+
+class Outcome(str, enum.Enum):
+    """How one provider attempt ended."""
+
+    OK = "ok"
+    CONNECT_ERROR = "connect_error"  # refused, reset, DNS, TLS
+    TIMEOUT = "timeout"  # connect / first token / total limit
+    STALLED = "stalled"  # silence between streamed pieces
+    HTTP_ERROR = "http_error"  # 408/409/5xx/529 and other failover statuses
+    RATE_LIMITED = "rate_limited"  # 429
+    MISCONFIGURED = "misconfigured"  # 401/403/404: skipped for the session
+    CUT = "cut"  # stream ended before its end marker / truncated reply
+    MALFORMED = "malformed"  # a stream event we cannot parse
+    INVALID_REPLY = "invalid_reply"  # complete reply, but not a valid insight
+    SKIPPED = "skipped"  # not called: misconfigured earlier, or Retry-After pending
+    DEADLINE = "deadline"  # the chain's overall deadline ran out
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One call (or deliberate skip) of one provider for one request."""
+
+    provider: str
+    model: str
+    outcome: Outcome
+    status: int | None = None  # HTTP status, when one was received
+    elapsed_ms: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    detail: str = ""  # a readable reason, e.g. "no first token within 5.0 s"
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "outcome": self.outcome.value,
+            "status": self.status,
+            "elapsed_ms": self.elapsed_ms,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 8),
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Attempt:
+        return cls(
+            provider=str(d["provider"]),
+            model=str(d.get("model", "")),
+            outcome=Outcome(d["outcome"]),
+            status=None if d.get("status") is None else int(d["status"]),
+            elapsed_ms=int(d.get("elapsed_ms", 0)),
+            input_tokens=int(d.get("input_tokens", 0)),
+            output_tokens=int(d.get("output_tokens", 0)),
+            cost_usd=float(d.get("cost_usd", 0.0)),
+            detail=str(d.get("detail", "")),
+        )
+
+
+LOCAL_PROVIDER = "local-sentiment"
+"""The name under which the local (lexicon) sentiment estimate answers."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of one analysis request: the chunks sent and what came back.
+
+    ``insight`` is None when every provider failed and no local estimate was
+    made. ``provider`` is ``LOCAL_PROVIDER`` when the local estimate answered.
+    """
+
+    chunk_ids: tuple[int, ...]
+    text: str
+    insight: Insight | None
+    provider: str | None
+    model: str | None
+    attempts: tuple[Attempt, ...] = ()
+    elapsed_ms: int = 0
+
+    @property
+    def local(self) -> bool:
+        return self.provider == LOCAL_PROVIDER
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_ids": list(self.chunk_ids),
+            "text": self.text,
+            "provider": self.provider,
+            "model": self.model,
+            "insight": None if self.insight is None else self.insight.to_dict(),
+            "attempts": [a.to_dict() for a in self.attempts],
+            "elapsed_ms": self.elapsed_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Analysis:
+        ins = d.get("insight")
+        return cls(
+            chunk_ids=tuple(int(i) for i in d.get("chunk_ids", ())),
+            text=str(d.get("text", "")),
+            insight=None if ins is None else Insight.from_dict(ins),
+            provider=d.get("provider"),
+            model=d.get("model"),
+            attempts=tuple(Attempt.from_dict(a) for a in d.get("attempts", ())),
+            elapsed_ms=int(d.get("elapsed_ms", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A moment the user marked: a bookmark, or a manual flag with a note."""
+
+    at: float  # seconds from session start
+    kind: str = "bookmark"  # "bookmark" | "flag"
+    note: str = ""
+    chunk_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": round(self.at, 3), "kind": self.kind, "note": self.note, "chunk_id": self.chunk_id}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Mark:
+        cid = d.get("chunk_id")
+        return cls(
+            at=float(d.get("at", 0.0)),
+            kind=str(d.get("kind", "bookmark")),
+            note=str(d.get("note", "")),
+            chunk_id=None if cid is None else int(cid),
+        )
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A span of 16 kHz mono float32 audio the segmenter judged to be speech.
+
+    ``audio`` is a numpy array; typed loosely so this module stays stdlib-only.
+    """
+
+    source: str
+    start: float
+    end: float
+    audio: Any = field(repr=False, compare=False)

@@ -1,0 +1,21 @@
+from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
+
+
+def test_records_round_trip_through_dicts() -> None:
+    chunk = Chunk(3, "Candidate", 1.25, 4.5, "I have never worked with Kubernetes.")
+    insight = Insight(
+        Sentiment("negative", -0.4),
+        (Contradiction("I migrated to Kubernetes", "I have never worked with Kubernetes", "Both cannot hold."),),
+        ("never used Kubernetes",),
+        "A contradiction about Kubernetes.",
+    )
+    attempt = Attempt("kimi", "kimi-k2-turbo-preview", Outcome.RATE_LIMITED, 429, 120, detail="retry after 3 s")
+    analysis = Analysis((3,), chunk.text, insight, "cerebras", "llama", (attempt,), 900)
+    mark = Mark(12.0, "flag", "check this", 3)
+
+    assert Chunk.from_dict(chunk.to_dict()) == chunk
+    assert Insight.from_dict(insight.to_dict()) == insight
+    assert Attempt.from_dict(attempt.to_dict()) == attempt
+    assert Analysis.from_dict(analysis.to_dict()) == analysis
+    assert Mark.from_dict(mark.to_dict()) == mark
+    assert not analysis.local
