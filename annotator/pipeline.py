@@ -1,0 +1,319 @@
+"""The asyncio orchestration: source -> transcript -> analysis -> sinks. No Qt.
+
+::
+
+    live capture / audio file --> AudioIngest thread (segmenter, audio file)
+                                      --> TranscriptionWorker thread --> Chunk
+    transcript / session replay ---------------------------------------> Chunk
+    Chunk --> sinks (journal, terminal, window)
+          --> analysis queue (merged up to the prompt budget, bounded)
+          --> Analyzer (differential prompt, failover chain) --> Analysis --> sinks
+
+Every sink method is called on the event loop's thread (under qasync that is
+the Qt thread), in the order the events happened. Worker threads hand their
+results over with ``loop.call_soon_threadsafe``; nothing here blocks the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from annotator.errors import AnnotatorError
+from annotator.models import Analysis, Chunk, Insight, Mark
+
+log = logging.getLogger(__name__)
+
+MAX_SPEED = 0.0
+"""``speed`` value meaning as fast as possible."""
+
+
+class Sink(Protocol):
+    """Receives what a session produces, on the event loop's thread."""
+
+    def on_chunk(self, chunk: Chunk) -> None: ...
+
+    def on_analysis(self, analysis: Analysis) -> None: ...
+
+    def on_mark(self, mark: Mark) -> None: ...
+
+    def on_error(self, error: AnnotatorError) -> None: ...
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None: ...
+
+    def on_level(self, source: str, level: float) -> None: ...
+
+
+class AnalyzerLike(Protocol):
+    async def analyze(self, chunks: Sequence[Chunk], previous: Insight | None) -> Analysis: ...
+
+
+class Fanout:
+    """Calls every sink in turn; a sink that raises is logged, never fatal:
+    one broken sink must not stop the journal from recording."""
+
+    def __init__(self, sinks: Iterable[Sink]) -> None:
+        self.sinks: list[Sink] = list(sinks)
+
+    def _each(self, method: str, *args: Any) -> None:
+        for sink in self.sinks:
+            try:
+                getattr(sink, method)(*args)
+            except Exception:  # noqa: BLE001 - a sink's bug is logged, the session goes on
+                log.exception("sink %r failed in %s", sink, method)
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        self._each("on_chunk", chunk)
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self._each("on_analysis", analysis)
+
+    def on_mark(self, mark: Mark) -> None:
+        self._each("on_mark", mark)
+
+    def on_error(self, error: AnnotatorError) -> None:
+        self._each("on_error", error)
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        self._each("on_event", kind, data)
+
+    def on_level(self, source: str, level: float) -> None:
+        self._each("on_level", source, level)
+
+
+@dataclass(frozen=True)
+class AnalysisQueueLimits:
+    """How chunks waiting for analysis are batched.
+
+    ``batch_chars``: at most this much transcript text goes into one request
+    (the prompt's own budget splits a single longer chunk). ``max_waiting``:
+    when more chunks than this wait, the oldest are left unanalysed (they stay
+    in the transcript and the journal) and a backlog event says how many.
+    """
+
+    batch_chars: int = 1600
+    max_waiting: int = 40
+
+
+class Pipeline:
+    """One session: takes chunks from any source, fans them out to the sinks,
+    and keeps one analysis request in flight at a time.
+
+    Usage::
+
+        pipeline = Pipeline(analyzer, [journal_sink, window_bridge])
+        pipeline.start()
+        await pipeline.replay_chunks(chunks, speed=2.0)   # or feed chunks from a worker
+        await pipeline.stop()
+    """
+
+    def __init__(
+        self,
+        analyzer: AnalyzerLike | None,
+        sinks: Iterable[Sink],
+        *,
+        limits: AnalysisQueueLimits = AnalysisQueueLimits(),
+        stop_timeout_s: float = 30.0,
+        previous: Insight | None = None,
+    ) -> None:
+        self.analyzer = analyzer
+        self.out = Fanout(sinks)
+        self.limits = limits
+        self.stop_timeout_s = stop_timeout_s
+        self.previous = previous
+        self._waiting: list[Chunk] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._drained: asyncio.Event | None = None
+        self._in_flight = False
+        self._closing = False
+        self._unpaused = asyncio.Event()
+        self._unpaused.set()
+        self._speed = 1.0
+        self.chunks_seen = 0
+        self.analyses_done = 0
+        self.dropped_from_analysis = 0
+        self.last_chunk: Chunk | None = None
+        self._t0 = time.monotonic()
+
+    # --- lifecycle -------------------------------------------------------
+    def start(self) -> None:
+        if self._task is None:
+            self._t0 = time.monotonic()
+            self._task = asyncio.get_running_loop().create_task(self._analysis_loop(), name="analysis")
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the session started (for marks)."""
+        return time.monotonic() - self._t0
+
+    @property
+    def idle(self) -> bool:
+        """No chunk waiting and no analysis in flight."""
+        return not self._waiting and not self._in_flight
+
+    async def drain(self, timeout: float | None = None) -> bool:
+        """Wait until every chunk received so far has been analysed (or left
+        out under backlog). Returns False if ``timeout`` ran out first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.idle:
+            if self._task is None or self._task.done():
+                return False
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            self._drained = asyncio.Event()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._drained.wait(), left)
+        return True
+
+    async def stop(self) -> None:
+        """Finish the analyses in flight and waiting (bounded by
+        ``stop_timeout_s``), then stop the analysis task."""
+        self._unpaused.set()
+        finished = await self.drain(self.stop_timeout_s)
+        if not finished:
+            left = len(self._waiting) + (1 if self._in_flight else 0)
+            self.out.on_error(
+                AnnotatorError(
+                    f"Stopped before {left} pending analysis request(s) finished; "
+                    "the transcript is complete and saved."
+                )
+            )
+        self._closing = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.out.on_event("stopped", {"chunks": self.chunks_seen, "analyses": self.analyses_done})
+
+    # --- input -----------------------------------------------------------
+    def add_chunk(self, chunk: Chunk) -> None:
+        """A new transcript line: to every sink at once, and queued for analysis."""
+        self.chunks_seen += 1
+        self.last_chunk = chunk
+        self.out.on_chunk(chunk)
+        if self.analyzer is None or not chunk.text.strip():
+            return
+        self._waiting.append(chunk)
+        excess = len(self._waiting) - self.limits.max_waiting
+        if excess > 0:
+            del self._waiting[:excess]
+            self.dropped_from_analysis += excess
+            self.out.on_event(
+                "backlog",
+                {"left_unanalysed": excess, "total_unanalysed": self.dropped_from_analysis, "waiting": len(self._waiting)},
+            )
+        self._wake.set()
+
+    def add_mark(self, kind: str = "bookmark", note: str = "") -> Mark:
+        last = self.last_chunk
+        mark = Mark(at=self.elapsed if last is None else max(last.end, 0.0), kind=kind, note=note,
+                    chunk_id=None if last is None else last.id)
+        self.out.on_mark(mark)
+        return mark
+
+    def report(self, error: AnnotatorError) -> None:
+        self.out.on_error(error)
+
+    def event(self, kind: str, data: dict[str, Any]) -> None:
+        self.out.on_event(kind, data)
+
+    # --- replay of chunks (transcripts, sessions) ----------------------------
+    def pause(self) -> None:
+        self._unpaused.clear()
+        self.out.on_event("paused", {})
+
+    def resume(self) -> None:
+        self._unpaused.set()
+        self.out.on_event("resumed", {})
+
+    @property
+    def paused(self) -> bool:
+        return not self._unpaused.is_set()
+
+    def set_speed(self, speed: float) -> None:
+        """1.0 real time, 2.0 twice as fast, ``MAX_SPEED`` (0) as fast as possible."""
+        self._speed = speed
+
+    async def replay_chunks(self, chunks: Sequence[Chunk], speed: float | None = None) -> None:
+        """Feed chunks as if they were being said: each appears at its end
+        time divided by the speed (pause and speed changes apply at once)."""
+        if speed is not None:
+            self._speed = speed
+        total = len(chunks)
+        clock = 0.0  # position in the recording, seconds
+        for i, chunk in enumerate(chunks):
+            target = max(chunk.end, clock)
+            while clock < target:
+                await self._unpaused.wait()
+                if self._speed <= MAX_SPEED:
+                    clock = target
+                    break
+                step = min(0.05 * self._speed, target - clock)
+                await asyncio.sleep(step / self._speed)
+                if self._unpaused.is_set():
+                    clock += step
+            await self._unpaused.wait()
+            if self._speed <= MAX_SPEED:
+                await asyncio.sleep(0)  # let the window paint between chunks
+            self.add_chunk(chunk)
+            self.out.on_event("replay_progress", {"done": i + 1, "total": total})
+
+    def replay_analyses(self, analyses: Iterable[Analysis]) -> None:
+        """Show analyses stored in a session journal (no provider is called)."""
+        for analysis in analyses:
+            if analysis.insight is not None and not analysis.local:
+                self.previous = analysis.insight
+            self.analyses_done += 1
+            self.out.on_analysis(analysis)
+
+    # --- analysis --------------------------------------------------------
+    def _take_batch(self) -> list[Chunk]:
+        batch: list[Chunk] = []
+        size = 0
+        while self._waiting:
+            chunk = self._waiting[0]
+            if batch and size + len(chunk.text) > self.limits.batch_chars:
+                break
+            batch.append(self._waiting.pop(0))
+            size += len(chunk.text)
+        return batch
+
+    async def _analysis_loop(self) -> None:
+        while True:
+            if not self._waiting:
+                self._notify_drained()
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batch = self._take_batch()
+            self._in_flight = True
+            try:
+                assert self.analyzer is not None  # nothing is queued without one
+                analysis = await self.analyzer.analyze(batch, self.previous)
+            except asyncio.CancelledError:
+                raise
+            except AnnotatorError as err:
+                self.out.on_error(err)
+                continue
+            except Exception as err:  # noqa: BLE001 - the session must go on
+                log.exception("analysis failed")
+                self.out.on_error(AnnotatorError(f"Analysis failed unexpectedly ({type(err).__name__}: {err})."))
+                continue
+            finally:
+                self._in_flight = False
+            if analysis.insight is not None and not analysis.local:
+                self.previous = analysis.insight  # the next request builds on the last good insight
+            self.analyses_done += 1
+            self.out.on_analysis(analysis)
+
+    def _notify_drained(self) -> None:
+        if self._drained is not None:
+            self._drained.set()
