@@ -1,0 +1,475 @@
+"""Settings: the analysis chain, transcription and audio options, loaded once.
+
+The file is TOML (see DESIGN.md and ``resources/default_config.toml``)::
+
+    [analysis]
+    deadline_s = 60
+
+    [[providers]]
+    name = "kimi"
+    kind = "openai"
+    base_url = "https://api.moonshot.ai/v1"
+    model = "kimi-k2-turbo-preview"
+    api_key_env = "MOONSHOT_API_KEY"
+
+``load_config(None)`` reads the user's config file, or gives the defaults
+(including ``DEFAULT_PROVIDERS``) when that file does not exist. Every problem
+raises ``ConfigError`` naming the file, the provider and the key.
+
+Keys are never read from or written to the config file: ``api_key()`` looks in
+the environment variable the provider names, then in the OS keyring (service
+``"annotator"``, user name = provider name). A provider on loopback
+(127.0.0.1 / localhost, e.g. Ollama) needs no key.
+
+Validation for the settings dialog: ``validate_provider(p)`` returns a list of
+``(field, reason)`` pairs (empty when valid) and never raises;
+``validate_analysis(a)`` likewise. ``load_config`` raises on the first
+problem they report.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import keyring
+
+from annotator import paths
+from annotator.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+PROVIDER_KINDS = ("openai", "anthropic")
+KEYRING_SERVICE = "annotator"
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """One provider of the failover chain (one ``[[providers]]`` table).
+
+    Timeouts are seconds per attempt; each is capped by the time left before
+    the chain's deadline. Prices are USD per million tokens and only feed the
+    cost estimate. ``json_mode`` None means "ask for JSON mode where the host is
+    known to support it".
+    """
+
+    name: str
+    kind: str
+    base_url: str
+    model: str
+    api_key_env: str | None = None
+    connect_timeout_s: float = 3.0
+    first_token_timeout_s: float = 5.0
+    stall_timeout_s: float = 5.0
+    timeout_s: float = 20.0
+    price_in_per_mtok: float = 0.0
+    price_out_per_mtok: float = 0.0
+    free_credit_usd: float | None = None
+    enabled: bool = True
+    allow_slow_model: bool = False
+    max_tokens: int = 400
+    json_mode: bool | None = None
+
+    @property
+    def on_loopback(self) -> bool:
+        return is_loopback(self.base_url)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Limits of one analysis request.
+
+    ``deadline_s`` caps the whole chain. ``max_request_tokens`` is the budget
+    for the prompt sent (instructions + previous insight + new text, estimated
+    at ~4 characters a token); ``max_chunk_tokens`` is the share of it the new
+    text may take (longer text is split into several requests);
+    ``max_claims`` bounds the claims carried from one request to the next.
+    """
+
+    deadline_s: float = 60.0
+    max_request_tokens: int = 1500
+    max_chunk_tokens: int = 500
+    max_claims: int = 8
+
+
+@dataclass(frozen=True)
+class TranscriptionConfig:
+    """faster-whisper options. ``model`` None = the bundled offline tiny.en."""
+
+    model: str | None = None
+    device: str = "cpu"
+    compute_type: str = "int8"
+    language: str | None = "en"
+    beam_size: int = 1
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """Capture and segmentation options. ``devices`` empty = the default input."""
+
+    devices: tuple[str, ...] = ()
+    silence_s: float = 0.5
+    max_utterance_s: float = 15.0
+    save_audio: bool = True
+
+
+# The chain the field recommends: free tiers first, the paid "nuclear option"
+# last. Each is used only when its key is present (env var or keyring).
+DEFAULT_PROVIDERS: tuple[ProviderConfig, ...] = (
+    ProviderConfig(
+        name="cerebras",
+        kind="openai",
+        base_url="https://api.cerebras.ai/v1",
+        model="llama-3.3-70b",
+        api_key_env="CEREBRAS_API_KEY",
+    ),
+    ProviderConfig(
+        name="nvidia",
+        kind="openai",
+        base_url="https://integrate.api.nvidia.com/v1",
+        model="meta/llama-3.3-70b-instruct",
+        api_key_env="NVIDIA_API_KEY",
+    ),
+    ProviderConfig(
+        name="kimi",
+        kind="openai",
+        base_url="https://api.moonshot.ai/v1",
+        model="kimi-k2-turbo-preview",
+        api_key_env="MOONSHOT_API_KEY",
+        price_in_per_mtok=1.15,
+        price_out_per_mtok=8.00,
+    ),
+    ProviderConfig(
+        name="claude",
+        kind="anthropic",
+        base_url="https://api.anthropic.com/v1",
+        model="claude-haiku-4-5",
+        api_key_env="ANTHROPIC_API_KEY",
+        price_in_per_mtok=1.00,
+        price_out_per_mtok=5.00,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything configurable, loaded once and passed in. ``path`` is the file
+    it came from (None for built-in defaults)."""
+
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    providers: tuple[ProviderConfig, ...] = DEFAULT_PROVIDERS
+    transcription: TranscriptionConfig = field(default_factory=TranscriptionConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    path: Path | None = None
+
+
+# --- validation -------------------------------------------------------------
+
+_REASONING = re.compile(
+    r"^(o1|o3|o4)(-|$)|thinking|reasoner|deepseek-r1|(^|[-_/])r1([-_:]|$)|qwq|kimi-k2\.5|magistral",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def is_reasoning_model(model: str) -> bool:
+    """True for models known to think for tens of seconds before answering."""
+    return bool(_REASONING.search(model.rsplit("/", 1)[-1]))
+
+
+def is_loopback(base_url: str) -> bool:
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def _non_negative(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def validate_provider(p: ProviderConfig) -> list[tuple[str, str]]:
+    """Problems with one provider as ``(field, reason)`` pairs; empty if valid."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(p.name, str) or not _NAME.match(p.name):
+        problems.append(("name", "must be a non-empty name of letters, digits, '.', '_' or '-'"))
+    if p.kind not in PROVIDER_KINDS:
+        problems.append(("kind", f"unknown kind {p.kind!r} (expected openai or anthropic)"))
+    parts = urlsplit(p.base_url) if isinstance(p.base_url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        problems.append(("base_url", f"{p.base_url!r} is not an http:// or https:// URL"))
+    if not isinstance(p.model, str) or not p.model.strip():
+        problems.append(("model", "must name a model"))
+    elif is_reasoning_model(p.model) and not p.allow_slow_model:
+        problems.append(
+            (
+                "model",
+                f"{p.model!r} is a reasoning model: it thinks for tens of seconds before answering, too slow "
+                "for live analysis (set allow_slow_model = true to use it anyway)",
+            )
+        )
+    if p.api_key_env is not None and (not isinstance(p.api_key_env, str) or not p.api_key_env.strip()):
+        problems.append(("api_key_env", "must be the name of an environment variable"))
+    for name in ("connect_timeout_s", "first_token_timeout_s", "stall_timeout_s", "timeout_s"):
+        if not _positive(getattr(p, name)):
+            problems.append((name, "must be a number of seconds above 0"))
+    for name in ("price_in_per_mtok", "price_out_per_mtok"):
+        if not _non_negative(getattr(p, name)):
+            problems.append((name, "must be a price of 0 or more (USD per million tokens)"))
+    if p.free_credit_usd is not None and not _non_negative(p.free_credit_usd):
+        problems.append(("free_credit_usd", "must be an amount of 0 or more (USD)"))
+    if not isinstance(p.max_tokens, int) or isinstance(p.max_tokens, bool) or not 16 <= p.max_tokens <= 8192:
+        problems.append(("max_tokens", "must be a whole number from 16 to 8192"))
+    return problems
+
+
+def validate_analysis(a: AnalysisConfig) -> list[tuple[str, str]]:
+    """Problems with the ``[analysis]`` table as ``(field, reason)`` pairs."""
+    problems: list[tuple[str, str]] = []
+    if not _positive(a.deadline_s):
+        problems.append(("deadline_s", "must be a number of seconds above 0"))
+    for name, low in (("max_request_tokens", 600), ("max_chunk_tokens", 50), ("max_claims", 1)):
+        value = getattr(a, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            problems.append((name, f"must be a whole number of at least {low}"))
+    if not problems and a.max_chunk_tokens > a.max_request_tokens - 450:
+        problems.append(("max_chunk_tokens", "must leave at least 450 tokens of max_request_tokens for the instructions"))
+    return problems
+
+
+# --- loading ----------------------------------------------------------------
+
+
+def _kind(annotation: str) -> str:
+    for kind in ("bool", "float", "int", "tuple"):
+        if annotation.startswith(kind):
+            return kind
+    return "str"
+
+
+def _coerce(owner: str, key: str, value: Any, annotation: str) -> Any:
+    """Type-check one TOML value against the field's annotation."""
+    optional = annotation.endswith("| None")
+    kind = _kind(annotation)
+    if optional and value == "":
+        return None  # "" is how TOML spells "not set" (e.g. language = "" -> detect)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{owner}: {key} must be true or false, not {value!r}")
+        return value
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{owner}: {key} must be a number, not {value!r}")
+        return float(value)
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{owner}: {key} must be a whole number, not {value!r}")
+        return value
+    if kind == "tuple":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{owner}: {key} must be a list of strings")
+        return tuple(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{owner}: {key} must be a string, not {value!r}")
+    return value
+
+
+def _build(cls: Any, table: Mapping[str, Any], owner: str, required: tuple[str, ...] = ()) -> Any:
+    known = {f.name: str(f.type) for f in fields(cls) if f.name != "path"}
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{owner}: unknown key {key!r} (known: {', '.join(known)})")
+    for key in required:
+        if key not in table:
+            raise ConfigError(f"{owner}: missing key {key!r}")
+    return cls(**{key: _coerce(owner, key, value, known[key]) for key, value in table.items()})
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file; ``None`` means the user's default file.
+
+    A missing default file gives the built-in defaults; a missing file that was
+    named explicitly is an error. Raises ``ConfigError`` naming file, provider
+    and key.
+    """
+    explicit = path is not None
+    path = Path(path) if path is not None else paths.default_config_path()
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: config file not found")
+        return Config()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read config file: {err}") from err
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Build a ``Config`` from parsed TOML (``path`` is named in errors)."""
+    tables = {"analysis", "providers", "transcription", "audio"}
+    for key in data:
+        if key not in tables:
+            raise ConfigError(f"{path}: unknown table or key {key!r} (known: {', '.join(sorted(tables))})")
+    for key in ("analysis", "transcription", "audio"):
+        if key in data and not isinstance(data[key], dict):
+            raise ConfigError(f"{path}: [{key}] must be a table")
+    analysis = _build(AnalysisConfig, data.get("analysis", {}), f"{path}: [analysis]")
+    for fname, reason in validate_analysis(analysis):
+        raise ConfigError(f"{path}: [analysis]: {fname} {reason}")
+    transcription = _build(TranscriptionConfig, data.get("transcription", {}), f"{path}: [transcription]")
+    audio = _build(AudioConfig, data.get("audio", {}), f"{path}: [audio]")
+    if not _positive(audio.silence_s) or not _positive(audio.max_utterance_s):
+        raise ConfigError(f"{path}: [audio]: silence_s and max_utterance_s must be numbers of seconds above 0")
+    if not isinstance(transcription.beam_size, int) or transcription.beam_size < 1:
+        raise ConfigError(f"{path}: [transcription]: beam_size must be a whole number of at least 1")
+
+    if "providers" in data:
+        raw = data["providers"]
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise ConfigError(f"{path}: providers must be [[providers]] tables")
+        providers = []
+        seen: set[str] = set()
+        for i, table in enumerate(raw, 1):
+            name = table.get("name")
+            owner = f"{path}: provider {name!r}" if isinstance(name, str) else f"{path}: provider #{i}"
+            p = _build(ProviderConfig, table, owner, required=("name", "kind", "base_url", "model"))
+            for fname, reason in validate_provider(p):
+                raise ConfigError(f"{owner}: {fname}: {reason}")
+            if p.name in seen:
+                raise ConfigError(f"{owner}: name: a provider of that name is already listed")
+            seen.add(p.name)
+            providers.append(p)
+        provider_tuple = tuple(providers)
+    else:
+        provider_tuple = DEFAULT_PROVIDERS
+    return Config(analysis, provider_tuple, transcription, audio, path)
+
+
+# --- keys -------------------------------------------------------------------
+
+
+class KeyringLike(Protocol):
+    def get_password(self, service_name: str, username: str) -> str | None: ...
+
+
+def api_key(
+    provider: ProviderConfig,
+    env: Mapping[str, str] = os.environ,
+    keyring_backend: KeyringLike | None = keyring,
+) -> str | None:
+    """The provider's key: its environment variable, else the OS keyring.
+
+    Returns None when neither has one (or the keyring is unavailable). Never
+    logs or stores the key. ``keyring_backend=None`` looks in the environment only.
+    """
+    if provider.api_key_env:
+        value = env.get(provider.api_key_env, "").strip()
+        if value:
+            return value
+    if keyring_backend is None:
+        return None
+    try:
+        stored = keyring_backend.get_password(KEYRING_SERVICE, provider.name)
+    except Exception:  # noqa: BLE001 - any keyring backend failure means "no key there"
+        return None
+    return stored.strip() or None if stored else None
+
+
+def availability(provider: ProviderConfig, key: str | None) -> str | None:
+    """Why this provider is left out of the chain, or None when it is usable."""
+    if not provider.enabled:
+        return "disabled in the config (enabled = false)"
+    if key is None and not provider.on_loopback:
+        where = f"${provider.api_key_env} or " if provider.api_key_env else ""
+        return f"no key: set {where}the keyring entry (service {KEYRING_SERVICE!r}, user {provider.name!r})"
+    return None
+
+
+# --- saving -----------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value)
+    out = ['"']
+    for ch in text:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _table_lines(obj: Any) -> list[str]:
+    lines = []
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if value is None:
+            if f.default is None:
+                continue  # absent = the default None
+            value = ""  # None where the default is not None (e.g. language)
+        lines.append(f"{f.name} = {_toml_value(value)}")
+    return lines
+
+
+def dumps_config(config: Config) -> str:
+    """The config as TOML text (no keys: they never live in the file)."""
+    lines = ["# annotator settings. Keys are read from environment variables or the OS keyring, never from here.", ""]
+    for title, obj in (("analysis", config.analysis), ("transcription", config.transcription), ("audio", config.audio)):
+        lines.append(f"[{title}]")
+        lines.extend(_table_lines(obj))
+        lines.append("")
+    for p in config.providers:
+        lines.append("[[providers]]")
+        lines.extend(_table_lines(p))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    """Write ``config`` as TOML (atomically: temp file, then rename)."""
+    path = Path(path) if path is not None else (config.path or paths.default_config_path())
+    text = dumps_config(config)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot write config file: {err}") from err
+    return path
+
+
+def with_path(config: Config, path: Path) -> Config:
+    return replace(config, path=path)
