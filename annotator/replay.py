@@ -1,0 +1,334 @@
+"""Readers: what a replay or a headless analysis can be fed from a file.
+
+``kind_of(path)`` tells callers which reader applies, by extension:
+
+- ``"session"``: a session journal (``.jsonl``) or a JSON export of one
+  (``.json``); ``read_session`` gives the whole record, ``read_chunks`` its
+  stored chunks.
+- ``"transcript"``: ``.txt`` (one chunk per non-empty line, optional
+  ``Speaker:`` prefix; times synthesised at ~150 words a minute so a replay
+  at real time is paced like speech), ``.srt`` and ``.vtt`` (one chunk per
+  cue, times from the cue, speaker from ``<v Name>`` or a ``Speaker:``
+  prefix).
+- ``"audio"``: anything else faster-whisper decodes; not read here (see
+  ``annotator.transcribe``).
+
+Every malformed input raises ``InputError`` with one sentence naming the file
+and, where there is one, the line: a missing or empty file, a binary file,
+text that is not UTF-8 (or UTF-16 with a byte-order mark), a line longer than
+``MAX_LINE_CHARS``, a bad cue timestamp.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from annotator.errors import InputError
+from annotator.models import Chunk
+from annotator.session import SessionRecord, read_journal, session_record_from_export
+
+Kind = Literal["session", "transcript", "audio"]
+
+SESSION_SUFFIXES = frozenset({".jsonl", ".json"})
+TRANSCRIPT_SUFFIXES = frozenset({".txt", ".srt", ".vtt"})
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".flac", ".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".oga", ".opus", ".webm", ".mkv", ".wma", ".aif", ".aiff"}
+)
+
+MAX_LINE_CHARS = 50_000
+"""Longest transcript line (or cue line) accepted: ~8,000 words, far beyond
+any real utterance; a longer one means the file is not a transcript."""
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+WORDS_PER_SECOND = 2.5  # ~150 words a minute, conversational pace
+MIN_LINE_SECONDS = 0.8
+GAP_SECONDS = 0.4  # between two synthesised .txt lines
+
+
+def kind_of(path: Path) -> Kind:
+    """Which reader a file needs, by its extension (case-insensitive).
+
+    Unknown extensions are reported as ``InputError`` naming what is accepted.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in SESSION_SUFFIXES:
+        return "session"
+    if suffix in TRANSCRIPT_SUFFIXES:
+        return "transcript"
+    if suffix in AUDIO_SUFFIXES:
+        return "audio"
+    raise InputError(
+        f"{path}: unknown file type {suffix or '(no extension)'!r}; expected a session (.jsonl, .json), "
+        f"a transcript (.txt, .srt, .vtt) or an audio file ({', '.join(sorted(AUDIO_SUFFIXES))})"
+    )
+
+
+def read_chunks(path: Path) -> list[Chunk]:
+    """The chunks of a transcript or session file, in order (ids from 1 for transcripts)."""
+    path = Path(path)
+    kind = kind_of(path)
+    if kind == "audio":
+        raise InputError(f"{path}: is an audio file; it has to be transcribed, not read as text")
+    if kind == "session":
+        return list(read_session(path).chunks)
+    suffix = path.suffix.lower()
+    text = read_text(path)
+    if suffix == ".srt":
+        return parse_srt(text, path)
+    if suffix == ".vtt":
+        return parse_vtt(text, path)
+    return parse_txt(text, path)
+
+
+def read_session(path: Path) -> SessionRecord:
+    """A session journal (``.jsonl``, tolerant of a torn last line) or a JSON export (``.json``)."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        text = read_text(path, max_line=None)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from err
+        return session_record_from_export(data, path)
+    return read_journal(path)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def read_text(path: Path, *, max_line: int | None = MAX_LINE_CHARS) -> str:
+    """The file's text, with checks that give one clear sentence each.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order
+    mark are accepted; line endings are normalised to ``\\n``.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: too large for a transcript ({size // (1024 * 1024)} MB)")
+        raw = path.read_bytes()
+    except IsADirectoryError as err:
+        raise InputError(f"{path}: is a directory, not a file") from err
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file") from err
+    except PermissionError as err:
+        raise InputError(f"{path}: not readable (permission denied)") from err
+    except OSError as err:
+        raise InputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(f"{path}: marked as UTF-16 but not valid UTF-16 text") from err
+    else:
+        if b"\x00" in raw[:8192]:
+            raise InputError(f"{path}: looks like a binary file, not text")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            raise InputError(
+                f"{path}:{line}: not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as UTF-8"
+            ) from err
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{path}: is empty")
+    if max_line is not None:
+        check_line_lengths(text, path, max_line)
+    return text
+
+
+def check_line_lengths(text: str, path: Path, max_line: int = MAX_LINE_CHARS) -> None:
+    if len(text) <= max_line:
+        return
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > max_line:
+            raise InputError(
+                f"{path}:{number}: line is {len(line):,} characters long (the limit is {max_line:,}); "
+                "is this really a transcript?"
+            )
+
+
+# --------------------------------------------------------------------------- .txt
+
+_SPEAKER = re.compile(r"^(?P<name>[^\W\d_][\w.'’\- ]{0,39}?)\s*:\s+(?P<text>\S.*)$")
+
+
+def split_speaker(line: str) -> tuple[str, str]:
+    """``"Name: text"`` -> ``("Name", "text")``; anything else -> ``("", line)``.
+
+    A prefix is a name only if it is short (at most 40 characters, 4 words)
+    and starts with a letter, so "10:30" or a sentence with a colon is text.
+    """
+    m = _SPEAKER.match(line)
+    if m is None:
+        return "", line
+    name = m.group("name").strip()
+    if len(name.split()) > 4:
+        return "", line
+    return name, m.group("text").strip()
+
+
+def parse_txt(text: str, path: Path) -> list[Chunk]:
+    """One chunk per non-empty line; times synthesised from word counts."""
+    chunks: list[Chunk] = []
+    t = 0.0
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        source, body = split_speaker(line)
+        duration = max(MIN_LINE_SECONDS, len(body.split()) / WORDS_PER_SECOND)
+        start = round(t, 3)
+        end = round(t + duration, 3)
+        chunks.append(Chunk(len(chunks) + 1, source, start, end, body))
+        t = end + GAP_SECONDS
+    if not chunks:
+        raise InputError(f"{path}: is empty")
+    return chunks
+
+
+# --------------------------------------------------------------------------- .srt / .vtt
+
+_TS = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
+_TIMING = re.compile(rf"^\s*{_TS}\s*-->\s*{_TS}(?:\s+.*)?$")
+_FORMAT_TAGS = re.compile(r"</?(?:i|b|u|s|font|c|lang|ruby|rt|span)(?:[.\s][^<>]*)?>|<\d[\d:.]*>", re.I)
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.I)
+_VOICE_END = re.compile(r"</v\s*>", re.I)
+_SRT_POSITION = re.compile(r"\{\\[^}]*\}")  # {\an8} and friends
+
+
+def _seconds(groups: tuple[str | None, ...]) -> float:
+    h, m, s, ms = groups
+    minutes, seconds = int(m or 0), int(s or 0)
+    if minutes >= 60 or seconds >= 60:
+        raise ValueError("minutes and seconds must be below 60")
+    millis = int((ms or "0").ljust(3, "0"))
+    return int(h or 0) * 3600 + minutes * 60 + seconds + millis / 1000
+
+
+def _parse_timing(line: str, path: Path, number: int) -> tuple[float, float]:
+    m = _TIMING.match(line)
+    if m is None:
+        raise InputError(
+            f"{path}:{number}: bad cue timing {line.strip()[:80]!r}; expected e.g. 00:00:01,000 --> 00:00:04,500"
+        )
+    g = m.groups()
+    try:
+        start, end = _seconds(g[0:4]), _seconds(g[4:8])
+    except ValueError as err:
+        raise InputError(f"{path}:{number}: bad cue timing {line.strip()[:80]!r}: {err}") from err
+    if end < start:
+        raise InputError(f"{path}:{number}: cue ends before it starts ({line.strip()[:80]!r})")
+    return round(start, 3), round(end, 3)
+
+
+@dataclass
+class _Cue:
+    line: int
+    start: float
+    end: float
+    lines: list[str]
+
+
+def _cue_chunk(cue: _Cue, index: int, *, vtt: bool) -> Chunk | None:
+    raw = " ".join(s.strip() for s in cue.lines if s.strip())
+    source = ""
+    voice = _VOICE.search(raw)
+    if voice is not None:
+        source = html.unescape((voice.group(1) or "").strip()) if vtt else (voice.group(1) or "").strip()
+    raw = _VOICE_END.sub("", _VOICE.sub("", raw))
+    raw = _FORMAT_TAGS.sub("", raw)
+    if not vtt:
+        raw = _SRT_POSITION.sub("", raw)
+    text = html.unescape(raw) if vtt else raw
+    text = " ".join(text.split())
+    if not source:
+        source, text = split_speaker(text)
+    if not text:
+        return None
+    return Chunk(index, source, cue.start, cue.end, text)
+
+
+def parse_srt(text: str, path: Path) -> list[Chunk]:
+    """SubRip: ``index``, ``start --> end``, text lines, blank line; one chunk per cue."""
+    lines = text.split("\n")
+    cues: list[_Cue] = []
+    current: _Cue | None = None
+    for i, line in enumerate(lines):
+        number = i + 1
+        stripped = line.strip()
+        if not stripped:
+            current = None
+            continue
+        if "-->" in stripped:
+            start, end = _parse_timing(stripped, path, number)
+            current = _Cue(number, start, end, [])
+            cues.append(current)
+            continue
+        if current is None:
+            following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if stripped.isdigit() and "-->" in following:
+                continue  # the cue's index
+            raise InputError(f"{path}:{number}: expected a cue number or timing, found {stripped[:60]!r}")
+        current.lines.append(stripped)
+    return _chunks_from_cues(cues, path, vtt=False)
+
+
+def parse_vtt(text: str, path: Path) -> list[Chunk]:
+    """WebVTT: the ``WEBVTT`` line, then blocks; cues become chunks, NOTE/STYLE/REGION are skipped."""
+    lines = text.split("\n")
+    if not lines[0].startswith("WEBVTT"):
+        raise InputError(f"{path}:1: not a WebVTT file (the first line must start with WEBVTT)")
+    cues: list[_Cue] = []
+    i = 1
+    # header lines up to the first blank line
+    while i < len(lines) and lines[i].strip():
+        i += 1
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        block_start = i
+        block: list[str] = []
+        while i < len(lines) and lines[i].strip():
+            block.append(lines[i])
+            i += 1
+        first = block[0].strip()
+        if first.startswith(("NOTE", "STYLE", "REGION")) and "-->" not in first:
+            continue
+        if "-->" in first:
+            timing_at = 0
+        elif len(block) > 1 and "-->" in block[1]:
+            timing_at = 1  # the cue identifier comes first
+        else:
+            raise InputError(f"{path}:{block_start + 1}: expected a cue timing, found {first[:60]!r}")
+        number = block_start + timing_at + 1
+        start, end = _parse_timing(block[timing_at], path, number)
+        payload = block[timing_at + 1 :]
+        for k, extra in enumerate(payload):
+            if "-->" in extra:
+                raise InputError(f"{path}:{number + 1 + k}: '-->' inside cue text (missing blank line?)")
+        cues.append(_Cue(number, start, end, payload))
+    return _chunks_from_cues(cues, path, vtt=True)
+
+
+def _chunks_from_cues(cues: list[_Cue], path: Path, *, vtt: bool) -> list[Chunk]:
+    if not cues:
+        raise InputError(f"{path}: contains no cues")
+    chunks: list[Chunk] = []
+    for cue in cues:
+        chunk = _cue_chunk(cue, len(chunks) + 1, vtt=vtt)
+        if chunk is not None:
+            chunks.append(chunk)
+    if not chunks:
+        raise InputError(f"{path}: every cue is empty")
+    return chunks
+
