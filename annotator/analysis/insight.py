@@ -1,0 +1,122 @@
+"""Parse a provider's reply into an ``Insight``, strictly.
+
+The reply must be exactly the JSON object DESIGN.md describes; a Markdown code
+fence around it is stripped, nothing else is forgiven. A rejected reply raises
+``InvalidInsight`` whose message says why; ``truncated`` tells a reply that
+was cut off (never a success) from one that is complete but wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from annotator.errors import ProviderError
+from annotator.models import SENTIMENT_LABELS, Contradiction, Insight, Sentiment
+
+_FENCE = re.compile(r"^```[A-Za-z0-9_-]*[ \t]*\n(?P<body>.*?)\n?```$", re.DOTALL)
+
+
+class InvalidInsight(ProviderError):
+    """A reply that is not a valid insight. ``truncated``: it was cut off."""
+
+    def __init__(self, reason: str, *, truncated: bool = False) -> None:
+        super().__init__(reason)
+        self.truncated = truncated
+
+
+def strip_fence(text: str) -> str:
+    text = text.strip()
+    match = _FENCE.match(text)
+    return match.group("body").strip() if match else text
+
+
+def _looks_truncated(text: str) -> bool:
+    """An opened object whose braces/brackets/string never close."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+    return in_string or depth > 0
+
+
+def _text(d: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+    if key not in d:
+        if required:
+            raise InvalidInsight(f"{where} has no {key!r}")
+        return ""
+    value = d[key]
+    if not isinstance(value, str):
+        raise InvalidInsight(f"{where}.{key} is not a string")
+    return value.strip()
+
+
+def parse_insight(text: str, *, max_claims: int | None = None) -> Insight:
+    """The insight in ``text``; raises ``InvalidInsight`` with the reason.
+
+    ``max_claims`` keeps only the last that many claims (the most recent).
+    """
+    body = strip_fence(text)
+    if not body:
+        raise InvalidInsight("the reply is empty")
+    if not body.startswith("{"):
+        raise InvalidInsight(f"the reply is not a JSON object (starts {body[:40]!r})")
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as err:
+        if _looks_truncated(body):
+            raise InvalidInsight(f"the reply is truncated JSON ({len(body)} characters)", truncated=True) from err
+        raise InvalidInsight(f"the reply is not valid JSON: {err.msg} at character {err.pos}") from err
+    if not isinstance(data, dict):
+        raise InvalidInsight("the reply is not a JSON object")
+
+    s = data.get("sentiment")
+    if not isinstance(s, dict):
+        raise InvalidInsight("'sentiment' is missing or not an object")
+    label = s.get("label")
+    if label not in SENTIMENT_LABELS:
+        raise InvalidInsight(f"sentiment.label {label!r} is not one of {', '.join(SENTIMENT_LABELS)}")
+    score = s.get("score")
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score) or not -1 <= score <= 1:
+        raise InvalidInsight(f"sentiment.score {score!r} is not a number from -1 to 1")
+
+    raw_contradictions = data.get("contradictions", [])
+    if not isinstance(raw_contradictions, list):
+        raise InvalidInsight("'contradictions' is not a list")
+    contradictions = []
+    for i, c in enumerate(raw_contradictions):
+        where = f"contradictions[{i}]"
+        if not isinstance(c, dict):
+            raise InvalidInsight(f"{where} is not an object")
+        statement, earlier = _text(c, "statement", where), _text(c, "earlier", where)
+        if not statement or not earlier:
+            raise InvalidInsight(f"{where} has an empty statement or earlier")
+        contradictions.append(Contradiction(statement, earlier, _text(c, "explanation", where, required=False)))
+
+    raw_claims = data.get("claims", [])
+    if not isinstance(raw_claims, list) or not all(isinstance(c, str) for c in raw_claims):
+        raise InvalidInsight("'claims' is not a list of strings")
+    claims = tuple(c.strip() for c in raw_claims if c.strip())
+    if max_claims is not None:
+        claims = claims[-max_claims:] if max_claims > 0 else ()
+
+    return Insight(
+        Sentiment(label, float(score)),
+        tuple(contradictions),
+        claims,
+        _text(data, "summary", "the reply", required=False),
+    )
