@@ -1,0 +1,91 @@
+"""``annotator transcribe AUDIO``: headless transcription of a file to stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotator.config import load_config
+from annotator.transcribe import TranscribeOptions, load_model, transcribe_file
+
+PROGRESS_MIN_S = 30.0  # files shorter than this get no progress bar
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Model/decoding settings: the config file's [transcription]/[audio] tables, then the command line."""
+    s: dict[str, Any] = {
+        "model": None,
+        "device": "cpu",
+        "compute_type": "int8",
+        "language": None,
+        "beam_size": 1,
+        "silence_s": 0.5,
+        "max_utterance_s": 15.0,
+    }
+    cfg = load_config(Path(args.config) if args.config else None)
+    for key in ("model", "device", "compute_type", "language", "beam_size"):
+        if getattr(cfg.transcription, key) is not None:
+            s[key] = getattr(cfg.transcription, key)
+    s["silence_s"] = cfg.audio.silence_s
+    s["max_utterance_s"] = cfg.audio.max_utterance_s
+    if args.model:
+        s["model"] = args.model
+    if args.language:
+        s["language"] = args.language
+    return s
+
+
+class _Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, done: float, total: float) -> None:
+        if total < PROGRESS_MIN_S or not self.stream.isatty():
+            return
+        width = 30
+        filled = int(width * done / total) if total else width
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:6.0f}/{total:.0f} s")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _stamp(t: float) -> str:
+    m, s = divmod(t, 60.0)
+    h, m = divmod(int(m), 60)
+    return f"{h:02d}:{m:02d}:{s:06.3f}" if h else f"{m:02d}:{s:06.3f}"
+
+
+def run(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    model = load_model(s["model"], s["device"], s["compute_type"])
+    options = TranscribeOptions(beam_size=int(s["beam_size"]), language=s["language"])
+    progress = _Progress(sys.stderr)
+    try:
+        for chunk in transcribe_file(
+            args.audio,
+            model,
+            language=s["language"],
+            on_progress=progress,
+            options=options,
+            silence_s=float(s["silence_s"]),
+            max_utterance_s=float(s["max_utterance_s"]),
+        ):
+            if args.json:
+                line = json.dumps(chunk.to_dict(), ensure_ascii=False)
+            else:
+                line = f"[{_stamp(chunk.start)} - {_stamp(chunk.end)}] {chunk.text}"
+            print(line, flush=True)
+    finally:
+        progress.close()
+    return 0
