@@ -1,0 +1,132 @@
+"""The one piece of glue between asyncio and Qt (after ``starlette/concurrency.py``).
+
+``Bridge`` is the pipeline's sink: each sink call becomes a Qt signal the
+widgets connect to. The pipeline calls it on the asyncio loop's thread, which
+under qasync is the GUI thread; the signals are also safe to emit from another
+thread (Qt queues them). ``Bridge.run`` starts a coroutine from a Qt slot on
+the qasync loop and reports its failure, as a sentence, to the message hub.
+Nothing else in ``annotator/ui`` touches asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.errors import AnnotatorError
+from annotator.models import Analysis, Chunk, Mark
+from annotator.paths import log_dir
+from annotator.ui.messages import MessageHub
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Bridge(QObject):
+    """Implements the pipeline's ``Sink`` protocol by emitting Qt signals.
+
+    Signals:
+        chunk(Chunk): a transcript line.
+        analysis(Analysis): the answer (or the failed attempts) for ``chunk_ids``.
+        mark(Mark): a moment the user marked.
+        error(AnnotatorError): a sentence for the user; also posted to the hub.
+        event(str, dict): "model_loading", "model_ready", "recording", "stopped",
+            "backlog" {seconds}, "device" {...}, "replay_progress" {done, total},
+            "session" {path}, and any other pipeline event.
+        level(str, float): input level 0..1 of one source, about 20 times a second.
+        busy_changed(int): number of coroutines started by ``run`` still running.
+    """
+
+    chunk = Signal(object)
+    analysis = Signal(object)
+    mark = Signal(object)
+    error = Signal(object)
+    event = Signal(str, object)
+    level = Signal(str, float)
+    busy_changed = Signal(int)
+
+    def __init__(self, messages: MessageHub, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._messages = messages
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- Sink protocol -------------------------------------------------------
+    def on_chunk(self, chunk: Chunk) -> None:
+        self.chunk.emit(chunk)
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self.analysis.emit(analysis)
+
+    def on_mark(self, mark: Mark) -> None:
+        self.mark.emit(mark)
+
+    def on_error(self, error: AnnotatorError) -> None:
+        self._messages.error(str(error))
+        self.error.emit(error)
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        self.event.emit(kind, dict(data))
+
+    def on_level(self, source: str, level: float) -> None:
+        self.level.emit(source, float(level))
+
+    # -- running coroutines from slots ----------------------------------------
+    def run(
+        self,
+        coro: Coroutine[Any, Any, T],
+        *,
+        what: str,
+        on_result: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> asyncio.Task[T]:
+        """Start ``coro`` on the running (qasync) loop without waiting for it.
+
+        ``what`` names the action for the message if it fails ("Starting the
+        recording"). An ``AnnotatorError`` is shown as its own sentence; any
+        other exception as "<what> failed unexpectedly" and logged with its
+        traceback. ``on_result`` gets the value on success; ``on_failure`` the
+        exception after it was reported. Cancellation is silent.
+        """
+        task = asyncio.get_event_loop().create_task(coro)
+        self._tasks.add(task)
+        self.busy_changed.emit(len(self._tasks))
+
+        def done(t: asyncio.Task[T]) -> None:
+            self._tasks.discard(t)
+            self.busy_changed.emit(len(self._tasks))
+            if t.cancelled():
+                return
+            err = t.exception()
+            if err is None:
+                if on_result is not None:
+                    on_result(t.result())
+                return
+            self.report(err, what)
+            if on_failure is not None:
+                on_failure(err)
+
+        task.add_done_callback(done)
+        return task
+
+    def report(self, err: BaseException, what: str) -> None:
+        """Show an exception at the message boundary: a sentence, never a traceback."""
+        if isinstance(err, AnnotatorError):
+            self._messages.error(str(err))
+            return
+        log.error("%s failed", what, exc_info=(type(err), err, err.__traceback__))
+        self._messages.error(
+            f"{what} failed unexpectedly ({type(err).__name__}: {err}). "
+            f"This is a bug; the details are in the log under {log_dir()}."
+        )
+
+    def pending(self) -> int:
+        return len(self._tasks)
+
+    def cancel_all(self) -> None:
+        """Cancel every coroutine started by ``run`` (used when the window closes)."""
+        for task in list(self._tasks):
+            task.cancel()

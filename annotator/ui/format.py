@@ -1,0 +1,204 @@
+"""Pure helpers that turn domain values into the short strings the window shows.
+
+Nothing here imports Qt, so every rule about what the user reads is tested
+without a display (``tests/ui/test_format.py``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from annotator.models import Analysis, Attempt, Outcome
+
+SENTIMENT_COLORS = {"positive": "#2e9d5b", "neutral": "#8a8f98", "negative": "#d0453a"}
+UNAVAILABLE_COLOR = "#b0b4ba"
+
+OUTCOME_WORDS = {
+    Outcome.OK: "answered",
+    Outcome.CONNECT_ERROR: "could not connect",
+    Outcome.TIMEOUT: "timed out",
+    Outcome.STALLED: "went silent mid-answer",
+    Outcome.HTTP_ERROR: "returned an error",
+    Outcome.RATE_LIMITED: "is rate-limited",
+    Outcome.MISCONFIGURED: "is misconfigured",
+    Outcome.CUT: "cut its answer short",
+    Outcome.MALFORMED: "sent a malformed stream",
+    Outcome.INVALID_REPLY: "did not return a valid insight",
+    Outcome.SKIPPED: "was skipped",
+    Outcome.DEADLINE: "ran out of time",
+}
+
+
+def timestamp(seconds: float) -> str:
+    """``75.4`` -> ``"01:15"``; an hour or more -> ``"1:02:03"``."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def signed_score(score: float) -> str:
+    """``0.25`` -> ``"+0.25"``, ``-0.6`` -> ``"−0.60"`` (a real minus sign)."""
+    if abs(score) < 0.005:
+        return "0.00"
+    return f"+{score:.2f}" if score > 0 else f"\u2212{abs(score):.2f}"
+
+
+def duration(ms: int) -> str:
+    """``840`` -> ``"840 ms"``, ``2300`` -> ``"2.3 s"``."""
+    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def cost(usd: float) -> str:
+    """Dollars with enough digits to see small amounts: ``$0.0021``."""
+    if usd == 0:
+        return "$0"
+    if usd < 0.01:
+        return f"${usd:.4f}"
+    return f"${usd:.2f}"
+
+
+def tokens(n: int) -> str:
+    return f"{n:,} tokens"
+
+
+def attempt_reason(attempt: Attempt) -> str:
+    """One readable line for one attempt: ``"kimi timed out (no first token within 5.0 s)"``."""
+    words = OUTCOME_WORDS.get(attempt.outcome, attempt.outcome.value)
+    status = f" HTTP {attempt.status}" if attempt.status is not None and not attempt.ok else ""
+    detail = f": {attempt.detail}" if attempt.detail else ""
+    took = f" after {duration(attempt.elapsed_ms)}" if attempt.elapsed_ms and attempt.outcome is not Outcome.SKIPPED else ""
+    return f"{attempt.provider} {words}{status}{took}{detail}"
+
+
+def failed_reasons(analysis: Analysis) -> list[str]:
+    """The reason of every failed provider attempt of one request, in order."""
+    return [attempt_reason(a) for a in analysis.attempts if not a.ok]
+
+
+def answered_by(analysis: Analysis) -> str:
+    """Status-bar text for who answered a request, e.g. ``"kimi · kimi-k2 · 840 ms"``."""
+    if analysis.provider is None or analysis.insight is None:
+        return "analysis unavailable"
+    if analysis.local:
+        return "local sentiment estimate only"
+    ms = next((a.elapsed_ms for a in analysis.attempts if a.ok and a.provider == analysis.provider), analysis.elapsed_ms)
+    model = f" · {analysis.model}" if analysis.model else ""
+    return f"{analysis.provider}{model} · {duration(ms)}"
+
+
+@dataclass(frozen=True)
+class ChunkMood:
+    """What the transcript's sentiment column shows for one chunk."""
+
+    text: str  # short cell text: "+0.40", "local −0.30", "unavailable"
+    color: str  # hex colour of the marker
+    tooltip: str  # the longer explanation
+    unavailable: bool  # every remote provider failed
+
+
+def chunk_mood(analysis: Analysis) -> ChunkMood:
+    """The sentiment marker for the chunks of one analysis."""
+    reasons = failed_reasons(analysis)
+    if analysis.insight is None:
+        why = "\n".join(reasons) or "no provider is configured"
+        return ChunkMood("unavailable", UNAVAILABLE_COLOR, f"Analysis unavailable.\n{why}", True)
+    s = analysis.insight.sentiment
+    color = SENTIMENT_COLORS.get(s.label, UNAVAILABLE_COLOR)
+    if analysis.local:
+        head = "Analysis unavailable; local sentiment estimate shown." if reasons else "Local sentiment estimate (no provider answered)."
+        why = "\n".join(reasons)
+        tip = f"{head}\n{s.label} {signed_score(s.score)}" + (f"\n{why}" if why else "")
+        return ChunkMood(f"local {signed_score(s.score)}", color, tip, True)
+    tip = f"{s.label} {signed_score(s.score)} by {answered_by(analysis)}"
+    if analysis.insight.summary:
+        tip += f"\n{analysis.insight.summary}"
+    return ChunkMood(signed_score(s.score), color, tip, False)
+
+
+def outcome_color(outcome: Outcome | None) -> str:
+    """Colour of a provider's status dot: green ok, amber transient, red misconfigured, grey unused."""
+    if outcome is None or outcome is Outcome.SKIPPED:
+        return "#9aa0a6"
+    if outcome is Outcome.OK:
+        return "#2e9d5b"
+    if outcome is Outcome.MISCONFIGURED:
+        return "#d0453a"
+    return "#e0a030"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens and cost so far, summed over every attempt the window has seen."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def add(self, attempts: Iterable[Attempt]) -> Usage:
+        i, o, c = self.input_tokens, self.output_tokens, self.cost_usd
+        for a in attempts:
+            i += a.input_tokens
+            o += a.output_tokens
+            c += a.cost_usd
+        return Usage(i, o, c)
+
+    def text(self) -> str:
+        return f"{tokens(self.input_tokens + self.output_tokens)} · {cost(self.cost_usd)}"
+
+
+def misconfigured_warning(attempt: Attempt) -> str:
+    """The message shown once when a provider is found misconfigured."""
+    status = f" (HTTP {attempt.status})" if attempt.status is not None else ""
+    detail = f": {attempt.detail}" if attempt.detail else ""
+    return (
+        f"Provider {attempt.provider} is misconfigured{status}{detail}. It is skipped for the rest of this "
+        f"session; open Settings > Providers to fix its key, base URL or model."
+    )
+
+
+def all_failed_warning(analysis: Analysis) -> str:
+    """The message shown when no remote provider answered a request."""
+    reasons = "; ".join(failed_reasons(analysis)) or "no provider is configured"
+    tail = (
+        "A local sentiment estimate is shown instead; the next chunk uses the last good insight."
+        if analysis.local
+        else "The transcript goes on; the next chunk uses the last good insight."
+    )
+    return f"Analysis unavailable for the last chunk ({reasons}). {tail}"
+
+
+NO_PROVIDER_HINT = (
+    "No analysis provider has a key yet, so only the local sentiment estimate runs. "
+    "To get contradiction flags, open Settings (Ctrl+,), add a provider and enter its key."
+)
+
+
+def recording_state(kind: str, data: dict[str, object]) -> str | None:
+    """Status-bar state text for a pipeline event, or None if the event does not change it."""
+    if kind == "model_loading":
+        return "Loading transcription model…"
+    if kind == "model_ready":
+        return "Model ready"
+    if kind == "recording":
+        return "● Recording"
+    if kind == "stopped":
+        return "Stopped"
+    if kind == "replay_progress":
+        done, total = data.get("done"), data.get("total")
+        if isinstance(done, int) and isinstance(total, int) and total:
+            return f"▶ Replaying {done}/{total}"
+        return "▶ Replaying"
+    return None
+
+
+
+def tooltip(text: str) -> str:
+    """Tooltip markup that shows ``text`` literally.
+
+    Qt guesses whether a tooltip is rich text, so untrusted text is escaped
+    and wrapped, never passed raw: ``<b>`` stays the four characters ``<b>``.
+    """
+    return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"

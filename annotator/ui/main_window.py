@@ -1,0 +1,373 @@
+"""The main window: toolbar, transcript beside flags, sentiment timeline, messages, status bar.
+
+The window renders what the bridge delivers and announces what the user asks
+for as signals; it starts nothing itself (``SessionController`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.models import Analysis, Chunk, Mark
+from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis
+from annotator.ui.flags_view import FlagsView
+from annotator.ui.format import all_failed_warning, misconfigured_warning, recording_state
+from annotator.ui.level_meter import LevelMeter
+from annotator.ui.messages import MessageArea, MessageHub
+from annotator.ui.status_bar import StatusBar
+from annotator.ui.timeline import Point, SentimentTimeline
+from annotator.ui.transcript_view import TranscriptModel, TranscriptView
+from annotator.models import Outcome
+
+SPEEDS: tuple[tuple[str, float], ...] = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("max", 0.0))
+"""Replay speeds offered; 0.0 means as fast as possible (the pipeline's ``MAX_SPEED``)."""
+
+OPEN_FILTER = (
+    "Sessions, transcripts and audio (*.jsonl *.json *.txt *.srt *.vtt *.wav *.flac *.mp3 *.m4a *.ogg);;"
+    "Session journals (*.jsonl *.json);;Transcripts (*.txt *.srt *.vtt);;Audio (*.wav *.flac *.mp3 *.m4a *.ogg);;All files (*)"
+)
+EXPORT_FORMATS = {"Markdown (*.md)": "md", "JSON (*.json)": "json", "SubRip subtitles (*.srt)": "srt", "WebVTT (*.vtt)": "vtt"}
+
+Confirm = Callable[[str, str], bool]
+
+
+def ask_user(parent: QWidget) -> Confirm:
+    """A yes/no question as a modal message box (replaced in tests)."""
+
+    def confirm(title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    return confirm
+
+
+class MainWindow(QMainWindow):
+    """The annotator window.
+
+    Signals (the user's intents, handled by ``SessionController``):
+        record_requested(str | None): start recording from this device (None = the configured default).
+        stop_requested(): stop recording or replay.
+        open_requested(str): replay this session, transcript or audio file.
+        pause_requested(bool): True to pause a replay, False to resume.
+        speed_changed(float): replay speed (0.0 = as fast as possible).
+        mark_requested(str, str): kind ("bookmark" | "flag") and note.
+        export_requested(str, str): output path and format ("md" | "json" | "srt" | "vtt").
+        settings_requested(): open the settings dialog.
+        close_requested(): the user wants to quit while a session runs, and said yes.
+    """
+
+    record_requested = Signal(object)
+    stop_requested = Signal()
+    open_requested = Signal(str)
+    pause_requested = Signal(bool)
+    speed_changed = Signal(float)
+    mark_requested = Signal(str, str)
+    export_requested = Signal(str, str)
+    settings_requested = Signal()
+    close_requested = Signal()
+
+    def __init__(self, messages: MessageHub, *, confirm: Confirm | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("annotator")
+        self.resize(1280, 800)
+        self.messages = messages
+        self.confirm: Confirm = confirm or ask_user(self)
+        self.active = False  # a recording or replay is running
+        self.replaying = False
+        self.paused = False
+        self.may_close = False  # set once the session has been stopped for quitting
+        self._warned: set[str] = set()
+        self.session_path: Path | None = None
+
+        self.transcript_model = TranscriptModel(self)
+        self.transcript = TranscriptView(self.transcript_model, self)
+        self.flags = FlagsView(self)
+        self.timeline = SentimentTimeline(self)
+        self.message_area = MessageArea(messages, self)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.level_meter = LevelMeter(self)
+        self.device_combo = QComboBox(self)
+        self.device_combo.setObjectName("deviceCombo")
+        self.device_combo.setMinimumContentsLength(18)
+        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.setToolTip("Input device to record from")
+        self.device_combo.addItem("Default input", None)
+        self.speed_combo = QComboBox(self)
+        self.speed_combo.setToolTip("Replay speed")
+        for label, speed in SPEEDS:
+            self.speed_combo.addItem(label, speed)
+        self.speed_combo.currentIndexChanged.connect(lambda i: self.speed_changed.emit(float(self.speed_combo.itemData(i))))
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_layout()
+
+        self.flags.flag_clicked.connect(self.show_flag)
+        self.timeline.chunk_clicked.connect(lambda cid: self.transcript.select_chunks([cid]))
+        self._sync_actions()
+
+    # -- construction ------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, tip: str, slot: Callable[[], Any]) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_record = self._action("● Record", "Ctrl+R", "Start recording from the selected input", self._on_record)
+        self.act_stop = self._action("■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit)
+        self.act_open = self._action("Open…", QKeySequence.StandardKey.Open, "Replay a session, transcript or audio file", self._on_open)
+        self.act_pause = self._action("⏸ Pause", "Ctrl+P", "Pause or resume the replay", self._on_pause)
+        self.act_mark = self._action("Mark moment", "Ctrl+M", "Bookmark this moment in the session", lambda: self.mark_requested.emit("bookmark", ""))
+        self.act_flag = self._action("Flag last statement", "Ctrl+F", "Flag the last statement for review", lambda: self.mark_requested.emit("flag", ""))
+        self.act_next_flag = self._action("Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag)
+        self.act_export = self._action("Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", self._on_export)
+        self.act_settings = self._action("Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", self.settings_requested.emit)
+        self.act_quit = self._action("Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
+        self.act_follow = self._action("Follow newest line", "End", "Scroll to the newest line and keep following", self.transcript.scroll_to_newest)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Session", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addAction(self.act_record)
+        bar.addAction(self.act_stop)
+        bar.addWidget(self.device_combo)
+        bar.addWidget(self.level_meter)
+        bar.addSeparator()
+        bar.addAction(self.act_open)
+        bar.addAction(self.act_pause)
+        bar.addWidget(self.speed_combo)
+        bar.addSeparator()
+        bar.addAction(self.act_mark)
+        bar.addAction(self.act_flag)
+        bar.addAction(self.act_next_flag)
+        bar.addSeparator()
+        bar.addAction(self.act_export)
+        bar.addAction(self.act_settings)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        for a in (self.act_open, self.act_export, None, self.act_settings, None, self.act_quit):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = self.menuBar().addMenu("&Session")
+        for a in (self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None, self.act_follow):
+            m.addSeparator() if a is None else m.addAction(a)
+        self.session_menu = m
+
+    def _build_layout(self) -> None:
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setChildrenCollapsible(False)
+        left = QWidget(split)
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(8, 8, 4, 0)
+        lv.addWidget(self._heading("Transcript", left))
+        lv.addWidget(self.transcript, 1)
+        right = QWidget(split)
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(4, 8, 8, 0)
+        rv.addWidget(self._heading("Flags", right))
+        rv.addWidget(self.flags, 1)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([760, 480])
+        central = QWidget(self)
+        v = QVBoxLayout(central)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(4)
+        v.addWidget(split, 1)
+        tl = QVBoxLayout()
+        tl.setContentsMargins(8, 0, 8, 4)
+        tl.addWidget(self._heading("Sentiment", central))
+        tl.addWidget(self.timeline)
+        v.addLayout(tl)
+        v.addWidget(self.message_area)
+        self.setCentralWidget(central)
+
+    @staticmethod
+    def _heading(text: str, parent: QWidget) -> QLabel:
+        label = QLabel(text, parent)
+        label.setObjectName("paneHeading")
+        return label
+
+    # -- the user's intents ------------------------------------------------------------
+    def _on_record(self) -> None:
+        self.record_requested.emit(self.device_combo.currentData())
+
+    def _on_pause(self) -> None:
+        self.pause_requested.emit(not self.paused)
+
+    def _on_next_flag(self) -> None:
+        if not self.flags.select_next():
+            self.messages.info("There are no flags yet to jump to.")
+
+    def _on_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a session, transcript or audio file", "", OPEN_FILTER)
+        if path:
+            self.open_requested.emit(path)
+
+    def _on_export(self) -> None:
+        start = str(self.session_path.with_suffix(".md")) if self.session_path else ""
+        path, chosen = QFileDialog.getSaveFileName(self, "Export session", start, ";;".join(EXPORT_FORMATS))
+        if path:
+            fmt = EXPORT_FORMATS.get(chosen) or Path(path).suffix.lstrip(".").lower()
+            self.export_requested.emit(path, fmt)
+
+    def set_devices(self, devices: Sequence[tuple[str, str]], current: str | None = None) -> None:
+        """Offer these input devices as (id, label) pairs; keep ``current`` selected."""
+        self.device_combo.blockSignals(True)
+        self.device_combo.clear()
+        self.device_combo.addItem("Default input", None)
+        for dev_id, label in devices:
+            self.device_combo.addItem(label, dev_id)
+            self.device_combo.setItemData(self.device_combo.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+            if dev_id == current:
+                self.device_combo.setCurrentIndex(self.device_combo.count() - 1)
+        self.device_combo.blockSignals(False)
+
+    # -- what the pipeline delivers (connected to the Bridge) ---------------------------
+    def on_chunk(self, chunk: Chunk) -> None:
+        self.transcript_model.add_chunk(chunk)
+        self.timeline.extend_to(chunk.end)
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self.transcript_model.set_analysis(analysis)
+        self.status.show_analysis(analysis)
+        chunks = self.transcript_model.chunks()
+        if analysis.insight is not None:
+            at = max((chunks[i].start for i in analysis.chunk_ids if i in chunks), default=self.timeline.end)
+            cid = analysis.chunk_ids[-1] if analysis.chunk_ids else -1
+            s = analysis.insight.sentiment
+            self.timeline.add_point(Point(cid, at, s.score, s.label, analysis.local))
+        for flag in flags_from_analysis(analysis, chunks):
+            self.add_flag(flag)
+        for attempt in analysis.attempts:
+            if attempt.outcome is Outcome.MISCONFIGURED and attempt.provider not in self._warned:
+                self._warned.add(attempt.provider)
+                self.messages.warning(misconfigured_warning(attempt))
+        if (analysis.insight is None or analysis.local) and any(not a.ok for a in analysis.attempts):
+            self.messages.warning(all_failed_warning(analysis))
+
+    def add_flag(self, flag: Flag) -> None:
+        self.flags.add_flag(flag)
+        self.transcript_model.set_flagged([flag.chunk_id])
+        self.timeline.add_flag(flag.at)
+
+    def on_mark(self, mark: Mark) -> None:
+        flag = flag_from_mark(mark, self.transcript_model.chunks())
+        if flag is not None:
+            self.add_flag(flag)
+        else:
+            self.timeline.add_mark(mark.at)
+            self.status.showMessage(f"Marked {mark.at:.0f} s", 3000)
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        state = recording_state(kind, data)
+        if kind == "recording":
+            self.active, self.replaying, self.paused = True, False, False
+        elif kind == "replay_progress":
+            self.active, self.replaying = True, True
+            if self.paused:
+                state = None
+        elif kind == "replay_started":
+            self.active, self.replaying, self.paused = True, True, False
+            state = "▶ Replaying"
+        elif kind == "paused":
+            self.paused = True
+            state = "⏸ Paused"
+        elif kind == "resumed":
+            self.paused = False
+            state = "▶ Replaying" if self.replaying else "● Recording"
+        elif kind == "stopped":
+            self.active, self.replaying, self.paused = False, False, False
+        elif kind == "session":
+            path = data.get("path")
+            self.session_path = Path(str(path)) if path else None
+            if self.session_path:
+                self.setWindowTitle(f"annotator — {self.session_path.name}")
+        elif kind == "backlog":
+            n = data.get("left_unanalysed") or data.get("seconds")
+            self.messages.warning(
+                f"Analysis is falling behind: {n} older chunk(s) were left unanalysed (they stay in the transcript). "
+                "Consider a faster provider first in Settings > Providers."
+            )
+        elif kind == "device":
+            name = data.get("name") or data.get("device")
+            if name:
+                self.status.showMessage(f"Input: {name}", 5000)
+        if state is not None:
+            self.status.set_state(state)
+        self._sync_actions()
+
+    def on_level(self, source: str, level: float) -> None:
+        self.level_meter.set_level(level)
+
+    def _sync_actions(self) -> None:
+        self.act_record.setEnabled(not self.active)
+        self.act_open.setEnabled(not self.active)
+        self.device_combo.setEnabled(not self.active)
+        self.act_stop.setEnabled(self.active)
+        self.act_pause.setEnabled(self.active and self.replaying)
+        self.act_pause.setText("▶ Resume" if self.paused else "⏸ Pause")
+
+    def clear_session(self) -> None:
+        """Empty every pane before a new recording or replay."""
+        self.transcript_model.clear()
+        self.flags.clear()
+        self.timeline.clear()
+        self.status.reset_usage()
+        self._warned.clear()
+        self.session_path = None
+
+    # -- flags ------------------------------------------------------------------------
+    def show_flag(self, flag: Flag) -> None:
+        """Select both statements of a flag in the transcript."""
+        found = self.transcript.select_chunks([flag.chunk_id, flag.earlier_chunk_id])
+        if flag.earlier and flag.earlier_chunk_id is None:
+            self.status.showMessage("The earlier statement was not found word for word in the transcript.", 5000)
+        elif not found:
+            self.status.showMessage("The flagged statements are not in this transcript.", 5000)
+
+    # -- closing --------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.active and not self.may_close:
+            what = "replaying a file" if self.replaying else "recording"
+            if not self.confirm(
+                "Quit annotator?",
+                f"annotator is {what}. Stop and quit? Everything transcribed so far is saved in the session journal.",
+            ):
+                event.ignore()
+                return
+            event.ignore()
+            self.close_requested.emit()
+            return
+        event.accept()

@@ -1,0 +1,121 @@
+"""The window's one message boundary (after qutebrowser's ``message`` + ``messageview``).
+
+Code anywhere in the window reports a sentence to a ``MessageHub``; the hub
+sends it on its single ``posted`` signal; ``MessageArea`` only renders.
+Text is shown as plain text: provider replies and device names are untrusted.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from annotator.ui.format import tooltip
+
+log = logging.getLogger(__name__)
+
+
+class Level(str, enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One sentence for the user, saying what happened and what to do."""
+
+    level: Level
+    text: str
+    at: float  # time.time() when posted
+
+
+class MessageHub(QObject):
+    """Collects messages for the window.
+
+    Signals:
+        posted(Message): a message to show.
+    """
+
+    posted = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.history: list[Message] = []
+
+    def post(self, level: Level, text: str) -> None:
+        msg = Message(level, text, time.time())
+        self.history.append(msg)
+        log.log(logging.ERROR if level is Level.ERROR else logging.WARNING if level is Level.WARNING else logging.INFO, "%s", text)
+        self.posted.emit(msg)
+
+    def info(self, text: str) -> None:
+        self.post(Level.INFO, text)
+
+    def warning(self, text: str) -> None:
+        self.post(Level.WARNING, text)
+
+    def error(self, text: str) -> None:
+        self.post(Level.ERROR, text)
+
+
+_STYLE = {
+    Level.INFO: ("#e8f0fe", "#1a3d7c", "ℹ"),
+    Level.WARNING: ("#fff4e0", "#6b4400", "⚠"),
+    Level.ERROR: ("#fde8e6", "#7c1a12", "✖"),
+}
+
+
+class MessageArea(QFrame):
+    """A strip above the status bar showing the latest message; hidden when dismissed.
+
+    Repeats of the same sentence are counted instead of stacked. The tooltip
+    lists the last few messages.
+    """
+
+    def __init__(self, hub: MessageHub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageArea")
+        self._hub = hub
+        self._last: Message | None = None
+        self._repeat = 1
+        self.icon = QLabel(self)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.hide)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 6, 6)
+        lay.addWidget(self.icon)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        hub.posted.connect(self.show_message)
+        self.hide()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def show_message(self, msg: Message) -> None:
+        if self._last is not None and msg.text == self._last.text and msg.level is self._last.level:
+            self._repeat += 1
+        else:
+            self._repeat = 1
+        self._last = msg
+        bg, fg, icon = _STYLE[msg.level]
+        self.setStyleSheet(f"#messageArea {{ background: {bg}; border-top: 1px solid {fg}40; }} QLabel {{ color: {fg}; }}")
+        self.icon.setText(icon)
+        suffix = f"  (×{self._repeat})" if self._repeat > 1 else ""
+        self.label.setText(msg.text + suffix)
+        recent = self._hub.history[-6:]
+        self.setToolTip(tooltip("\n".join(f"{time.strftime('%H:%M:%S', time.localtime(m.at))}  {m.text}" for m in recent)))
+        self.show()

@@ -1,0 +1,216 @@
+"""The transcript pane: one row per chunk with time, speaker, a sentiment marker and the text.
+
+The model holds plain strings; Qt's item delegate paints them as plain text,
+so markup in what was said is shown literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from annotator.models import Analysis, Chunk
+from annotator.ui.format import ChunkMood, chunk_mood, timestamp, tooltip
+
+COLUMNS = ("Time", "Speaker", "Mood", "Text")
+COL_TIME, COL_SPEAKER, COL_MOOD, COL_TEXT = range(4)
+PENDING = "…"
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Row:
+    chunk: Chunk
+    mood: ChunkMood | None = None
+    flagged: bool = False
+
+
+class TranscriptModel(QAbstractTableModel):
+    """Chunks in arrival order with their sentiment; looked up by chunk id."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+        self._by_id: dict[int, int] = {}
+
+    # -- Qt model interface ---------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_TIME:
+                return timestamp(row.chunk.start)
+            if col == COL_SPEAKER:
+                return row.chunk.source
+            if col == COL_MOOD:
+                text = PENDING if row.mood is None else row.mood.text
+                return f"⚑ {text}" if row.flagged else text
+            return row.chunk.text
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_MOOD:
+            if row.flagged:
+                return QBrush(QColor("#c0392b"))
+            return QBrush(QColor(row.mood.color)) if row.mood else QBrush(QColor("#9aa0a6"))
+        if role == Qt.ItemDataRole.ForegroundRole and col in (COL_TIME, COL_SPEAKER):
+            return QBrush(QColor("#6b7280"))
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_MOOD and row.mood is not None:
+            return QColor(row.mood.color)
+        if role == Qt.ItemDataRole.FontRole and col == COL_MOOD and row.mood is not None and row.mood.unavailable:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_MOOD:
+                return tooltip("Waiting for analysis…" if row.mood is None else row.mood.tooltip)
+            if col == COL_TEXT:
+                return tooltip(row.chunk.text)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.chunk.id
+        return None
+
+    # -- our interface ---------------------------------------------------------
+    def add_chunk(self, chunk: Chunk) -> int:
+        """Append a chunk (or replace one with the same id); returns its row."""
+        if chunk.id in self._by_id:
+            r = self._by_id[chunk.id]
+            self._rows[r] = replace(self._rows[r], chunk=chunk)
+            self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+            return r
+        r = len(self._rows)
+        self.beginInsertRows(QModelIndex(), r, r)
+        self._rows.append(Row(chunk))
+        self._by_id[chunk.id] = r
+        self.endInsertRows()
+        return r
+
+    def set_analysis(self, analysis: Analysis) -> None:
+        """Give every chunk of the analysis its sentiment marker."""
+        mood = chunk_mood(analysis)
+        for cid in analysis.chunk_ids:
+            self._update(cid, mood=mood)
+
+    def set_flagged(self, chunk_ids: Iterable[int | None]) -> None:
+        for cid in chunk_ids:
+            if cid is not None:
+                self._update(cid, flagged=True)
+
+    def _update(self, chunk_id: int, **changes: Any) -> None:
+        r = self._by_id.get(chunk_id)
+        if r is None:
+            return
+        self._rows[r] = replace(self._rows[r], **changes)
+        self.dataChanged.emit(self.index(r, COL_MOOD), self.index(r, COL_MOOD))
+
+    def row_of(self, chunk_id: int) -> int | None:
+        return self._by_id.get(chunk_id)
+
+    def row_at(self, r: int) -> Row:
+        return self._rows[r]
+
+    def chunks(self) -> dict[int, Chunk]:
+        return {row.chunk.id: row.chunk for row in self._rows}
+
+    def last_chunk(self) -> Chunk | None:
+        return self._rows[-1].chunk if self._rows else None
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows.clear()
+        self._by_id.clear()
+        self.endResetModel()
+
+
+class TranscriptView(QTableView):
+    """Shows a ``TranscriptModel``; keeps the newest line in view unless the user scrolled up.
+
+    Signals:
+        chunk_selected(int): the user selected the row of this chunk id.
+    """
+
+    chunk_selected = Signal(int)
+
+    def __init__(self, model: TranscriptModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setModel(model)
+        self._model = model
+        self.setWordWrap(True)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SPEAKER, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_MOOD, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(COL_MOOD, 108)
+        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        self._follow = True
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
+        self.selectionModel().currentRowChanged.connect(self._on_current)
+
+    @property
+    def following(self) -> bool:
+        """True while the view sticks to the newest line."""
+        return self._follow
+
+    def _on_scrolled(self, value: int) -> None:
+        self._follow = value >= self.verticalScrollBar().maximum() - 4
+
+    def _on_range_changed(self, _lo: int, hi: int) -> None:
+        if self._follow:
+            self.verticalScrollBar().setValue(hi)
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        cid = self._model.data(current, Qt.ItemDataRole.UserRole)
+        if isinstance(cid, int):
+            self.chunk_selected.emit(cid)
+
+    def select_chunks(self, chunk_ids: Iterable[int | None]) -> list[int]:
+        """Select the rows of these chunks and scroll so the earliest is in view, then the latest.
+
+        Returns the chunk ids that were found and selected.
+        """
+        rows = sorted({r for cid in chunk_ids if cid is not None and (r := self._model.row_of(cid)) is not None})
+        selection = QItemSelection()
+        for r in rows:
+            selection.select(self._model.index(r, 0), self._model.index(r, len(COLUMNS) - 1))
+        self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if rows:
+            self._follow = False
+            self.scrollTo(self._model.index(rows[-1], COL_TEXT), QAbstractItemView.ScrollHint.EnsureVisible)
+            self.scrollTo(self._model.index(rows[0], COL_TEXT), QAbstractItemView.ScrollHint.EnsureVisible)
+        return [self._model.row_at(r).chunk.id for r in rows]
+
+    def selected_chunk_ids(self) -> list[int]:
+        return sorted(
+            self._model.row_at(i.row()).chunk.id for i in self.selectionModel().selectedRows()
+        )
+
+    def scroll_to_newest(self) -> None:
+        self._follow = True
+        self.scrollToBottom()

@@ -1,0 +1,134 @@
+"""The main window rendering real domain values delivered through the bridge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
+
+from annotator.errors import AudioError
+from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Contradiction, Insight, Mark, Outcome, Sentiment
+from annotator.ui.bridge import Bridge
+from annotator.ui.main_window import MainWindow
+from annotator.ui.transcript_view import COL_MOOD, COL_TEXT
+
+from .conftest import analysis_with, chunk
+
+MARKUP = '<b>bold</b> <a href="http://x">link</a> <img src=x>'
+
+
+def test_lines_markers_and_status(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_chunk(chunk(0, "I have led the team for three years."))
+    bridge.on_chunk(chunk(1, "It was a great year."))
+    model = window.transcript_model
+    assert model.rowCount() == 2
+    assert model.data(model.index(0, COL_TEXT)) == "I have led the team for three years."
+    assert model.data(model.index(1, COL_MOOD)) == "…"  # waiting for analysis
+    bridge.on_analysis(analysis_with((0, 1), score=0.6, provider="groq", model="llama-3.3"))
+    assert model.data(model.index(1, COL_MOOD)) == "+0.60"
+    assert "groq" in window.status.answer.text() and "llama-3.3" in window.status.answer.text()
+    assert "420 ms" in window.status.answer.text()
+    assert "groq" in window.status.providers.dots
+    assert "360 tokens" in window.status.usage_label.text()
+    assert len(window.timeline.points) == 1
+
+
+def test_card_click_selects_both_statements(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_chunk(chunk(0, "I have been leading the backend team for about three years now."))
+    bridge.on_chunk(chunk(1, "There are six engineers reporting to me."))
+    bridge.on_chunk(chunk(2, "When I joined the company eighteen months ago, I was promised a path."))
+    c = Contradiction("joined the company eighteen months ago", "leading the backend team for about three years",
+                      "Three years of leading does not fit joining eighteen months ago.")
+    bridge.on_analysis(analysis_with((2,), score=-0.3, contradictions=(c,)))
+    assert len(window.flags.cards) == 1
+    card = window.flags.cards[0]
+    assert (card.flag.chunk_id, card.flag.earlier_chunk_id) == (2, 0)
+    assert "⚑" in window.transcript_model.data(window.transcript_model.index(2, COL_MOOD))
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    assert window.transcript.selected_chunk_ids() == [0, 2]
+    # jump to next flag wraps around to the same (only) card and selects again
+    window.transcript.clearSelection()
+    window.act_next_flag.trigger()
+    assert window.transcript.selected_chunk_ids() == [0, 2]
+
+
+def test_markup_is_shown_literally(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_chunk(chunk(0, MARKUP))
+    bridge.on_chunk(chunk(1, "plain"))
+    c = Contradiction(MARKUP, "plain", MARKUP)
+    bridge.on_analysis(analysis_with((0,), contradictions=(c,)))
+    model = window.transcript_model
+    assert model.data(model.index(0, COL_TEXT)) == MARKUP
+    card = window.flags.cards[0]
+    labels = card.findChildren(QLabel)
+    assert labels and all(lbl.textFormat() == Qt.TextFormat.PlainText for lbl in labels)
+    assert any(lbl.text() == MARKUP for lbl in labels)
+    assert not any(lbl.openExternalLinks() for lbl in labels)
+    # the tooltip escapes the markup, so Qt shows the characters rather than bold text or an image
+    tip = model.data(model.index(0, COL_TEXT), Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>" not in tip
+
+
+def test_all_providers_failed_shows_unavailable_and_local_estimate(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_chunk(chunk(0, "My manager keeps adding features without asking us."))
+    failed = (
+        Attempt("kimi", "kimi-k2", Outcome.TIMEOUT, None, 5000, detail="no first token within 5.0 s"),
+        Attempt("claude", "haiku", Outcome.MISCONFIGURED, 401, 80, detail="invalid x-api-key"),
+    )
+    bridge.on_analysis(Analysis((0,), "", Insight(Sentiment("negative", -0.4)), LOCAL_PROVIDER, None, failed))
+    model = window.transcript_model
+    assert model.data(model.index(0, COL_MOOD)) == "local \u22120.40"
+    tip = model.data(model.index(0, COL_MOOD), Qt.ItemDataRole.ToolTipRole)
+    assert "Analysis unavailable" in tip and "local sentiment estimate" in tip and "kimi timed out" in tip
+    assert window.message_area.isVisible()
+    history = [m.text for m in window.messages.history]
+    assert any("claude is misconfigured" in t and "Settings" in t for t in history)
+    assert any(t.startswith("Analysis unavailable") for t in history)
+    bridge.on_chunk(chunk(1, "next"))
+    bridge.on_analysis(Analysis((1,), "", None, None, None, failed))
+    assert model.data(model.index(1, COL_MOOD)) == "unavailable"
+    # the misconfigured warning is given once per session, not per chunk
+    assert sum(m.text.startswith("Provider claude is misconfigured") for m in window.messages.history) == 1
+
+
+def test_errors_reach_the_message_area(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_error(AudioError("The input device 'USB mic' disappeared. Plug it back in or pick another input, then press Record."))
+    assert window.message_area.isVisible()
+    assert window.message_area.text().startswith("The input device 'USB mic' disappeared.")
+
+
+def test_marks_and_state(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_event("recording", {})
+    assert window.status.state.text() == "● Recording"
+    assert not window.act_record.isEnabled() and window.act_stop.isEnabled()
+    bridge.on_chunk(chunk(0, "I could not accept anything under one hundred and sixty."))
+    with qtbot.waitSignal(window.mark_requested) as sig:
+        window.act_flag.trigger()
+    assert sig.args == ["flag", ""]
+    bridge.on_mark(Mark(4.0, "flag", "", 0))
+    bridge.on_mark(Mark(4.0, "bookmark", "", 0))
+    assert window.flags.cards[-1].flag.manual
+    assert window.timeline.marks == [4.0]
+    bridge.on_level("You", 0.5)
+    assert window.level_meter.level == 0.5
+    bridge.on_event("stopped", {})
+    assert window.act_record.isEnabled() and not window.act_stop.isEnabled()
+
+
+def test_shortcuts_listed_in_menus(window: MainWindow) -> None:
+    listed = {a.text(): a.shortcut().toString() for a in window.session_menu.actions() if not a.isSeparator()}
+    assert listed["● Record"] == "Ctrl+R"
+    assert listed["■ Stop"] == "Ctrl+."
+    assert listed["Mark moment"] == "Ctrl+M"
+    assert listed["Flag last statement"] == "Ctrl+F"
+    assert listed["Next flag"] == "Ctrl+J"
+
+
+def test_quit_during_session_asks_first(qtbot, hub, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    answers: list[str] = []
+    win = MainWindow(hub, confirm=lambda title, text: answers.append(text) is not None and False)
+    qtbot.addWidget(win)
+    win.show()
+    win.on_event("recording", {})
+    assert not win.close()
+    assert answers and "recording" in answers[0]
+    assert win.isVisible()
