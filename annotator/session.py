@@ -29,14 +29,29 @@ most the last interval). The write calls never block on the disk.
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
+import errno
 import json
+import os
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from annotator import __version__
-from annotator.errors import InputError
+from annotator import __version__, paths
+from annotator.errors import InputError, JournalError
 from annotator.models import Analysis, Chunk, Mark
+
+try:  # an advisory lock marks a journal that a running annotator is writing
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, a running session's file may be offered for recovery
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT = "annotator-session"
 FORMAT_VERSION = 1
@@ -233,3 +248,608 @@ def _read_bytes(path: Path) -> bytes:
     if not raw.strip():
         raise InputError(f"{path}: is empty")
     return raw
+
+
+# --------------------------------------------------------------------------- secrets
+
+_SECRET_NAME = re.compile(
+    r"(?:^|[_\-.])(?:api[_\-]?key|key|secret|password|passwd|token|authorization|auth|bearer|credentials?)(?:$|[_\-.])",
+    re.IGNORECASE,
+)
+_SECRET_VALUE = re.compile(
+    r"(?:\b(?:sk|pk|rk|gsk|csk|xai|nvapi|hf)[-_][A-Za-z0-9_\-]{12,}"
+    r"|\bAIza[A-Za-z0-9_\-]{30,}"
+    r"|\bBearer\s+\S{8,})"
+)
+REDACTED = "[redacted]"
+
+
+def scrub_secrets(value: Any) -> Any:
+    """A copy of ``value`` with anything that looks like a credential removed.
+
+    Dict entries whose name says key/secret/token/password/authorization are
+    dropped (names ending in ``_env``, which only name an environment
+    variable, are kept); strings that look like API keys (``sk-...``,
+    ``gsk_...``, ``nvapi-...``, ``AIza...``, ``Bearer ...``) become ``[redacted]``.
+    """
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            name = str(k)
+            if _SECRET_NAME.search(name) and not name.lower().endswith("_env"):
+                continue
+            out[name] = scrub_secrets(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [scrub_secrets(v) for v in value]
+    if isinstance(value, str):
+        return _SECRET_VALUE.sub(REDACTED, value)
+    return value
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class Journal:
+    """Appends one session's records to its JSON Lines file without ever
+    blocking the caller on the disk.
+
+    Each ``write_*`` call serialises the record (a snapshot, so callers may
+    reuse their objects), gives it the next ``seq`` number, queues it and
+    returns that number at once; it is safe from any thread (the asyncio loop,
+    Qt, a worker). A writer thread writes each record to the file as soon as
+    it is queued; a sync thread fsyncs the file at most ``sync_interval``
+    seconds after a record was written, and ``close()`` writes the ``end``
+    record and syncs. If the disk refuses a write (full, gone), the records
+    are kept in memory and retried with the next record, ``failure`` says
+    why, ``on_error`` is called once (from the writer thread), and ``close()``
+    raises ``JournalError`` if anything was still unwritten at the end.
+
+        journal = Journal.create(header={"model": "tiny.en", "chain": [...]})
+        journal.write_chunk(chunk)
+        ...
+        journal.close()  # or: await journal.aclose()
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        fd: int,
+        *,
+        next_seq: int,
+        sync_interval: float = DEFAULT_SYNC_INTERVAL,
+        clock: Callable[[], float] = time.time,
+        on_error: Callable[[JournalError], None] | None = None,
+        audio_suffix: str = ".flac",
+    ) -> None:
+        """Use ``Journal.create``; this adopts an open, locked file descriptor."""
+        self.path = path
+        self.audio_path = path.with_suffix(audio_suffix)
+        self.sync_interval = sync_interval
+        self._fd = fd
+        self._clock = clock
+        self._on_error = on_error
+        self._lock = threading.Lock()  # seq order == queue order
+        self._cond = threading.Condition()  # guards the counters below
+        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._next_seq = next_seq
+        self._written_seq = next_seq - 1
+        self._synced_seq = next_seq - 1
+        self._dirty_since: float | None = None
+        self._sync_target = 0
+        self._stopping = False
+        self._closed = False
+        self._finished = False
+        self._failure: JournalError | None = None
+        self._failure_kind = ""
+        self._reported = False
+        self._writer = threading.Thread(target=self._write_loop, name=f"journal-writer {path.name}", daemon=True)
+        self._syncer = threading.Thread(target=self._sync_loop, name=f"journal-sync {path.name}", daemon=True)
+        self._writer.start()
+        self._syncer.start()
+        atexit.register(self._at_exit)
+
+    # ---------------------------------------------------------------- creation
+
+    @classmethod
+    def create(
+        cls,
+        directory: Path | None = None,
+        *,
+        header: dict[str, Any],
+        sync_interval: float = DEFAULT_SYNC_INTERVAL,
+        clock: Callable[[], float] = time.time,
+        on_error: Callable[[JournalError], None] | None = None,
+        audio_suffix: str = ".flac",
+    ) -> Journal:
+        """Create ``<directory>/<YYYY-MM-DD_HH-MM-SS>[-n].jsonl`` (local time;
+        ``paths.sessions_dir()`` by default) and write its header record,
+        synced before this returns. ``header`` holds the caller's facts (model,
+        devices, the chain as ``[{"name", "model"}]``...); anything that looks
+        like a credential is stripped (see ``scrub_secrets``)."""
+        directory = Path(directory) if directory is not None else paths.sessions_dir()
+        now = clock()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise JournalError(f"{directory}: cannot create the sessions directory ({err.strerror or err})") from err
+        stem = datetime.fromtimestamp(now).strftime("%Y-%m-%d_%H-%M-%S")
+        path, fd = _create_exclusive(directory, stem)
+        record: dict[str, Any] = {"type": "header", "seq": 0, "ts": round(now, 3)}
+        record.update(scrub_secrets(dict(header)))
+        record.update(
+            {
+                "format": FORMAT,
+                "version": FORMAT_VERSION,
+                "app_version": __version__,
+                "created": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds"),
+            }
+        )
+        try:
+            _write_all(fd, _encode(record))
+            os.fsync(fd)
+            _sync_directory(directory)
+        except OSError as err:
+            os.close(fd)
+            raise JournalError(f"{path}: cannot write the session journal ({err.strerror or err})") from err
+        return cls(
+            path,
+            fd,
+            next_seq=1,
+            sync_interval=sync_interval,
+            clock=clock,
+            on_error=on_error,
+            audio_suffix=audio_suffix,
+        )
+
+    # ---------------------------------------------------------------- writing (any thread, never blocks)
+
+    def write_chunk(self, chunk: Chunk) -> int:
+        return self._put("chunk", chunk.to_dict())
+
+    def write_analysis(self, analysis: Analysis) -> int:
+        """The insight (or None) and every attempt that produced it, as one record."""
+        return self._put("analysis", analysis.to_dict())
+
+    def write_mark(self, mark: Mark) -> int:
+        return self._put("mark", mark.to_dict())
+
+    def write_event(self, kind: str, data: dict[str, Any]) -> int:
+        """A device change, a backlog report, ... ``data`` must be JSON-able
+        (anything else is written as its ``str``); credentials are stripped."""
+        return self._put("event", {"kind": str(kind), "data": scrub_secrets(dict(data))})
+
+    def write_error(self, message: str) -> int:
+        return self._put("error", {"message": scrub_secrets(str(message))})
+
+    def _put(self, kind: str, body: dict[str, Any]) -> int:
+        with self._lock:
+            if self._closed:
+                raise JournalError(f"{self.path}: the session journal is closed")
+            seq = self._next_seq
+            self._next_seq += 1
+            record: dict[str, Any] = {"type": kind, "seq": seq, "ts": round(self._clock(), 3)}
+            record.update(body)
+            self._queue.put(_encode(record))
+        return seq
+
+    # ---------------------------------------------------------------- state
+
+    @property
+    def last_seq(self) -> int:
+        """The ``seq`` of the last record handed in (0: only the header)."""
+        with self._lock:
+            return self._next_seq - 1
+
+    @property
+    def written_seq(self) -> int:
+        """Records up to this ``seq`` are in the file (survive ``kill -9``)."""
+        with self._cond:
+            return self._written_seq
+
+    @property
+    def synced_seq(self) -> int:
+        """Records up to this ``seq`` are fsync'd (survive a power cut)."""
+        with self._cond:
+            return self._synced_seq
+
+    @property
+    def failure(self) -> JournalError | None:
+        """Why the last write or sync failed, if one did."""
+        with self._cond:
+            return self._failure
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def wait_synced(self, seq: int | None = None, timeout: float | None = None) -> bool:
+        """Block until records up to ``seq`` (default: all handed in so far) are
+        synced; True if they are. Not for the event loop: use ``sync`` there
+        via ``asyncio.to_thread`` or just trust the interval."""
+        target = self.last_seq if seq is None else seq
+        with self._cond:
+            self._cond.wait_for(lambda: self._synced_seq >= target or self._finished, timeout)
+            return self._synced_seq >= target
+
+    def sync(self, timeout: float | None = None) -> bool:
+        """Sync now rather than at the interval; blocks (bounded by ``timeout``)
+        until every record handed in so far is on disk."""
+        target = self.last_seq
+        with self._cond:
+            self._sync_target = max(self._sync_target, target)
+            self._cond.notify_all()
+        return self.wait_synced(target, timeout)
+
+    # ---------------------------------------------------------------- closing
+
+    def close(self) -> None:
+        """Write the ``end`` record, sync and close the file. Blocks for the
+        final fsync (milliseconds); from asyncio prefer ``await aclose()``.
+        Idempotent. Raises ``JournalError`` if records could not be written."""
+        with self._lock:
+            if self._closed:
+                return
+            seq = self._next_seq
+            self._next_seq += 1
+            record = {"type": "end", "seq": seq, "ts": round(self._clock(), 3), "reason": "closed", "records": seq}
+            self._queue.put(_encode(record))
+            self._closed = True
+        self._shut_down()
+        failure = self.failure
+        if failure is not None and self.written_seq < seq:
+            raise JournalError(f"{failure}; {seq - self.written_seq} record(s) could not be saved")
+
+    async def aclose(self) -> None:
+        """``close()`` in a worker thread, so the event loop never waits on the disk."""
+        import asyncio
+
+        await asyncio.to_thread(self.close)
+
+    def _at_exit(self) -> None:
+        """The interpreter is exiting without ``close()``: save what was queued,
+        but write no end record (the session was not closed; recovery offers it)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._shut_down()
+
+    def _shut_down(self) -> None:
+        self._queue.put(None)
+        self._writer.join()
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._syncer.join()
+        try:
+            os.close(self._fd)  # releases the lock too
+        except OSError:
+            pass
+        atexit.unregister(self._at_exit)
+
+    # ---------------------------------------------------------------- threads
+
+    def _fail(self, err: OSError, what: str) -> None:
+        failure = JournalError(f"{self.path}: cannot {what} the session journal ({err.strerror or err})")
+        with self._cond:
+            if self._failure is None or self._failure_kind == what:
+                self._failure = failure
+                self._failure_kind = what
+            report = not self._reported
+            self._reported = True
+        if report and self._on_error is not None:
+            try:
+                self._on_error(failure)
+            except Exception:  # noqa: BLE001 - a broken callback must not stop the writer
+                pass
+
+    def _write_loop(self) -> None:
+        backlog = bytearray()
+        backlog_count = 0
+        stop = False
+        while not stop:
+            item = self._queue.get()
+            items = [item]
+            while True:  # take everything already queued: one write call per burst
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            for line in items:
+                if line is None:
+                    stop = True
+                    continue
+                backlog += line
+                backlog_count += 1
+            if not backlog:
+                continue
+            try:
+                _write_all(self._fd, backlog)
+            except _PartialWrite as partial:
+                del backlog[: partial.written]
+                self._fail(partial.error, "write")
+                continue
+            except OSError as err:
+                self._fail(err, "write")
+                continue
+            del backlog[:]
+            with self._cond:
+                self._written_seq += backlog_count
+                if self._dirty_since is None:
+                    self._dirty_since = time.monotonic()
+                self._cond.notify_all()
+            backlog_count = 0
+
+    def _sync_loop(self) -> None:
+        interval = self.sync_interval
+        while True:
+            with self._cond:
+                while not self._stopping:
+                    if self._synced_seq < self._sync_target <= self._written_seq:
+                        break  # sync() asked, and what it waits for is written
+                    if self._dirty_since is not None:
+                        left = self._dirty_since + interval - time.monotonic()
+                        if left <= 0:
+                            break
+                        self._cond.wait(left)
+                    else:
+                        self._cond.wait()
+                stopping = self._stopping
+                target = self._written_seq
+                self._dirty_since = None
+            synced = True
+            try:
+                os.fsync(self._fd)
+            except OSError as err:
+                if err.errno not in (errno.EINVAL, errno.ENOTSUP):  # else: this file cannot be synced at all
+                    synced = False
+                    self._fail(err, "sync")
+            if synced:
+                with self._cond:
+                    self._synced_seq = max(self._synced_seq, target)
+                    self._cond.notify_all()
+            if stopping:
+                with self._cond:
+                    self._finished = True
+                    self._cond.notify_all()
+                return
+
+
+class _PartialWrite(OSError):
+    def __init__(self, written: int, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror)
+        self.written = written
+        self.error = error
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    written = 0
+    while written < len(view):
+        try:
+            written += os.write(fd, view[written:])
+        except OSError as err:
+            if written:
+                raise _PartialWrite(written, err) from err
+            raise
+
+
+def _encode(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+
+
+def _create_exclusive(directory: Path, stem: str) -> tuple[Path, int]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_BINARY", 0)
+    for n in range(1, 1000):
+        path = directory / (f"{stem}{SUFFIX}" if n == 1 else f"{stem}-{n}{SUFFIX}")
+        try:
+            fd = os.open(path, flags, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise JournalError(f"{path}: cannot create the session journal ({err.strerror or err})") from err
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                pass  # a file system without locks (NFS): recovery may offer a running session
+        return path, fd
+    raise JournalError(f"{directory}: too many sessions named {stem}")
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the new file's directory entry durable (POSIX; a no-op elsewhere)."""
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+# --------------------------------------------------------------------------- finding, recovering
+
+
+def in_use(path: Path) -> bool:
+    """True if a running annotator holds this journal open for writing."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _last_record(path: Path) -> dict[str, Any] | None:
+    """The last complete record of a journal (reads only its tail)."""
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - 65536))
+        tail = f.read()
+    if not tail.endswith(b"\n"):
+        return None  # a torn last line: certainly not closed
+    for line in reversed(tail.split(b"\n")):
+        if line.strip():
+            try:
+                record = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                return None
+            return record if isinstance(record, dict) else None
+    return None
+
+
+def _first_record(path: Path) -> dict[str, Any] | None:
+    with path.open("rb") as f:
+        line = f.readline(1024 * 1024)
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(record, dict) and record.get("type") == "header" and record.get("format") == FORMAT:
+        return record
+    return None
+
+
+def _journals(directory: Path | None) -> list[Path]:
+    directory = Path(directory) if directory is not None else paths.sessions_dir()
+    if not directory.is_dir():
+        return []
+    return sorted((p for p in directory.glob(f"*{SUFFIX}") if p.is_file()), reverse=True)
+
+
+def find_unfinished(directory: Path | None = None) -> list[Path]:
+    """Journals in ``directory`` (the sessions directory by default) that were
+    never closed (no ``end`` record) and that no running annotator is writing;
+    newest first. Files that are not journals are ignored."""
+    found: list[Path] = []
+    for path in _journals(directory):
+        try:
+            if _first_record(path) is None or in_use(path):
+                continue
+            last = _last_record(path)
+        except OSError:
+            continue
+        if last is None or last.get("type") != "end":
+            found.append(path)
+    return found
+
+
+def repair(path: Path) -> SessionRecord:
+    """Close a journal that was never closed: drop a torn last line, append an
+    ``end`` record with ``reason: "recovered"`` and sync. Returns the record as
+    read afterwards, its warnings saying what was repaired. A journal that is
+    already closed is returned unchanged."""
+    path = Path(path)
+    if in_use(path):
+        raise JournalError(f"{path}: is being written by a running annotator; it cannot be repaired now")
+    record = read_journal(path)
+    if record.end_reason is not None:
+        return record
+    raw = _read_bytes(path)
+    notes: list[str] = []
+    keep = len(raw)
+    if not raw.endswith(b"\n"):
+        cut = raw.rfind(b"\n") + 1
+        fragment = raw[cut:]
+        try:
+            complete = isinstance(json.loads(fragment.decode("utf-8")), dict)
+        except (UnicodeDecodeError, ValueError):
+            complete = False
+        if not complete:
+            keep = cut
+            notes.append(f"{path}: dropped a torn last line ({len(fragment)} bytes) while repairing")
+    last_seq = 0
+    for line in reversed(raw[:keep].split(b"\n")):
+        try:
+            last = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(last, dict) and isinstance(last.get("seq"), int):
+            last_seq = last["seq"]
+            break
+    end = {"type": "end", "seq": last_seq + 1, "ts": round(time.time(), 3), "reason": "recovered", "records": last_seq + 1}
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.ftruncate(fd, keep)
+            os.lseek(fd, 0, os.SEEK_END)
+            prefix = b"" if keep == 0 or raw[:keep].endswith(b"\n") else b"\n"
+            _write_all(fd, prefix + _encode(end))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise JournalError(f"{path}: cannot repair the session journal ({err.strerror or err})") from err
+    repaired = read_journal(path)
+    return dataclasses.replace(repaired, warnings=tuple(notes) + repaired.warnings)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One saved session, as listed for File > Open (read cheaply: header and tail)."""
+
+    id: str
+    path: Path
+    created: str
+    closed: bool
+    audio_path: Path | None
+    size: int
+
+
+def list_sessions(directory: Path | None = None) -> list[SessionInfo]:
+    """Saved sessions, newest first; files that are not journals are left out."""
+    sessions: list[SessionInfo] = []
+    for path in _journals(directory):
+        try:
+            header = _first_record(path)
+            if header is None:
+                continue
+            last = _last_record(path)
+            size = path.stat().st_size
+        except OSError:
+            continue
+        audio = next((path.with_suffix(s) for s in AUDIO_SUFFIXES if path.with_suffix(s).is_file()), None)
+        sessions.append(
+            SessionInfo(
+                id=path.stem,
+                path=path,
+                created=str(header.get("created", "")),
+                closed=last is not None and last.get("type") == "end",
+                audio_path=audio,
+                size=size,
+            )
+        )
+    return sessions
+
+
+def resolve_session(ref: str, directory: Path | None = None) -> Path:
+    """A session given as a path, or as an id (file stem) in the sessions
+    directory; a unique prefix of an id is accepted."""
+    as_path = Path(ref).expanduser()
+    if as_path.is_file():
+        return as_path
+    directory = Path(directory) if directory is not None else paths.sessions_dir()
+    if os.sep not in ref and "/" not in ref:
+        exact = directory / f"{ref}{SUFFIX}"
+        if exact.is_file():
+            return exact
+        matches = [p for p in _journals(directory) if p.stem.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            names = ", ".join(p.stem for p in matches[:5])
+            raise InputError(f"session {ref!r} is ambiguous in {directory}: {names}")
+    raise InputError(f"{ref}: no such file, and no session with that id in {directory}")
