@@ -375,9 +375,6 @@ class TranscriptionWorker:
             if waited is not None:
                 self._behind = True
                 self._report(self._on_backlog, waited)
-            elif self._behind:
-                self._behind = False
-                self._report(self._on_backlog, 0.0)
             try:
                 text = transcribe_utterance(model, job, self.options)
             except Exception as err:  # a CTranslate2 failure on one utterance must not end the session
@@ -390,6 +387,9 @@ class TranscriptionWorker:
                 chunk = Chunk(self._next_id, job.source, job.start, job.end, text)
                 self._next_id += 1
                 self._report(self._on_chunk, chunk)
+            if self._behind and not self.pending():
+                self._behind = False
+                self._report(self._on_backlog, 0.0)
 
     def _take(self) -> tuple[Utterance, float | None]:
         """Next job; when more are waiting, merge the leading run of one source (called under the lock)."""

@@ -1,0 +1,209 @@
+"""Transcription with the real offline model on real speech."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+import soundfile as sf
+
+from annotator import cli
+from annotator.audio.segmenter import Segmenter
+from annotator.errors import AnnotatorError, InputError, ModelError
+from annotator.models import Chunk, Utterance
+from annotator.transcribe import (
+    TranscribeOptions,
+    TranscriptionWorker,
+    resolve_model,
+    transcribe_audio,
+    transcribe_file,
+)
+from tests.helpers.whisper import ljspeech_clips, normalise, speech_with_gaps, whisper_model  # noqa: F401
+
+MAX_WER = 0.15  # tiny.en int8 on LJ Speech: about 0.07 measured
+
+
+def test_default_model_is_the_offline_one() -> None:
+    path = Path(resolve_model(None))
+    assert (path / "model.bin").is_file()
+    assert resolve_model(str(path)) == str(path)
+
+
+def test_model_errors_are_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="does not exist"):
+        resolve_model(str(tmp_path / "nope"))
+    with pytest.raises(ModelError, match="no model.bin"):
+        resolve_model(str(tmp_path))
+    with pytest.raises(ModelError, match="Unknown model 'tiny.klingon'"):
+        resolve_model("tiny.klingon")
+    # HF_HUB_OFFLINE=1 (tests/conftest.py): a name not in the cache says what to do, without a network call
+    with pytest.raises(ModelError, match="not downloaded.*local model directory"):
+        resolve_model("base.en", cache_dir=tmp_path / "cache")
+
+
+def test_word_error_rate_on_ljspeech(whisper_model) -> None:  # type: ignore[no-untyped-def]
+    refs, hyps = [], []
+    for path, ref in ljspeech_clips():
+        chunks = list(transcribe_file(path, whisper_model))
+        assert len(chunks) == 1
+        assert 0.0 <= chunks[0].start < chunks[0].end
+        refs.append(normalise(ref))
+        hyps.append(normalise(" ".join(c.text for c in chunks)))
+    assert jiwer.wer(refs, hyps) < MAX_WER, list(zip(refs, hyps))
+
+
+def test_file_with_pauses_gives_one_chunk_per_utterance(whisper_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    audio, spans, refs = speech_with_gaps(1.0)
+    path = tmp_path / "joined.flac"
+    sf.write(path, audio, 16000)
+    progress: list[tuple[float, float]] = []
+    chunks = list(transcribe_file(path, whisper_model, on_progress=lambda d, t: progress.append((d, t))))
+    assert [c.id for c in chunks] == list(range(1, len(spans) + 1))
+    for c, (start, end) in zip(chunks, spans):
+        assert abs(c.start - start) < 0.6 and abs(c.end - end) < 0.6
+    wer = jiwer.wer([normalise(r) for r in refs], [normalise(c.text) for c in chunks])
+    assert wer < MAX_WER
+    assert progress[-1][0] == pytest.approx(progress[-1][1]) == pytest.approx(len(audio) / 16000)
+
+
+@pytest.mark.parametrize("level", [0.0, 0.002, 0.02, 0.1])
+def test_no_text_from_silence_or_noise(whisper_model, level: float) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(11)
+    audio = (rng.standard_normal(16000 * 4) * level).astype(np.float32)
+    assert transcribe_audio(whisper_model, audio, TranscribeOptions()) == ""
+    # with the energy gate off, the model's own signals still have to catch it
+    assert transcribe_audio(whisper_model, audio, TranscribeOptions(min_rms_dbfs=-200.0)) == ""
+
+
+def test_bad_files_are_input_errors_naming_the_file(whisper_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp3"
+    text.write_text("not audio")
+    silent = tmp_path / "zero.wav"
+    sf.write(silent, np.zeros(0, dtype=np.float32), 16000)
+    for path in (tmp_path / "missing.wav", empty, text, silent):
+        with pytest.raises(InputError, match=path.name):
+            list(transcribe_file(path, whisper_model))
+
+
+def test_transcribe_command_prints_json_lines(whisper_model, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    path, ref = ljspeech_clips()[3]
+    assert cli.main(["transcribe", str(path), "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    obj = json.loads(lines[0])
+    assert set(obj) >= {"id", "source", "start", "end", "text"}
+    assert normalise(obj["text"]) == normalise(ref)
+
+
+def test_transcribe_command_bad_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "broken.wav"
+    bad.write_text("RIFF nonsense")
+    assert cli.main(["transcribe", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "broken.wav" in err[0]
+
+
+class Collector:
+    """Callbacks for a worker, with events to wait on."""
+
+    def __init__(self, expected: int) -> None:
+        self.chunks: list[Chunk] = []
+        self.errors: list[AnnotatorError] = []
+        self.backlog: list[float] = []
+        self.expected = expected
+        self.done = threading.Event()
+        self.ready = threading.Event()
+
+    def on_chunk(self, c: Chunk) -> None:
+        self.chunks.append(c)
+        if len(self.chunks) >= self.expected:
+            self.done.set()
+
+    def on_error(self, e: AnnotatorError) -> None:
+        self.errors.append(e)
+        self.done.set()
+
+
+def _utterances() -> list[Utterance]:
+    audio, _, _ = speech_with_gaps(1.0)
+    seg = Segmenter("You")
+    return seg.feed(audio) + seg.flush()
+
+
+def test_worker_transcribes_in_order_from_the_start_id(whisper_model) -> None:  # type: ignore[no-untyped-def]
+    utts = _utterances()
+    col = Collector(len(utts))
+    worker = TranscriptionWorker(
+        whisper_model, on_chunk=col.on_chunk, on_error=col.on_error, on_ready=col.ready.set, first_id=41
+    )
+    worker.start()
+    assert col.ready.wait(10)
+    for n, u in enumerate(utts, start=1):
+        # one at a time, as live speech arrives: no merging
+        col.expected = n
+        col.done.clear()
+        worker.submit(u)
+        assert col.done.wait(30)
+    assert worker.stop(timeout=30)
+    assert [c.id for c in col.chunks] == list(range(41, 41 + len(utts)))
+    assert [c.start for c in col.chunks] == [u.start for u in utts]
+    assert all(c.source == "You" for c in col.chunks)
+    assert not col.errors
+    assert worker.next_id == 41 + len(col.chunks)
+
+
+def test_worker_behind_real_time_merges_and_reports(whisper_model) -> None:  # type: ignore[no-untyped-def]
+    utts = _utterances()
+    col = Collector(1)
+    worker = TranscriptionWorker(
+        whisper_model, on_chunk=col.on_chunk, on_error=col.on_error, on_backlog=col.backlog.append
+    )
+    for u in utts:  # all waiting before the worker runs: it is behind
+        worker.submit(u)
+    worker.start()
+    assert worker.stop(flush=True, timeout=60)
+    assert len(col.chunks) < len(utts)
+    assert col.backlog and col.backlog[0] >= 0.0 and col.backlog[-1] == 0.0
+    merged = " ".join(c.text for c in col.chunks)
+    refs = " ".join(r for _, r in ljspeech_clips())
+    assert jiwer.wer(normalise(refs), normalise(merged)) < 0.25
+    assert col.chunks[0].start == pytest.approx(utts[0].start)
+    assert col.chunks[-1].end == pytest.approx(utts[-1].end)
+
+
+def test_worker_stop_flushes_the_queue(whisper_model) -> None:  # type: ignore[no-untyped-def]
+    utt = _utterances()[3]
+    col = Collector(1)
+    worker = TranscriptionWorker(whisper_model, on_chunk=col.on_chunk)
+    worker.start()
+    worker.submit(utt)
+    assert worker.stop(flush=True, timeout=30)
+    assert normalise(col.chunks[0].text) == "has never been surpassed"
+    worker.submit(utt)  # after stop: ignored, never blocks
+    assert worker.pending() == 0
+
+
+def test_worker_loads_in_its_thread_and_reports_failure(tmp_path: Path) -> None:
+    col = Collector(1)
+    worker = TranscriptionWorker(str(tmp_path / "no-model"), on_chunk=col.on_chunk, on_error=col.on_error)
+    worker.start()
+    assert col.done.wait(10)
+    assert isinstance(col.errors[0], ModelError) and "no-model" in str(col.errors[0])
+    assert worker.stop(timeout=5)
+    assert worker.failed.is_set()
+
+
+def test_worker_loads_the_default_model_itself() -> None:
+    col = Collector(1)
+    worker = TranscriptionWorker(None, on_chunk=col.on_chunk, on_error=col.on_error, on_ready=col.ready.set)
+    worker.start()
+    assert col.ready.wait(30)
+    worker.submit(_utterances()[0])
+    assert worker.stop(timeout=30)
+    assert normalise(col.chunks[0].text) == "in being comparatively modern"
