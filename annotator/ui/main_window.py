@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.act_record = self._action("● Record", "Ctrl+R", "Start recording from the selected input", self._on_record)
         self.act_stop = self._action("■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit)
         self.act_open = self._action("Open…", QKeySequence.StandardKey.Open, "Replay a session, transcript or audio file", self._on_open)
-        self.act_pause = self._action("⏸ Pause", "Ctrl+P", "Pause or resume the replay", self._on_pause)
+        self.act_pause = self._action("Pause", "Ctrl+P", "Pause or resume the replay", self._on_pause)
         self.act_mark = self._action("Mark moment", "Ctrl+M", "Bookmark this moment in the session", lambda: self.mark_requested.emit("bookmark", ""))
         self.act_flag = self._action("Flag last statement", "Ctrl+F", "Flag the last statement for review", lambda: self.mark_requested.emit("flag", ""))
         self.act_next_flag = self._action("Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag)
@@ -172,6 +172,8 @@ class MainWindow(QMainWindow):
         bar.addAction(self.act_settings)
         self.addToolBar(bar)
         self.toolbar = bar
+        bar.widgetForAction(self.act_record).setObjectName("recordButton")
+        bar.widgetForAction(self.act_stop).setObjectName("stopButton")
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
@@ -303,7 +305,7 @@ class MainWindow(QMainWindow):
             state = "▶ Replaying"
         elif kind == "paused":
             self.paused = True
-            state = "⏸ Paused"
+            state = "Paused"
         elif kind == "resumed":
             self.paused = False
             state = "▶ Replaying" if self.replaying else "● Recording"
@@ -337,7 +339,7 @@ class MainWindow(QMainWindow):
         self.device_combo.setEnabled(not self.active)
         self.act_stop.setEnabled(self.active)
         self.act_pause.setEnabled(self.active and self.replaying)
-        self.act_pause.setText("▶ Resume" if self.paused else "⏸ Pause")
+        self.act_pause.setText("▶ Resume" if self.paused else "Pause")
 
     def clear_session(self) -> None:
         """Empty every pane before a new recording or replay."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.models import Analysis, Chunk
@@ -38,6 +38,7 @@ class TranscriptModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Row] = []
         self._by_id: dict[int, int] = {}
+        self._dots: dict[tuple[str, bool], QPixmap] = {}
 
     # -- Qt model interface ---------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
@@ -72,7 +73,7 @@ class TranscriptModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col in (COL_TIME, COL_SPEAKER):
             return QBrush(QColor("#6b7280"))
         if role == Qt.ItemDataRole.DecorationRole and col == COL_MOOD and row.mood is not None:
-            return QColor(row.mood.color)
+            return self._dot(row.mood.color, hollow=row.mood.unavailable)
         if role == Qt.ItemDataRole.FontRole and col == COL_MOOD and row.mood is not None and row.mood.unavailable:
             font = QFont()
             font.setItalic(True)
@@ -85,6 +86,21 @@ class TranscriptModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.chunk.id
         return None
+
+    def _dot(self, color: str, *, hollow: bool) -> QPixmap:
+        key = (color, hollow)
+        pix = self._dots.get(key)
+        if pix is None:
+            pix = QPixmap(12, 12)
+            pix.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pix)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QPen(QColor(color), 1.5))
+            p.setBrush(Qt.BrushStyle.NoBrush if hollow else QColor(color))
+            p.drawEllipse(2, 2, 8, 8)
+            p.end()
+            self._dots[key] = pix
+        return pix
 
     # -- our interface ---------------------------------------------------------
     def add_chunk(self, chunk: Chunk) -> int:
@@ -163,7 +179,9 @@ class TranscriptView(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.horizontalHeader()
         header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_SPEAKER, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SPEAKER, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_SPEAKER, 80)
+        model.rowsInserted.connect(self._fit_speaker)
         header.setSectionResizeMode(COL_MOOD, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(COL_MOOD, 108)
         header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
@@ -172,6 +190,12 @@ class TranscriptView(QTableView):
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
         self.selectionModel().currentRowChanged.connect(self._on_current)
+
+    def _fit_speaker(self, _parent: QModelIndex, first: int, last: int) -> None:
+        metrics = self.fontMetrics()
+        want = max(metrics.horizontalAdvance(self._model.row_at(r).chunk.source) for r in range(first, last + 1)) + 20
+        if want > self.columnWidth(COL_SPEAKER):
+            self.setColumnWidth(COL_SPEAKER, min(want, 180))
 
     @property
     def following(self) -> bool:
