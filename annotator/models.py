@@ -183,6 +183,7 @@ class Analysis:
     model: str | None
     attempts: tuple[Attempt, ...] = ()
     elapsed_ms: int = 0
+    parts: int = 1  # requests the text was split into to fit the token budget
 
     @property
     def local(self) -> bool:
@@ -197,6 +198,7 @@ class Analysis:
             "insight": None if self.insight is None else self.insight.to_dict(),
             "attempts": [a.to_dict() for a in self.attempts],
             "elapsed_ms": self.elapsed_ms,
+            "parts": self.parts,
         }
 
     @classmethod
@@ -210,6 +212,7 @@ class Analysis:
             model=d.get("model"),
             attempts=tuple(Attempt.from_dict(a) for a in d.get("attempts", ())),
             elapsed_ms=int(d.get("elapsed_ms", 0)),
+            parts=int(d.get("parts", 1)),
         )
 
 

@@ -1,0 +1,144 @@
+"""The failover chain against the loopback fault server (real sockets)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from annotator.analysis.chain import Chain
+from annotator.analysis.providers import HttpProvider, Request
+from annotator.config import ProviderConfig
+from annotator.models import Outcome
+from tests.helpers.faultserver import FaultServer, Reply, closed_port, insight_json
+
+LIMITS = {"connect_timeout_s": 1.0, "first_token_timeout_s": 0.5, "stall_timeout_s": 0.5, "timeout_s": 5.0}
+REQUEST = Request("Return an insight.", "Candidate: I led the team for three years.")
+MARGIN_S = 4.0  # generous: the limits above are at most 1 s
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as c:
+        yield c
+
+
+FAULTS = [
+    ("refused", None, Outcome.CONNECT_ERROR, None),
+    ("reset", Reply.reset(), Outcome.CONNECT_ERROR, None),
+    ("429", Reply.status(429, retry_after="30"), Outcome.RATE_LIMITED, 429),
+    ("500", Reply.status(500), Outcome.HTTP_ERROR, 500),
+    ("503", Reply.status(503), Outcome.HTTP_ERROR, 503),
+    ("529", Reply.status(529), Outcome.HTTP_ERROR, 529),
+    ("401", Reply.status(401), Outcome.MISCONFIGURED, 401),
+    ("404", Reply.status(404), Outcome.MISCONFIGURED, 404),
+    ("hang", Reply.hang(), Outcome.TIMEOUT, None),
+    ("slow first token", Reply.slow_first_token(), Outcome.TIMEOUT, 200),
+    ("cut", Reply.cut(), Outcome.CUT, 200),
+    ("stall", Reply.stall(), Outcome.STALLED, 200),
+    ("malformed", Reply.malformed(), Outcome.MALFORMED, 200),
+    ("no [DONE]", Reply.no_done(), Outcome.CUT, 200),
+    ("prose", Reply.prose(), Outcome.INVALID_REPLY, 200),
+    ("truncated json", Reply.truncated_json(), Outcome.CUT, 200),
+]
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+@pytest.mark.parametrize(("name", "reply", "outcome", "status"), FAULTS, ids=[f[0] for f in FAULTS])
+async def test_each_fault_fails_over_to_the_next_provider(
+    fault_server: FaultServer,
+    client: httpx.AsyncClient,
+    kind: str,
+    name: str,
+    reply: Reply | None,
+    outcome: Outcome,
+    status: int | None,
+) -> None:
+    bad = fault_server.provider("bad", kind=kind, **LIMITS)
+    if reply is None:
+        bad = ProviderConfig("bad", kind, f"http://127.0.0.1:{closed_port()}/v1", "bad-model", **LIMITS)
+    else:
+        fault_server.script("bad", reply)
+    answer = insight_json("negative", -0.5, [("eighteen months", "three years", "Tenure differs.")])
+    fault_server.script("good", Reply.ok(answer, model="good-served-model"))
+    chain = Chain([HttpProvider(bad, client, None), HttpProvider(fault_server.provider("good", kind=kind), client, None)])
+
+    start = time.monotonic()
+    result = await chain.analyze(REQUEST, time.monotonic() + 30)
+    elapsed = time.monotonic() - start
+
+    assert elapsed < MARGIN_S
+    assert result.provider == "good" and result.model == "good-served-model"
+    assert result.insight is not None and result.insight.contradictions[0].statement == "eighteen months"
+    first, second = result.attempts
+    assert (first.provider, first.outcome, first.status) == ("bad", outcome, status)
+    assert first.detail and first.elapsed_ms < MARGIN_S * 1000
+    assert (second.provider, second.outcome, second.status) == ("good", Outcome.OK, 200)
+    assert second.input_tokens > 0 and second.output_tokens > 0
+    expected_requests = 1 if reply is None else 2
+    assert len(fault_server.requests) == expected_requests
+    assert {r.dialect for r in fault_server.requests} == {kind}
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+async def test_happy_path_sends_the_dialect_and_reads_usage(
+    fault_server: FaultServer, client: httpx.AsyncClient, kind: str
+) -> None:
+    cfg = fault_server.provider("p", kind=kind, price_in_per_mtok=2.0, price_out_per_mtok=10.0, max_tokens=300)
+    result = await Chain([HttpProvider(cfg, client, "sk-test")]).analyze(REQUEST, time.monotonic() + 10)
+    (attempt,) = result.attempts
+    assert attempt.outcome is Outcome.OK and result.provider == "p"
+    (received,) = fault_server.requests
+    assert received.body["stream"] is True and received.body["max_tokens"] == 300
+    if kind == "anthropic":
+        assert received.path == "/p/v1/messages"
+        assert received.headers["x-api-key"] == "sk-test"
+        assert received.headers["anthropic-version"] == "2023-06-01"
+        assert received.body["system"] == REQUEST.system
+    else:
+        assert received.path == "/p/v1/chat/completions"
+        assert received.headers["authorization"] == "Bearer sk-test"
+        assert received.body["messages"][0] == {"role": "system", "content": REQUEST.system}
+    assert attempt.input_tokens == max(1, received.size // 4)  # what the server reported
+    expected = (attempt.input_tokens * 2.0 + attempt.output_tokens * 10.0) / 1e6
+    assert attempt.cost_usd == pytest.approx(expected)
+
+
+async def test_deadline_caps_the_whole_chain(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+    slow = {"first_token_timeout_s": 20.0, "timeout_s": 30.0}
+    for name in ("a", "b"):
+        fault_server.script(name, Reply.hang())
+    providers = [HttpProvider(fault_server.provider(n, **slow), client, None) for n in ("a", "b", "c")]
+    start = time.monotonic()
+    result = await Chain(providers).analyze(REQUEST, time.monotonic() + 1.0)
+    elapsed = time.monotonic() - start
+    assert 0.9 < elapsed < MARGIN_S
+    assert result.insight is None and result.provider is None
+    assert [(a.provider, a.outcome) for a in result.attempts] == [
+        ("a", Outcome.DEADLINE),
+        ("b", Outcome.DEADLINE),
+        ("c", Outcome.DEADLINE),
+    ]
+    assert [r.provider for r in fault_server.requests] == ["a"]
+
+
+async def test_all_failing_returns_no_insight_with_every_attempt(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
+    fault_server.script("a", Reply.status(503))
+    fault_server.script("b", Reply.prose())
+    chain = Chain([HttpProvider(fault_server.provider(n), client, None) for n in ("a", "b")])
+    result = await chain.analyze(REQUEST, time.monotonic() + 10)
+    assert result.insight is None
+    assert [a.outcome for a in result.attempts] == [Outcome.HTTP_ERROR, Outcome.INVALID_REPLY]
+
+
+async def test_chains_nest(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+    fault_server.script("a", Reply.status(500))
+    inner = Chain([HttpProvider(fault_server.provider(n), client, None) for n in ("a", "b")], name="local")
+    outer = Chain([inner, HttpProvider(fault_server.provider("c"), client, None)])
+    result = await outer.analyze(REQUEST, time.monotonic() + 10)
+    assert result.provider == "b"
+    assert [a.provider for a in result.attempts] == ["a", "b"]
