@@ -268,7 +268,7 @@ def parse_srt(text: str, path: Path) -> list[Chunk]:
         if not stripped:
             current = None
             continue
-        if "-->" in stripped:
+        if _TIMING.match(stripped) or ("-->" in stripped and current is None):
             start, end = _parse_timing(stripped, path, number)
             current = _Cue(number, start, end, [])
             cues.append(current)
@@ -332,3 +332,12 @@ def _chunks_from_cues(cues: list[_Cue], path: Path, *, vtt: bool) -> list[Chunk]
         raise InputError(f"{path}: every cue is empty")
     return chunks
 
+
+
+def read_record(path: Path) -> SessionRecord:
+    """A session file as itself, or a transcript as a session holding only its
+    chunks (no header, no analyses), so export and replay treat both alike."""
+    path = Path(path)
+    if kind_of(path) == "session":
+        return read_session(path)
+    return SessionRecord(header={}, chunks=tuple(read_chunks(path)), path=path)

@@ -1,0 +1,57 @@
+"""``annotator export SESSION --format md|json|srt|vtt [-o FILE]``.
+
+SESSION is a journal path, a session id (its file stem, or a unique prefix
+of one) in the sessions directory, a JSON export, or a transcript
+(.txt/.srt/.vtt, e.g. to turn SRT into VTT). What was skipped while reading
+(a torn last line, a session that never closed) is one warning line each on
+stderr; the export still succeeds. With ``-o`` the file is replaced
+atomically, so a failed export never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.export import export
+from annotator.replay import read_record
+from annotator.session import resolve_session
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same directory."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise AnnotatorError(f"{path}: cannot write the export ({err.strerror or err})") from err
+
+
+def run(args: argparse.Namespace) -> int:
+    path = resolve_session(args.session)
+    record = read_record(path)
+    for warning in record.warnings:
+        print(f"annotator: warning: {warning}", file=sys.stderr)
+    text = export(record, args.format)
+    if args.output:
+        write_atomically(Path(args.output), text)
+    else:
+        out = getattr(sys.stdout, "buffer", None)
+        if out is not None:
+            sys.stdout.flush()
+            out.write(text.encode("utf-8"))
+            out.flush()
+        else:
+            sys.stdout.write(text)
+    return 0

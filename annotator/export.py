@@ -1,0 +1,457 @@
+"""Writers: a session as Markdown (for people), JSON (for programs), SRT and VTT (for video tools).
+
+``export(record, fmt)`` returns the text; nothing here touches the disk.
+
+- **md**: date, duration, the transcription model and devices, the analysis
+  chain, providers used with their calls, tokens and estimated cost; the
+  transcript with times and speakers, each contradiction placed under the
+  statement that made it and quoting (with its time and speaker) the earlier
+  statement it conflicts with, which also gets a pointer forward; analyses
+  that failed, with why; sentiment over time (a text sparkline and a table);
+  the user's marks; events and errors. Transcript and provider text is
+  escaped so a Markdown viewer shows it as plain text, never as markup/HTML.
+- **json**: ``SessionRecord.to_dict()`` plus a ``summary``::
+
+      {"format": "annotator-session-export", "version": 1, "id": "2026-11-25_16-20-03",
+       "header": {...as journaled...}, "closed_cleanly": true, "end_reason": "closed",
+       "chunks": [{"id", "source", "start", "end", "text"}],
+       "analyses": [{"chunk_ids", "text", "provider", "model", "insight" | null,
+                     "attempts": [{"provider", "model", "outcome", "status", "elapsed_ms",
+                                   "input_tokens", "output_tokens", "cost_usd", "detail"}],
+                     "elapsed_ms"}],
+       "marks": [{"at", "kind", "note", "chunk_id"}],
+       "events": [{"kind", "data", "ts"}], "errors": ["..."],
+       "summary": {"duration_s", "chunks", "analyses", "analysed_ok", "cost_usd",
+                   "input_tokens", "output_tokens",
+                   "providers": [{"name", "models", "calls", "answered",
+                                  "input_tokens", "output_tokens", "cost_usd"}]}}
+
+  ``annotator.replay.read_session`` reads it back into the same record.
+- **srt**: one cue per chunk, the speaker as a ``Name: `` prefix.
+- **vtt**: one cue per chunk, the speaker as ``<v Name>``, text escaped.
+
+SRT, VTT and JSON round-trip through ``annotator.replay.read_chunks``: the
+same texts, speakers and times (to the millisecond).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from annotator.analysis.usage import UsageTracker
+from annotator.errors import InputError
+from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight
+from annotator.session import SessionRecord
+
+Format = Literal["md", "json", "srt", "vtt"]
+FORMATS: tuple[Format, ...] = ("md", "json", "srt", "vtt")
+SPARK = "▁▂▃▄▅▆▇█"
+MATCH_THRESHOLD = 0.6  # share of the quoted statement's words a chunk must contain
+
+
+def export(record: SessionRecord, fmt: str) -> str:
+    """The session as text in ``fmt`` ("md", "json", "srt" or "vtt")."""
+    if fmt == "md":
+        return to_markdown(record)
+    if fmt == "json":
+        return to_json(record)
+    if fmt == "srt":
+        return to_srt(record.chunks)
+    if fmt == "vtt":
+        return to_vtt(record.chunks)
+    raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class ProviderTotals:
+    """What one provider did in a session, summed over its attempts."""
+
+    name: str
+    models: tuple[str, ...]
+    calls: int
+    answered: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "models": list(self.models),
+            "calls": self.calls,
+            "answered": self.answered,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 8),
+        }
+
+
+def provider_totals(analyses: Sequence[Analysis]) -> list[ProviderTotals]:
+    """Per provider, in order of first use: calls (skips without a call are
+    not counted), valid answers, tokens and estimated cost."""
+    attempts: list[Attempt] = [a for analysis in analyses for a in analysis.attempts]
+    usage = UsageTracker()
+    usage.record_all(attempts)
+    models: dict[str, list[str]] = {}
+    for a in attempts:
+        seen = models.setdefault(a.provider, [])
+        if a.model and a.model not in seen:
+            seen.append(a.model)
+    return [
+        ProviderTotals(u.name, tuple(models.get(u.name, ())), u.calls, u.answered, u.input_tokens, u.output_tokens, u.cost_usd)
+        for u in usage.providers()
+    ]
+
+
+def duration_s(record: SessionRecord) -> float:
+    """The session's length: the end of its last chunk (or its last mark)."""
+    ends = [c.end for c in record.chunks] + [m.at for m in record.marks]
+    return round(max(ends, default=0.0), 3)
+
+
+def summary(record: SessionRecord) -> dict[str, Any]:
+    totals = provider_totals(record.analyses)
+    return {
+        "duration_s": duration_s(record),
+        "chunks": len(record.chunks),
+        "analyses": len(record.analyses),
+        "analysed_ok": sum(1 for a in record.analyses if a.insight is not None and not a.local),
+        "cost_usd": round(sum(t.cost_usd for t in totals), 8),
+        "input_tokens": sum(t.input_tokens for t in totals),
+        "output_tokens": sum(t.output_tokens for t in totals),
+        "providers": [t.to_dict() for t in totals],
+    }
+
+
+# --------------------------------------------------------------------------- json
+
+
+def to_json(record: SessionRecord) -> str:
+    data = record.to_dict()
+    data["summary"] = summary(record)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- srt / vtt
+
+
+def _clock(seconds: float, sep: str) -> str:
+    ms = max(0, int(round(seconds * 1000)))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_srt(chunks: Sequence[Chunk]) -> str:
+    cues = []
+    for n, c in enumerate(chunks, 1):
+        text = _one_line(c.text)
+        if c.source:
+            text = f"{_one_line(c.source)}: {text}"
+        cues.append(f"{n}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n{text}\n")
+    return "\n".join(cues)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_vtt(chunks: Sequence[Chunk]) -> str:
+    cues = ["WEBVTT\n"]
+    for n, c in enumerate(chunks, 1):
+        text = _vtt_escape(_one_line(c.text))
+        if c.source:
+            text = f"<v {_vtt_escape(_one_line(c.source))}>{text}</v>"
+        cues.append(f"{n}\n{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{text}\n")
+    return "\n".join(cues)
+
+
+# --------------------------------------------------------------------------- markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])|&(?=#?\w+;)")
+
+
+def md_text(text: str) -> str:
+    """Untrusted text made inert for a Markdown viewer: one line, markup characters escaped."""
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), _one_line(text))
+
+
+def timestamp(seconds: float) -> str:
+    """``75.4`` -> ``"01:15"``; an hour or more -> ``"1:02:03"``."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def find_statement(quote: str, candidates: Sequence[Chunk]) -> Chunk | None:
+    """The chunk that best contains ``quote`` (a provider's paraphrase or
+    quotation): whole-phrase containment first, else the largest share of
+    the quote's words; None below ``MATCH_THRESHOLD``."""
+    target = _words(quote)
+    if not target:
+        return None
+    phrase = " ".join(target)
+    wanted = set(target)
+    best: Chunk | None = None
+    best_score = 0.0
+    for chunk in candidates:
+        words = _words(chunk.text)
+        if phrase in " ".join(words):
+            score = 2.0
+        else:
+            score = len(wanted & set(words)) / len(wanted)
+        if score > best_score:
+            best, best_score = chunk, score
+    return best if best_score >= MATCH_THRESHOLD else None
+
+
+@dataclass(frozen=True)
+class _Flag:
+    """One contradiction placed in the transcript."""
+
+    contradiction: Contradiction
+    statement: Chunk
+    earlier: Chunk | None
+
+
+def _place_contradictions(record: SessionRecord) -> tuple[dict[int, list[_Flag]], dict[int, list[_Flag]]]:
+    """Contradictions by the position of the chunk that made them, and by the
+    position of the earlier chunk they point back to."""
+    position = {id(c): i for i, c in enumerate(record.chunks)}
+    by_id = {c.id: c for c in record.chunks}
+    under: dict[int, list[_Flag]] = {}
+    back: dict[int, list[_Flag]] = {}
+    for analysis in record.analyses:
+        if analysis.insight is None or not analysis.insight.contradictions:
+            continue
+        own = [by_id[i] for i in analysis.chunk_ids if i in by_id]
+        if not own:
+            continue
+        first = min(position[id(c)] for c in own)
+        before = record.chunks[:first]
+        for contradiction in analysis.insight.contradictions:
+            statement = find_statement(contradiction.statement, own) or own[-1]
+            earlier = find_statement(contradiction.earlier, before)
+            flag = _Flag(contradiction, statement, earlier)
+            under.setdefault(position[id(statement)], []).append(flag)
+            if earlier is not None:
+                back.setdefault(position[id(earlier)], []).append(flag)
+    return under, back
+
+
+def _speaker(chunk: Chunk) -> str:
+    return f" {md_text(chunk.source)}:" if chunk.source else ""
+
+
+def _outcome_text(attempt: Attempt) -> str:
+    status = f" {attempt.status}" if attempt.status is not None else ""
+    detail = f" ({md_text(attempt.detail)})" if attempt.detail else ""
+    return f"{md_text(attempt.provider)}: {md_text(attempt.outcome.value)}{status}{detail}"
+
+
+def _created(header: dict[str, Any]) -> str:
+    created = header.get("created")
+    if not isinstance(created, str) or not created:
+        return "unknown"
+    try:
+        when = datetime.fromisoformat(created)
+    except ValueError:
+        return md_text(created)
+    zone = when.strftime(" UTC%z") if when.tzinfo is not None else ""
+    if zone:
+        zone = f"{zone[:-2]}:{zone[-2:]}"
+    return when.strftime("%Y-%m-%d %H:%M:%S") + zone
+
+
+def _chain(header: dict[str, Any]) -> str:
+    chain = header.get("chain")
+    if not isinstance(chain, list) or not chain:
+        return ""
+    parts = []
+    for entry in chain:
+        if isinstance(entry, dict):
+            name = md_text(str(entry.get("name", "?")))
+            model = entry.get("model")
+            parts.append(f"{name} ({md_text(str(model))})" if model else name)
+        else:
+            parts.append(md_text(str(entry)))
+    return " → ".join(parts)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
+    return md_text(str(value))
+
+
+def _cost(usd: float) -> str:
+    if usd == 0:
+        return "$0"
+    if usd < 0.0001:
+        return f"${usd:.6f}"
+    if usd < 0.01:
+        return f"${usd:.4f}"
+    return f"${usd:.2f}"
+
+
+def _score(score: float) -> str:
+    return f"{score:+.2f}"
+
+
+def sparkline(scores: Sequence[float]) -> str:
+    """One block character per score, -1 (lowest) .. +1 (highest)."""
+    out = []
+    for s in scores:
+        s = min(1.0, max(-1.0, s))
+        out.append(SPARK[round((s + 1) / 2 * (len(SPARK) - 1))])
+    return "".join(out)
+
+
+def to_markdown(record: SessionRecord) -> str:
+    h = record.header
+    lines: list[str] = []
+    title = record.id or (str(h.get("created", ""))[:19].replace("T", " ") if h.get("created") else "")
+    lines.append(f"# Session {md_text(title)}".rstrip())
+    lines.append("")
+    facts: list[tuple[str, str]] = [
+        ("Date", _created(h)),
+        ("Duration", timestamp(duration_s(record))),
+        ("Chunks", str(len(record.chunks))),
+    ]
+    if h.get("model"):
+        facts.append(("Transcription model", _plain(h["model"])))
+    if h.get("devices"):
+        facts.append(("Devices", _plain(h["devices"])))
+    chain = _chain(h)
+    if chain:
+        facts.append(("Analysis chain", chain))
+    if h.get("app_version"):
+        facts.append(("Recorded with", f"annotator {md_text(str(h['app_version']))}"))
+    if record.end_reason == "closed":
+        facts.append(("Session", "closed cleanly"))
+    elif record.end_reason == "recovered":
+        facts.append(("Session", "interrupted, recovered afterwards (the last second may be missing)"))
+    elif record.path is not None and record.path.suffix.lower() in (".jsonl", ".json"):
+        facts.append(("Session", "not closed (still running, or interrupted)"))
+    lines += ["| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in facts]
+    lines.append("")
+
+    totals = provider_totals(record.analyses)
+    if totals:
+        lines += ["## Providers and cost", ""]
+        lines.append("| Provider | Model | Calls | Answered | Tokens in | Tokens out | Cost |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|")
+        for t in totals:
+            lines.append(
+                f"| {md_text(t.name)} | {md_text(', '.join(t.models))} | {t.calls} | {t.answered} | "
+                f"{t.input_tokens:,} | {t.output_tokens:,} | {_cost(t.cost_usd)} |"
+            )
+        s = summary(record)
+        calls = sum(t.calls for t in totals)
+        answered = sum(t.answered for t in totals)
+        lines.append(
+            f"| **Total** | | {calls} | {answered} | {s['input_tokens']:,} | {s['output_tokens']:,} | "
+            f"{_cost(s['cost_usd'])} |"
+        )
+        lines += ["", "Costs are estimates from the prices in the configuration.", ""]
+
+    lines += ["## Transcript", ""]
+    under, back = _place_contradictions(record)
+    by_last: dict[int, list[Analysis]] = {}
+    position = {c.id: i for i, c in enumerate(record.chunks)}
+    for analysis in record.analyses:
+        own = [position[i] for i in analysis.chunk_ids if i in position]
+        if own:
+            by_last.setdefault(max(own), []).append(analysis)
+    if not record.chunks:
+        lines += ["*Nothing was transcribed.*", ""]
+    for i, chunk in enumerate(record.chunks):
+        lines.append(f"**[{timestamp(chunk.start)}]{_speaker(chunk)}** {md_text(chunk.text)}")
+        lines.append("")
+        for flag in back.get(i, ()):
+            lines += [f"> ↳ contradicted later, at [{timestamp(flag.statement.start)}]", ""]
+        for flag in under.get(i, ()):
+            c = flag.contradiction
+            if flag.earlier is not None:
+                where = f"what was said at [{timestamp(flag.earlier.start)}]{_speaker(flag.earlier)}"
+                quote = md_text(flag.earlier.text)
+            else:
+                where = "something said earlier"
+                quote = md_text(c.earlier)
+            lines.append(f"> ⚠ **Contradiction:** “{md_text(c.statement)}” conflicts with {where} “{quote}”")
+            if c.explanation:
+                lines.append(f"> {md_text(c.explanation)}")
+            lines.append("")
+        for analysis in by_last.get(i, ()):
+            if analysis.insight is None:
+                reasons = "; ".join(_outcome_text(a) for a in analysis.attempts) or "no provider was called"
+                lines += [f"> *Analysis unavailable:* {reasons}", ""]
+
+    points: list[tuple[float, Analysis, Insight]] = []
+    for a in record.analyses:
+        own = [position[i] for i in a.chunk_ids if i in position]
+        if a.insight is not None and own:
+            points.append((record.chunks[min(own)].start, a, a.insight))
+    points.sort(key=lambda p: p[0])
+    if points:
+        lines += ["## Sentiment over time", ""]
+        spark = sparkline([insight.sentiment.score for _, _, insight in points])
+        lines += [f"`{spark}` (one mark per analysis, from −1 negative to +1 positive)", ""]
+        lines += ["| Time | Sentiment | Score | From |", "|---|---|---:|---|"]
+        for start, a, insight in points:
+            source = "local estimate" if a.local else md_text(a.provider or "")
+            lines.append(
+                f"| {timestamp(start)} | {md_text(insight.sentiment.label)} | {_score(insight.sentiment.score)} | {source} |"
+            )
+        lines.append("")
+
+    if record.marks:
+        lines += ["## Marks", ""]
+        by_id = {c.id: c for c in record.chunks}
+        for mark in sorted(record.marks, key=lambda m: m.at):
+            kind = "Flag" if mark.kind == "flag" else "Bookmark" if mark.kind == "bookmark" else md_text(mark.kind)
+            note = f": {md_text(mark.note)}" if mark.note else ""
+            at = by_id.get(mark.chunk_id) if mark.chunk_id is not None else None
+            context = f" (on “{md_text(at.text)}”)" if at is not None else ""
+            lines.append(f"- [{timestamp(mark.at)}] **{kind}**{note}{context}")
+        lines.append("")
+
+    if record.events:
+        lines += ["## Events", ""]
+        base = h.get("ts")
+        for event in record.events:
+            when = ""
+            if isinstance(base, (int, float)) and isinstance(event.ts, (int, float)):
+                when = f"[{timestamp(event.ts - base)}] "
+            data = f": {_plain(event.data)}" if event.data else ""
+            lines.append(f"- {when}{md_text(event.kind)}{data}")
+        lines.append("")
+
+    if record.errors:
+        lines += ["## Errors", ""]
+        lines += [f"- {md_text(e)}" for e in record.errors]
+        lines.append("")
+
+    return "\n".join(lines).rstrip("\n") + "\n"
+
