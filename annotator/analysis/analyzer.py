@@ -210,15 +210,17 @@ async def check_provider(
     *,
     client: httpx.AsyncClient | None = None,
     key: str | None = None,
+    keys: KeyLookup = api_key,
     analysis: AnalysisConfig | None = None,
 ) -> Attempt:
     """Send one tiny analysis request to ``provider`` and report the attempt.
 
     Used by ``annotator providers --check`` and the settings dialog's test
-    button. ``key`` None looks it up (environment, then keyring). A provider
+    button. ``key`` None looks it up with ``keys`` (default: environment, then
+    keyring). A provider
     that needs a key and has none is reported as MISCONFIGURED without a call.
     """
-    key = key if key is not None else api_key(provider)
+    key = key if key is not None else keys(provider)
     reason = availability(replace(provider, enabled=True), key)
     if reason is not None:
         return Attempt(provider.name, provider.model, Outcome.MISCONFIGURED, detail=reason)
