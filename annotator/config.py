@@ -398,7 +398,7 @@ def availability(provider: ProviderConfig, key: str | None) -> str | None:
         return "disabled in the config (enabled = false)"
     if key is None and not provider.on_loopback:
         where = f"${provider.api_key_env} or " if provider.api_key_env else ""
-        return f"no key: set {where}the keyring entry (service {KEYRING_SERVICE!r}, user {provider.name!r})"
+        return f"no key: set {where}store it in the keyring (service {KEYRING_SERVICE!r}, user {provider.name!r})"
     return None
 
 
