@@ -106,7 +106,9 @@ def provider_totals(analyses: Sequence[Analysis]) -> list[ProviderTotals]:
         if a.model and a.model not in seen:
             seen.append(a.model)
     return [
-        ProviderTotals(u.name, tuple(models.get(u.name, ())), u.calls, u.answered, u.input_tokens, u.output_tokens, u.cost_usd)
+        ProviderTotals(
+            u.name, tuple(models.get(u.name, ())), u.calls, u.answered, u.input_tokens, u.output_tokens, u.cost_usd
+        )
         for u in usage.providers()
     ]
 
@@ -421,9 +423,8 @@ def to_markdown(record: SessionRecord) -> str:
         lines += ["| Time | Sentiment | Score | From |", "|---|---|---:|---|"]
         for start, a, insight in points:
             source = "local estimate" if a.local else md_text(a.provider or "")
-            lines.append(
-                f"| {timestamp(start)} | {md_text(insight.sentiment.label)} | {_score(insight.sentiment.score)} | {source} |"
-            )
+            label, score = md_text(insight.sentiment.label), _score(insight.sentiment.score)
+            lines.append(f"| {timestamp(start)} | {label} | {score} | {source} |")
         lines.append("")
 
     if record.marks:
@@ -454,4 +455,3 @@ def to_markdown(record: SessionRecord) -> str:
         lines.append("")
 
     return "\n".join(lines).rstrip("\n") + "\n"
-

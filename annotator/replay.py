@@ -333,7 +333,6 @@ def _chunks_from_cues(cues: list[_Cue], path: Path, *, vtt: bool) -> list[Chunk]
     return chunks
 
 
-
 def read_record(path: Path) -> SessionRecord:
     """A session file as itself, or a transcript as a session holding only its
     chunks (no header, no analyses), so export and replay treat both alike."""

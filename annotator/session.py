@@ -124,7 +124,7 @@ class SessionRecord:
 def session_record_from_export(data: Any, path: Path) -> SessionRecord:
     """Rebuild a record from ``SessionRecord.to_dict()`` output (a JSON export)."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise InputError(f"{path}: not an annotator session export (no \"format\": \"{EXPORT_FORMAT}\")")
+        raise InputError(f'{path}: not an annotator session export (no "format": "{EXPORT_FORMAT}")')
     _check_version(data.get("version"), path, 1)
     try:
         return SessionRecord(
@@ -780,7 +780,13 @@ def repair(path: Path) -> SessionRecord:
         if isinstance(last, dict) and isinstance(last.get("seq"), int):
             last_seq = last["seq"]
             break
-    end = {"type": "end", "seq": last_seq + 1, "ts": round(time.time(), 3), "reason": "recovered", "records": last_seq + 1}
+    end = {
+        "type": "end",
+        "seq": last_seq + 1,
+        "ts": round(time.time(), 3),
+        "reason": "recovered",
+        "records": last_seq + 1,
+    }
     try:
         fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
         try:

@@ -40,7 +40,11 @@ CHUNK_TEXT = "I have been leading the backend team at a logistics startup for ab
 def make_analysis(i: int) -> Analysis:
     insight = Insight(
         Sentiment("negative", -0.4),
-        (Contradiction("I migrated our whole cluster to Kubernetes", "I have never worked with Kubernetes", "Both cannot hold."),),
+        (
+            Contradiction(
+                "I migrated our whole cluster to Kubernetes", "I have never worked with Kubernetes", "Both cannot hold."
+            ),
+        ),
         ("leads a team of six", "three years at the startup", "never used Kubernetes"),
         "A contradiction about Kubernetes.",
     )

@@ -47,44 +47,113 @@ def golden_session(data_dir: Path) -> SessionRecord:
     chunks = tuple(read_chunks(data_dir / "backend-lead.txt"))
     by_id = {c.id: c for c in chunks}
 
-    def analysis(ids: tuple[int, ...], insight: Insight | None, provider: str | None, model: str | None,
-                 attempts: tuple[Attempt, ...]) -> Analysis:
+    def analysis(
+        ids: tuple[int, ...],
+        insight: Insight | None,
+        provider: str | None,
+        model: str | None,
+        attempts: tuple[Attempt, ...],
+    ) -> Analysis:
         text = "\n".join(by_id[i].text for i in ids)
         return Analysis(ids, text, insight, provider, model, attempts, sum(a.elapsed_ms for a in attempts))
 
     rate_limited = Attempt("kimi", KIMI, Outcome.RATE_LIMITED, 429, 90, detail="retry after 3 s")
     analyses = (
-        analysis((1, 2), Insight(Sentiment("positive", 0.3), (), ("leads backend team for three years",), "Intro."),
-                 "groq", GROQ, (rate_limited, ok("groq", GROQ, 420, 80, 0.0000412))),
-        analysis((5, 6), Insight(Sentiment("neutral", 0.0), (), ("never worked with Kubernetes",), "Infra."),
-                 "kimi", KIMI, (ok("kimi", KIMI, 500, 90, 0.000525),)),
-        analysis((9, 10), Insight(Sentiment("negative", -0.6), (), (), "Frustration with the manager."),
-                 "kimi", KIMI, (ok("kimi", KIMI, 510, 70, 0.000481),)),
-        analysis((11, 12), Insight(
-            Sentiment("negative", -0.3),
-            (Contradiction("When I joined the company eighteen months ago",
-                           "leading the backend team at a logistics startup for about three years",
-                           "Three years of leading the team cannot fit into eighteen months at the company."),),
-            (), "Tenure contradiction."), "kimi", KIMI, (ok("kimi", KIMI, 530, 110, 0.000593),)),
-        analysis((13, 14), Insight(
-            Sentiment("positive", 0.4),
-            (Contradiction("I migrated our whole cluster to Kubernetes", "I have never worked with Kubernetes",
-                           "Earlier the candidate said they never used Kubernetes."),),
-            (), "Kubernetes contradiction."), "kimi", KIMI, (ok("kimi", KIMI, 540, 120, 0.000624),)),
-        analysis((15, 16), None, None, None, (
-            Attempt("kimi", KIMI, Outcome.TIMEOUT, None, 5000, detail="no first token within 5.0 s"),
-            Attempt("groq", GROQ, Outcome.HTTP_ERROR, 503, 240, detail="Service Unavailable"),
-        )),
-        analysis((17, 18), Insight(
-            Sentiment("neutral", -0.1),
-            (Contradiction("I could not accept anything under one hundred and sixty",
-                           "comfortable with a salary in the low hundreds",
-                           "The range given does not include the stated minimum."),),
-            (), "Salary."), "kimi", KIMI, (ok("kimi", KIMI, 520, 100, 0.00056),)),
-        analysis((19, 20), Insight(Sentiment("neutral", 0.1)), LOCAL_PROVIDER, None, (
-            Attempt("kimi", KIMI, Outcome.STALLED, 200, 5100, 0, 0, 0.0, "silent for 5.0 s mid-answer"),
-            Attempt("groq", GROQ, Outcome.SKIPPED, None, 0, detail="deadline"),
-        )),
+        analysis(
+            (1, 2),
+            Insight(Sentiment("positive", 0.3), (), ("leads backend team for three years",), "Intro."),
+            "groq",
+            GROQ,
+            (rate_limited, ok("groq", GROQ, 420, 80, 0.0000412)),
+        ),
+        analysis(
+            (5, 6),
+            Insight(Sentiment("neutral", 0.0), (), ("never worked with Kubernetes",), "Infra."),
+            "kimi",
+            KIMI,
+            (ok("kimi", KIMI, 500, 90, 0.000525),),
+        ),
+        analysis(
+            (9, 10),
+            Insight(Sentiment("negative", -0.6), (), (), "Frustration with the manager."),
+            "kimi",
+            KIMI,
+            (ok("kimi", KIMI, 510, 70, 0.000481),),
+        ),
+        analysis(
+            (11, 12),
+            Insight(
+                Sentiment("negative", -0.3),
+                (
+                    Contradiction(
+                        "When I joined the company eighteen months ago",
+                        "leading the backend team at a logistics startup for about three years",
+                        "Three years of leading the team cannot fit into eighteen months at the company.",
+                    ),
+                ),
+                (),
+                "Tenure contradiction.",
+            ),
+            "kimi",
+            KIMI,
+            (ok("kimi", KIMI, 530, 110, 0.000593),),
+        ),
+        analysis(
+            (13, 14),
+            Insight(
+                Sentiment("positive", 0.4),
+                (
+                    Contradiction(
+                        "I migrated our whole cluster to Kubernetes",
+                        "I have never worked with Kubernetes",
+                        "Earlier the candidate said they never used Kubernetes.",
+                    ),
+                ),
+                (),
+                "Kubernetes contradiction.",
+            ),
+            "kimi",
+            KIMI,
+            (ok("kimi", KIMI, 540, 120, 0.000624),),
+        ),
+        analysis(
+            (15, 16),
+            None,
+            None,
+            None,
+            (
+                Attempt("kimi", KIMI, Outcome.TIMEOUT, None, 5000, detail="no first token within 5.0 s"),
+                Attempt("groq", GROQ, Outcome.HTTP_ERROR, 503, 240, detail="Service Unavailable"),
+            ),
+        ),
+        analysis(
+            (17, 18),
+            Insight(
+                Sentiment("neutral", -0.1),
+                (
+                    Contradiction(
+                        "I could not accept anything under one hundred and sixty",
+                        "comfortable with a salary in the low hundreds",
+                        "The range given does not include the stated minimum.",
+                    ),
+                ),
+                (),
+                "Salary.",
+            ),
+            "kimi",
+            KIMI,
+            (ok("kimi", KIMI, 520, 100, 0.00056),),
+        ),
+        analysis(
+            (19, 20),
+            Insight(Sentiment("neutral", 0.1)),
+            LOCAL_PROVIDER,
+            None,
+            (
+                Attempt("kimi", KIMI, Outcome.STALLED, 200, 5100, 0, 0, 0.0, "silent for 5.0 s mid-answer"),
+                Attempt("groq", GROQ, Outcome.SKIPPED, None, 0, detail="deadline"),
+            ),
+        ),
     )
     marks = (
         Mark(30.0, "bookmark", "", 6),
@@ -153,9 +222,7 @@ def test_round_trip_through_the_readers(tmp_path: Path, fmt: str) -> None:
     expected = list(TRICKY)
     if fmt == "srt":  # SRT has no escaping: <i>..</i> in a cue IS italics, so players and our reader drop the tags
         expected[1] = Chunk(2, "", 1.5, 3.001, "no speaker here, &amp; an entity")
-    assert [(c.source, c.start, c.end, c.text) for c in back] == [
-        (c.source, c.start, c.end, c.text) for c in expected
-    ]
+    assert [(c.source, c.start, c.end, c.text) for c in back] == [(c.source, c.start, c.end, c.text) for c in expected]
     if fmt == "json":
         assert [c.id for c in back] == [1, 2, 5, 6]
 

@@ -50,7 +50,7 @@ def test_txt_interview_gives_one_chunk_per_line_with_speakers_and_paced_times(tm
     assert chunks[1].text.startswith("Sure. I have been leading the backend team")
     assert "three years" in chunks[1].text
     # times rise, do not overlap, and pace at roughly 150 words a minute
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert a.start < a.end <= b.start
     words = sum(len(c.text.split()) for c in chunks)
     spoken = sum(c.end - c.start for c in chunks)
@@ -177,7 +177,13 @@ def test_json_that_is_not_an_export_is_refused(tmp_path: Path) -> None:
 
 
 def test_read_chunks_of_a_hand_written_journal_skips_a_torn_last_line(tmp_path: Path) -> None:
-    header = {"type": "header", "seq": 0, "format": "annotator-session", "version": 1, "created": "2026-01-01T00:00:00+00:00"}
+    header = {
+        "type": "header",
+        "seq": 0,
+        "format": "annotator-session",
+        "version": 1,
+        "created": "2026-01-01T00:00:00+00:00",
+    }
     chunk = {"type": "chunk", "seq": 1, "id": 7, "source": "You", "start": 0.5, "end": 2.0, "text": "Hello."}
     p = write(tmp_path, "s.jsonl", json.dumps(header) + "\n" + json.dumps(chunk) + '\n{"type": "chunk", "id": 8, "te')
     assert [(c.id, c.source, c.text) for c in read_chunks(p)] == [(7, "You", "Hello.")]

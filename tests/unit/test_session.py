@@ -134,10 +134,21 @@ def test_no_key_ever_reaches_the_file(tmp_path: Path) -> None:
     journal.write_error("auth failed for Bearer abcdefghijklmnopq")
     journal.close()
     text = journal.path.read_text(encoding="utf-8")
-    for secret in ("sk-abcdefghijklmnop1234", "nvapi-0123456789abcdef", "plain-secret", "gsk_ABCDEF", "sk-proj-01", "abcdefghijklmnopq"):
+    for secret in (
+        "sk-abcdefghijklmnop1234",
+        "nvapi-0123456789abcdef",
+        "plain-secret",
+        "gsk_ABCDEF",
+        "sk-proj-01",
+        "abcdefghijklmnopq",
+    ):
         assert secret not in text
     record = read_journal(journal.path)
-    assert record.header["chain"][0] == {"name": "kimi", "model": "kimi-k2-turbo-preview", "api_key_env": "MOONSHOT_API_KEY"}
+    assert record.header["chain"][0] == {
+        "name": "kimi",
+        "model": "kimi-k2-turbo-preview",
+        "api_key_env": "MOONSHOT_API_KEY",
+    }
     assert record.header["chain"][1] == {"name": "nim", "model": "m", "headers": {}}
     assert record.header["note"] == "configured with [redacted]"
     assert scrub_secrets({"max_tokens": 5, "input_tokens": 3}) == {"max_tokens": 5, "input_tokens": 3}
