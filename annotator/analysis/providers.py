@@ -347,6 +347,9 @@ class HttpProvider:
         except _Fail as fail:
             self._note_failure(fail)
             return self._done(self._attempt(fail.outcome, progress, now, fail.detail, fail.status))
+        except Exception as err:  # noqa: BLE001 - the one catch-all: provider trouble never escapes
+            detail = f"unexpected reply ({type(err).__name__}: {_describe(err)[:120]})"
+            return self._done(self._attempt(Outcome.MALFORMED, progress, now, detail))
         finally:
             if not task.done():
                 task.cancel()

@@ -31,7 +31,8 @@ insight JSON, ``insight_json(...)`` builds one with contradictions),
 marker), ``stall`` (stream goes silent), ``malformed`` (a non-JSON SSE
 event), ``no_done`` (complete text, no [DONE]/message_stop, no finish
 reason), ``prose`` and ``truncated_json`` (well-formed streams carrying a bad
-answer). Connection refused: point a provider at ``closed_port()``.
+answer), ``raw_stream`` (exactly the bytes you give). Connection refused:
+point a provider at ``closed_port()``.
 
 Waiting faults (hang, stall, slow first token without a delay) hold their
 connection until the server stops (``stop()`` releases them at once).
@@ -94,6 +95,12 @@ class Reply:
     pieces: int = 6
     model: str = "fault-model"
     body: str | None = None  # error body for status replies
+    raw: tuple[str, ...] = ()  # for fault "raw": exact bytes of the stream, piece by piece
+
+    @classmethod
+    def raw_stream(cls, *pieces: str) -> Reply:
+        """A 200 event stream of exactly these pieces (e.g. ``'data: {...}\\n\\n'``), then close."""
+        return cls("raw", raw=pieces)
 
     @classmethod
     def ok(cls, content: str = DEFAULT_INSIGHT, **kw: Any) -> Reply:
@@ -251,6 +258,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         if reply.first_token_delay_s != 0 and self._hold(reply.first_token_delay_s):
+            return
+        if reply.fault == "raw":
+            for piece in reply.raw:
+                self.wfile.write(piece.encode())
+                self.wfile.flush()
             return
         content = reply.content
         n = max(1, min(reply.pieces, len(content)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 
@@ -142,3 +143,52 @@ async def test_chains_nest(fault_server: FaultServer, client: httpx.AsyncClient)
     result = await outer.analyze(REQUEST, time.monotonic() + 10)
     assert result.provider == "b"
     assert [a.provider for a in result.attempts] == ["a", "b"]
+
+
+def _chunk(content: str, finish: str | None = None, **extra: object) -> str:
+    event = {"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": finish}], **extra}
+    return f"data: {json.dumps(event)}\n\n"
+
+
+@pytest.mark.parametrize(
+    ("pieces", "outcome"),
+    [
+        # finish_reason "stop" is an end marker even without [DONE]
+        ((_chunk(insight_json(), "stop"),), Outcome.OK),
+        # cut by max_tokens: never a success, even if [DONE] follows
+        ((_chunk(insight_json(), "length"), "data: [DONE]\n\n"), Outcome.CUT),
+        # nonsense where numbers belong: an unexpected reply, never an exception
+        ((_chunk(insight_json(), "stop", usage={"prompt_tokens": "many"}),), Outcome.MALFORMED),
+        # an error object inside the stream
+        (('data: {"error": {"message": "upstream overloaded"}}\n\n',), Outcome.HTTP_ERROR),
+        # a JSON event that is not an object
+        (("data: [1, 2]\n\n",), Outcome.MALFORMED),
+    ],
+)
+async def test_openai_stream_edge_cases(
+    fault_server: FaultServer, client: httpx.AsyncClient, pieces: tuple[str, ...], outcome: Outcome
+) -> None:
+    fault_server.script("a", Reply.raw_stream(*pieces))
+    result = await Chain([HttpProvider(fault_server.provider("a"), client, None)]).analyze(REQUEST, time.monotonic() + 10)
+    assert result.attempts[0].outcome is outcome
+    assert (result.insight is not None) is (outcome is Outcome.OK)
+
+
+async def test_anthropic_error_event_and_max_tokens(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+    def ev(data: dict[str, object]) -> str:
+        return f"event: {data['type']}\ndata: {json.dumps(data)}\n\n"
+
+    start = ev({"type": "message_start", "message": {"model": "claude-x", "usage": {"input_tokens": 10}}})
+    text = ev({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": insight_json()}})
+    fault_server.script(
+        "a",
+        Reply.raw_stream(start, ev({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})),
+        Reply.raw_stream(start, text, ev({"type": "message_delta", "delta": {"stop_reason": "max_tokens"},
+                                          "usage": {"output_tokens": 400}}), ev({"type": "message_stop"})),
+    )
+    provider = HttpProvider(fault_server.provider("a", kind="anthropic"), client, None)
+    overloaded = (await provider.analyze(REQUEST, time.monotonic() + 10)).attempts[0]
+    assert overloaded.outcome is Outcome.HTTP_ERROR and "overloaded_error" in overloaded.detail
+    cut = (await provider.analyze(REQUEST, time.monotonic() + 10)).attempts[0]
+    assert cut.outcome is Outcome.CUT and cut.model == "claude-x"
+    assert (cut.input_tokens, cut.output_tokens) == (10, 400)
