@@ -372,6 +372,8 @@ class HttpProvider:
         if outcome is Outcome.OK and not p.usage_reported:
             # the provider did not report usage: estimate it so costs are not shown as zero
             p.output_tokens = p.output_tokens or estimate_tokens(p.text)
+        if self._key and len(self._key) >= 8:
+            detail = detail.replace(self._key, "[key]")  # a provider may echo the key in an error message
         return Attempt(
             provider=self.name,
             model=p.model or self.model,
