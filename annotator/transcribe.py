@@ -140,15 +140,56 @@ def _download(name: str, cache_dir: Path, progress: bool) -> str:
         ) from err
 
 
-def load_model(
-    name_or_path: str | None, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0
-) -> WhisperModel:
-    """A ready ``WhisperModel``; ``ModelError`` with one sentence when it cannot be loaded."""
-    from faster_whisper import WhisperModel
+ENCODER_PAD_FRAMES = 100  # 1 s of the padding kept after the audio when the encoder input is trimmed
 
+
+def _short_model_class() -> type:
+    """``WhisperModel`` that encodes fewer than 30 s of frames for short audio (built lazily: the
+    faster-whisper import is slow and commands that never transcribe should not pay for it)."""
+    from faster_whisper import WhisperModel as _Base
+
+    class ShortInputWhisperModel(_Base):  # type: ignore[misc, valid-type]
+        """faster-whisper's model, with ``encode`` trimming the zero padding that ``transcribe``
+        adds up to 30 s: at most ``min_encoder_frames`` (100 per second) plus 1 s are kept.
+
+        Every call otherwise pays for a 30 s encoder pass (~0.43 s of 0.6 s on 2 cores with
+        tiny.en); CTranslate2 accepts shorter inputs. Below ~10 s of frames the word error rate
+        gets worse (utterances are dropped or cut: measured in benchmarks/README.md), so that is
+        the floor. ``min_encoder_frames = None`` restores the plain behaviour.
+        """
+
+        min_encoder_frames: int | None = 1000
+
+        def encode(self, features: np.ndarray) -> Any:
+            floor = self.min_encoder_frames
+            if floor is not None and features.ndim == 2:
+                used = np.flatnonzero(np.any(features != 0, axis=0))
+                n = int(used[-1]) + 1 if used.size else features.shape[-1]
+                n = max(floor, n + ENCODER_PAD_FRAMES)
+                n += n % 2  # the encoder's convolution has stride 2
+                if n < features.shape[-1]:
+                    features = np.ascontiguousarray(features[:, :n])
+            return super().encode(features)
+
+    return ShortInputWhisperModel
+
+
+def load_model(
+    name_or_path: str | None,
+    device: str = "cpu",
+    compute_type: str = "int8",
+    cpu_threads: int = 0,
+    encoder_min_s: float | None = 10.0,
+) -> WhisperModel:
+    """A ready ``WhisperModel``; ``ModelError`` with one sentence when it cannot be loaded.
+
+    ``encoder_min_s``: encode only the frames short audio needs, but at least this many
+    seconds (None: always the full 30 s window, as plain faster-whisper does).
+    """
     path = resolve_model(name_or_path)
+    cls = _short_model_class()
     try:
-        return WhisperModel(
+        model = cls(
             path,
             device=device,
             compute_type=compute_type,
@@ -157,6 +198,8 @@ def load_model(
         )
     except (RuntimeError, ValueError, OSError) as err:
         raise ModelError(f"The model at {path} could not be loaded on {device} ({compute_type}): {err}") from err
+    model.min_encoder_frames = None if encoder_min_s is None else int(encoder_min_s * 100)
+    return model  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -243,7 +286,12 @@ def transcribe_utterance(model: WhisperModel, utterance: Utterance, options: Tra
 @dataclass
 class _Queued:
     utterance: Utterance
+    provisional: bool = False
     submitted: float = field(default_factory=time.monotonic)
+
+
+def _key(u: Utterance) -> tuple[str, float, float, int]:
+    return (u.source, u.start, u.end, len(u.audio))
 
 
 def merge_utterances(items: list[Utterance], gap_s: float = 0.2) -> Utterance:
@@ -276,6 +324,12 @@ class TranscriptionWorker:
 
     ``submit()`` never blocks. ``stop(flush=True)`` transcribes what is queued,
     then ends the thread.
+
+    ``submit_provisional(utterance)`` (wire it to ``Segmenter(on_provisional=...)``)
+    starts transcribing an utterance whose end is not confirmed yet, only
+    when the worker is idle; nothing is delivered for it, but when the same
+    utterance is then ``submit``-ted its text is ready at once. If speech
+    resumed instead, the result is discarded.
     """
 
     def __init__(
@@ -307,6 +361,7 @@ class TranscriptionWorker:
         self._stopping = False
         self._flush = True
         self._behind = False
+        self._early: tuple[tuple[str, float, float, int], str] | None = None
         self._thread = threading.Thread(target=self._run, name="transcription", daemon=True)
         self.ready = threading.Event()
         self.failed = threading.Event()
@@ -323,6 +378,13 @@ class TranscriptionWorker:
             if self._stopping:
                 return
             self._queue.append(_Queued(utterance))
+            self._cond.notify()
+
+    def submit_provisional(self, utterance: Utterance) -> None:
+        with self._cond:
+            if self._stopping or self._queue:
+                return  # busy: the final utterance will be transcribed in turn
+            self._queue.append(_Queued(utterance, provisional=True))
             self._cond.notify()
 
     def pending(self) -> int:
@@ -371,12 +433,21 @@ class TranscriptionWorker:
                     return
                 if self._stopping and not self._flush:
                     return
-                job, waited = self._take()
+                job, waited, provisional = self._take()
+            if job is None:
+                continue
             if waited is not None:
                 self._behind = True
                 self._report(self._on_backlog, waited)
             try:
-                text = transcribe_utterance(model, job, self.options)
+                if provisional:
+                    self._early = (_key(job), transcribe_utterance(model, job, self.options))
+                    continue
+                early, self._early = self._early, None
+                if early is not None and early[0] == _key(job):
+                    text = early[1]
+                else:
+                    text = transcribe_utterance(model, job, self.options)
             except Exception as err:  # a CTranslate2 failure on one utterance must not end the session
                 self._report(
                     self._on_error,
@@ -391,11 +462,20 @@ class TranscriptionWorker:
                 self._behind = False
                 self._report(self._on_backlog, 0.0)
 
-    def _take(self) -> tuple[Utterance, float | None]:
-        """Next job; when more are waiting, merge the leading run of one source (called under the lock)."""
+    def _take(self) -> tuple[Utterance | None, float | None, bool]:
+        """Next job (utterance, seconds waited when behind, provisional?); when more are
+        waiting, merge the leading run of one source. Called under the lock."""
         first = self._queue.popleft()
+        if first.provisional:
+            if self._queue or self._stopping:
+                return None, None, True  # other work waits: no speculation
+            return first.utterance, None, True
+        # provisional jobs behind a final one are stale: the final ones come in turn
+        rest = [q for q in self._queue if not q.provisional]
+        self._queue.clear()
+        self._queue.extend(rest)
         if not self._queue:
-            return first.utterance, None
+            return first.utterance, None, False
         items = [first.utterance]
         total = len(first.utterance.audio) / SAMPLE_RATE
         while self._queue and self._queue[0].utterance.source == first.utterance.source:
@@ -408,8 +488,8 @@ class TranscriptionWorker:
             self._queue.popleft()
         waited = time.monotonic() - first.submitted
         if len(items) == 1:
-            return first.utterance, waited
-        return merge_utterances(items), waited
+            return first.utterance, waited, False
+        return merge_utterances(items), waited, False
 
 
 def transcribe_file(

@@ -11,12 +11,20 @@ kept from before), and ends after ``silence_s`` below ``neg_threshold``. An
 utterance that runs past ``max_utterance_s`` is cut at its last pause (or hard
 at the cap when there was none). ``flush()`` at Stop returns the utterance in
 progress, so nothing said before Stop is lost.
+
+Early transcription: with ``on_provisional``, the segmenter also reports the
+utterance as soon as ``post_roll_s`` of silence follows it, before the end is
+confirmed at ``silence_s``. If speech does not resume, the final utterance
+returned by ``feed`` is identical (same start, end and audio), so a
+transcription started on the provisional one can be reused
+(``TranscriptionWorker.submit_provisional``).
 """
 
 from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 import onnxruntime
@@ -100,6 +108,7 @@ class Segmenter:
         min_speech_s: float = 0.25,
         min_pause_s: float = 0.1,
         vad: StreamingVad | None = None,
+        on_provisional: Callable[[Utterance], None] | None = None,
     ) -> None:
         if sample_rate != SAMPLE_RATE:
             raise ValueError("the segmenter takes 16 kHz audio; resample before feeding it")
@@ -113,6 +122,7 @@ class Segmenter:
         self.threshold = threshold
         self.neg_threshold = neg_threshold
         self._vad = vad or StreamingVad()
+        self._on_provisional = on_provisional
         self._pending = np.zeros(0, dtype=np.float32)  # < one window, waiting for more
         self._clock = 0.0  # session time of the first sample in _pending
         self._pre: deque[tuple[float, np.ndarray]] = deque(maxlen=max(1, self.pre_roll_windows))
@@ -189,6 +199,12 @@ class Segmenter:
         self._silent_run = 0 if speech else self._silent_run + 1
         if self._silent_run >= self.silence_windows:
             return self._emit(len(self._windows))
+        if (
+            self._on_provisional is not None
+            and self._silent_run == max(1, self.post_roll_windows)
+            and sum(self._speech) >= self.min_speech_windows
+        ):
+            self._on_provisional(self._utterance(self._windows, self._times, self._speech))
         if len(self._windows) >= self.max_windows:
             return self._emit(self._cut_point(), split=True)
         return None
@@ -236,6 +252,11 @@ class Segmenter:
                     self._pre.append((pt, pw))
         if sum(speech) < self.min_speech_windows:
             return None
+        return self._utterance(windows, times, speech, keep_trailing)
+
+    def _utterance(
+        self, windows: list[np.ndarray], times: list[float], speech: list[bool], keep_trailing: bool = False
+    ) -> Utterance:
         if not keep_trailing:
             last = max(i for i, s in enumerate(speech) if s)
             stop = min(len(windows), last + 1 + self.post_roll_windows)

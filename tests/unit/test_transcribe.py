@@ -207,3 +207,68 @@ def test_worker_loads_the_default_model_itself() -> None:
     worker.submit(_utterances()[0])
     assert worker.stop(timeout=30)
     assert normalise(col.chunks[0].text) == "in being comparatively modern"
+
+
+class CountingModel:
+    """The real model, counting transcriptions and signalling each one done."""
+
+    def __init__(self, model) -> None:  # type: ignore[no-untyped-def]
+        self._model = model
+        self.model = model.model
+        self.calls = 0
+        self.finished = threading.Event()
+
+    def transcribe(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        segments, info = self._model.transcribe(*args, **kwargs)
+        done = list(segments)
+        self.calls += 1
+        self.finished.set()
+        return iter(done), info
+
+
+def test_provisional_utterance_is_the_final_one_and_its_text_is_reused(whisper_model) -> None:  # type: ignore[no-untyped-def]
+    audio, spans, _ = speech_with_gaps(1.0)
+    provisional: list[Utterance] = []
+    seg = Segmenter("You", on_provisional=provisional.append)
+    first_end = int((spans[0][1] + 0.5) * 16000)  # 0.5 s into the silence after clip 1
+    finals = seg.feed(audio[:first_end])
+    assert len(provisional) == 1 and len(finals) == 1
+    p, f = provisional[0], finals[0]
+    assert (p.source, p.start, p.end) == (f.source, f.start, f.end)
+    np.testing.assert_array_equal(p.audio, f.audio)
+
+    counting = CountingModel(whisper_model)
+    col = Collector(1)
+    worker = TranscriptionWorker(counting, on_chunk=col.on_chunk)  # type: ignore[arg-type]
+    worker.start()
+    worker.submit_provisional(p)
+    assert counting.finished.wait(30)
+    worker.submit(f)
+    assert col.done.wait(30)
+    assert worker.stop(timeout=30)
+    assert counting.calls == 1
+    assert normalise(col.chunks[0].text) == "in being comparatively modern"
+
+
+def test_speech_resuming_discards_the_provisional_text(whisper_model) -> None:  # type: ignore[no-untyped-def]
+    path, _ = ljspeech_clips()[1]
+    from annotator.audio.decode import decode_file
+
+    clip = decode_file(path)
+    gap = np.zeros(int(0.35 * 16000), dtype=np.float32)  # a pause, not an end
+    audio = np.concatenate([gap, clip[: len(clip) // 2], gap, clip[len(clip) // 2 :], np.zeros(16000, np.float32)])
+    provisional: list[Utterance] = []
+    seg = Segmenter("You", on_provisional=provisional.append)
+    finals = seg.feed(audio) + seg.flush()
+    assert len(finals) == 1 and len(provisional) >= 2
+    assert provisional[0].end < finals[0].end
+    counting = CountingModel(whisper_model)
+    col = Collector(1)
+    worker = TranscriptionWorker(counting, on_chunk=col.on_chunk)  # type: ignore[arg-type]
+    worker.start()
+    worker.submit_provisional(provisional[0])
+    assert counting.finished.wait(30)
+    worker.submit(finals[0])
+    assert worker.stop(timeout=30)
+    assert counting.calls == 2
+    assert normalise(col.chunks[0].text).endswith("true printed book")
