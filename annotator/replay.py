@@ -54,19 +54,45 @@ GAP_SECONDS = 0.4  # between two synthesised .txt lines
 def kind_of(path: Path) -> Kind:
     """Which reader a file needs, by its extension (case-insensitive).
 
-    Unknown extensions are reported as ``InputError`` naming what is accepted.
+    An unknown extension is taken for audio (the decoder knows more formats
+    than we list) unless the file starts like text, which is an
+    ``InputError`` naming the transcript types we read.
     """
-    suffix = Path(path).suffix.lower()
+    path = Path(path)
+    suffix = path.suffix.lower()
     if suffix in SESSION_SUFFIXES:
         return "session"
     if suffix in TRANSCRIPT_SUFFIXES:
         return "transcript"
     if suffix in AUDIO_SUFFIXES:
         return "audio"
-    raise InputError(
-        f"{path}: unknown file type {suffix or '(no extension)'!r}; expected a session (.jsonl, .json), "
-        f"a transcript (.txt, .srt, .vtt) or an audio file ({', '.join(sorted(AUDIO_SUFFIXES))})"
-    )
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file") from err
+    except IsADirectoryError as err:
+        raise InputError(f"{path}: is a directory, not a file") from err
+    except OSError as err:
+        raise InputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    if _looks_like_text(head):
+        raise InputError(
+            f"{path}: unknown file type {suffix or '(no extension)'!r}; transcripts are read from .txt, .srt "
+            "or .vtt files and sessions from .jsonl (or their .json export)"
+        )
+    return "audio"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start >= len(head) - 3 and err.reason == "unexpected end of data"
+    return True
 
 
 def read_chunks(path: Path) -> list[Chunk]:
@@ -176,23 +202,64 @@ def split_speaker(line: str) -> tuple[str, str]:
     return name, m.group("text").strip()
 
 
+_LINE_TIME = re.compile(r"^[\[(]\s*(?P<ts>(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*[\])]\s*(?P<rest>.*)$")
+
+
 def parse_txt(text: str, path: Path) -> list[Chunk]:
-    """One chunk per non-empty line; times synthesised from word counts."""
+    """One chunk per non-empty line, an optional ``Speaker:`` prefix naming
+    its speaker. A line may start with its time in brackets (``[01:02]``,
+    ``(1:02:03.5)``), which is then its start; other lines are timed from
+    their word count (~150 words a minute) after the line before."""
     chunks: list[Chunk] = []
     t = 0.0
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), 1):
         line = line.strip()
         if not line:
             continue
+        given: float | None = None
+        m = _LINE_TIME.match(line)
+        if m is not None:
+            try:
+                given = _clock_seconds(m.group("ts"))
+            except ValueError as err:
+                raise InputError(
+                    f"{path}:{number}: bad time {m.group('ts')!r} at the start of the line: {err}"
+                ) from err
+            if chunks and given < chunks[-1].start:
+                raise InputError(
+                    f"{path}:{number}: time {m.group('ts')} is earlier than the line before "
+                    f"(lines must be in time order)"
+                )
+            line = m.group("rest").strip()
+            if not line:
+                continue
         source, body = split_speaker(line)
         duration = max(MIN_LINE_SECONDS, len(body.split()) / WORDS_PER_SECOND)
-        start = round(t, 3)
-        end = round(t + duration, 3)
-        chunks.append(Chunk(len(chunks) + 1, source, start, end, body))
+        if given is not None:
+            start = given
+            if chunks and chunks[-1].end > given:  # the line before ends where this one starts
+                prev = chunks[-1]
+                chunks[-1] = Chunk(prev.id, prev.source, prev.start, round(given, 3), prev.text)
+        else:
+            start = t
+        end = round(start + duration, 3)
+        chunks.append(Chunk(len(chunks) + 1, source, round(start, 3), end, body))
         t = end + GAP_SECONDS
     if not chunks:
         raise InputError(f"{path}: is empty")
     return chunks
+
+
+def _clock_seconds(text: str) -> float:
+    """``"1:02:03.5"`` / ``"02:03"`` -> seconds."""
+    main, _, frac = text.replace(",", ".").partition(".")
+    parts = [int(p) for p in main.split(":")]
+    if any(p >= 60 for p in parts[1:]):
+        raise ValueError("minutes and seconds must be below 60")
+    seconds = 0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds + (int(frac.ljust(3, "0")) / 1000 if frac else 0.0)
 
 
 # --------------------------------------------------------------------------- .srt / .vtt

@@ -29,8 +29,6 @@ def test_kind_of_dispatches_by_extension() -> None:
     assert kind_of(Path("a.vtt")) == "transcript"
     assert kind_of(Path("a.flac")) == "audio"
     assert kind_of(Path("a.mp3")) == "audio"
-    with pytest.raises(InputError, match=r"a\.docx: unknown file type"):
-        kind_of(Path("a.docx"))
 
 
 def test_audio_is_not_read_as_text(tmp_path: Path) -> None:
@@ -206,3 +204,31 @@ def test_a_jsonl_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     p = write(tmp_path, "bin.jsonl", bytes(range(256)))
     with pytest.raises(InputError, match=r"bin\.jsonl:1: not an annotator session journal"):
         read_chunks(p)
+
+
+def test_txt_lines_may_carry_their_time_in_brackets(tmp_path: Path) -> None:
+    p = write(tmp_path, "timed.txt", "[00:05] Anna: hello there\n(1:00:02.5) Bob: much later\nno time here\n")
+    chunks = read_chunks(p)
+    assert [(c.source, c.start, c.text) for c in chunks] == [
+        ("Anna", 5.0, "hello there"),
+        ("Bob", 3602.5, "much later"),
+        ("", round(chunks[1].end + 0.4, 3), "no time here"),
+    ]
+    assert chunks[0].end <= chunks[1].start
+
+
+def test_txt_times_that_go_back_or_do_not_parse_name_the_line(tmp_path: Path) -> None:
+    p = write(tmp_path, "back.txt", "[00:10] a\n\n[00:05] b\n")
+    with pytest.raises(InputError, match=r"back\.txt:3: time 00:05 is earlier than the line before"):
+        read_chunks(p)
+    p = write(tmp_path, "bad.txt", "[00:75] a\n")
+    with pytest.raises(InputError, match=r"bad\.txt:1: bad time '00:75'"):
+        read_chunks(p)
+
+
+def test_unknown_extensions_are_audio_unless_they_are_text(tmp_path: Path) -> None:
+    assert kind_of(write(tmp_path, "voice.amr", b"#!AMR\n\x00\x01\x02")) == "audio"
+    with pytest.raises(InputError, match=r"notes\.md: unknown file type '\.md'; transcripts are read from"):
+        kind_of(write(tmp_path, "notes.md", "# Notes\nAnna: hi\n"))
+    with pytest.raises(InputError, match=r"gone\.xyz: no such file"):
+        kind_of(tmp_path / "gone.xyz")

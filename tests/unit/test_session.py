@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -335,3 +337,25 @@ def test_list_and_resolve_sessions(tmp_path: Path) -> None:
         resolve_session(first.path.stem[:4])
     with pytest.raises(InputError, match=r"nope: no such file, and no session with that id"):
         resolve_session("nope")
+
+
+def test_a_program_that_exits_without_close_keeps_its_records_and_is_offered_for_recovery(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from annotator.models import Chunk\n"
+        "from annotator.session import Journal\n"
+        "j = Journal.create(Path(sys.argv[1]), header={}, sync_interval=3600)\n"
+        "for i in range(1, 501):\n"
+        "    j.write_chunk(Chunk(i, '', i, i + 1, f'line {i}'))\n"
+        "print(j.path)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    path = Path(result.stdout.strip())
+    record = read_journal(path)
+    assert [c.id for c in record.chunks] == list(range(1, 501))
+    assert record.end_reason is None
+    assert find_unfinished(tmp_path) == [path]
