@@ -25,7 +25,11 @@ Each attempt is watched by four limits, each capped by the deadline: connect
 (``first_token_timeout_s``), silence between events (``stall_timeout_s``) and
 the whole attempt (``timeout_s``). 401/403/404 mark the provider
 misconfigured for the rest of the session; a 429 with ``Retry-After`` keeps it
-from being called before that time. Both show as ``SKIPPED`` attempts.
+from being called before that time (both show as ``SKIPPED`` attempts later).
+Every other non-200 status (408/409/429/5xx/529, and other 4xx such as a 400
+for an option the provider does not support) fails over to the next provider.
+An unexpected reply shape is a ``MALFORMED`` attempt, never an exception.
+A key a provider echoes in an error message is redacted from the detail.
 """
 
 from __future__ import annotations
