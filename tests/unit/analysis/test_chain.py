@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from email.utils import formatdate
 import time
 from collections.abc import AsyncIterator
 
@@ -10,7 +12,7 @@ import httpx
 import pytest
 
 from annotator.analysis.chain import Chain
-from annotator.analysis.providers import HttpProvider, Request
+from annotator.analysis.providers import HttpProvider, Request, parse_retry_after
 from annotator.config import ProviderConfig
 from annotator.models import Outcome
 from tests.helpers.faultserver import FaultServer, Reply, closed_port, insight_json
@@ -192,3 +194,41 @@ async def test_anthropic_error_event_and_max_tokens(fault_server: FaultServer, c
     cut = (await provider.analyze(REQUEST, time.monotonic() + 10)).attempts[0]
     assert cut.outcome is Outcome.CUT and cut.model == "claude-x"
     assert (cut.input_tokens, cut.output_tokens) == (10, 400)
+
+
+async def test_connect_timeout_when_nothing_accepts(client: httpx.AsyncClient) -> None:
+    # A listening socket whose accept queue is full: the kernel drops further SYNs.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(4):
+                filler = socket.socket()
+                filler.setblocking(False)
+                fillers.append(filler)
+                try:
+                    filler.connect(("127.0.0.1", port))
+                except BlockingIOError:
+                    pass
+            cfg = ProviderConfig("slowconnect", "openai", f"http://127.0.0.1:{port}/v1", "m", **LIMITS)
+            start = time.monotonic()
+            result = await HttpProvider(cfg, client, None).analyze(REQUEST, time.monotonic() + 30)
+            elapsed = time.monotonic() - start
+        finally:
+            for filler in fillers:
+                filler.close()
+    (attempt,) = result.attempts
+    assert attempt.outcome is Outcome.TIMEOUT and "connect_timeout_s = 1 s" in attempt.detail
+    assert 0.9 < elapsed < MARGIN_S
+
+
+def test_retry_after_seconds_and_http_date() -> None:
+    now = 1_700_000_000.0
+    assert parse_retry_after("30", now) == 30.0
+    assert parse_retry_after(formatdate(now + 90, usegmt=True), now) == pytest.approx(90.0)
+    assert parse_retry_after("99999999", now) == 3600.0
+    assert parse_retry_after("-5", now) == 0.0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
