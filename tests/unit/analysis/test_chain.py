@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import socket
-from email.utils import formatdate
 import time
 from collections.abc import AsyncIterator
+from email.utils import formatdate
 
 import httpx
 import pytest
