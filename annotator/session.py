@@ -375,16 +375,15 @@ class Journal:
             raise JournalError(f"{directory}: cannot create the sessions directory ({err.strerror or err})") from err
         stem = datetime.fromtimestamp(now).strftime("%Y-%m-%d_%H-%M-%S")
         path, fd = _create_exclusive(directory, stem)
-        record: dict[str, Any] = {"type": "header", "seq": 0, "ts": round(now, 3)}
-        record.update(scrub_secrets(dict(header)))
-        record.update(
-            {
-                "format": FORMAT,
-                "version": FORMAT_VERSION,
-                "app_version": __version__,
-                "created": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds"),
-            }
-        )
+        ours: dict[str, Any] = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "app_version": __version__,
+            "created": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds"),
+        }
+        record: dict[str, Any] = {"type": "header", "seq": 0, "ts": round(now, 3), **ours}
+        for key, value in scrub_secrets(dict(header)).items():
+            record.setdefault(key, value)  # the caller cannot override the fields above
         try:
             _write_all(fd, _encode(record))
             os.fsync(fd)
@@ -624,19 +623,26 @@ class _PartialWrite(OSError):
 
 
 def _write_all(fd: int, data: bytes | bytearray) -> None:
-    view = memoryview(data)
+    """``os.write`` until all is written; ``_PartialWrite`` says how much was if it fails midway."""
     written = 0
-    while written < len(view):
-        try:
-            written += os.write(fd, view[written:])
-        except OSError as err:
-            if written:
-                raise _PartialWrite(written, err) from err
-            raise
+    with memoryview(data) as view:  # released on the way out, so the caller may resize ``data``
+        while written < len(view):
+            try:
+                with view[written:] as rest:
+                    written += os.write(fd, rest)
+            except OSError as err:
+                if written:
+                    raise _PartialWrite(written, err) from None
+                raise
 
 
 def _encode(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+    """One JSON line. Characters that some line readers split on (U+2028,
+    U+2029, NEL) are escaped too, so every record is exactly one line anywhere."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+    return (text + "\n").encode("utf-8")
 
 
 def _create_exclusive(directory: Path, stem: str) -> tuple[Path, int]:

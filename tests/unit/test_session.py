@@ -359,3 +359,54 @@ def test_a_program_that_exits_without_close_keeps_its_records_and_is_offered_for
     assert [c.id for c in record.chunks] == list(range(1, 501))
     assert record.end_reason is None
     assert find_unfinished(tmp_path) == [path]
+
+
+def test_the_header_keeps_its_own_fields_and_every_record_is_one_line_for_any_reader(tmp_path: Path) -> None:
+    journal = Journal.create(tmp_path, header={"type": "chunk", "seq": 7, "version": 99, "format": "x", "mode": "live"})
+    odd = Chunk(1, "You", 0.0, 1.0, "line\u2028separator\u2029paragraph\x85next\nnewline")
+    journal.write_chunk(odd)
+    journal.close()
+    text = journal.path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == 3  # str.splitlines() also splits on U+2028, U+2029 and NEL
+    record = read_journal(journal.path)
+    assert record.chunks == (odd,)
+    assert record.header["version"] == FORMAT_VERSION and record.header["format"] == "annotator-session"
+    assert record.header["mode"] == "live"
+    assert json.loads(text.splitlines()[0])["type"] == "header"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+def test_a_write_cut_short_by_the_disk_leaves_a_readable_file(tmp_path: Path) -> None:
+    """The file size limit makes one write succeed partly, then fail: the journal
+    must keep going, report once, and leave a file that reads with a warning."""
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from annotator.models import Chunk\n"
+        "from annotator.session import Journal\n"
+        "from annotator.errors import JournalError\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "reports = []\n"
+        "j = Journal.create(Path(sys.argv[1]), header={}, on_error=reports.append)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (3000, resource.RLIM_INFINITY))\n"
+        "for i in range(1, 201):\n"
+        "    j.write_chunk(Chunk(i, '', i, i + 1, f'utterance {i} ' + 'x' * 50))\n"
+        "try:\n"
+        "    j.close()\n"
+        "except JournalError as err:\n"
+        "    print('closed with:', err)\n"
+        "print('reports:', len(reports), reports[0] if reports else '')\n"
+        "print(j.path)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    out = result.stdout.splitlines()
+    assert out[0].startswith("closed with:") and "could not be saved" in out[0]
+    assert out[1].startswith("reports: 1 ") and "cannot write the session journal" in out[1]
+    path = Path(out[2])
+    assert path.stat().st_size == 3000
+    record = read_journal(path)
+    assert record.chunks and [c.id for c in record.chunks] == list(range(1, len(record.chunks) + 1))
+    assert any("last record was cut off" in w for w in record.warnings)
