@@ -232,3 +232,16 @@ def test_retry_after_seconds_and_http_date() -> None:
     assert parse_retry_after("-5", now) == 0.0
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after(None, now) is None
+
+
+async def test_total_limit_ends_a_slow_trickle(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+    # Each piece arrives within the stall limit, but the whole reply would take ~1.8 s.
+    fault_server.script("a", Reply.ok(pieces=6, piece_interval_s=0.3))
+    cfg = fault_server.provider("a", first_token_timeout_s=0.5, stall_timeout_s=0.5, timeout_s=1.0)
+    start = time.monotonic()
+    result = await HttpProvider(cfg, client, None).analyze(REQUEST, time.monotonic() + 30)
+    elapsed = time.monotonic() - start
+    (attempt,) = result.attempts
+    assert attempt.outcome is Outcome.TIMEOUT and "timeout_s = 1 s" in attempt.detail
+    assert result.insight is None
+    assert 0.9 < elapsed < MARGIN_S
