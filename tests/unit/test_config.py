@@ -184,3 +184,9 @@ def test_save_round_trips_and_writes_no_key(tmp_path: Path, monkeypatch: pytest.
     text = path.read_text(encoding="utf-8")
     assert "sk-secret-value" not in text
     assert load_config(path) == replace(config, path=path)
+
+
+def test_empty_provider_list_means_local_only(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "providers = []\n[analysis]\ndeadline_s = 10\n"))
+    assert config.providers == ()
+    assert load_config(write(tmp_path, "[analysis]\ndeadline_s = 10\n")).providers == DEFAULT_PROVIDERS
