@@ -47,11 +47,16 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_atomically(Path(args.output), text)
     else:
-        out = getattr(sys.stdout, "buffer", None)
-        if out is not None:
-            sys.stdout.flush()
-            out.write(text.encode("utf-8"))
-            out.flush()
-        else:
-            sys.stdout.write(text)
+        try:
+            out = getattr(sys.stdout, "buffer", None)
+            if out is not None:
+                sys.stdout.flush()
+                out.write(text.encode("utf-8"))
+                out.flush()
+            else:
+                sys.stdout.write(text)
+        except BrokenPipeError:  # e.g. `annotator export ... | head`: the reader has what it wanted
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
     return 0
