@@ -6,17 +6,23 @@
   (``.json``); ``read_session`` gives the whole record, ``read_chunks`` its
   stored chunks.
 - ``"transcript"``: ``.txt`` (one chunk per non-empty line, optional
-  ``Speaker:`` prefix; times synthesised at ~150 words a minute so a replay
-  at real time is paced like speech), ``.srt`` and ``.vtt`` (one chunk per
-  cue, times from the cue, speaker from ``<v Name>`` or a ``Speaker:``
-  prefix).
-- ``"audio"``: anything else faster-whisper decodes; not read here (see
-  ``annotator.transcribe``).
+  ``Speaker:`` prefix, optional leading ``[mm:ss]`` time; other lines are
+  timed at ~150 words a minute so a replay at real time is paced like
+  speech), ``.srt`` and ``.vtt`` (one chunk per cue, times from the cue,
+  speaker from ``<v Name>`` or a ``Speaker:`` prefix, formatting tags
+  dropped, VTT entities decoded). Transcript chunks are numbered from 1.
+- ``"audio"``: the listed audio extensions, and any other file that is not
+  text; not read here (``annotator.transcribe`` decodes it).
+
+``read_record(path)`` gives a ``SessionRecord`` for a session or a transcript
+alike (a transcript becomes a record holding only its chunks).
 
 Every malformed input raises ``InputError`` with one sentence naming the file
 and, where there is one, the line: a missing or empty file, a binary file,
 text that is not UTF-8 (or UTF-16 with a byte-order mark), a line longer than
-``MAX_LINE_CHARS``, a bad cue timestamp.
+``MAX_LINE_CHARS``, a bad or backwards timestamp, a journal from a newer
+format version. A torn last line of a journal is not an error: it is skipped
+and reported in ``SessionRecord.warnings``.
 """
 
 from __future__ import annotations
