@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, AudioError
 from annotator.models import Analysis, Chunk, Insight, Mark
 
 log = logging.getLogger(__name__)
@@ -317,3 +319,197 @@ class Pipeline:
     def _notify_drained(self) -> None:
         if self._drained is not None:
             self._drained.set()
+
+
+class JournalSink:
+    """Writes what a session produces to its journal (``session.Journal``).
+
+    Level readings and replay progress are not journaled: they are display only."""
+
+    NOT_JOURNALED = frozenset({"replay_progress", "model_loading", "model_ready"})
+
+    def __init__(self, journal: Any) -> None:
+        self.journal = journal
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        self.journal.write_chunk(chunk)
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self.journal.write_analysis(analysis)
+
+    def on_mark(self, mark: Mark) -> None:
+        self.journal.write_mark(mark)
+
+    def on_error(self, error: AnnotatorError) -> None:
+        self.journal.write_error(str(error))
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        if kind not in self.NOT_JOURNALED:
+            self.journal.write_event(kind, data)
+
+    def on_level(self, source: str, level: float) -> None:
+        return None
+
+
+LEVEL_INTERVAL_S = 0.05
+"""Level meter updates: about 20 a second per source."""
+
+FIRST_AUDIO_WAIT_S = 3.0
+"""How long ``LiveInput.start`` waits for the inputs' first audio."""
+
+
+class LiveInput:
+    """Audio in, chunks out: capture(s) -> one segmenting thread (which also
+    saves the audio beside the journal) -> the transcription worker ->
+    ``pipeline.add_chunk`` on the loop (``call_soon_threadsafe``).
+
+    ``inputs`` are (device, source name) pairs, e.g. ``[(mic, "You"),
+    (monitor, "Them")]``. ``stream_factory`` replaces the sound card (a
+    ``FileInputStream`` replays an audio file through the same path).
+    ``open()`` then ``start(record_to)`` (both blocking: run them in a
+    thread), so a session's journal is only created once an input works.
+    ``stop()`` closes the captures, flushes the utterance in progress through
+    the segmenter and waits for the worker to transcribe what is queued, so
+    the last words said before Stop reach the journal.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        whisper: Any,
+        inputs: Sequence[tuple[str | int | None, str]],
+        loop: asyncio.AbstractEventLoop,
+        *,
+        transcription: Any = None,
+        audio: Any = None,
+        stream_factory: Any = None,
+        first_id: int = 1,
+    ) -> None:
+        from annotator.audio.capture import Capture
+        from annotator.audio.segmenter import Segmenter
+        from annotator.config import AudioConfig, TranscriptionConfig
+        from annotator.transcribe import TranscribeOptions, TranscriptionWorker
+
+        t = transcription or TranscriptionConfig()
+        a = audio or AudioConfig()
+        self._loop = loop
+        self._pipeline = pipeline
+        self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self.worker = TranscriptionWorker(
+            whisper,
+            on_chunk=lambda c: self._call(pipeline.add_chunk, c),
+            on_error=lambda e: self._call(pipeline.report, e),
+            on_backlog=lambda s: self._call(pipeline.event, "backlog", {"seconds": round(s, 1)}) if s else None,
+            options=TranscribeOptions(beam_size=t.beam_size, language=t.language),
+            device=t.device,
+            compute_type=t.compute_type,
+            first_id=first_id,
+        )
+        self.segmenters = {
+            src: Segmenter(src, silence_s=a.silence_s, max_utterance_s=a.max_utterance_s) for _, src in inputs
+        }
+        self.recordings: dict[str, Any] = {}
+        self._opened: list[Any] = []
+        self._open_errors: list[AudioError] = []
+        self._last_level: dict[str, float] = {}
+        self.captures = [
+            Capture(
+                device,
+                src,
+                on_audio=lambda block, src=src: self._queue.put((src, block)),
+                on_level=lambda level, src=src: self._level(src, level),
+                on_error=self._capture_error,
+                stream_factory=stream_factory,
+            )
+            for device, src in inputs
+        ]
+        self._thread = threading.Thread(target=self._segment, name="segmenter", daemon=True)
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> None:
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(fn, *args)
+
+    def _level(self, source: str, level: float) -> None:
+        now = time.monotonic()
+        if now - self._last_level.get(source, 0.0) >= LEVEL_INTERVAL_S:
+            self._last_level[source] = now
+            self._call(self._pipeline.out.on_level, source, level)
+
+    def open(self) -> None:
+        """Open every input (blocking: call it in a thread) and wait briefly
+        for audio to flow; blocks are queued until ``start``. ``AudioError``
+        with the reason when no input could be opened (one that opened is enough)."""
+        for capture in self.captures:
+            if not capture.start():
+                continue
+            self._opened.append(capture)
+        if not self._opened:
+            reasons = " ".join(str(e) for e in self._open_errors)
+            raise AudioError(reasons or "No input device could be opened; run `annotator devices` to list them.")
+        for err in self._open_errors:  # one of two inputs failed: say so, record with the other
+            self._call(self._pipeline.report, err)
+        # a stream's first callback can take about a second: "recording" is
+        # announced when audio flows (a device that never delivers is
+        # reported by the capture's own watchdog)
+        deadline = time.monotonic() + FIRST_AUDIO_WAIT_S
+        for capture in self._opened:
+            capture.first_callback.wait(max(0.0, deadline - time.monotonic()))
+
+    def start(self, record_to: Any = None) -> None:
+        """Start transcribing what the open inputs deliver (and what they
+        delivered since ``open``); ``record_to`` is the journal's audio path
+        (None: keep no audio)."""
+        from annotator.audio.recording import AudioRecording, recording_path
+
+        if record_to is not None:
+            for i, src in enumerate(self.segmenters):
+                try:
+                    self.recordings[src] = AudioRecording(recording_path(record_to, src, first=i == 0))
+                except AudioError as err:
+                    self._call(self._pipeline.report, err)
+        self.worker.start()
+        self._thread.start()
+
+    def _capture_error(self, err: AudioError) -> None:
+        if self._thread.is_alive():
+            self._call(self._pipeline.report, err)
+        else:
+            self._open_errors.append(err)
+
+    def _segment(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            source, block = item
+            self._record(source, block)
+            for utterance in self.segmenters[source].feed(block):
+                self.worker.submit(utterance)
+        for segmenter in self.segmenters.values():
+            for utterance in segmenter.flush():
+                self.worker.submit(utterance)
+        for recording in self.recordings.values():
+            recording.close()
+
+    def _record(self, source: str, block: Any) -> None:
+        recording = self.recordings.get(source)
+        if recording is None:
+            return
+        try:
+            recording.write(block)
+        except AudioError as err:
+            del self.recordings[source]
+            self._call(self._pipeline.report, err)
+
+    def _close(self) -> None:
+        for capture in self.captures:
+            capture.stop()
+        self._queue.put(None)
+        if self._thread.is_alive():
+            self._thread.join()
+            self.worker.stop(flush=True)
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self._close)
+        # the worker's last chunks were handed to the loop before it ended: let them land
+        await asyncio.sleep(0)

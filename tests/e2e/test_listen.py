@@ -1,0 +1,99 @@
+"""`annotator listen` end to end: a private PulseAudio server's null-sink monitor
+is the microphone, a loopback provider analyses, Ctrl+C stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jiwer
+import pytest
+
+from annotator.audio.decode import decode_file
+from annotator.export import export
+from annotator.replay import read_session
+from annotator.session import find_unfinished
+from tests.helpers.faultserver import FaultServer, Reply, insight_json
+from tests.helpers.pulse import PulseServer
+from tests.helpers.whisper import ljspeech_clips, normalise
+
+pytestmark = pytest.mark.live
+
+
+def read_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> list[dict]:
+    """JSON lines from stdout until one whose type is ``want`` (or the timeout)."""
+    assert proc.stdout is not None
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    seen: list[dict] = []
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not sel.select(timeout=max(0.0, end - time.monotonic())):
+            break
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(json.loads(line))
+        if seen[-1]["type"] == want:
+            break
+    sel.close()
+    return seen
+
+
+def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
+    pulse_server: PulseServer, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    fault_server.set_default(Reply.ok(insight_json("positive", 0.5, claims=("printing history",))))
+    config = fault_server.write_config(tmp_path / "config.toml", [fault_server.provider("local")])
+    env = {**os.environ, **pulse_server.env}
+    clip, reference = ljspeech_clips()[1]
+    with subprocess.Popen(
+        [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config),
+         "--device", pulse_server.monitor],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    ) as proc:
+        lines = read_lines_until(proc, "event", timeout=60)  # the "recording" event: audio flows
+        assert lines and lines[-1]["data"] == {"devices": [{"device": pulse_server.monitor, "source": "You"}]}, lines
+        pulse_server.play(clip)
+        lines += read_lines_until(proc, "analysis", timeout=60)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    lines += [json.loads(line) for line in out.splitlines()]
+    chunks = [r for r in lines if r["type"] == "chunk"]
+    assert chunks and all(c["source"] == "You" for c in chunks)
+    said = " ".join(c["text"] for c in chunks)
+    assert jiwer.wer(normalise(reference), normalise(said)) < 0.35, said
+    analyses = [r for r in lines if r["type"] == "analysis"]
+    assert analyses and analyses[0]["provider"] == "local"
+    summary = lines[-1]
+    assert summary["type"] == "session" and summary["chunks"] == len(chunks)
+
+    # the journal holds everything printed, closed cleanly; the audio is beside it
+    record = read_session(Path(summary["path"]))
+    assert record.closed_cleanly and not record.warnings
+    assert [c.text for c in record.chunks] == [c["text"] for c in chunks]
+    assert record.analyses and record.analyses[0].provider == "local"
+    assert record.header["model"] == "tiny.en" and "devices" in record.header
+    assert not find_unfinished(Path(summary["path"]).parent)
+    [audio] = summary["audio"]
+    assert len(decode_file(audio)) / 16_000 > 2.0  # the clip (5 s) and the silence around it
+    assert said.split()[0].lower().strip(",.") in export(record, "md").lower()
+
+
+def test_listen_without_a_usable_device_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}  # no PulseAudio here
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "listen", "--device", "no such microphone", "--duration", "1"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert out.returncode == 2
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("annotator: ") and "no such microphone" in last
+    assert "Traceback" not in out.stderr
