@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -515,7 +516,7 @@ def transcribe_file(
     audio = decode_file(path)
     opts = options or TranscribeOptions()
     if language is not None:
-        opts = TranscribeOptions(**{**opts.__dict__, "language": language})
+        opts = dataclasses.replace(opts, language=language)
     yield from transcribe_samples(
         audio,
         model,

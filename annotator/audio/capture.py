@@ -97,9 +97,18 @@ def _pulse_sources() -> list[tuple[str, int, int]]:
     return found
 
 
+def _sounddevice() -> Any:
+    """The sounddevice module; ``AudioError`` when PortAudio itself is missing."""
+    try:
+        import sounddevice
+    except OSError as err:  # sounddevice raises OSError when libportaudio cannot be loaded
+        raise AudioError(f"The PortAudio library is missing (install libportaudio2): {err}.") from err
+    return sounddevice
+
+
 def list_input_devices() -> list[InputDevice]:
     """Every input the system offers: PortAudio devices, then PulseAudio sources (monitors included)."""
-    import sounddevice as sd
+    sd = _sounddevice()
 
     try:
         devices = sd.query_devices()
@@ -133,8 +142,8 @@ _env_lock = threading.Lock()
 
 
 def open_sounddevice_stream(device: str | int | None, callback: StreamCallback) -> InputStreamLike:
-    """A started-ready ``sounddevice.InputStream`` at the device's native rate, up to 2 channels."""
-    import sounddevice as sd
+    """A ``sounddevice.InputStream`` (not started) at the device's native rate, up to 2 channels."""
+    sd = _sounddevice()
 
     pulse_source: str | None = None
     spec: str | int | None = device
@@ -156,7 +165,11 @@ def open_sounddevice_stream(device: str | int | None, callback: StreamCallback) 
             f"No input device matches {device!r}: run `annotator devices` to list them."
         ) from err
     except sd.PortAudioError as err:
-        raise AudioError("No audio input device was found: connect a microphone or check the sound system.") from err
+        if device is None:
+            raise AudioError(
+                "No audio input device was found: connect a microphone or check the sound system."
+            ) from err
+        raise AudioError(f"Input device {device!r} is not available ({err}): run `annotator devices`.") from err
     rate = float(info["default_samplerate"])
     channels = max(1, min(2, int(info["max_input_channels"])))
     name = pulse_source or str(info["name"])

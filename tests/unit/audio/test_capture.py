@@ -135,3 +135,9 @@ def test_unreadable_file_device(tmp_path) -> None:  # type: ignore[no-untyped-de
     cap = Capture(None, "You", sink.on_audio, None, sink.on_error, stream_factory=FileInputStream.factory(bad))
     assert cap.start() is False
     assert "junk.wav" in str(sink.errors[0])
+
+
+def test_device_index_that_does_not_exist() -> None:
+    sink = Sink()
+    assert Capture(4711, "You", sink.on_audio, None, sink.on_error).start() is False
+    assert "4711" in str(sink.errors[0]) and "annotator devices" in str(sink.errors[0])
