@@ -64,3 +64,13 @@ def test_speech_played_into_the_sink_is_transcribed(pulse_server: PulseServer, w
     text = " ".join(c.text for c in chunks)
     assert all(c.source == "Them" for c in chunks)
     assert jiwer.wer(normalise(ref), normalise(text)) < 0.25, text
+
+
+def test_devices_command_lists_the_monitor(pulse_server: PulseServer, capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator import cli
+
+    assert cli.main(["devices"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if pulse_server.monitor in ln)
+    assert "16000 Hz" in line and "monitor" in line.split(pulse_server.monitor, 1)[1]
+    assert any(ln.startswith("*") for ln in out.splitlines())
