@@ -9,8 +9,8 @@ every provider failed), ``insight``, ``attempts`` [...]. Without it, a person
 reads the chunk, its flags, the provider and latency, and a summary of tokens
 and cost; a progress bar goes to stderr when stderr is a terminal.
 
-Audio files are not analysed here yet (transcribe them first with
-``annotator transcribe AUDIO``); the reader says so.
+An audio file is transcribed first (the offline model, or ``--model``),
+one chunk per utterance, exactly as ``annotator transcribe`` does.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from annotator.analysis.analyzer import Analyzer, build_analyzer
 from annotator.config import Config, load_config
 from annotator.errors import InputError
 from annotator.models import Analysis, Chunk, Insight, Outcome
-from annotator.replay import read_chunks
+from annotator.replay import kind_of, read_chunks
 
 PROGRESS_MIN_CHUNKS = 10
 INDENT = "        "
@@ -131,10 +131,30 @@ async def analyze_chunks(
     return 0
 
 
+def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> list[Chunk]:
+    from annotator.transcribe import TranscribeOptions, load_model, transcribe_file
+
+    t = config.transcription
+    whisper = load_model(model or t.model, t.device, t.compute_type)
+    return list(
+        transcribe_file(
+            path,
+            whisper,
+            options=TranscribeOptions(beam_size=t.beam_size, language=t.language),
+            silence_s=config.audio.silence_s,
+            max_utterance_s=config.audio.max_utterance_s,
+        )
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     config = load_config(Path(args.config) if args.config else None)
     path = Path(args.path)
-    chunks = [c for c in read_chunks(path) if c.text.strip()]
+    if kind_of(path) == "audio":
+        chunks = transcribe_for_analysis(path, config, args.model)
+    else:
+        chunks = read_chunks(path)
+    chunks = [c for c in chunks if c.text.strip()]
     if not chunks:
         raise InputError(f"{path}: no text to analyse")
     return asyncio.run(analyze_chunks(chunks, config, as_json=args.json, out=sys.stdout, err=sys.stderr))
