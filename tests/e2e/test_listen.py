@@ -97,3 +97,36 @@ def test_listen_without_a_usable_device_says_so_in_one_line(tmp_path: Path) -> N
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("annotator: ") and "no such microphone" in last
     assert "Traceback" not in out.stderr
+
+
+def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_exported(
+    pulse_server: PulseServer, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    from annotator.session import repair
+
+    fault_server.set_default(Reply.ok())
+    config = fault_server.write_config(tmp_path / "config.toml", [fault_server.provider("local")])
+    env = {**os.environ, **pulse_server.env}
+    clip, _ = ljspeech_clips()[1]
+    with subprocess.Popen(
+        [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config),
+         "--device", pulse_server.monitor],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    ) as proc:
+        read_lines_until(proc, "event", timeout=60)
+        pulse_server.play(clip)
+        lines = read_lines_until(proc, "analysis", timeout=60)
+        # the chunk was handed to the journal's writer a provider round trip before its analysis printed
+        proc.kill()
+        proc.wait(30)
+    chunks = [r["text"] for r in lines if r["type"] == "chunk"]
+    assert chunks
+    sessions = Path(os.environ["ANNOTATOR_DATA_DIR"]) / "sessions"
+    [unfinished] = find_unfinished(sessions)
+    record = repair(unfinished)
+    assert record.end_reason == "recovered"
+    # a kill -9 (unlike a power cut) keeps what was written: every chunk printed is in the journal
+    assert [c.text for c in record.chunks] == chunks
+    assert not find_unfinished(sessions)
+    for fmt in ("md", "json", "srt", "vtt"):
+        assert export(read_session(unfinished), fmt)
