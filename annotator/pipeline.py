@@ -132,6 +132,7 @@ class Pipeline:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._drained: asyncio.Event | None = None
+        self._room = asyncio.Event()
         self._in_flight = False
         self._closing = False
         self._unpaused = asyncio.Event()
@@ -265,8 +266,16 @@ class Pipeline:
             await self._unpaused.wait()
             if self._speed <= MAX_SPEED:
                 await asyncio.sleep(0)  # let the window paint between chunks
+            await self._room_to_wait()
             self.add_chunk(chunk)
             self.out.on_event("replay_progress", {"done": i + 1, "total": total})
+
+    async def _room_to_wait(self) -> None:
+        """Backpressure for sources that can wait (files): rather than leave
+        chunks unanalysed, hold the next one while the queue is full."""
+        while self.analyzer is not None and len(self._waiting) >= self.limits.max_waiting and not self._closing:
+            self._room.clear()
+            await self._room.wait()
 
     def replay_analyses(self, analyses: Iterable[Analysis]) -> None:
         """Show analyses stored in a session journal (no provider is called)."""
@@ -296,6 +305,7 @@ class Pipeline:
                 await self._wake.wait()
                 continue
             batch = self._take_batch()
+            self._room.set()
             self._in_flight = True
             try:
                 assert self.analyzer is not None  # nothing is queued without one

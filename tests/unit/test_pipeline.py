@@ -181,3 +181,21 @@ async def test_a_mark_points_at_the_last_chunk() -> None:
     mark = pipeline.add_mark("flag", "check the dates")
     assert mark == Mark(4.5, "flag", "check the dates", 7)
     assert sink.of("mark") == [mark]
+
+
+async def test_a_replayed_file_is_held_back_instead_of_left_unanalysed() -> None:
+    analyzer, sink = GatedAnalyzer(), Recorder()
+    pipeline = Pipeline(analyzer, [sink], limits=AnalysisQueueLimits(batch_chars=25, max_waiting=3))
+    pipeline.start()
+    replay = asyncio.ensure_future(pipeline.replay_chunks(chunks(12), speed=MAX_SPEED))
+    await analyzer.started.wait()
+    for _ in range(50):
+        await asyncio.sleep(0)
+    # one chunk in flight and three waiting: the file waits for room
+    assert sink.of("chunk") == [0, 1, 2, 3]
+    analyzer.gate.set()
+    await asyncio.wait_for(replay, 5)
+    assert await pipeline.drain(timeout=5)
+    assert sorted(i for ids in sink.of("analysis") for i in ids) == list(range(12))
+    assert sink.of("backlog") == [] and pipeline.dropped_from_analysis == 0
+    await pipeline.stop()
