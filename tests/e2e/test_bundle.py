@@ -58,13 +58,14 @@ def bundle() -> Path:
 
 @pytest.fixture
 def frozen_env() -> dict[str, str]:
-    """The environment for the frozen app: offscreen Qt, no Python settings, no virtualenv on PATH.
+    """The environment for the frozen app: offscreen Qt, no Python settings, no virtualenv on PATH, no keyring.
 
     The per-test config/data/log directories come from tests/conftest.py.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "QT_PLUGIN"))}
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["HF_HUB_OFFLINE"] = "1"
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the user's real keyring
     env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
     return env
 
