@@ -76,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=("md", "json", "srt", "vtt"))
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
+    p = sub.add_parser(
+        "review",
+        help="after the session: the whole transcript to a strong model, appended to the journal",
+        description="Review a recorded session with the [post] provider chain: confirm or reject the live "
+        "flags, find missed contradictions, the sentiment arc, a summary and follow-up questions. Shows the "
+        "estimated tokens and cost first and asks (or pass --yes).",
+    )
+    _add_shared(p)
+    p.add_argument("session", metavar="SESSION", help="session journal (.jsonl) or its id")
+    p.add_argument("--json", action="store_true", help="print the review as one JSON object line")
+    p.add_argument("--yes", action="store_true", help="run without asking about the estimated cost")
+
     return parser
 
 

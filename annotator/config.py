@@ -12,6 +12,10 @@ The file is TOML (see DESIGN.md and ``resources/default_config.toml``)::
     model = "kimi-k2-turbo-preview"
     api_key_env = "MOONSHOT_API_KEY"
 
+A ``[post]`` table (optional) configures the post-session review chain (see
+``PostConfig``): same provider tables, as ``[[post.providers]]``, with longer
+limits.
+
 ``load_config(None)`` reads the user's config file, or gives the defaults
 (including ``DEFAULT_PROVIDERS``) when that file does not exist. Every problem
 raises ``ConfigError`` naming the file, the provider and the key.
@@ -123,6 +127,52 @@ class AudioConfig:
     save_audio: bool = True
 
 
+POST_PROVIDER_DEFAULTS: dict[str, Any] = {
+    "first_token_timeout_s": 120.0,
+    "stall_timeout_s": 60.0,
+    "timeout_s": 600.0,
+    "max_tokens": 4096,
+    "allow_slow_model": True,
+}
+"""The limits a post-session provider gets where its table (or the live
+provider it is derived from) does not say otherwise: a careful reply to a
+whole transcript may take minutes, and reasoning models are welcome here."""
+
+
+@dataclass(frozen=True)
+class PostConfig:
+    """The post-session review (``[post]``, optional).
+
+    ``providers`` is the review's own failover chain (``[[post.providers]]``,
+    the ``[[providers]]`` format, defaults from ``POST_PROVIDER_DEFAULTS``).
+    None (no such tables) means: the live chain's providers, most capable
+    first. "Most capable" is defined by the live chain's own convention
+    (fastest/cheapest first, the "nuclear option" last): the LAST usable
+    provider of the live chain is the most capable one, so the review tries
+    the live chain in reverse order, each provider with the longer
+    post-session limits (see ``post_providers``).
+
+    ``deadline_s`` caps the whole chain for one review request;
+    ``max_request_tokens`` is the prompt budget per request (a transcript
+    that does not fit is split into parts); ``overlap_tokens`` is how much
+    transcript two neighbouring parts share, so statements on either side of
+    a split are still seen together.
+    """
+
+    deadline_s: float = 900.0
+    max_request_tokens: int = 30000
+    overlap_tokens: int = 800
+    providers: tuple[ProviderConfig, ...] | None = None
+
+
+def post_providers(config: Config) -> tuple[ProviderConfig, ...]:
+    """The review chain in order: ``[[post.providers]]`` as written, else the
+    live chain reversed (most capable first) with the post-session limits."""
+    if config.post.providers is not None:
+        return config.post.providers
+    return tuple(replace(p, **POST_PROVIDER_DEFAULTS) for p in reversed(config.providers))
+
+
 # The chain the field recommends: free tiers first, the paid "nuclear option"
 # last. Each is used only when its key is present (env var or keyring).
 DEFAULT_PROVIDERS: tuple[ProviderConfig, ...] = (
@@ -171,6 +221,7 @@ class Config:
     transcription: TranscriptionConfig = field(default_factory=TranscriptionConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     path: Path | None = None
+    post: PostConfig = field(default_factory=PostConfig)
 
 
 # --- validation -------------------------------------------------------------
@@ -249,6 +300,26 @@ def validate_analysis(a: AnalysisConfig) -> list[tuple[str, str]]:
     return problems
 
 
+MIN_POST_REQUEST_TOKENS = 2000
+"""Below this the review's instructions and carried notes leave too little room for transcript."""
+
+
+def validate_post(post: PostConfig) -> list[tuple[str, str]]:
+    """Problems with the ``[post]`` table's own settings as ``(field, reason)`` pairs."""
+    problems: list[tuple[str, str]] = []
+    if not _positive(post.deadline_s):
+        problems.append(("deadline_s", "must be a number of seconds above 0"))
+    value = post.max_request_tokens
+    if not isinstance(value, int) or isinstance(value, bool) or value < MIN_POST_REQUEST_TOKENS:
+        problems.append(("max_request_tokens", f"must be a whole number of at least {MIN_POST_REQUEST_TOKENS}"))
+    overlap = post.overlap_tokens
+    if not isinstance(overlap, int) or isinstance(overlap, bool) or overlap < 0:
+        problems.append(("overlap_tokens", "must be a whole number of 0 or more"))
+    elif not problems and overlap > post.max_request_tokens // 4:
+        problems.append(("overlap_tokens", "must be at most a quarter of max_request_tokens"))
+    return problems
+
+
 # --- loading ----------------------------------------------------------------
 
 
@@ -323,7 +394,7 @@ def load_config(path: Path | None = None) -> Config:
 
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     """Build a ``Config`` from parsed TOML (``path`` is named in errors)."""
-    tables = {"analysis", "providers", "transcription", "audio"}
+    tables = {"analysis", "providers", "transcription", "audio", "post"}
     for key in data:
         if key not in tables:
             raise ConfigError(f"{path}: unknown table or key {key!r} (known: {', '.join(sorted(tables))})")
@@ -341,25 +412,47 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         raise ConfigError(f"{path}: [transcription]: beam_size must be a whole number of at least 1")
 
     if "providers" in data:
-        raw = data["providers"]
-        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
-            raise ConfigError(f"{path}: providers must be [[providers]] tables")
-        providers = []
-        seen: set[str] = set()
-        for i, table in enumerate(raw, 1):
-            name = table.get("name")
-            owner = f"{path}: provider {name!r}" if isinstance(name, str) else f"{path}: provider #{i}"
-            p = _build(ProviderConfig, table, owner, required=("name", "kind", "base_url", "model"))
-            for fname, reason in validate_provider(p):
-                raise ConfigError(f"{owner}: {fname}: {reason}")
-            if p.name in seen:
-                raise ConfigError(f"{owner}: name: a provider of that name is already listed")
-            seen.add(p.name)
-            providers.append(p)
-        provider_tuple = tuple(providers)
+        provider_tuple = _parse_providers(data["providers"], path, "providers", "provider")
     else:
         provider_tuple = DEFAULT_PROVIDERS
-    return Config(analysis, provider_tuple, transcription, audio, path)
+    post = _parse_post(data.get("post", {}), path)
+    return Config(analysis, provider_tuple, transcription, audio, path, post)
+
+
+def _parse_providers(
+    raw: Any, path: Path, table_name: str, noun: str, defaults: Mapping[str, Any] | None = None
+) -> tuple[ProviderConfig, ...]:
+    """``[[providers]]`` (or ``[[post.providers]]``) tables, in order; ``defaults``
+    fill the keys a table leaves out."""
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise ConfigError(f"{path}: {table_name} must be [[{table_name}]] tables")
+    providers = []
+    seen: set[str] = set()
+    for i, table in enumerate(raw, 1):
+        name = table.get("name")
+        owner = f"{path}: {noun} {name!r}" if isinstance(name, str) else f"{path}: {noun} #{i}"
+        p = _build(ProviderConfig, {**(defaults or {}), **table}, owner, required=("name", "kind", "base_url", "model"))
+        for fname, reason in validate_provider(p):
+            raise ConfigError(f"{owner}: {fname}: {reason}")
+        if p.name in seen:
+            raise ConfigError(f"{owner}: name: a provider of that name is already listed")
+        seen.add(p.name)
+        providers.append(p)
+    return tuple(providers)
+
+
+def _parse_post(table: Any, path: Path) -> PostConfig:
+    """The ``[post]`` table: its limits and, optionally, its own ``[[post.providers]]``."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [post] must be a table")
+    own = {k: v for k, v in table.items() if k != "providers"}
+    post = _build(PostConfig, own, f"{path}: [post]")
+    if "providers" in table:
+        providers = _parse_providers(table["providers"], path, "post.providers", "post provider", POST_PROVIDER_DEFAULTS)
+        post = replace(post, providers=providers)
+    for fname, reason in validate_post(post):
+        raise ConfigError(f"{path}: [post]: {fname} {reason}")
+    return post
 
 
 # --- keys -------------------------------------------------------------------
@@ -454,6 +547,16 @@ def dumps_config(config: Config) -> str:
         lines.append("[[providers]]")
         lines.extend(_table_lines(p))
         lines.append("")
+    if config.post != PostConfig():
+        lines.append("[post]")
+        lines.extend(_table_lines(replace(config.post, providers=None)))
+        if config.post.providers == ():
+            lines.append("providers = []")
+        lines.append("")
+        for p in config.post.providers or ():
+            lines.append("[[post.providers]]")
+            lines.extend(_table_lines(p))
+            lines.append("")
     return "\n".join(lines)
 
 

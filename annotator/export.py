@@ -8,7 +8,10 @@
   statement that made it and quoting (with its time and speaker) the earlier
   statement it conflicts with, which also gets a pointer forward; analyses
   that failed, with why; sentiment over time (a text sparkline and a table);
-  the user's marks; events and errors. Transcript and provider text is
+  the user's marks; events and errors; the post-session review when there
+  is one (its summary, which live flags it confirmed and which it rejected,
+  what the live pass missed, the sentiment arc and follow-up questions), its
+  tokens and cost counted in the providers-and-cost table. Transcript and provider text is
   escaped so a Markdown viewer shows it as plain text, never as markup/HTML.
 - **json**: ``SessionRecord.to_dict()`` plus a ``summary``::
 
@@ -24,7 +27,11 @@
        "summary": {"duration_s", "chunks", "analyses", "analysed_ok", "cost_usd",
                    "input_tokens", "output_tokens",
                    "providers": [{"name", "models", "calls", "answered",
-                                  "input_tokens", "output_tokens", "cost_usd"}]}}
+                                  "input_tokens", "output_tokens", "cost_usd"}],
+                   "review": {"cost_usd", "input_tokens", "output_tokens"}   (only when reviewed)},
+       "reviews": [{...analysis.review.Review.to_dict()...}]   (only when reviewed)}
+
+  The totals include the attempts of the reviews.
 
   ``annotator.replay.read_session`` reads it back into the same record.
 - **srt**: one cue per chunk, the speaker as a ``Name: `` prefix.
@@ -43,6 +50,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from annotator.analysis.review import Review, ReviewContradiction, live_flags
 from annotator.analysis.usage import UsageTracker
 from annotator.errors import InputError
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight
@@ -94,10 +102,11 @@ class ProviderTotals:
         }
 
 
-def provider_totals(analyses: Sequence[Analysis]) -> list[ProviderTotals]:
+def provider_totals(analyses: Sequence[Analysis], extra: Sequence[Attempt] = ()) -> list[ProviderTotals]:
     """Per provider, in order of first use: calls (skips without a call are
-    not counted), valid answers, tokens and estimated cost."""
-    attempts: list[Attempt] = [a for analysis in analyses for a in analysis.attempts]
+    not counted), valid answers, tokens and estimated cost. ``extra`` are
+    attempts made outside the analyses (the post-session reviews)."""
+    attempts: list[Attempt] = [a for analysis in analyses for a in analysis.attempts] + list(extra)
     usage = UsageTracker()
     usage.record_all(attempts)
     models: dict[str, list[str]] = {}
@@ -119,8 +128,20 @@ def duration_s(record: SessionRecord) -> float:
     return round(max(ends, default=0.0), 3)
 
 
+def review_attempts(record: SessionRecord) -> list[Attempt]:
+    """Every attempt of every review of the session (they all count in its cost)."""
+    return [a for review in record.reviews for a in review.attempts]
+
+
 def summary(record: SessionRecord) -> dict[str, Any]:
-    totals = provider_totals(record.analyses)
+    totals = provider_totals(record.analyses, review_attempts(record))
+    extra: dict[str, Any] = {}
+    if record.reviews:
+        extra["review"] = {
+            "cost_usd": round(sum(r.cost_usd for r in record.reviews), 8),
+            "input_tokens": sum(r.input_tokens for r in record.reviews),
+            "output_tokens": sum(r.output_tokens for r in record.reviews),
+        }
     return {
         "duration_s": duration_s(record),
         "chunks": len(record.chunks),
@@ -130,6 +151,7 @@ def summary(record: SessionRecord) -> dict[str, Any]:
         "input_tokens": sum(t.input_tokens for t in totals),
         "output_tokens": sum(t.output_tokens for t in totals),
         "providers": [t.to_dict() for t in totals],
+        **extra,
     }
 
 
@@ -329,6 +351,72 @@ def sparkline(scores: Sequence[float]) -> str:
     return "".join(out)
 
 
+def _review_item(c: ReviewContradiction, joiner: str) -> str:
+    note = f" {md_text(c.explanation)}" if c.explanation else ""
+    return (
+        f"- [{timestamp(c.statement_at)}] “{md_text(c.statement)}” {joiner} [{timestamp(c.earlier_at)}] "
+        f"“{md_text(c.earlier)}”.{note}"
+    )
+
+
+def _review_section(record: SessionRecord) -> list[str]:
+    """The latest review that has a result (else why the latest one failed)."""
+    if not record.reviews:
+        return []
+    answered = [r for r in record.reviews if r.result is not None]
+    review: Review = answered[-1] if answered else record.reviews[-1]
+    lines = ["## Review", ""]
+    when = _created({"created": review.created}) if review.created else "after the session"
+    if review.result is None:
+        lines += [f"*Review unavailable* ({when}): {md_text(review.error) or 'no provider answered'}", ""]
+        return lines
+    result = review.result
+    who = f"{md_text(review.provider or '')} ({md_text(review.model or '')})"
+    parts = f"{review.parts} parts" if review.parts != 1 else "1 part"
+    flags = f"{review.live_flags} live flag{'' if review.live_flags == 1 else 's'}"
+    lines += [
+        f"Reviewed {when} by {who} from the whole transcript ({parts}, {flags}); "
+        f"estimated cost {_cost(review.cost_usd)}.",
+        "",
+    ]
+    if result.summary:
+        lines += [f"**Summary.** {md_text(result.summary)}", ""]
+    if result.confirmed:
+        lines += ["### Live flags confirmed", ""]
+        lines += [_review_item(c, "conflicts with") for c in result.confirmed]
+        lines.append("")
+    if result.rejected:
+        lines += ["### Live flags rejected (not a contradiction)", ""]
+        lines += [_review_item(c, "vs") for c in result.rejected]
+        lines.append("")
+    if result.unreviewed:
+        flags = {f.number: f for f in live_flags(record)}
+        lines += ["### Live flags the review did not judge", ""]
+        for n in result.unreviewed:
+            f = flags.get(n)
+            text = f"[{timestamp(f.at)}] “{md_text(f.contradiction.statement)}”" if f is not None else f"flag {n}"
+            lines.append(f"- {text}")
+        lines.append("")
+    lines += ["### Missed by the live pass", ""]
+    lines += [_review_item(c, "conflicts with") for c in result.missed] or ["*None.*"]
+    lines.append("")
+    arc = result.arc
+    if arc.summary or arc.turning_points:
+        lines += ["### Sentiment arc", ""]
+        if arc.summary:
+            lines += [md_text(arc.summary), ""]
+        if arc.turning_points:
+            lines += ["| Time | Sentiment | Score | What turned it |", "|---|---|---:|---|"]
+            for t in arc.turning_points:
+                lines.append(f"| {timestamp(t.at)} | {md_text(t.label)} | {_score(t.score)} | {md_text(t.why)} |")
+            lines.append("")
+    if result.questions:
+        lines += ["### Follow-up questions", ""]
+        lines += [f"{i}. {md_text(q)}" for i, q in enumerate(result.questions, 1)]
+        lines.append("")
+    return lines
+
+
 def to_markdown(record: SessionRecord) -> str:
     h = record.header
     lines: list[str] = []
@@ -359,7 +447,7 @@ def to_markdown(record: SessionRecord) -> str:
     lines += [f"| {k} | {v} |" for k, v in facts]
     lines.append("")
 
-    totals = provider_totals(record.analyses)
+    totals = provider_totals(record.analyses, review_attempts(record))
     if totals:
         lines += ["## Providers and cost", ""]
         lines.append("| Provider | Model | Calls | Answered | Tokens in | Tokens out | Cost |")
@@ -376,7 +464,16 @@ def to_markdown(record: SessionRecord) -> str:
             f"| **Total** | | {calls} | {answered} | {s['input_tokens']:,} | {s['output_tokens']:,} | "
             f"{_cost(s['cost_usd'])} |"
         )
-        lines += ["", "Costs are estimates from the prices in the configuration.", ""]
+        lines += ["", "Costs are estimates from the prices in the configuration."]
+        if record.reviews:
+            r = s["review"]
+            lines.append(
+                f"The totals include the post-session review: {r['input_tokens']:,} tokens in, "
+                f"{r['output_tokens']:,} out, {_cost(r['cost_usd'])}."
+            )
+        lines.append("")
+
+    lines += _review_section(record)
 
     lines += ["## Transcript", ""]
     under, back = _place_contradictions(record)

@@ -13,12 +13,20 @@ time, seconds)::
     {"type": "mark", "at": 12.0, "kind": "bookmark" | "flag", "note": "...", "chunk_id": 3}
     {"type": "event", "kind": "device_change" | "backlog" | ..., "data": {...}}
     {"type": "error", "message": "..."}
+    {"type": "review", "created": "...", "provider": "claude", "model": "...", "parts": 1,
+     "result": {...} | null, "attempts": [...], ...}      (``analysis.review.Review.to_dict()``)
     {"type": "end", "reason": "closed" | "recovered", "records": 42}
 
 An insight and the attempts that produced it are ONE ``analysis`` record
 (``models.Analysis.to_dict()``), written when the chain answers or gives up.
 A session without an ``end`` record did not close cleanly; ``find_unfinished``
 lists those and ``repair`` closes them (``reason: "recovered"``).
+
+A post-session review is appended after the session ended with
+``append_review``: the ``review`` record and then a fresh ``end`` record with
+the same reason as before, in one write, so the journal still ends with an
+``end`` record (a reader takes the last one) and is never offered for
+recovery. An open journal takes it with ``Journal.write_review``.
 
 Durability: each record is handed to a writer thread and written to the file
 at once (so ``kill -9`` of the process loses only records still in the queue:
@@ -45,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator import __version__, paths
+from annotator.analysis.review import Review
 from annotator.errors import InputError, JournalError
 from annotator.models import Analysis, Chunk, Mark
 
@@ -94,10 +103,16 @@ class SessionRecord:
     end_reason: str | None = None
     warnings: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    reviews: tuple[Review, ...] = ()
 
     @property
     def closed_cleanly(self) -> bool:
         return self.end_reason == "closed"
+
+    @property
+    def review(self) -> Review | None:
+        """The latest post-session review (reviews are appended; a re-run adds one)."""
+        return self.reviews[-1] if self.reviews else None
 
     @property
     def id(self) -> str:
@@ -118,6 +133,7 @@ class SessionRecord:
             "marks": [m.to_dict() for m in self.marks],
             "events": [e.to_dict() for e in self.events],
             "errors": list(self.errors),
+            **({"reviews": [r.to_dict() for r in self.reviews]} if self.reviews else {}),
         }
 
 
@@ -138,6 +154,7 @@ def session_record_from_export(data: Any, path: Path) -> SessionRecord:
             ),
             end_reason=data.get("end_reason"),
             path=path,
+            reviews=tuple(Review.from_dict(r) for r in data.get("reviews", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise InputError(f"{path}: malformed session export ({type(err).__name__}: {err})") from err
@@ -171,6 +188,7 @@ def read_journal(path: Path) -> SessionRecord:
     marks: list[Mark] = []
     errors: list[str] = []
     events: list[SessionEvent] = []
+    reviews: list[Review] = []
     end_reason: str | None = None
     last_index = len(lines) - 1
     for index, line in enumerate(lines):
@@ -208,6 +226,8 @@ def read_journal(path: Path) -> SessionRecord:
                 events.append(SessionEvent(str(record["kind"]), dict(record.get("data") or {}), record.get("ts")))
             elif kind == "error":
                 errors.append(str(record["message"]))
+            elif kind == "review":
+                reviews.append(Review.from_dict(record))
             elif kind == "end":
                 end_reason = str(record.get("reason", "closed"))
             else:
@@ -228,6 +248,7 @@ def read_journal(path: Path) -> SessionRecord:
         end_reason=end_reason,
         warnings=tuple(warnings),
         path=path,
+        reviews=tuple(reviews),
     )
 
 
@@ -420,6 +441,10 @@ class Journal:
 
     def write_error(self, message: str) -> int:
         return self._put("error", {"message": scrub_secrets(str(message))})
+
+    def write_review(self, review: Review) -> int:
+        """A post-session review of this (still open) session, as one record."""
+        return self._put("review", review.to_dict())
 
     def _put(self, kind: str, body: dict[str, Any]) -> int:
         with self._lock:
@@ -807,6 +832,50 @@ def repair(path: Path) -> SessionRecord:
         raise JournalError(f"{path}: cannot repair the session journal ({err.strerror or err})") from err
     repaired = read_journal(path)
     return dataclasses.replace(repaired, warnings=tuple(notes) + repaired.warnings)
+
+
+def append_review(path: Path, review: Review) -> SessionRecord:
+    """Append ``review`` to the journal at ``path`` when no annotator is writing it.
+
+    The journal stays closed: the ``review`` record and a fresh ``end`` record
+    (same reason as the one before, seq numbers continued) go to the file in
+    one write, then it is synced. A journal that never closed (the process
+    died) is repaired first, so it ends ``"recovered"`` rather than being
+    offered for recovery again. Raises ``JournalError`` when a running
+    annotator holds the file (use ``Journal.write_review`` there) or the file
+    cannot be written; returns the journal as read afterwards.
+    """
+    path = Path(path)
+    if read_journal(path).end_reason is None:
+        repair(path)  # raises if a running annotator holds it
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+    except OSError as err:
+        raise JournalError(f"{path}: cannot open the session journal to add the review ({err.strerror or err})") from err
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as err:
+                raise JournalError(
+                    f"{path}: is being written by a running annotator; review it after that session has ended"
+                ) from err
+        last = _last_record(path)
+        if last is None or last.get("type") != "end" or not isinstance(last.get("seq"), int):
+            raise JournalError(f"{path}: the session journal does not end with an end record; repair it first")
+        seq = int(last["seq"]) + 1
+        now = round(time.time(), 3)
+        data = _encode({"type": "review", "seq": seq, "ts": now, **review.to_dict()}) + _encode(
+            {"type": "end", "seq": seq + 1, "ts": now, "reason": str(last.get("reason", "closed")), "records": seq + 1}
+        )
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        except OSError as err:
+            raise JournalError(f"{path}: cannot add the review to the session journal ({err.strerror or err})") from err
+    finally:
+        os.close(fd)
+    return read_journal(path)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,234 @@
+"""``annotator review SESSION [--json] [--yes]``: the post-session review, headless.
+
+SESSION is a journal path or a session id (see ``annotator export``). Cost
+first: the estimate (provider tried first, parts, tokens, cost) goes to
+stderr before anything is sent, and the review runs only when confirmed:
+``--yes``, or ``y`` at the prompt when stdin is a terminal. Without a
+terminal and without ``--yes`` it exits 2 with one line saying so (and what
+it would cost). Progress (one line per part) goes to stderr.
+
+The review is appended to the journal as a ``review`` record (the journal
+stays closed, see ``session.append_review``), so ``annotator export`` shows
+it and counts its cost. Output: a readable report, or with ``--json`` one
+line holding ``Review.to_dict()`` plus ``session`` (the id) and
+``estimate``. Exit status 0 when the review has a result, 1 when no provider
+gave a valid one (it is journaled all the same: its attempts may have
+cost money) or the prompt was declined, 2 for errors.
+
+``review_session`` is the same run for the window (from its asyncio loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from annotator.analysis.review import (
+    KeyLookup,
+    Review,
+    ReviewEstimate,
+    ReviewProgress,
+    estimate_review,
+    live_flags,
+    review_record,
+)
+from annotator.config import Config, load_config
+from annotator.errors import InputError, JournalError
+from annotator.export import summary
+from annotator.replay import read_session
+from annotator.session import Journal, SessionRecord, append_review, in_use, resolve_session
+
+EXIT_DECLINED = 1
+EXIT_NO_RESULT = 1
+EXIT_NEEDS_YES = 2
+
+
+def _flat(text: str) -> str:
+    """Provider/transcript text shown as one plain line (no control characters)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def _clock(seconds: float) -> str:
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def format_estimate(estimate: ReviewEstimate) -> str:
+    """One line: who, how many parts, tokens and cost (expected, and at most)."""
+    parts = "1 request" if estimate.parts == 1 else f"{estimate.parts} requests (the transcript is split)"
+    flags = f"{estimate.live_flags} live flag{'' if estimate.live_flags == 1 else 's'}"
+    price = (
+        f"estimated cost ${estimate.cost_usd:.4f} (at most ${estimate.max_cost_usd:.4f})"
+        if estimate.priced
+        else "no price configured for it ($0 estimated)"
+    )
+    return (
+        f"review by {estimate.provider} ({estimate.model}), {parts}, {flags}: "
+        f"~{estimate.input_tokens:,} tokens in, ~{estimate.output_tokens:,} out "
+        f"(at most {estimate.max_output_tokens:,}); {price}"
+    )
+
+
+def format_review(review: Review, record: SessionRecord) -> str:
+    """The review as a person reads it in a terminal."""
+    lines: list[str] = []
+    secs = review.elapsed_ms / 1000
+    if review.result is None:
+        lines.append(f"Review of {record.id or 'the session'} failed after {secs:.1f} s: {_flat(review.error)}")
+    else:
+        result = review.result
+        parts = "" if review.parts == 1 else f", {review.parts} parts"
+        lines.append(f"Review of {record.id or 'the session'} by {review.provider} ({review.model}){parts}, {secs:.1f} s")
+        lines += ["", f"Summary: {_flat(result.summary)}"]
+        for title, items in (("Live flags confirmed", result.confirmed), ("Live flags rejected", result.rejected)):
+            if items:
+                lines += ["", f"{title} ({len(items)}):"]
+                for c in items:
+                    lines.append(
+                        f'  #{c.flag} [{_clock(c.statement_at)}] "{_flat(c.statement)}" vs '
+                        f'[{_clock(c.earlier_at)}] "{_flat(c.earlier)}"'
+                    )
+                    if c.explanation:
+                        lines.append(f"     {_flat(c.explanation)}")
+        if result.unreviewed:
+            flags = {f.number: f for f in live_flags(record)}
+            lines += ["", "Live flags not judged:"]
+            for n in result.unreviewed:
+                f = flags.get(n)
+                lines.append(f'  #{n} "{_flat(f.contradiction.statement)}"' if f is not None else f"  #{n}")
+        lines += ["", f"Missed by the live pass ({len(result.missed)}):"]
+        for c in result.missed:
+            lines.append(
+                f'  [{_clock(c.statement_at)}] "{_flat(c.statement)}" vs [{_clock(c.earlier_at)}] "{_flat(c.earlier)}"'
+            )
+            if c.explanation:
+                lines.append(f"     {_flat(c.explanation)}")
+        if result.arc.summary or result.arc.turning_points:
+            lines += ["", f"Sentiment arc: {_flat(result.arc.summary)}".rstrip()]
+            for t in result.arc.turning_points:
+                lines.append(f"  [{_clock(t.at)}] {t.label} {t.score:+.2f} {_flat(t.why)}".rstrip())
+        if result.questions:
+            lines += ["", "Follow-up questions:"]
+            lines += [f"  {i}. {_flat(q)}" for i, q in enumerate(result.questions, 1)]
+    total = summary(record)["cost_usd"]
+    lines += [
+        "",
+        f"Usage: {review.input_tokens:,} in + {review.output_tokens:,} out tokens, estimated cost "
+        f"${review.cost_usd:.4f}; the session's total is now ${total:.4f}",
+    ]
+    return "\n".join(lines)
+
+
+def _checked_path(path: Path) -> Path:
+    if path.suffix.lower() != ".jsonl":
+        raise InputError(f"{path}: the review is added to a session journal (.jsonl); this is not one")
+    if in_use(path):
+        raise JournalError(f"{path}: is being written by a running annotator; review it after that session has ended")
+    return path
+
+
+async def review_session(
+    path: Path,
+    config: Config,
+    *,
+    client: httpx.AsyncClient | None = None,
+    keys: KeyLookup | Mapping[str, str] | None = None,
+    on_progress: Callable[[ReviewProgress], None] | None = None,
+    journal: Journal | None = None,
+    record: SessionRecord | None = None,
+) -> Review:
+    """Review the session journaled at ``path`` and add the review to its journal.
+
+    For the window: call from the asyncio loop after showing
+    ``estimate_review(record, config)`` and getting a yes. ``journal`` is the
+    session's open ``Journal`` when it is still being recorded by this
+    process (the review is then written through it); otherwise the closed
+    journal file gets it (``session.append_review``). ``record`` saves reading
+    the journal again when the caller has it. File work runs in a worker
+    thread. Returns the review; its ``attempts`` carry the tokens and cost
+    to add to the session's cost total. Raises ``InputError`` /
+    ``JournalError`` before anything is sent when the journal cannot take a
+    review, and ``ConfigError`` when no review provider is usable.
+    """
+    path = Path(path)
+    if journal is None:
+        _checked_path(path)
+    if record is None:
+        record = await asyncio.to_thread(read_session, path)
+    review = await review_record(record, config, client=client, keys=keys, on_progress=on_progress)
+    if journal is not None:
+        journal.write_review(review)
+    else:
+        await asyncio.to_thread(append_review, path, review)
+    return review
+
+
+def _progress_printer(err: TextIO) -> Callable[[ReviewProgress], None]:
+    def show(p: ReviewProgress) -> None:
+        if not p.done:
+            err.write(f"review: part {p.part}/{p.parts} sent\n")
+        else:
+            answered = next((a for a in p.attempts if a.ok), None)
+            failed = [f"{a.provider} {a.outcome.value}" for a in p.attempts if not a.ok]
+            tail = f" (failed over: {', '.join(failed)})" if failed and answered is not None else ""
+            if answered is not None:
+                err.write(f"review: part {p.part}/{p.parts} answered by {answered.provider} "
+                          f"in {answered.elapsed_ms / 1000:.1f} s{tail}\n")
+            else:
+                err.write(f"review: part {p.part}/{p.parts} got no valid answer ({', '.join(failed) or 'no provider'})\n")
+        err.flush()
+
+    return show
+
+
+def _confirmed(args: argparse.Namespace, estimate: ReviewEstimate, stdin: TextIO, err: TextIO) -> int | None:
+    """None to go ahead, else the exit status."""
+    if args.yes:
+        err.write(f"annotator: {format_estimate(estimate)}\n")
+        return None
+    if not stdin.isatty():
+        err.write(
+            f"annotator: the review was not run: it would cost about ${estimate.cost_usd:.4f} "
+            f"({estimate.provider}, ~{estimate.input_tokens:,} tokens in); pass --yes to run it without a prompt\n"
+        )
+        return EXIT_NEEDS_YES
+    err.write(f"annotator: {format_estimate(estimate)}\nRun the review? [y/N] ")
+    err.flush()
+    answer = stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        err.write("annotator: review cancelled\n")
+        return EXIT_DECLINED
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(Path(args.config) if args.config else None)
+    path = _checked_path(resolve_session(args.session))
+    record = read_session(path)
+    for warning in record.warnings:
+        print(f"annotator: warning: {warning}", file=sys.stderr)
+    estimate = estimate_review(record, config)
+    status = _confirmed(args, estimate, sys.stdin, sys.stderr)
+    if status is not None:
+        return status
+    review = asyncio.run(review_session(path, config, on_progress=_progress_printer(sys.stderr), record=record))
+    updated = read_session(path)
+    if args.json:
+        line = {"session": updated.id, **review.to_dict(), "estimate": estimate.to_dict()}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(format_review(review, updated) + "\n")
+    sys.stdout.flush()
+    if review.result is None:
+        print(f"annotator: the review failed: {_flat(review.error)}", file=sys.stderr)
+        return EXIT_NO_RESULT
+    return 0
