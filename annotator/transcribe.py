@@ -91,7 +91,9 @@ def resolve_model(name_or_path: str | None, *, cache_dir: Path | None = None, pr
     expanded = os.path.expanduser(name_or_path)
     if os.path.isdir(expanded):
         if not os.path.isfile(os.path.join(expanded, "model.bin")):
-            raise ModelError(f"{name_or_path} is not a faster-whisper (CTranslate2) model directory: it has no model.bin.")
+            raise ModelError(
+                f"{name_or_path} is not a faster-whisper (CTranslate2) model directory: it has no model.bin."
+            )
         return expanded
     if _looks_like_path(name_or_path) or os.path.exists(expanded):
         raise ModelError(f"Model directory {name_or_path} does not exist.")

@@ -35,6 +35,7 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import soundfile as sf
+from faster_whisper import WhisperModel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -76,12 +77,12 @@ def corpora() -> list[tuple[str, np.ndarray, str]]:
     ]
 
 
-def plain(model, audio: np.ndarray) -> str:  # type: ignore[no-untyped-def]
+def plain(model: WhisperModel, audio: np.ndarray) -> str:
     segments, _ = model.transcribe(audio, beam_size=1, language="en", condition_on_previous_text=False)
     return " ".join(s.text.strip() for s in segments)
 
 
-def ours(model, audio: np.ndarray) -> str:  # type: ignore[no-untyped-def]
+def ours(model: WhisperModel, audio: np.ndarray) -> str:
     chunks = transcribe_samples(audio, model, segmenter=Segmenter(""), options=TranscribeOptions(beam_size=1))
     return " ".join(c.text for c in chunks)
 
@@ -96,8 +97,6 @@ def timed(fn, *args, repeat: int) -> tuple[float, str]:  # type: ignore[no-untyp
 
 
 def rtf_table(repeat: int) -> None:
-    from faster_whisper import WhisperModel
-
     threads = min(4, os.cpu_count() or 1)
     plain_model = WhisperModel(resolve_model(None), device="cpu", compute_type="int8", cpu_threads=threads)
     full = load_model(None, encoder_min_s=None)
@@ -116,7 +115,7 @@ def rtf_table(repeat: int) -> None:
             print(f"{name:<20} {label:<34} {t:8.2f} {t / dur:7.3f} {t / base:7.2f} {wer:6.3f}")
 
 
-def latency(model, audio: np.ndarray, early: bool, post_roll_s: float = 0.25) -> list[float]:  # type: ignore[no-untyped-def]
+def latency(model: WhisperModel, audio: np.ndarray, early: bool, post_roll_s: float = 0.25) -> list[float]:
     """Seconds from the end of each utterance's speech to its text, audio played at 1x."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "speech.wav"

@@ -8,6 +8,7 @@ import threading
 import jiwer
 import numpy as np
 import pytest
+from faster_whisper import WhisperModel
 
 from annotator.audio.capture import Capture, list_input_devices
 from annotator.audio.segmenter import Segmenter
@@ -27,7 +28,9 @@ def test_monitor_source_is_listed(pulse_server: PulseServer) -> None:
 
 
 @pytest.mark.parametrize("device", ["pulse", "vsink.monitor"])
-def test_speech_played_into_the_sink_is_transcribed(pulse_server: PulseServer, whisper_model, device: str) -> None:  # type: ignore[no-untyped-def]
+def test_speech_played_into_the_sink_is_transcribed(
+    pulse_server: PulseServer, whisper_model: WhisperModel, device: str
+) -> None:
     path, ref = ljspeech_clips()[1]
     blocks: queue.Queue[np.ndarray] = queue.Queue()
     errors: list[Exception] = []

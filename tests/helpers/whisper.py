@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from faster_whisper import WhisperModel
 
 from annotator.audio.decode import decode_file
 
@@ -20,7 +21,7 @@ LJSPEECH = DATA / "ljspeech"
 
 
 @pytest.fixture(scope="session")
-def whisper_model():  # type: ignore[no-untyped-def]
+def whisper_model() -> WhisperModel:
     """faster-whisper with the bundled offline tiny.en, int8 on CPU."""
     from annotator.transcribe import load_model
 

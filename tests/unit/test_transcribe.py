@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import pytest
+from faster_whisper import WhisperModel
 import soundfile as sf
 
 from annotator import cli
@@ -22,7 +24,7 @@ from annotator.transcribe import (
     transcribe_audio,
     transcribe_file,
 )
-from tests.helpers.whisper import ljspeech_clips, normalise, speech_with_gaps, whisper_model  # noqa: F401
+from tests.helpers.whisper import DATA, ljspeech_clips, normalise, speech_with_gaps, whisper_model  # noqa: F401
 
 MAX_WER = 0.15  # tiny.en int8 on LJ Speech: about 0.07 measured
 
@@ -45,7 +47,7 @@ def test_model_errors_are_one_sentence(tmp_path: Path) -> None:
         resolve_model("base.en", cache_dir=tmp_path / "cache")
 
 
-def test_word_error_rate_on_ljspeech(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_word_error_rate_on_ljspeech(whisper_model: WhisperModel) -> None:
     refs, hyps = [], []
     for path, ref in ljspeech_clips():
         chunks = list(transcribe_file(path, whisper_model))
@@ -56,7 +58,7 @@ def test_word_error_rate_on_ljspeech(whisper_model) -> None:  # type: ignore[no-
     assert jiwer.wer(refs, hyps) < MAX_WER, list(zip(refs, hyps))
 
 
-def test_file_with_pauses_gives_one_chunk_per_utterance(whisper_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_file_with_pauses_gives_one_chunk_per_utterance(whisper_model: WhisperModel, tmp_path: Path) -> None:
     audio, spans, refs = speech_with_gaps(1.0)
     path = tmp_path / "joined.flac"
     sf.write(path, audio, 16000)
@@ -71,7 +73,7 @@ def test_file_with_pauses_gives_one_chunk_per_utterance(whisper_model, tmp_path:
 
 
 @pytest.mark.parametrize("level", [0.0, 0.002, 0.02, 0.1])
-def test_no_text_from_silence_or_noise(whisper_model, level: float) -> None:  # type: ignore[no-untyped-def]
+def test_no_text_from_silence_or_noise(whisper_model: WhisperModel, level: float) -> None:
     rng = np.random.default_rng(11)
     audio = (rng.standard_normal(16000 * 4) * level).astype(np.float32)
     assert transcribe_audio(whisper_model, audio, TranscribeOptions()) == ""
@@ -79,7 +81,7 @@ def test_no_text_from_silence_or_noise(whisper_model, level: float) -> None:  # 
     assert transcribe_audio(whisper_model, audio, TranscribeOptions(min_rms_dbfs=-200.0)) == ""
 
 
-def test_bad_files_are_input_errors_naming_the_file(whisper_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_files_are_input_errors_naming_the_file(whisper_model: WhisperModel, tmp_path: Path) -> None:
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
     text = tmp_path / "notes.mp3"
@@ -91,7 +93,7 @@ def test_bad_files_are_input_errors_naming_the_file(whisper_model, tmp_path: Pat
             list(transcribe_file(path, whisper_model))
 
 
-def test_transcribe_command_prints_json_lines(whisper_model, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_transcribe_command_prints_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     path, ref = ljspeech_clips()[3]
     assert cli.main(["transcribe", str(path), "--json"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -136,7 +138,7 @@ def _utterances() -> list[Utterance]:
     return seg.feed(audio) + seg.flush()
 
 
-def test_worker_transcribes_in_order_from_the_start_id(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_worker_transcribes_in_order_from_the_start_id(whisper_model: WhisperModel) -> None:
     utts = _utterances()
     col = Collector(len(utts))
     worker = TranscriptionWorker(
@@ -158,7 +160,7 @@ def test_worker_transcribes_in_order_from_the_start_id(whisper_model) -> None:  
     assert worker.next_id == 41 + len(col.chunks)
 
 
-def test_worker_behind_real_time_merges_and_reports(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_worker_behind_real_time_merges_and_reports(whisper_model: WhisperModel) -> None:
     utts = _utterances()
     col = Collector(1)
     worker = TranscriptionWorker(
@@ -177,7 +179,7 @@ def test_worker_behind_real_time_merges_and_reports(whisper_model) -> None:  # t
     assert col.chunks[-1].end == pytest.approx(utts[-1].end)
 
 
-def test_worker_stop_flushes_the_queue(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_worker_stop_flushes_the_queue(whisper_model: WhisperModel) -> None:
     utt = _utterances()[3]
     col = Collector(1)
     worker = TranscriptionWorker(whisper_model, on_chunk=col.on_chunk)
@@ -226,7 +228,7 @@ class CountingModel:
         return iter(done), info
 
 
-def test_provisional_utterance_is_the_final_one_and_its_text_is_reused(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_provisional_utterance_is_the_final_one_and_its_text_is_reused(whisper_model: WhisperModel) -> None:
     audio, spans, _ = speech_with_gaps(1.0)
     provisional: list[Utterance] = []
     seg = Segmenter("You", on_provisional=provisional.append)
@@ -250,7 +252,7 @@ def test_provisional_utterance_is_the_final_one_and_its_text_is_reused(whisper_m
     assert normalise(col.chunks[0].text) == "in being comparatively modern"
 
 
-def test_speech_resuming_discards_the_provisional_text(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_speech_resuming_discards_the_provisional_text(whisper_model: WhisperModel) -> None:
     path, _ = ljspeech_clips()[1]
     from annotator.audio.decode import decode_file
 
@@ -272,3 +274,24 @@ def test_speech_resuming_discards_the_provisional_text(whisper_model) -> None:  
     assert worker.stop(timeout=30)
     assert counting.calls == 2
     assert normalise(col.chunks[0].text).endswith("true printed book")
+
+
+class Terminal(io.StringIO):
+    """stderr as if it were a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_transcribe_command_shows_progress_for_long_files_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    term = Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    path = DATA / "realtimestt" / "asr-reference.wav"  # 52 s
+    assert cli.main(["transcribe", str(path)]) == 0
+    bar = term.getvalue()
+    assert bar.count("\r[") >= 5 and bar.endswith("52 s\n")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 8 and all(line.startswith("[00:") for line in lines)
+    assert "hey guys" in normalise(lines[0])

@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+from faster_whisper import WhisperModel
 
 from annotator.audio.capture import Capture, FileInputStream, meter_level
 from annotator.audio.decode import decode_file
@@ -39,14 +40,14 @@ class Sink:
         return np.concatenate(self.blocks) if self.blocks else np.zeros(0, dtype=np.float32)
 
 
-def capture_text(audio: np.ndarray, model) -> str:  # type: ignore[no-untyped-def]
+def capture_text(audio: np.ndarray, model: WhisperModel) -> str:
     seg = Segmenter("You")
     utts = seg.feed(audio) + seg.flush()
     return " ".join(transcribe_utterance(model, u, TranscribeOptions()) for u in utts)
 
 
 @pytest.mark.parametrize("rate", [44100, 48000])
-def test_stereo_device_at_native_rate_gives_the_file_text(whisper_model, rate: int) -> None:  # type: ignore[no-untyped-def]
+def test_stereo_device_at_native_rate_gives_the_file_text(whisper_model: WhisperModel, rate: int) -> None:
     path, _ = ljspeech_clips()[0]
     sink = Sink()
     stream: list[FileInputStream] = []
@@ -71,7 +72,7 @@ def test_stereo_device_at_native_rate_gives_the_file_text(whisper_model, rate: i
     assert normalise(capture_text(sink.audio, whisper_model)) == normalise(file_text)
 
 
-def test_jfk_native_44k_stereo_as_fast_as_possible(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_jfk_native_44k_stereo_as_fast_as_possible(whisper_model: WhisperModel) -> None:
     sink = Sink()
     stream: list[FileInputStream] = []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from faster_whisper import WhisperModel
 from faster_whisper.vad import get_vad_model
 
 from annotator.audio.segmenter import WINDOW, Segmenter, StreamingVad
@@ -67,7 +68,7 @@ def test_long_speech_is_cut_at_a_pause_below_the_cap() -> None:
     assert sum(u.end - u.start for u in utts) >= total_speech
 
 
-def test_flush_at_stop_keeps_the_utterance_in_progress(whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_flush_at_stop_keeps_the_utterance_in_progress(whisper_model: WhisperModel) -> None:
     audio, spans, refs = speech_with_gaps(1.0)
     start, end = spans[1]  # "produced the block books, which were ..." (5 s)
     stop_at = int((start + 2.0) * 16000)  # Stop pressed 2 s into it
@@ -83,7 +84,7 @@ def test_flush_at_stop_keeps_the_utterance_in_progress(whisper_model) -> None:  
 
 
 @pytest.mark.parametrize("level", [0.0, 0.003, 0.03])
-def test_silence_and_noise_give_no_text(whisper_model, level: float) -> None:  # type: ignore[no-untyped-def]
+def test_silence_and_noise_give_no_text(whisper_model: WhisperModel, level: float) -> None:
     rng = np.random.default_rng(7)
     audio = (rng.standard_normal(16000 * 6) * level).astype(np.float32)
     seg = Segmenter("You")
