@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Mark
@@ -24,6 +27,54 @@ from annotator.ui.messages import MessageHub
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def new_event_loop(app: QCoreApplication, *, already_running: bool = False) -> asyncio.AbstractEventLoop:
+    """The qasync loop on ``app``, set as the current loop, with asyncio's async-generator hooks.
+
+    qasync replaces ``run_forever`` and so never installs the hooks that let
+    asyncio close an abandoned async generator (an HTTP stream left after its
+    last event) on the loop; without them Python closes it synchronously and
+    it complains. Blocking work handed to ``asyncio.to_thread`` runs on plain
+    Python threads (a ``ThreadPoolExecutor``). ``already_running=True`` marks the loop running on a Qt event
+    loop someone else drives (pytest-qt in the tests).
+    """
+    import qasync
+
+    loop = qasync.QEventLoop(app, already_running=already_running)
+    # Plain Python threads for asyncio.to_thread: qasync's default QThread
+    # executor leaves foreign threads behind that crash the interpreter at exit.
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="annotator-io"))
+    asyncio.set_event_loop(loop)
+    sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)  # type: ignore[attr-defined]
+    return loop
+
+
+def close_event_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Undo ``new_event_loop`` after the loop has stopped."""
+    sys.set_asyncgen_hooks(firstiter=None, finalizer=None)
+    if loop.is_running():
+        # A loop marked ``already_running`` would call QCoreApplication.exit() in
+        # stop(), which leaves the Qt thread's timers dead for the next loop.
+        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    asyncio.events._set_running_loop(None)
+    executor = getattr(loop, "_QEventLoop__default_executor", None)
+    loop.close()
+    if executor is not None:
+        executor.shutdown(wait=True)
+    asyncio.set_event_loop(None)
+    # qasync's helper QObjects would otherwise live until interpreter shutdown,
+    # and destroying them that late crashes PySide.
+    timer = getattr(loop, "_timer", None)
+    pending = getattr(timer, "_SimpleTimer__callbacks", None)
+    if isinstance(pending, dict):
+        for timer_id in list(pending):
+            timer.killTimer(timer_id)  # type: ignore[union-attr]
+        pending.clear()
+    for name in ("_timer", "_QEventLoop__call_soon_signaller"):
+        obj = getattr(loop, name, None)
+        if obj is not None and shiboken6.isValid(obj):
+            shiboken6.delete(obj)
 
 
 class Bridge(QObject):

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.models import Analysis, Chunk, Mark
+from annotator.ui.bridge import Bridge
 from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis
 from annotator.ui.flags_view import FlagsView
 from annotator.ui.format import all_failed_warning, misconfigured_warning, recording_state
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         export_requested(str, str): output path and format ("md" | "json" | "srt" | "vtt").
         settings_requested(): open the settings dialog.
         close_requested(): the user wants to quit while a session runs, and said yes.
+        closed(): the window closed (the app then shuts down).
     """
 
     record_requested = Signal(object)
@@ -83,6 +85,7 @@ class MainWindow(QMainWindow):
     export_requested = Signal(str, str)
     settings_requested = Signal()
     close_requested = Signal()
+    closed = Signal()
 
     def __init__(self, messages: MessageHub, *, confirm: Confirm | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -257,6 +260,14 @@ class MainWindow(QMainWindow):
         self.device_combo.blockSignals(False)
 
     # -- what the pipeline delivers (connected to the Bridge) ---------------------------
+    def attach(self, bridge: Bridge) -> None:
+        """Render everything the bridge delivers."""
+        bridge.chunk.connect(self.on_chunk)
+        bridge.analysis.connect(self.on_analysis)
+        bridge.mark.connect(self.on_mark)
+        bridge.event.connect(self.on_event)
+        bridge.level.connect(self.on_level)
+
     def on_chunk(self, chunk: Chunk) -> None:
         self.transcript_model.add_chunk(chunk)
         self.timeline.extend_to(chunk.end)
@@ -373,3 +384,4 @@ class MainWindow(QMainWindow):
             self.close_requested.emit()
             return
         event.accept()
+        self.closed.emit()

@@ -54,7 +54,8 @@ from annotator.models import Attempt
 from annotator.ui.bridge import Bridge
 from annotator.ui.format import attempt_reason, outcome_color
 
-Checker = Callable[[ProviderConfig], Coroutine[Any, Any, Attempt]]
+Checker = Callable[[ProviderConfig, str | None], Coroutine[Any, Any, Attempt]]
+"""Runs one check of a provider; gets the key typed in the dialog (None: look it up)."""
 
 TRANSCRIPTION_MODELS = ("", "tiny.en", "base.en", "small.en", "medium.en", "tiny", "base", "small", "medium", "large-v3", "distil-large-v3")
 SLOW_MODEL_WARNING = (
@@ -487,7 +488,7 @@ class SettingsDialog(QDialog):
             button.setEnabled(True)
             self.form.test_result.setText(f"✖ {err}")
 
-        self._bridge.run(self._checker(p), what=f"Testing provider {p.name}", on_result=done, on_failure=failed)
+        self._bridge.run(self._checker(p, self.new_keys.get(row)), what=f"Testing provider {p.name}", on_result=done, on_failure=failed)
 
     # -- save -------------------------------------------------------------------------------
     def result_config(self) -> Config:

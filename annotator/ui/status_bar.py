@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
-from annotator.models import Analysis, Attempt
+from annotator.models import Analysis, Attempt, Outcome
 from annotator.ui.format import Usage, answered_by, attempt_reason, outcome_color, tooltip
 
 
@@ -48,6 +49,26 @@ class ProviderDots(QWidget):
         dot.setText(f"● {name}")
         dot.setStyleSheet(f"color: {color or outcome_color(None)};")
         dot.setToolTip(tooltip(tip))
+
+    def set_states(self, states: Iterable[Any]) -> None:
+        """Show the chain as ``Analyzer.providers_state()`` reports it (name, model,
+        unavailable, misconfigured, retry_in_s, last)."""
+        names = [s.name for s in states]
+        if names != list(self.dots):
+            self.set_providers(names)
+        for s in states:
+            dot = self.dots[s.name]
+            last = getattr(s, "last", None)
+            if s.unavailable is not None:
+                self._paint(dot, s.name, None, f"{s.name} ({s.model}): not in the chain: {s.unavailable or 'unavailable'}")
+            elif getattr(s, "misconfigured", None):
+                self._paint(dot, s.name, outcome_color(Outcome.MISCONFIGURED), f"{s.name} ({s.model}): skipped this session: {s.misconfigured}")
+            elif last is not None:
+                retry = getattr(s, "retry_in_s", None)
+                wait = f"\nnot called again for {retry:.0f} s (Retry-After)" if retry else ""
+                self._paint(dot, s.name, outcome_color(last.outcome), f"{s.model}\n{attempt_reason(last)}{wait}")
+            else:
+                self._paint(dot, s.name, None, f"{s.name} ({s.model}): ready, not used yet")
 
     def update_from(self, attempts: Iterable[Attempt]) -> None:
         for a in attempts:

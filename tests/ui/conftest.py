@@ -6,34 +6,33 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-import qasync
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
-from annotator.ui.bridge import Bridge
+from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
 from annotator.ui.main_window import MainWindow
 from annotator.ui.messages import MessageHub
+from tests.helpers.faultserver import fault_server  # noqa: F401  (fixture)
+from tests.helpers.whisper import whisper_model  # noqa: F401  (session fixture)
 
 
 @pytest.fixture
 def aio_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop marked running on the Qt event loop, so tasks advance
     whenever pytest-qt processes events (``qtbot.waitUntil``/``waitSignal``)."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
+    loop = new_event_loop(qapp, already_running=True)
     try:
         yield loop
     finally:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for t in pending:
             t.cancel()
+        done = asyncio.ensure_future(loop.shutdown_asyncgens(), loop=loop)
         deadline = loop.time() + 5
-        while any(not t.done() for t in pending) and loop.time() < deadline:
+        while (not done.done() or any(not t.done() for t in pending)) and loop.time() < deadline:
             qapp.processEvents()
-        loop.stop()
-        asyncio.events._set_running_loop(None)
-        loop.close()
-        asyncio.set_event_loop(None)
+        close_event_loop(loop)
 
 
 @pytest.fixture
@@ -47,17 +46,17 @@ def bridge(hub: MessageHub) -> Bridge:
 
 
 @pytest.fixture
-def window(qtbot, hub: MessageHub, bridge: Bridge) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(qtbot, hub: MessageHub, bridge: Bridge) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     """The main window wired to the bridge exactly as the app wires it; quitting is always confirmed."""
     win = MainWindow(hub, confirm=lambda title, text: True)
-    bridge.chunk.connect(win.on_chunk)
-    bridge.analysis.connect(win.on_analysis)
-    bridge.mark.connect(win.on_mark)
-    bridge.event.connect(win.on_event)
-    bridge.level.connect(win.on_level)
-    qtbot.addWidget(win)
+    win.attach(bridge)
     win.show()
-    return win
+    yield win
+    # Destroy the window now: one left for interpreter shutdown takes PySide down with it.
+    win.may_close = True
+    win.close()
+    win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def chunk(i: int, text: str, source: str = "Candidate") -> Chunk:
@@ -76,3 +75,9 @@ def analysis_with(chunk_ids: tuple[int, ...], *, score: float = 0.4, contradicti
         attempts=(Attempt(provider, model, Outcome.OK, 200, 420, 300, 60, 0.00012),),
         elapsed_ms=420,
     )
+
+
+@pytest.fixture
+def sessions_dir(tmp_path):  # type: ignore[no-untyped-def]
+    return tmp_path / "sessions"
+

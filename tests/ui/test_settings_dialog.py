@@ -99,8 +99,9 @@ def test_add_reorder_disable_remove(qtbot, dialog: SettingsDialog) -> None:  # t
 def test_test_button_runs_on_the_loop_and_shows_the_outcome(qtbot, aio_loop, hub, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
     checked: list[str] = []
 
-    async def check(p: ProviderConfig) -> Attempt:
+    async def check(p: ProviderConfig, key: str | None) -> Attempt:
         checked.append(p.name)
+        assert key is None
         return Attempt(p.name, p.model, Outcome.MISCONFIGURED, 401, 12, detail="invalid key")
 
     dlg = SettingsDialog(Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, checker=check, env={})

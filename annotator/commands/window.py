@@ -1,0 +1,11 @@
+"""``annotator`` with no command: the window, recording live."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.app import run_window
+
+    return run_window(args.config, args.model)

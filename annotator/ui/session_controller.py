@@ -1,0 +1,205 @@
+"""Carries out what the user asks for in the window, on the asyncio loop.
+
+The window announces intents as signals; this controller turns each into a
+call on the ``SessionBackend`` (built in ``app.py``: analyser, journal,
+pipeline, transcription) through ``Bridge.run``, so nothing blocks the GUI
+thread and every failure lands in the message area as a sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.errors import AnnotatorError
+from annotator.ui.bridge import Bridge
+from annotator.ui.format import NO_PROVIDER_HINT
+from annotator.ui.main_window import MainWindow
+from annotator.ui.messages import MessageHub
+
+
+class ProviderStatusLike(Protocol):
+    """What the status dots need of ``analysis.analyzer.ProviderStatus``."""
+
+    @property
+    def name(self) -> str:
+        """The provider's name."""
+
+    @property
+    def model(self) -> str:
+        """The provider's model."""
+
+    @property
+    def unavailable(self) -> str | None:
+        """Why it is not in the chain (no key, disabled), or None."""
+
+
+class SessionBackend(Protocol):
+    """One session at a time: live recording or a replay, feeding the bridge."""
+
+    @property
+    def active(self) -> bool:
+        """A session is running (recording or replaying)."""
+
+    @property
+    def session_path(self) -> Path | None:
+        """The journal of the current (or last) session."""
+
+    def start_live(self, device: str | None) -> Coroutine[Any, Any, None]:
+        """Start recording from ``device`` (None = the configured inputs)."""
+
+    def start_replay(self, path: Path, speed: float) -> Coroutine[Any, Any, None]:
+        """Replay a session, transcript or audio file through the pipeline."""
+
+    def pause(self) -> None:
+        """Pause a replay."""
+
+    def resume(self) -> None:
+        """Resume a paused replay."""
+
+    def set_speed(self, speed: float) -> None:
+        """Replay speed; 0.0 = as fast as possible."""
+
+    def mark(self, kind: str, note: str) -> None:
+        """Mark the current moment ("bookmark") or flag the last statement ("flag")."""
+
+    def stop(self) -> Coroutine[Any, Any, None]:
+        """Stop: flush the last utterance, finish analyses (bounded), close the journal."""
+
+    def export(self, session: Path, output: Path, fmt: str) -> Coroutine[Any, Any, Path]:
+        """Write ``session`` in ``fmt`` to ``output``."""
+
+    def providers_state(self) -> Sequence[ProviderStatusLike]:
+        """The configured providers, in chain order, with their state."""
+
+
+class SessionController(QObject):
+    """Connects a ``MainWindow`` to a ``SessionBackend``.
+
+    Signals:
+        finished(): the session was stopped for quitting and the window may close.
+    """
+
+    finished = Signal()
+
+    def __init__(
+        self,
+        window: MainWindow,
+        bridge: Bridge,
+        backend: SessionBackend,
+        messages: MessageHub,
+        *,
+        open_settings: Callable[[], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.window = window
+        self.bridge = bridge
+        self.backend = backend
+        self.messages = messages
+        self._speed = 1.0
+        self._stopping = False
+        window.record_requested.connect(self.record)
+        window.stop_requested.connect(self.stop)
+        window.open_requested.connect(self.open)
+        window.pause_requested.connect(self.pause)
+        window.speed_changed.connect(self.set_speed)
+        window.mark_requested.connect(self.mark)
+        window.export_requested.connect(self.export)
+        window.close_requested.connect(self.stop_and_close)
+        if open_settings is not None:
+            window.settings_requested.connect(open_settings)
+        bridge.analysis.connect(lambda _a: self.refresh_providers())
+
+    # -- status ------------------------------------------------------------------------
+    def refresh_providers(self) -> None:
+        self.window.status.providers.set_states(self.backend.providers_state())
+
+    def hint_if_no_provider(self) -> None:
+        """First run without any usable provider: say how to add one."""
+        states = list(self.backend.providers_state())
+        if not any(s.unavailable is None for s in states):
+            self.messages.info(NO_PROVIDER_HINT)
+
+    # -- intents -------------------------------------------------------------------------
+    def record(self, device: str | None) -> None:
+        if self.backend.active:
+            return
+        self.window.clear_session()
+        self.bridge.run(self.backend.start_live(device), what="Starting the recording", on_result=lambda _r: self.refresh_providers())
+
+    def open(self, path: str) -> None:
+        if self.backend.active:
+            self.messages.info("Stop the current session before opening another file.")
+            return
+        self.window.clear_session()
+        self.window.setWindowTitle(f"annotator — {Path(path).name}")
+        self.bridge.run(
+            self.backend.start_replay(Path(path), self._speed),
+            what=f"Opening {Path(path).name}",
+            on_result=lambda _r: self.refresh_providers(),
+        )
+
+    def pause(self, paused: bool) -> None:
+        if not self.backend.active:
+            return
+        try:
+            if paused:
+                self.backend.pause()
+            else:
+                self.backend.resume()
+        except AnnotatorError as err:
+            self.messages.error(str(err))
+
+    def set_speed(self, speed: float) -> None:
+        self._speed = speed
+        if self.backend.active:
+            self.backend.set_speed(speed)
+
+    def mark(self, kind: str, note: str) -> None:
+        if not self.backend.active:
+            self.messages.info("Start a recording or a replay first; marks belong to a session.")
+            return
+        try:
+            self.backend.mark(kind, note)
+        except AnnotatorError as err:
+            self.messages.error(str(err))
+
+    def stop(self) -> None:
+        if not self.backend.active or self._stopping:
+            return
+        self._stopping = True
+        self.window.status.set_state("Stopping: finishing the last utterance…")
+
+        def done(_r: object = None) -> None:
+            self._stopping = False
+
+        self.bridge.run(self.backend.stop(), what="Stopping the session", on_result=done, on_failure=done)
+
+    def stop_and_close(self) -> None:
+        """Quit confirmed while a session runs: stop it (flushing everything), then close."""
+
+        def close(_r: object = None) -> None:
+            self.window.may_close = True
+            self.finished.emit()
+            self.window.close()
+
+        if not self.backend.active:
+            close()
+            return
+        self.window.status.set_state("Stopping before quitting…")
+        self.bridge.run(self.backend.stop(), what="Stopping the session", on_result=close, on_failure=close)
+
+    def export(self, output: str, fmt: str) -> None:
+        session = self.backend.session_path or self.window.session_path
+        if session is None:
+            self.messages.info("There is no session to export yet: record or replay something first.")
+            return
+        self.bridge.run(
+            self.backend.export(session, Path(output), fmt),
+            what="Exporting the session",
+            on_result=lambda path: self.messages.info(f"Exported the session to {path}."),
+        )

@@ -1,0 +1,162 @@
+"""The whole window: replay through the real pipeline, analyser and journal against a loopback provider."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
+
+from annotator.app import Sessions
+from annotator.config import AnalysisConfig, Config
+from annotator.pipeline import AnalysisQueueLimits
+from annotator.ui.bridge import Bridge
+from annotator.ui.main_window import MainWindow
+from annotator.ui.messages import MessageHub
+from annotator.ui.session_controller import SessionController
+from annotator.ui.transcript_view import COL_MOOD
+from tests.helpers.faultserver import FaultServer, Reply, insight_json
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+ONE_REQUEST_PER_CHUNK = AnalysisQueueLimits(batch_chars=1)
+
+
+@dataclass
+class App:
+    window: MainWindow
+    sessions: Sessions
+    controller: SessionController
+    bridge: Bridge
+
+
+@pytest.fixture
+def make_app(qtbot, aio_loop, hub: MessageHub, bridge: Bridge, window: MainWindow, sessions_dir: Path) -> Iterator:  # type: ignore[no-untyped-def]
+    made: list[App] = []
+
+    def make(config: Config) -> App:
+        sessions = Sessions(config, bridge, limits=ONE_REQUEST_PER_CHUNK, sessions_dir=sessions_dir)
+        controller = SessionController(window, bridge, sessions, hub)
+        app = App(window, sessions, controller, bridge)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        if app.sessions.active:
+            app.bridge.run(app.sessions.stop(), what="test teardown")
+            qtbot.waitUntil(lambda app=app: not app.sessions.active, timeout=20000)
+
+
+def replies_for_interview() -> list[Reply]:
+    """One reply per line of backend-lead.txt: two planted contradictions, one negative line."""
+    replies = []
+    for line_no in range(1, 21):
+        contradictions: list[tuple[str, str, str]] = []
+        label, score = "neutral", 0.1
+        if line_no == 12:
+            contradictions = [("When I joined the company eighteen months ago",
+                               "I have been leading the backend team at a logistics startup for about three years",
+                               "Three years leading the team does not fit joining eighteen months ago.")]
+            label, score = "negative", -0.4
+        if line_no == 14:
+            contradictions = [("Last spring I migrated our whole cluster to Kubernetes",
+                               "I have never worked with Kubernetes",
+                               "Claims never to have used Kubernetes, then to have migrated a cluster to it.")]
+        if line_no == 10:
+            label, score = "negative", -0.7
+        replies.append(Reply.ok(insight_json(label, score, contradictions)))
+    return replies
+
+
+def test_replay_interview_shows_lines_flags_and_markers(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("fast", *replies_for_interview())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    win = app.window
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))  # as fast as possible
+    win.open_requested.emit(str(DATA / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: win.active, timeout=5000)
+    qtbot.waitUntil(lambda: not win.active, timeout=30000)  # replay ended, analyses finished, journal closed
+
+    model = win.transcript_model
+    assert model.rowCount() == 20
+    assert [model.data(model.index(r, COL_MOOD)) for r in range(20)].count("…") == 0  # every line has a marker
+    assert model.data(model.index(9, COL_MOOD)) == "\u22120.70"
+    assert len(win.flags.cards) == 2, [(c.flag.chunk_id, c.flag.statement) for c in win.flags.cards]
+    eighteen = win.flags.cards[0].flag
+    assert (eighteen.chunk_id, eighteen.earlier_chunk_id) == (12, 2)
+    assert win.status.answer.text().startswith("Last answer: fast · fault-model · ")
+    assert "fast" in win.status.providers.dots
+
+    qtbot.mouseClick(win.flags.cards[1], Qt.MouseButton.LeftButton, pos=QPoint(12, 12))
+    assert win.transcript.selected_chunk_ids() == [6, 14]
+
+    journal = app.sessions.session_path
+    assert journal is not None and journal.parent == sessions_dir
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert sum(r["type"] == "chunk" for r in records) == 20
+    assert sum(r["type"] == "analysis" for r in records) == 20
+    assert records[-1]["type"] == "end"
+
+
+def test_hanging_provider_does_not_freeze_the_window(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hanging = fault_server.provider("hangs", first_token_timeout_s=1.5)
+    fault_server.script("hangs", Reply.hang())
+    fault_server.set_default(Reply.ok(insight_json("positive", 0.5)), provider="backup")
+    app = make_app(Config(analysis=AnalysisConfig(deadline_s=20), providers=(hanging, fault_server.provider("backup"))))
+    transcript = tmp_path / "short.txt"
+    transcript.write_text("Candidate: I really enjoyed building that team.\n", encoding="utf-8")
+
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer(app.window)
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    analyses = []
+    app.bridge.analysis.connect(analyses.append)
+    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    app.window.open_requested.emit(str(transcript))
+    qtbot.waitUntil(lambda: bool(analyses), timeout=20000)
+    timer.stop()
+
+    assert fault_server.requests_for("hangs"), "the hanging provider was tried first"
+    [analysis] = analyses
+    assert analysis.provider == "backup"
+    assert [a.provider for a in analysis.attempts] == ["hangs", "backup"]
+    assert analysis.attempts[0].outcome.value == "timeout"
+    assert "backup" in app.window.status.answer.text()
+    hang_s = analysis.attempts[0].elapsed_ms / 1000
+    assert hang_s >= 1.0  # the window was measured across a real hang
+    assert len(gaps) > hang_s / 0.05  # the timer kept firing all along
+    assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms during the hang"
+    qtbot.waitUntil(lambda: not app.window.active, timeout=10000)
+
+
+def test_stop_flushes_the_last_utterance_to_the_journal(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    app.sessions.whisper = whisper_model
+    chunks = []
+    app.bridge.chunk.connect(chunks.append)
+    app.window.open_requested.emit(str(DATA / "jfk.flac"))  # an audio file plays through capture like a microphone
+    qtbot.waitUntil(lambda: app.sessions._live is not None, timeout=10000)
+    live = app.sessions._live
+    # stop while the speaker is mid-sentence: nothing has ended in silence yet
+    qtbot.waitUntil(lambda: live.captures[0].samples_out > 16000 * 2.5 and live.segmenters[""].in_speech, timeout=20000)
+    assert not chunks
+    app.window.act_stop.trigger()
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    assert chunks, "the utterance in progress at Stop was transcribed"
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    texts = [r["text"] for r in records if r["type"] == "chunk"]
+    assert texts and "americans" in " ".join(texts).lower()
+    assert records[-1]["type"] == "end"
