@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 import threading
@@ -364,7 +365,7 @@ class TranscriptionWorker:
         self._stopping = False
         self._flush = True
         self._behind = False
-        self._early: tuple[tuple[str, float, float, int], str] | None = None
+        self._early: dict[str, tuple[tuple[str, float, float, int], str]] = {}  # source -> (key, text)
         self._thread = threading.Thread(target=self._run, name="transcription", daemon=True)
         self.ready = threading.Event()
         self.failed = threading.Event()
@@ -409,8 +410,12 @@ class TranscriptionWorker:
     # -- the thread --------------------------------------------------------
 
     def _report(self, cb: Callable[..., None] | None, *args: Any) -> None:
-        if cb is not None:
+        if cb is None:
+            return
+        try:
             cb(*args)
+        except Exception:  # a broken callback must not end transcription; it is the caller's bug
+            logging.getLogger(__name__).exception("transcription callback %r failed", cb)
 
     def _run(self) -> None:
         spec = self._model_spec
@@ -444,9 +449,9 @@ class TranscriptionWorker:
                 self._report(self._on_backlog, waited)
             try:
                 if provisional:
-                    self._early = (_key(job), transcribe_utterance(model, job, self.options))
+                    self._early[job.source] = (_key(job), transcribe_utterance(model, job, self.options))
                     continue
-                early, self._early = self._early, None
+                early = self._early.pop(job.source, None)
                 if early is not None and early[0] == _key(job):
                     text = early[1]
                 else:
