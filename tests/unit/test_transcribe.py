@@ -295,3 +295,33 @@ def test_transcribe_command_shows_progress_for_long_files_on_a_terminal(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) >= 8 and all(line.startswith("[00:") for line in lines)
     assert "hey guys" in normalise(lines[0])
+
+
+def encode_with_pyav(audio: np.ndarray, path: Path, codec: str, fmt: str | None = None) -> None:
+    """Write 16 kHz mono audio compressed with ``codec`` (PyAV's bundled FFmpeg)."""
+    import av
+
+    pcm = (audio * 32767).astype(np.int16)
+    with av.open(str(path), "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=16000)
+        stream.layout = "mono"
+        for i in range(0, len(pcm), 1024):
+            frame = av.AudioFrame.from_ndarray(pcm[None, i : i + 1024], format="s16", layout="mono")
+            frame.sample_rate = 16000
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+@pytest.mark.parametrize(("name", "codec", "fmt"), [("clip.mp3", "libmp3lame", None), ("clip.m4a", "aac", "ipod")])
+def test_compressed_files_transcribe_like_the_wav(
+    whisper_model: WhisperModel, tmp_path: Path, name: str, codec: str, fmt: str | None
+) -> None:
+    from annotator.audio.decode import decode_file
+
+    wav, ref = ljspeech_clips()[3]
+    path = tmp_path / name
+    encode_with_pyav(decode_file(wav), path, codec, fmt)
+    chunks = list(transcribe_file(path, whisper_model))
+    assert normalise(" ".join(c.text for c in chunks)) == normalise(ref)
