@@ -424,9 +424,10 @@ class FileInputStream:
         self.stop()
 
     def _play(self) -> None:
-        t0 = time.monotonic()
         pos = 0
         n = len(self._data)
+        # pacing is anchored where the speed last changed, so ``speed`` may be changed while playing
+        anchor_t, anchor_pos, anchor_speed = time.monotonic(), 0, self.speed
         while pos < n and not self._stop.is_set():
             if self._fail_at is not None and pos >= self._fail_at:
                 self.active = False  # the device vanished: no more callbacks
@@ -434,7 +435,10 @@ class FileInputStream:
             block = self._data[pos : pos + self.blocksize]
             self._callback(block, len(block), None, None)
             pos += len(block)
-            if self.speed is not None:
-                due = t0 + pos / self.samplerate / self.speed
+            speed = self.speed
+            if speed != anchor_speed:
+                anchor_t, anchor_pos, anchor_speed = time.monotonic(), pos, speed
+            if speed is not None:
+                due = anchor_t + (pos - anchor_pos) / self.samplerate / speed
                 self._stop.wait(max(0.0, due - time.monotonic()))
         self.finished.set()
