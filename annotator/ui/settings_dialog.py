@@ -98,7 +98,6 @@ class ProviderForm(QWidget):
         self._base: ProviderConfig | None = None
         grid = QGridLayout(self)
         grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
         self.errors: dict[str, QLabel] = {}
         self.name = QLineEdit(self)
         self.kind = QComboBox(self)
@@ -147,19 +146,21 @@ class ProviderForm(QWidget):
         for text, widget, fname in rows:
             grid.addWidget(QLabel(text, self), r, 0)
             grid.addWidget(widget, r, 1)
-            if fname is not None:
+            r += 1
+            if fname is not None:  # the reason a value is refused, right under its field
                 err = _error_label(self)
                 self.errors[fname] = err
-                grid.addWidget(err, r, 2)
-            r += 1
+                grid.addWidget(err, r, 1)
+                r += 1
             if widget is self.allow_slow:
-                grid.addWidget(self.slow_warning, r, 1, 1, 2)
+                grid.addWidget(self.slow_warning, r, 1)
                 r += 1
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
-        grid.addLayout(test_row, r, 0, 1, 3)
+        grid.addLayout(test_row, r, 0, 1, 2)
         grid.setRowStretch(r + 1, 1)
+        grid.setVerticalSpacing(4)
 
         for w in (self.name, self.base_url, self.model, self.api_key_env):
             w.textChanged.connect(self._emit)
@@ -192,7 +193,7 @@ class ProviderForm(QWidget):
         self.model.setText(p.model)
         self.api_key_env.setText(p.api_key_env or "")
         self.key.clear()
-        self.key.setPlaceholderText("type a new key to store it in the OS keyring")
+        self.key.setPlaceholderText("paste a new key (kept in the OS keyring)")
         self.key_state.setText(key_state)
         for n, spin in self.timeouts.items():
             spin.setValue(float(getattr(p, n)))
@@ -232,7 +233,8 @@ class ProviderForm(QWidget):
             reasons = by_field.get(fname)
             label.setText("; ".join(reasons) if reasons else "")
             label.setVisible(bool(reasons))
-        self.slow_warning.setVisible(is_reasoning_model(self.model.text()))
+        # the refusal says what is wrong; once overridden, the warning stays as a reminder
+        self.slow_warning.setVisible(is_reasoning_model(self.model.text()) and self.allow_slow.isChecked())
 
     def show_test(self, attempt: Attempt) -> None:
         mark = "✔" if attempt.ok else "✖"

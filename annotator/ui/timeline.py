@@ -39,7 +39,7 @@ class SentimentTimeline(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
-        self.setMinimumHeight(90)
+        self.setMinimumHeight(104)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
         self.points: dict[int, Point] = {}
@@ -48,7 +48,7 @@ class SentimentTimeline(QWidget):
         self.end = 0.0
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(600, 100)
+        return QSize(600, 110)
 
     def add_point(self, point: Point) -> None:
         self.points[point.chunk_id] = point
@@ -80,7 +80,7 @@ class SentimentTimeline(QWidget):
     # -- geometry --------------------------------------------------------------
     def _plot(self) -> QRectF:
         return QRectF(
-            self.MARGIN_LEFT, self.MARGIN, max(1, self.width() - self.MARGIN_LEFT - self.MARGIN), max(1, self.height() - 2 * self.MARGIN - 12)
+            self.MARGIN_LEFT, self.MARGIN, max(1, self.width() - self.MARGIN_LEFT - self.MARGIN), max(1, self.height() - 2 * self.MARGIN - 16)
         )
 
     def _span(self) -> float:
@@ -141,7 +141,7 @@ class SentimentTimeline(QWidget):
         t = 0.0
         while t <= span:
             x = self._xy(t, 0).x()
-            painter.drawText(QRectF(x - 30, r.bottom() + 2, 60, 12), Qt.AlignmentFlag.AlignHCenter, timestamp(t))
+            painter.drawText(QRectF(x - 30, r.bottom() + 8, 60, 14), Qt.AlignmentFlag.AlignHCenter, timestamp(t))
             t += step
         # flags and marks
         for at, color in [(a, "#d0453a") for a in self.flags] + [(a, "#3b6fd1") for a in self.marks]:

@@ -56,12 +56,13 @@ def test_bad_base_url_is_refused_with_reason_next_to_field(qtbot, dialog: Settin
 
 def test_reasoning_model_needs_override(qtbot, dialog: SettingsDialog) -> None:  # type: ignore[no-untyped-def]
     dialog.form.model.setText("deepseek-reasoner")
-    assert dialog.form.slow_warning.isVisible()
+    assert dialog.form.errors["model"].isVisible()
     assert "reasoning model" in dialog.form.errors["model"].text()
     dialog.save()
     assert dialog.isVisible() and "reasoning model" in dialog.error.text()
     dialog.form.allow_slow.setChecked(True)
     assert not dialog.form.errors["model"].isVisible()
+    assert dialog.form.slow_warning.isVisible()  # the override keeps a visible warning
     with qtbot.waitSignal(dialog.saved) as sig:
         dialog.save()
     saved: Config = sig.args[0]
