@@ -446,7 +446,7 @@ def _parse_post(table: Any, path: Path) -> PostConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [post] must be a table")
     own = {k: v for k, v in table.items() if k != "providers"}
-    post = _build(PostConfig, own, f"{path}: [post]")
+    post: PostConfig = _build(PostConfig, own, f"{path}: [post]")
     if "providers" in table:
         providers = _parse_providers(table["providers"], path, "post.providers", "post provider", POST_PROVIDER_DEFAULTS)
         post = replace(post, providers=providers)

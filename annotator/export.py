@@ -390,10 +390,10 @@ def _review_section(record: SessionRecord) -> list[str]:
         lines += [_review_item(c, "vs") for c in result.rejected]
         lines.append("")
     if result.unreviewed:
-        flags = {f.number: f for f in live_flags(record)}
+        by_number = {f.number: f for f in live_flags(record)}
         lines += ["### Live flags the review did not judge", ""]
         for n in result.unreviewed:
-            f = flags.get(n)
+            f = by_number.get(n)
             text = f"[{timestamp(f.at)}] “{md_text(f.contradiction.statement)}”" if f is not None else f"flag {n}"
             lines.append(f"- {text}")
         lines.append("")

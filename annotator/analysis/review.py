@@ -537,7 +537,9 @@ def parse_review(text: str, flags: frozenset[int] = frozenset()) -> ReviewPart:
                 raise InvalidReview(f"{where}: live flag {number} is already {seen[number]}")
             seen[number] = key
             c = _contradiction(item, where, "reason", note_required=key == "rejected")
-            verdicts[key].append(ReviewContradiction(c.statement, c.statement_at, c.earlier, c.earlier_at, c.explanation, number))
+            verdicts[key].append(
+                ReviewContradiction(c.statement, c.statement_at, c.earlier, c.earlier_at, c.explanation, number)
+            )
     missed = tuple(
         _contradiction(item, f"missed[{i}]", "explanation", note_required=False)
         for i, item in enumerate(_list(data, "missed"))
@@ -554,10 +556,21 @@ def parse_review(text: str, flags: frozenset[int] = frozenset()) -> ReviewPart:
         if label not in SENTIMENT_LABELS:
             raise InvalidReview(f"{where}.label {label!r} is not one of {', '.join(SENTIMENT_LABELS)}")
         score = p.get("score")
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score) or not -1 <= score <= 1:
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, (int, float))
+            or not math.isfinite(score)
+            or not -1 <= score <= 1
+        ):
             raise InvalidReview(f"{where}.score {score!r} is not a number from -1 to 1")
-        points.append(TurningPoint(parse_time(p.get("at"), f"{where}.at"), label, float(score), _str(p, "why", where, required=False)))
-    arc = SentimentArc(_str(arc_data, "summary", "sentiment_arc", required=False), tuple(sorted(points, key=lambda t: t.at)))
+        points.append(
+            TurningPoint(
+                parse_time(p.get("at"), f"{where}.at"), label, float(score), _str(p, "why", where, required=False)
+            )
+        )
+    arc = SentimentArc(
+        _str(arc_data, "summary", "sentiment_arc", required=False), tuple(sorted(points, key=lambda t: t.at))
+    )
 
     return ReviewPart(
         confirmed=tuple(verdicts["confirmed"]),
@@ -633,7 +646,9 @@ def instructions() -> str:
 
 def _carry_reserve() -> int:
     """The most the carried notes can take (claims and summary at their bounds)."""
-    return estimate_tokens(_carried_block(["x" * MAX_CLAIM_CHARS] * MAX_CARRIED_CLAIMS, "x" * MAX_CARRIED_SUMMARY_CHARS))
+    return estimate_tokens(
+        _carried_block(["x" * MAX_CLAIM_CHARS] * MAX_CARRIED_CLAIMS, "x" * MAX_CARRIED_SUMMARY_CHARS)
+    )
 
 
 def _carried_block(claims: Sequence[str], summary: str) -> str:
@@ -648,7 +663,9 @@ def _carried_block(claims: Sequence[str], summary: str) -> str:
 def _flags_block(flags: Sequence[LiveFlag]) -> str:
     if not flags:
         return "Live flags raised in this excerpt: none."
-    return "Live flags raised in this excerpt:\n" + "\n".join(json.dumps(f.to_prompt(), ensure_ascii=False) for f in flags)
+    return "Live flags raised in this excerpt:\n" + "\n".join(
+        json.dumps(f.to_prompt(), ensure_ascii=False) for f in flags
+    )
 
 
 def _part_header(index: int, total: int, part: PartPlan) -> str:
@@ -728,8 +745,10 @@ def plan_review(record: Reviewable, post: PostConfig) -> ReviewPlan:
         if end >= len(lines):
             break
         back, shared = end, 0
-        while back - 1 > first and post.overlap_tokens > 0 and (
-            back == end or shared + estimate_tokens(lines[back - 1]) + 1 <= post.overlap_tokens
+        while (
+            back - 1 > first
+            and post.overlap_tokens > 0
+            and (back == end or shared + estimate_tokens(lines[back - 1]) + 1 <= post.overlap_tokens)
         ):
             back -= 1
             shared += estimate_tokens(lines[back]) + 1
@@ -877,7 +896,13 @@ def merge_parts(parts: Sequence[ReviewPart], flags: Sequence[LiveFlag]) -> Revie
     def located(c: ReviewContradiction) -> ReviewContradiction:
         f = by_number[c.flag or 0]
         return ReviewContradiction(
-            c.statement, c.statement_at, c.earlier, c.earlier_at, c.explanation, f.number, f.analysis_index,
+            c.statement,
+            c.statement_at,
+            c.earlier,
+            c.earlier_at,
+            c.explanation,
+            f.number,
+            f.analysis_index,
             f.contradiction_index,
         )
 
@@ -924,11 +949,14 @@ def merge_parts(parts: Sequence[ReviewPart], flags: Sequence[LiveFlag]) -> Revie
 
 
 def _failure_text(attempts: Sequence[Attempt]) -> str:
-    return "; ".join(
-        f"{a.provider}: {a.outcome.value}{f' {a.status}' if a.status is not None else ''}"
-        f"{f' ({a.detail})' if a.detail else ''}"
-        for a in attempts
-    ) or "no provider was called"
+    return (
+        "; ".join(
+            f"{a.provider}: {a.outcome.value}{f' {a.status}' if a.status is not None else ''}"
+            f"{f' ({a.detail})' if a.detail else ''}"
+            for a in attempts
+        )
+        or "no provider was called"
+    )
 
 
 async def review_record(

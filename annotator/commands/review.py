@@ -87,7 +87,9 @@ def format_review(review: Review, record: SessionRecord) -> str:
     else:
         result = review.result
         parts = "" if review.parts == 1 else f", {review.parts} parts"
-        lines.append(f"Review of {record.id or 'the session'} by {review.provider} ({review.model}){parts}, {secs:.1f} s")
+        lines.append(
+            f"Review of {record.id or 'the session'} by {review.provider} ({review.model}){parts}, {secs:.1f} s"
+        )
         lines += ["", f"Summary: {_flat(result.summary)}"]
         for title, items in (("Live flags confirmed", result.confirmed), ("Live flags rejected", result.rejected)):
             if items:
@@ -120,11 +122,11 @@ def format_review(review: Review, record: SessionRecord) -> str:
             lines += ["", "Follow-up questions:"]
             lines += [f"  {i}. {_flat(q)}" for i, q in enumerate(result.questions, 1)]
     total = summary(record)["cost_usd"]
-    lines += [
-        "",
+    usage = (
         f"Usage: {review.input_tokens:,} in + {review.output_tokens:,} out tokens, estimated cost "
-        f"${review.cost_usd:.4f}; the session's total is now ${total:.4f}",
-    ]
+        f"${review.cost_usd:.4f}; the session's total is now ${total:.4f}"
+    )
+    lines += ["", usage]
     return "\n".join(lines)
 
 
@@ -181,10 +183,14 @@ def _progress_printer(err: TextIO) -> Callable[[ReviewProgress], None]:
             failed = [f"{a.provider} {a.outcome.value}" for a in p.attempts if not a.ok]
             tail = f" (failed over: {', '.join(failed)})" if failed and answered is not None else ""
             if answered is not None:
-                err.write(f"review: part {p.part}/{p.parts} answered by {answered.provider} "
-                          f"in {answered.elapsed_ms / 1000:.1f} s{tail}\n")
+                err.write(
+                    f"review: part {p.part}/{p.parts} answered by {answered.provider} "
+                    f"in {answered.elapsed_ms / 1000:.1f} s{tail}\n"
+                )
             else:
-                err.write(f"review: part {p.part}/{p.parts} got no valid answer ({', '.join(failed) or 'no provider'})\n")
+                err.write(
+                    f"review: part {p.part}/{p.parts} got no valid answer ({', '.join(failed) or 'no provider'})\n"
+                )
         err.flush()
 
     return show

@@ -173,7 +173,9 @@ def test_bad_post_table_is_one_clear_error(tmp_path: Path, text: str, expected: 
 
 def test_no_usable_review_provider_names_each_reason() -> None:
     record = SessionRecord(header={}, chunks=transcript(3))
-    with pytest.raises(ConfigError, match="no provider is usable for the review.*claude: no key: set \\$ANTHROPIC_API_KEY"):
+    with pytest.raises(
+        ConfigError, match="no provider is usable for the review.*claude: no key: set \\$ANTHROPIC_API_KEY"
+    ):
         estimate_review(record, Config(), keys={})
 
 
@@ -191,7 +193,12 @@ def test_parse_review_reads_every_field_and_strips_fence_and_think_block() -> No
     part = parse_review(f"<think>\nlet me see\n</think>\n```json\n{text}\n```", frozenset({1, 2}))
     (c,) = part.confirmed
     assert (c.flag, c.statement, c.statement_at, c.earlier_at, c.explanation) == (
-        1, "eighteen months", 725.0, 130.0, "Tenure differs.")
+        1,
+        "eighteen months",
+        725.0,
+        130.0,
+        "Tenure differs.",
+    )
     assert part.rejected[0].statement_at == 3603.0 and part.rejected[0].flag == 2
     assert part.missed[0].flag is None and part.missed[0].explanation == "Both cannot hold."
     assert part.arc.turning_points[0].at == 900.0 and part.arc.summary == "Calm throughout."
@@ -204,10 +211,15 @@ def test_parse_review_reads_every_field_and_strips_fence_and_think_block() -> No
     [
         ("The candidate seemed fine.", "not a JSON object"),
         ("{}", "has no 'confirmed'"),
-        (review_json(confirmed=[pair("a", "01:00", "b", "00:10", flag=7)]), "flag 7 is not one of the live flags given"),
         (
-            review_json(confirmed=[pair("a", "01:00", "b", "00:10", flag=1)],
-                        rejected=[pair("a", "01:00", "b", "00:10", flag=1, reason="x")]),
+            review_json(confirmed=[pair("a", "01:00", "b", "00:10", flag=7)]),
+            "flag 7 is not one of the live flags given",
+        ),
+        (
+            review_json(
+                confirmed=[pair("a", "01:00", "b", "00:10", flag=1)],
+                rejected=[pair("a", "01:00", "b", "00:10", flag=1, reason="x")],
+            ),
             "live flag 1 is already confirmed",
         ),
         (review_json(rejected=[pair("a", "01:00", "b", "00:10", flag=1)]), "has no 'reason'"),
@@ -236,7 +248,9 @@ def test_a_cut_off_review_is_truncated_not_invalid() -> None:
 # --------------------------------------------------------------------------- planning and merging
 
 
-@pytest.mark.parametrize(("lines", "post"), [(60, SMALL), (200, SMALL), (70, PostConfig(max_request_tokens=2600, overlap_tokens=30))])
+@pytest.mark.parametrize(
+    ("lines", "post"), [(60, SMALL), (200, SMALL), (70, PostConfig(max_request_tokens=2600, overlap_tokens=30))]
+)
 def test_parts_fit_the_budget_and_every_neighbouring_pair_shares_a_part(lines: int, post: PostConfig) -> None:
     chunks = transcript(lines)
     record = SessionRecord(header={}, chunks=chunks, analyses=(analysis_with(chunks[7], ("x", "y")),))
@@ -265,7 +279,9 @@ def test_lines_within_the_overlap_share_a_part() -> None:
 def test_a_short_session_is_one_part_and_an_empty_one_is_refused() -> None:
     assert len(plan_review(SessionRecord(header={}, chunks=transcript(5)), PostConfig()).parts) == 1
     with pytest.raises(InputError, match="no transcript to review"):
-        estimate_review(SessionRecord(header={}), Config(providers=(ProviderConfig("l", "openai", "http://127.0.0.1:9/v1", "m"),)))
+        estimate_review(
+            SessionRecord(header={}), Config(providers=(ProviderConfig("l", "openai", "http://127.0.0.1:9/v1", "m"),))
+        )
 
 
 def test_merge_keeps_each_finding_once_and_confirmation_wins() -> None:
@@ -277,14 +293,23 @@ def test_merge_keeps_each_finding_once_and_confirmation_wins() -> None:
     flags = live_flags(SessionRecord(header={}, chunks=chunks, analyses=analyses))
     assert [(f.number, f.at) for f in flags] == [(1, 50.0), (2, 100.0)]
     same = pair("I was there three years", "02:30", "I joined last spring", "01:05", explanation="Tenure.")
-    again = pair("there three years, I think", "2:31", "joined last spring", "[01:04]")  # the overlap, quoted differently
+    again = pair(
+        "there three years, I think", "2:31", "joined last spring", "[01:04]"
+    )  # the overlap, quoted differently
     flagged = pair("Line 010", "00:50", "we used Python everywhere", "00:05")  # the live pass had it
     parts = [
-        parse_review(review_json(rejected=[pair("a", "00:50", "b", "00:05", flag=1, reason="No.")], missed=[same]), frozenset({1})),
         parse_review(
-            review_json(confirmed=[pair("a", "00:50", "b", "00:05", flag=1)], missed=[again, flagged],
-                        points=[{"at": "02:00", "label": "negative", "score": -0.5, "why": "x"}],
-                        questions=["Which team did you lead?", "Why did you leave?"], summary="Whole session."),
+            review_json(rejected=[pair("a", "00:50", "b", "00:05", flag=1, reason="No.")], missed=[same]),
+            frozenset({1}),
+        ),
+        parse_review(
+            review_json(
+                confirmed=[pair("a", "00:50", "b", "00:05", flag=1)],
+                missed=[again, flagged],
+                points=[{"at": "02:00", "label": "negative", "score": -0.5, "why": "x"}],
+                questions=["Which team did you lead?", "Why did you leave?"],
+                summary="Whole session.",
+            ),
             frozenset({1, 2}),
         ),
     ]
@@ -300,14 +325,19 @@ def test_merge_keeps_each_finding_once_and_confirmation_wins() -> None:
 # --------------------------------------------------------------------------- against the fault server
 
 
-async def test_long_transcript_is_split_merged_and_keeps_the_pair_across_the_boundary(fault_server: FaultServer) -> None:
+async def test_long_transcript_is_split_merged_and_keeps_the_pair_across_the_boundary(
+    fault_server: FaultServer,
+) -> None:
     def session(b1: int, o23: int) -> SessionRecord:
-        chunks = transcript(60, {
-            b1 - 1: "Candidate: I have led the payments team for about three years now",
-            b1: "Candidate: I actually joined the company eighteen months ago",
-            o23: "Candidate: we never had an on-call rotation for the payments team",
-            o23 + 1: "Candidate: the on-call rotation I ran for payments was hard on us",
-        })
+        chunks = transcript(
+            60,
+            {
+                b1 - 1: "Candidate: I have led the payments team for about three years now",
+                b1: "Candidate: I actually joined the company eighteen months ago",
+                o23: "Candidate: we never had an on-call rotation for the payments team",
+                o23 + 1: "Candidate: the on-call rotation I ran for payments was hard on us",
+            },
+        )
         flag = analysis_with(chunks[o23 + 1], ("the on-call rotation I ran", "we never had an on-call rotation"))
         return SessionRecord(header={}, chunks=chunks, analyses=(flag,))
 
@@ -322,19 +352,30 @@ async def test_long_transcript_is_split_merged_and_keeps_the_pair_across_the_bou
     record = session(b1, o23)
     chunks = record.chunks
 
-    boundary = pair("joined the company eighteen months ago", f"{(b1) * 5 // 60:02d}:{(b1) * 5 % 60:02d}",
-                    "led the payments team for about three years", f"{(b1 - 1) * 5 // 60:02d}:{(b1 - 1) * 5 % 60:02d}",
-                    explanation="Three years cannot fit in eighteen months.")
-    at = lambda i: f"{i * 5 // 60:02d}:{i * 5 % 60:02d}"  # noqa: E731
+    def at(i: int) -> str:
+        return f"{i * 5 // 60:02d}:{i * 5 % 60:02d}"
+
+    boundary = pair(
+        "joined the company eighteen months ago",
+        at(b1),
+        "led the payments team for about three years",
+        at(b1 - 1),
+        explanation="Three years cannot fit in eighteen months.",
+    )
     flag = pair("the on-call rotation I ran", at(o23 + 1), "we never had an on-call rotation", at(o23), flag=1)
     replies = [review_json(summary="Part one.")] * len(plan.parts)
     replies[1] = review_json(missed=[boundary], confirmed=[flag], summary="Parts one and two.")
-    replies[2] = review_json(missed=[dict(boundary, statement="I joined eighteen months ago")], confirmed=[flag],
-                             summary="Parts one to three.")
+    replies[2] = review_json(
+        missed=[dict(boundary, statement="I joined eighteen months ago")],
+        confirmed=[flag],
+        summary="Parts one to three.",
+    )
     replies[-1] = review_json(summary="The whole session.", questions=["Three years or eighteen months?"])
     fault_server.script("big", *[Reply.ok(r) for r in replies])
     progress: list[ReviewProgress] = []
-    review = await review_record(record, config_for(fault_server, "big", post=SMALL), keys={}, on_progress=progress.append)
+    review = await review_record(
+        record, config_for(fault_server, "big", post=SMALL), keys={}, on_progress=progress.append
+    )
 
     sent = [r.body["messages"][-1]["content"] for r in fault_server.requests_for("big")]
     assert len(sent) == len(plan.parts) >= 4
@@ -386,7 +427,9 @@ async def test_estimate_matches_the_usage_the_server_reports(fault_server: Fault
     review = await review_record(record, config, keys={})
     (attempt,) = review.attempts
     (request,) = fault_server.requests
-    assert attempt.input_tokens == request.size // 4 and attempt.output_tokens == len(reply) // 4  # reported, not guessed
+    assert (
+        attempt.input_tokens == request.size // 4 and attempt.output_tokens == len(reply) // 4
+    )  # reported, not guessed
     assert abs(estimate.input_tokens - attempt.input_tokens) / attempt.input_tokens < 0.05
     assert attempt.cost_usd == pytest.approx((attempt.input_tokens * 3.0 + attempt.output_tokens * 15.0) / 1e6)
     assert attempt.cost_usd <= estimate.max_cost_usd
@@ -417,8 +460,12 @@ async def test_review_record_keeps_a_closed_journal_closed(fault_server: FaultSe
     chunks = transcript(8)
     path = journaled(tmp_path, chunks, [analysis_with(chunks[5], ("Line 005", "Line 001"))])
     before = read_journal(path)
-    review = await reviewed(fault_server, before, review_json(confirmed=[pair("Line 005", "00:25", "Line 001", "00:05", flag=1)]),
-                            price_in_per_mtok=2.0)
+    review = await reviewed(
+        fault_server,
+        before,
+        review_json(confirmed=[pair("Line 005", "00:25", "Line 001", "00:05", flag=1)]),
+        price_in_per_mtok=2.0,
+    )
     after = append_review(path, review)
     assert after.closed_cleanly and after.review == review and after.chunks == before.chunks
     assert after.warnings == () and find_unfinished(tmp_path) == [] and list_sessions(tmp_path)[0].closed
@@ -440,7 +487,9 @@ async def test_an_unfinished_journal_is_recovered_before_the_review(fault_server
     assert after.end_reason == "recovered" and after.review == review and find_unfinished(tmp_path) == []
 
 
-async def test_a_journal_being_written_is_refused_and_write_review_is_the_way(fault_server: FaultServer, tmp_path: Path) -> None:
+async def test_a_journal_being_written_is_refused_and_write_review_is_the_way(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     journal = Journal.create(tmp_path, header={})
     journal.write_chunk(transcript(1)[0])
     review = await reviewed(fault_server, SessionRecord(header={}, chunks=transcript(1)), review_json())
@@ -475,9 +524,14 @@ async def test_markdown_and_json_exports_carry_the_review(fault_server: FaultSer
     section = md[md.index("## Review") : md.index("## Transcript")]
     assert "by strong (fault-model) from the whole transcript (1 part, 3 live flags)" in section
     assert "**Summary.** A calm \\[talk\\](http://x)." in section
-    assert "### Live flags confirmed\n\n- [00:20] “Line 004” conflicts with [00:05] “Line 001”. Really conflicts." in section
-    assert "### Live flags rejected (not a contradiction)\n\n- [00:40] “Line 008” vs [00:10] “Line 002”. " \
-           "Different \\<b\\>teams\\</b\\>." in section
+    assert (
+        "### Live flags confirmed\n\n- [00:20] “Line 004” conflicts with [00:05] “Line 001”. Really conflicts."
+        in section
+    )
+    assert (
+        "### Live flags rejected (not a contradiction)\n\n- [00:40] “Line 008” vs [00:10] “Line 002”. "
+        "Different \\<b\\>teams\\</b\\>." in section
+    )
     assert "### Live flags the review did not judge\n\n- [00:40] “Line 008 again”" in section
     assert "- [00:45] “Line 009” conflicts with [00:00] “Line 000”. Missed \\*this\\*." in section
     assert "| 00:30 | negative | -0.40 | Budget cuts. |" in section
