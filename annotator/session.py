@@ -838,18 +838,21 @@ def append_review(path: Path, review: Review) -> SessionRecord:
     """Append ``review`` to the journal at ``path`` when no annotator is writing it.
 
     The journal stays closed: the ``review`` record and a fresh ``end`` record
-    (same reason as the one before, seq numbers continued) go to the file in
+    (same reason as the session's, seq numbers continued) go to the file in
     one write, then it is synced. A journal that never closed (the process
     died) is repaired first, so it ends ``"recovered"`` rather than being
-    offered for recovery again. Raises ``JournalError`` when a running
-    annotator holds the file (use ``Journal.write_review`` there) or the file
-    cannot be written; returns the journal as read afterwards.
+    offered for recovery again; the torn tail of an earlier append that was
+    interrupted is dropped. Raises ``JournalError`` when a running annotator
+    holds the file (use ``Journal.write_review`` there) or the file cannot be
+    written; returns the journal as read afterwards.
     """
     path = Path(path)
-    if read_journal(path).end_reason is None:
-        repair(path)  # raises if a running annotator holds it
+    record = read_journal(path)
+    if record.end_reason is None:
+        record = repair(path)  # raises if a running annotator holds it
+    reason = record.end_reason or "recovered"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     except OSError as err:
         raise JournalError(f"{path}: cannot open the session journal to add the review ({err.strerror or err})") from err
     try:
@@ -860,16 +863,33 @@ def append_review(path: Path, review: Review) -> SessionRecord:
                 raise JournalError(
                     f"{path}: is being written by a running annotator; review it after that session has ended"
                 ) from err
-        last = _last_record(path)
-        if last is None or last.get("type") != "end" or not isinstance(last.get("seq"), int):
-            raise JournalError(f"{path}: the session journal does not end with an end record; repair it first")
-        seq = int(last["seq"]) + 1
-        now = round(time.time(), 3)
-        data = _encode({"type": "review", "seq": seq, "ts": now, **review.to_dict()}) + _encode(
-            {"type": "end", "seq": seq + 1, "ts": now, "reason": str(last.get("reason", "closed")), "records": seq + 1}
-        )
+        raw = _read_bytes(path)
+        keep = raw.rfind(b"\n") + 1  # up to the end of the last complete line
+        prefix = b""
         try:
-            _write_all(fd, data)
+            complete = isinstance(json.loads(raw[keep:].decode("utf-8")), dict)
+        except (UnicodeDecodeError, ValueError):
+            complete = False
+        if complete:  # a whole record that only lacks its newline stays
+            keep, prefix = len(raw), b"\n"
+        try:
+            if keep < len(raw):
+                os.ftruncate(fd, keep)  # a record cut off by an interrupted append
+            seq = 0
+            for line in reversed(raw[:keep].split(b"\n")):
+                try:
+                    last = json.loads(line.decode("utf-8"))
+                except (UnicodeDecodeError, ValueError):
+                    continue
+                if isinstance(last, dict) and isinstance(last.get("seq"), int):
+                    seq = last["seq"] + 1
+                    break
+            now = round(time.time(), 3)
+            data = _encode({"type": "review", "seq": seq, "ts": now, **review.to_dict()}) + _encode(
+                {"type": "end", "seq": seq + 1, "ts": now, "reason": reason, "records": seq + 1}
+            )
+            os.lseek(fd, 0, os.SEEK_END)
+            _write_all(fd, prefix + data)
             os.fsync(fd)
         except OSError as err:
             raise JournalError(f"{path}: cannot add the review to the session journal ({err.strerror or err})") from err

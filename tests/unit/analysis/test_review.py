@@ -554,3 +554,19 @@ def test_a_failed_review_shows_why_in_markdown(tmp_path: Path) -> None:
     assert "*Review unavailable* (after the session): part 1 of 2 got no valid review: a: http\\_error 503" in export(
         record, "md"
     )
+
+
+async def test_an_interrupted_earlier_append_is_dropped_not_kept_torn(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    path = journaled(tmp_path, transcript(4))
+    review = await reviewed(fault_server, read_journal(path), review_json())
+    line = json.dumps({"type": "review", "seq": 6, **review.to_dict()})
+    with path.open("ab") as f:
+        f.write(line[: len(line) // 2].encode())  # the process died halfway through writing the review
+    assert find_unfinished(tmp_path) == [path]
+    after = append_review(path, review)
+    assert after.warnings == () and after.closed_cleanly and after.reviews == (review,)
+    assert find_unfinished(tmp_path) == []
+    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["seq"] for r in records] == list(range(len(records)))
