@@ -415,8 +415,16 @@ class LiveInput:
             compute_type=t.compute_type,
             first_id=first_id,
         )
+        # the worker starts on an utterance as soon as its silence begins and
+        # keeps the text if the silence confirms the end (DESIGN.md's latency lever)
         self.segmenters = {
-            src: Segmenter(src, silence_s=a.silence_s, max_utterance_s=a.max_utterance_s) for _, src in inputs
+            src: Segmenter(
+                src,
+                silence_s=a.silence_s,
+                max_utterance_s=a.max_utterance_s,
+                on_provisional=self.worker.submit_provisional,
+            )
+            for _, src in inputs
         }
         self.recordings: dict[str, Any] = {}
         self._opened: list[Any] = []
