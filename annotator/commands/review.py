@@ -107,7 +107,10 @@ def format_review(review: Review, record: SessionRecord) -> str:
             for n in result.unreviewed:
                 f = flags.get(n)
                 lines.append(f'  #{n} "{_flat(f.contradiction.statement)}"' if f is not None else f"  #{n}")
-        lines += ["", f"Missed by the live pass ({len(result.missed)}):"]
+        lines += [
+            "",
+            f"Missed by the live pass ({len(result.missed)}):" if result.missed else "Missed by the live pass: none",
+        ]
         for c in result.missed:
             lines.append(
                 f'  [{_clock(c.statement_at)}] "{_flat(c.statement)}" vs [{_clock(c.earlier_at)}] "{_flat(c.earlier)}"'
