@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import queue
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 
 from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer, check_provider
-from annotator.config import Config, api_key, load_config
+from annotator.config import Config, api_key, availability, load_config
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.models import Analysis, Chunk, Mark
 from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipeline, Sink
@@ -177,16 +178,19 @@ class Sessions:
         return self._session_path
 
     def providers_state(self) -> Sequence[ProviderStatus]:
+        """The chain as the status dots show it (the running analyser's, else the last known)."""
         if self._analyzer is not None:
             self._states = self._analyzer.providers_state()
-        elif not self._states:
-            self._states = build_analyzer(self.config, keys=lambda p: api_key(p)).providers_state()
+        return self._states
+
+    async def check_keys(self) -> Sequence[ProviderStatus]:
+        """Which configured providers have what they need (the keyring may be slow: in a thread)."""
+        self._states = await asyncio.to_thread(initial_states, self.config)
         return self._states
 
     def set_config(self, config: Config) -> None:
         """New settings apply from the next session on."""
         self.config = config
-        self._states = ()
 
     # -- the transcription model ------------------------------------------------------------
     async def load_model(self) -> Any:
@@ -436,6 +440,11 @@ class Sessions:
             self._model_task.cancel()
 
 
+def initial_states(config: Config) -> tuple[ProviderStatus, ...]:
+    """Each configured provider and why it would be left out of the chain (no key, disabled)."""
+    return tuple(ProviderStatus(p.name, p.kind, p.model, unavailable=availability(p, api_key(p))) for p in config.providers)
+
+
 def default_keyring() -> Any:
     """The OS keyring module, or None where no backend is usable."""
     try:
@@ -492,8 +501,12 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
             devices=devices,
             parent=window,
         )
-        dialog.saved.connect(lambda cfg: (sessions.set_config(cfg), controller.refresh_providers(),
-                                          messages.info(f"Settings saved to {cfg.path}; they apply from the next session.")))
+        def saved(cfg: Config) -> None:
+            sessions.set_config(cfg)
+            bridge.run(sessions.check_keys(), what="Checking the provider keys", on_result=lambda _s: controller.refresh_providers())
+            messages.info(f"Settings saved to {cfg.path}; they apply from the next session.")
+
+        dialog.saved.connect(saved)
         dialog.open()
 
     controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings)
@@ -502,14 +515,19 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     window.speed_combo.setCurrentIndex(window.speed_combo.findData(speed))
     closed = loop.create_future()
     window.closed.connect(lambda: closed.done() or closed.set_result(None))
+    bridge.event.connect(lambda kind, data: _tell_terminal(kind, data))
+    for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a kill: stop the session cleanly, then quit
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, controller.stop_and_close)
 
     async def main() -> None:
         window.show()
         await asyncio.sleep(0)  # let the window paint before anything heavy starts
-        window.set_devices(await asyncio.to_thread(list_devices), config.audio.devices[0] if config.audio.devices else None)
+        bridge.run(sessions.load_model(), what="Loading the transcription model")
+        await sessions.check_keys()
         controller.refresh_providers()
         controller.hint_if_no_provider()
-        bridge.run(sessions.load_model(), what="Loading the transcription model")
+        window.set_devices(await asyncio.to_thread(list_devices), config.audio.devices[0] if config.audio.devices else None)
         if replay:
             controller.open(replay)
         else:
@@ -524,6 +542,12 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     finally:
         close_event_loop(loop)
     return 0
+
+
+def _tell_terminal(kind: str, data: dict[str, Any]) -> None:
+    """A window started from a shell says there where each session was saved."""
+    if kind == "session_closed" and sys.stderr is not None:
+        print(f"annotator: session saved: {data.get('path')}", file=sys.stderr, flush=True)
 
 
 def list_devices() -> list[tuple[str, str]]:

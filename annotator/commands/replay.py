@@ -13,7 +13,9 @@ SPEEDS = {"1": 1.0, "2": 2.0, "4": 4.0, "max": 0.0}
 
 def parse_speed(value: str) -> float:
     """``"2"`` -> 2.0; ``"max"`` -> 0.0 (as fast as possible); anything else is refused."""
-    text = value.strip().lower().rstrip("x×")
+    text = value.strip().lower()
+    if text not in SPEEDS:
+        text = text.rstrip("x×")  # "2x" is 2
     if text in SPEEDS:
         return SPEEDS[text]
     try:

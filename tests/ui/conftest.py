@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
+from annotator.app import Sessions
+from annotator.config import Config
+from annotator.pipeline import AnalysisQueueLimits
+from annotator.ui.session_controller import SessionController
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
 from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
 from annotator.ui.main_window import MainWindow
@@ -33,6 +39,14 @@ def aio_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         while (not done.done() or any(not t.done() for t in pending)) and loop.time() < deadline:
             qapp.processEvents()
         close_event_loop(loop)
+
+
+@pytest.fixture(autouse=True)
+def _no_os_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key lookups in window tests see no OS keyring (and never the developer's)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    for var in ("CEREBRAS_API_KEY", "NVIDIA_API_KEY", "MOONSHOT_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
 
 
 @pytest.fixture
@@ -81,3 +95,34 @@ def analysis_with(chunk_ids: tuple[int, ...], *, score: float = 0.4, contradicti
 def sessions_dir(tmp_path):  # type: ignore[no-untyped-def]
     return tmp_path / "sessions"
 
+
+
+ONE_REQUEST_PER_CHUNK = AnalysisQueueLimits(batch_chars=1)
+"""Batching that makes request n carry chunk n, so scripted replies line up with lines."""
+
+
+@dataclass
+class App:
+    window: MainWindow
+    sessions: Sessions
+    controller: SessionController
+    bridge: Bridge
+
+
+@pytest.fixture
+def make_app(qtbot, aio_loop, hub: MessageHub, bridge: Bridge, window: MainWindow, sessions_dir: Path) -> Iterator:  # type: ignore[no-untyped-def]
+    """Builds the app as app.py does (Sessions + SessionController) around the test window."""
+    made: list[App] = []
+
+    def make(config: Config) -> App:
+        sessions = Sessions(config, bridge, limits=ONE_REQUEST_PER_CHUNK, sessions_dir=sessions_dir)
+        controller = SessionController(window, bridge, sessions, hub)
+        app = App(window, sessions, controller, bridge)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        if app.sessions.active:
+            app.bridge.run(app.sessions.stop(), what="test teardown")
+            qtbot.waitUntil(lambda app=app: not app.sessions.active, timeout=20000)

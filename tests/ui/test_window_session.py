@@ -4,51 +4,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 
-from annotator.app import Sessions
 from annotator.config import AnalysisConfig, Config
-from annotator.pipeline import AnalysisQueueLimits
-from annotator.ui.bridge import Bridge
-from annotator.ui.main_window import MainWindow
-from annotator.ui.messages import MessageHub
-from annotator.ui.session_controller import SessionController
 from annotator.ui.transcript_view import COL_MOOD
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-ONE_REQUEST_PER_CHUNK = AnalysisQueueLimits(batch_chars=1)
-
-
-@dataclass
-class App:
-    window: MainWindow
-    sessions: Sessions
-    controller: SessionController
-    bridge: Bridge
-
-
-@pytest.fixture
-def make_app(qtbot, aio_loop, hub: MessageHub, bridge: Bridge, window: MainWindow, sessions_dir: Path) -> Iterator:  # type: ignore[no-untyped-def]
-    made: list[App] = []
-
-    def make(config: Config) -> App:
-        sessions = Sessions(config, bridge, limits=ONE_REQUEST_PER_CHUNK, sessions_dir=sessions_dir)
-        controller = SessionController(window, bridge, sessions, hub)
-        app = App(window, sessions, controller, bridge)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        if app.sessions.active:
-            app.bridge.run(app.sessions.stop(), what="test teardown")
-            qtbot.waitUntil(lambda app=app: not app.sessions.active, timeout=20000)
 
 
 def replies_for_interview() -> list[Reply]:

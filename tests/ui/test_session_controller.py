@@ -1,0 +1,116 @@
+"""What the controller does for the window: first run, unfinished sessions, export, quitting, model loading."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from annotator import paths
+from annotator.app import offer_unfinished
+from annotator.config import Config, ProviderConfig
+from annotator.models import LOCAL_PROVIDER
+from annotator.session import FORMAT, FORMAT_VERSION
+from annotator.ui.format import NO_PROVIDER_HINT
+from annotator.ui.transcript_view import COL_MOOD
+from tests.helpers.faultserver import FaultServer
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+NEEDS_KEY = ProviderConfig(name="kimi", kind="openai", base_url="https://api.moonshot.ai/v1", model="kimi-k2-turbo-preview",
+                           api_key_env="MOONSHOT_API_KEY")
+
+
+def test_first_run_without_a_key_explains_and_local_sentiment_works(qtbot, make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=(NEEDS_KEY,)))
+    checked = []
+    app.bridge.run(app.sessions.check_keys(), what="keys", on_result=checked.append)
+    qtbot.waitUntil(lambda: bool(checked))
+    app.controller.refresh_providers()
+    app.controller.hint_if_no_provider()
+    assert NO_PROVIDER_HINT in [m.text for m in app.window.messages.history]
+    assert "no key" in app.window.status.providers.tip("kimi")
+
+    transcript = tmp_path / "t.txt"
+    transcript.write_text("Candidate: I am really proud of the team, it was a great year.\n", encoding="utf-8")
+    analyses = []
+    app.bridge.analysis.connect(analyses.append)
+    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    app.window.open_requested.emit(str(transcript))
+    qtbot.waitUntil(lambda: bool(analyses), timeout=10000)
+    assert analyses[0].provider == LOCAL_PROVIDER
+    mood = app.window.transcript_model.data(app.window.transcript_model.index(0, COL_MOOD))
+    assert mood.startswith("local +")
+
+
+def write_crashed_session(directory: Path) -> Path:
+    """A journal as a crash leaves it: header and chunks, no end record, a torn last line."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "2026-11-25_10-00-00.jsonl"
+    lines = [
+        {"type": "header", "seq": 0, "ts": time.time(), "format": FORMAT, "version": FORMAT_VERSION, "mode": "live"},
+        {"type": "chunk", "seq": 1, "ts": time.time(), "id": 1, "source": "You", "start": 0.0, "end": 2.0, "text": "Hello there."},
+        {"type": "chunk", "seq": 2, "ts": time.time(), "id": 2, "source": "Them", "start": 2.5, "end": 4.0, "text": "Hi, thanks."},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines) + '{"type": "chunk", "se', encoding="utf-8")
+    return path
+
+
+def test_unfinished_session_is_repaired_and_offered_back(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    crashed = write_crashed_session(paths.sessions_dir())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    asked = []
+    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    offer_unfinished(lambda title, text: asked.append(text) is None, app.controller, app.window.messages)
+    assert asked and "did not close cleanly" in asked[0]
+    qtbot.waitUntil(lambda: app.window.transcript_model.rowCount() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
+    records = [json.loads(line) for line in crashed.read_text().splitlines()]
+    assert records[-1]["type"] == "end" and records[-1]["reason"] == "recovered"
+    assert not fault_server.requests  # a saved session is shown as it was, not analysed again
+    assert app.sessions.session_path == crashed
+
+
+def test_declining_unfinished_sessions_leaves_them(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    crashed = write_crashed_session(paths.sessions_dir())
+    before = crashed.read_bytes()
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    offer_unfinished(lambda title, text: False, app.controller, app.window.messages)
+    assert crashed.read_bytes() == before
+    assert "left as they are" in app.window.messages.history[-1].text
+
+
+def test_export_from_the_window(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    app.window.open_requested.emit(str(DATA / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: app.window.active, timeout=5000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    out = tmp_path / "interview.md"
+    app.window.export_requested.emit(str(out), "md")
+    qtbot.waitUntil(lambda: out.exists() and app.window.messages.history[-1].text.startswith("Exported"), timeout=10000)
+    text = out.read_text(encoding="utf-8")
+    assert "eighteen months ago" in text
+
+
+def test_quitting_during_a_session_stops_it_then_closes(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    app.window.open_requested.emit(str(DATA / "backend-lead.txt"))  # real time: still running when we quit
+    qtbot.waitUntil(lambda: app.window.transcript_model.rowCount() >= 1, timeout=10000)
+    with qtbot.waitSignal(app.window.closed, timeout=30000):
+        app.window.close()  # asks (the test's confirm says yes), stops, then closes
+    assert not app.sessions.active
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    assert records[-1]["type"] == "end"
+    assert 1 <= sum(r["type"] == "chunk" for r in records) < 20
+
+
+def test_model_loading_is_shown_and_a_bad_model_is_one_sentence(qtbot, make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=()))
+    app.sessions.model_name = "/nonexistent/whisper-model"
+    states = []
+    app.bridge.event.connect(lambda kind, data: states.append(app.window.status.state.text()))
+    app.bridge.run(app.sessions.load_model(), what="Loading the transcription model")
+    qtbot.waitUntil(lambda: bool(app.window.messages.history), timeout=10000)
+    assert "Loading transcription model…" in states
+    [msg] = app.window.messages.history
+    assert msg.text == "Model directory /nonexistent/whisper-model does not exist."
