@@ -19,12 +19,17 @@ from annotator.models import SENTIMENT_LABELS, Contradiction, Insight, Sentiment
 _FENCE = re.compile(r"^```[A-Za-z0-9_-]*[ \t]*\n(?P<body>.*?)\n?```$", re.DOTALL)
 
 
-class InvalidInsight(ProviderError):
-    """A reply that is not a valid insight. ``truncated``: it was cut off."""
+class InvalidReply(ProviderError):
+    """A complete stream whose text is not the reply asked for. ``truncated``:
+    it was cut off (a failover, never a success)."""
 
     def __init__(self, reason: str, *, truncated: bool = False) -> None:
         super().__init__(reason)
         self.truncated = truncated
+
+
+class InvalidInsight(InvalidReply):
+    """A reply that is not a valid live insight."""
 
 
 def strip_fence(text: str) -> str:

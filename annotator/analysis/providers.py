@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from annotator.analysis.insight import InvalidInsight, parse_insight
+from annotator.analysis.insight import InvalidReply, parse_insight
 from annotator.analysis.prompt import estimate_tokens
 from annotator.analysis.usage import cost_usd
 from annotator.config import ProviderConfig
@@ -73,12 +73,20 @@ class Request:
     def est_input_tokens(self) -> int:
         return estimate_tokens(self.system) + estimate_tokens(self.user)
 
+    def parse(self, text: str) -> Any:
+        """The reply this request asked for, parsed strictly from the streamed
+        text; ``InvalidReply`` (truncated or not) makes the chain fail over.
+        A request for another kind of reply (the post-session review)
+        overrides this."""
+        return parse_insight(text, max_claims=self.max_claims)
+
 
 @dataclass(frozen=True)
 class Result:
-    """What came back: the insight and who answered, or None; every attempt."""
+    """What came back: the parsed reply (an ``Insight`` for a live request,
+    see ``Request.parse``) and who answered, or None; every attempt."""
 
-    insight: Insight | None
+    insight: Any
     provider: str | None
     model: str | None
     attempts: tuple[Attempt, ...]
@@ -390,7 +398,7 @@ class HttpProvider:
             detail=detail,
         )
 
-    async def _stream(self, request: Request, watch: _Watch, p: _Progress, deadline_left: float) -> Insight:
+    async def _stream(self, request: Request, watch: _Watch, p: _Progress, deadline_left: float) -> Any:
         http_request = self._http_request(request, watch, deadline_left)
         try:
             response = await self._client.send(http_request, stream=True)
@@ -417,8 +425,8 @@ class HttpProvider:
         if not p.usage_reported:
             p.input_tokens = request.est_input_tokens
         try:
-            return parse_insight(p.text, max_claims=request.max_claims)
-        except InvalidInsight as err:
+            return request.parse(p.text)
+        except InvalidReply as err:
             raise _Fail(Outcome.CUT if err.truncated else Outcome.INVALID_REPLY, str(err)) from err
 
     async def _fail_for_status(self, response: httpx.Response) -> None:

@@ -52,9 +52,9 @@ from typing import Any, Protocol
 import httpx
 
 from annotator.analysis.chain import Chain
-from annotator.analysis.insight import InvalidInsight, _looks_truncated, strip_fence
+from annotator.analysis.insight import InvalidReply, _looks_truncated, strip_fence
 from annotator.analysis.prompt import chunk_line, estimate_tokens, split_text
-from annotator.analysis.providers import Clock, HttpProvider, Request, Result, _Fail, _Progress, _Watch
+from annotator.analysis.providers import Clock, HttpProvider, Request, Result
 from annotator.analysis.usage import cost_usd
 from annotator.config import Config, PostConfig, ProviderConfig, api_key, availability, post_providers
 from annotator.errors import ConfigError, InputError, ProviderError
@@ -113,12 +113,8 @@ _TIME = re.compile(r"^\[?\s*(?:(\d+):)?(\d{1,3}):(\d{2}(?:\.\d+)?)\s*\]?$")
 _WORD = re.compile(r"\w+")
 
 
-class InvalidReview(ProviderError):
-    """A reply that is not a valid review. ``truncated``: it was cut off."""
-
-    def __init__(self, reason: str, *, truncated: bool = False) -> None:
-        super().__init__(reason)
-        self.truncated = truncated
+class InvalidReview(InvalidReply):
+    """A reply that is not a valid review."""
 
 
 # --------------------------------------------------------------------------- values
@@ -831,33 +827,14 @@ def _estimate(plan: ReviewPlan, provider: ProviderConfig) -> ReviewEstimate:
 
 @dataclass(frozen=True)
 class ReviewRequest(Request):
-    """A review part's request: ``flags`` are the live flag numbers it carries."""
+    """A review part's request: ``flags`` are the live flag numbers it carries.
+    Its reply is a review part, parsed as strictly as a live insight (and an
+    invalid one fails over the same way)."""
 
     flags: frozenset[int] = frozenset()
 
-
-class ReviewProvider(HttpProvider):
-    """An ``HttpProvider`` whose reply is a review part, not a live insight.
-
-    Everything about the attempt (streaming, the four limits, status rules,
-    usage and cost) is the live provider's; only the reply parser differs.
-    The base class parses the finished stream as an insight, which a review
-    never is: that ``InvalidInsight`` only tells us the stream completed, and
-    the same text is then parsed as a review (an invalid review fails over
-    exactly like an invalid insight).
-    """
-
-    async def _stream(self, request: Request, watch: _Watch, p: _Progress, deadline_left: float) -> Any:
-        try:
-            await super()._stream(request, watch, p, deadline_left)
-        except _Fail as fail:
-            if not isinstance(fail.__cause__, InvalidInsight):
-                raise  # the stream itself failed (status, cut, stall...): fail over as usual
-        flags = request.flags if isinstance(request, ReviewRequest) else frozenset()
-        try:
-            return parse_review(p.text, flags)
-        except InvalidReview as err:
-            raise _Fail(Outcome.CUT if err.truncated else Outcome.INVALID_REPLY, str(err)) from err
+    def parse(self, text: str) -> ReviewPart:
+        return parse_review(text, self.flags)
 
 
 # --------------------------------------------------------------------------- merging
@@ -990,7 +967,7 @@ async def review_record(
     model: str | None = None
     error = ""
     try:
-        chain = Chain([ReviewProvider(p, http, key, clock=clock) for p, key in usable], name="post", clock=clock)
+        chain = Chain([HttpProvider(p, http, key, clock=clock) for p, key in usable], name="post", clock=clock)
         claims: tuple[str, ...] = ()
         summary = ""
         total = len(plan.parts)
@@ -1036,7 +1013,6 @@ __all__ = [
     "ReviewPart",
     "ReviewPlan",
     "ReviewProgress",
-    "ReviewProvider",
     "ReviewResult",
     "SentimentArc",
     "TurningPoint",
