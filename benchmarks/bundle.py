@@ -3,8 +3,9 @@
     python benchmarks/bundle.py [--runs 5] [--bundle dist/annotator]
 
 Prints, for the bundle (``dist/annotator/annotator``) and for the source
-(``python -m annotator`` in this interpreter), each the first run and the
-median of ``--runs`` runs:
+(``python -m annotator`` in this interpreter), the median of ``--runs`` cold
+runs (the app's own files evicted from the page cache first) and of as many
+warm runs:
 
 1. ``--version``: process start to exit (the interpreter, the CLI, nothing else);
 2. ``transcribe CLIP --json``: process start to the first transcribed chunk on
@@ -15,9 +16,10 @@ median of ``--runs`` runs:
    when ``ANNOTATOR_QUIT_AFTER_FIRST_CHUNK=1``; "n/a" when this build has no
    such switch).
 
-And the bundle's size on disk with its largest parts. "First run" is the first
-start after the build with whatever the page cache holds; the machine is not
-asked to drop its caches (that would hit everyone on it). Every run gets fresh
+And the bundle's size on disk with its largest parts. "Cold" evicts only the
+app's files (the bundle folder; for the source the interpreter's stdlib and
+site-packages and the package), never the whole machine's cache, which would
+hit everyone on it. Every run gets fresh
 config/data/log directories and no provider keys, so nothing leaves the machine.
 Needs Xvfb and xwininfo for part 3 (scripts/setup installs xvfb; xwininfo is in
 x11-utils); without them part 3 is skipped.
@@ -34,9 +36,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import sysconfig
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP = ROOT / "tests" / "data" / "ljspeech" / "LJ001-0002.wav"
@@ -50,6 +54,7 @@ class Target:
 
     name: str
     argv: tuple[str, ...]
+    files: tuple[Path, ...]  # what a cold start has to read: evicted from the page cache before a cold run
 
 
 def clean_env(home: Path, display: str | None = None) -> dict[str, str]:
@@ -151,10 +156,39 @@ def time_window(target: Target, display: str, wait_for_chunk: bool) -> tuple[flo
                     proc.wait()
 
 
-def first_and_median(runs: int, measure: Callable[[], float | None]) -> tuple[float | None, float | None]:
-    values = [measure() for _ in range(runs)]
-    rest = [v for v in values[1:] or values if v is not None]
-    return values[0], (statistics.median(rest) if rest else None)
+def evict(roots: tuple[Path, ...]) -> None:
+    """Drop the page cache of every file under ``roots`` (posix_fadvise DONTNEED: only these files, no root).
+
+    Pages another process has mapped stay; on a shared machine a "cold" run is
+    therefore an upper bound of what a user's first start after boot would see
+    only for the app's own files, not for the system libraries.
+    """
+    for root in roots:
+        for path in [root] if root.is_file() else root.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                try:
+                    fd = os.open(path, os.O_RDONLY)
+                except OSError:
+                    continue
+                try:
+                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                finally:
+                    os.close(fd)
+
+
+def cold_and_warm(runs: int, target: Target, measure: Callable[[], Any]) -> tuple[list[Any], list[Any]]:
+    """``runs`` pairs: each a run right after evicting the target's files, then one with them cached."""
+    cold, warm = [], []
+    for _ in range(runs):
+        evict(target.files)
+        cold.append(measure())
+        warm.append(measure())
+    return cold, warm
+
+
+def median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
 
 
 def fmt(seconds: float | None) -> str:
@@ -200,47 +234,46 @@ def main() -> int:
     if not exe.is_file():
         raise SystemExit(f"bundle.py: {exe} not found; run scripts/build_bundle first")
 
-    targets = (Target("bundle", (str(exe),)), Target("source", (sys.executable, "-m", "annotator")))
+    source_files = (
+        Path(sysconfig.get_paths()["purelib"]),
+        Path(sysconfig.get_paths()["stdlib"]),
+        Path(sysconfig.get_config_var("LIBDIR") or sys.prefix),
+        ROOT / "annotator",
+    )
+    targets = (
+        Target("bundle", (str(exe),), (args.bundle,)),
+        Target("source", (sys.executable, "-m", "annotator"), source_files),
+    )
     size_report(args.bundle)
-    print(f"\nruns: first, then median of the other {args.runs - 1}  (clip: {CLIP.name}, {os.cpu_count()} cores)")
-    print(f"{'':34}{'bundle':>22}{'source':>22}")
+    print(f"\nmedian of {args.runs} runs, cold (the app's files dropped from the page cache) / warm;")
+    print(f"clip {CLIP.name} (1.9 s of speech); {os.cpu_count()} cores")
+    print(f"{'':30}{'bundle':>22}{'source':>22}")
 
-    def row(label: str, results: list[tuple[float | None, float | None]]) -> None:
-        cells = "".join(f"{fmt(first) + ' / ' + fmt(med):>22}" for first, med in results)
-        print(f"{label:34}{cells}")
+    def row(label: str, cells: list[tuple[float | None, float | None]]) -> None:
+        print(f"{label:30}" + "".join(f"{fmt(cold) + ' / ' + fmt(warm):>22}" for cold, warm in cells))
 
-    row("--version", [first_and_median(args.runs, lambda t=t: time_version(t)) for t in targets])
-    transcribe = {t.name: [time_transcribe(t) for _ in range(args.runs)] for t in targets}
+    version = [cold_and_warm(args.runs, t, lambda t=t: time_version(t)) for t in targets]
+    row("--version", [(median(c), median(w)) for c, w in version])
+    transcribe = [cold_and_warm(args.runs, t, lambda t=t: time_transcribe(t)) for t in targets]
     for i, label in enumerate(("transcribe: first chunk", "transcribe: exit")):
-        results = []
-        for t in targets:
-            values = [v[i] for v in transcribe[t.name]]
-            results.append((values[0], statistics.median(values[1:] or values)))
-        row(label, results)
+        row(label, [(median([v[i] for v in c]), median([v[i] for v in w])) for c, w in transcribe])
 
     xvfb, display = start_xvfb()
     if display is None:
         print("window: skipped (needs Xvfb and xwininfo)")
         return 0
     try:
-        window: dict[str, list[tuple[float | None, float | None]]] = {}
+        window = []
         for t in targets:
-            runs = [time_window(t, display, wait_for_chunk=True)]
-            # a build without ANNOTATOR_QUIT_AFTER_FIRST_CHUNK never quits: measure only the window then
-            wait = runs[0][1] is not None
-            runs += [time_window(t, display, wait_for_chunk=wait) for _ in range(args.runs - 1)]
-            window[t.name] = runs
+            # a build without ANNOTATOR_QUIT_AFTER_FIRST_CHUNK never quits: then measure only the window
+            wait = time_window(t, display, wait_for_chunk=True)[1] is not None
+            window.append(cold_and_warm(args.runs, t, lambda t=t, wait=wait: time_window(t, display, wait)))
     finally:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait()
     for i, label in enumerate(("window: visible", "window: first chunk shown")):
-        results = []
-        for t in targets:
-            values = [v[i] for v in window[t.name]]
-            rest = [v for v in values[1:] or values if v is not None]
-            results.append((values[0], statistics.median(rest) if rest else None))
-        row(label, results)
+        row(label, [(median([v[i] for v in c]), median([v[i] for v in w])) for c, w in window])
     return 0
 
 
