@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from annotator.analysis.analyzer import Analyzer, build_analyzer
+from annotator.commands.terminal import ProgressBar, flat
 from annotator.config import Config, load_config
 from annotator.errors import InputError
 from annotator.models import Analysis, Chunk, Insight, Outcome
@@ -33,52 +34,25 @@ PROGRESS_MIN_CHUNKS = 10
 INDENT = "        "
 
 
-class _Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, stream: TextIO, total: int) -> None:
-        self.stream = stream
-        self.total = total
-        self.enabled = total >= PROGRESS_MIN_CHUNKS and stream.isatty()
-
-    def draw(self, done: int) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        filled = width * done // self.total
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} chunks")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        if self.enabled:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-
-
-def _flat(text: str) -> str:
-    """Provider/transcript text shown as one plain line (no control characters)."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
 def format_analysis(index: int, total: int, chunk: Chunk, analysis: Analysis) -> str:
     """The human-readable block for one analysed chunk."""
     width = len(str(total))
-    who = f"{_flat(chunk.source)}: " if chunk.source else ""
-    lines = [f"[{index:>{width}}/{total}] {who}{_flat(chunk.text)}"]
+    who = f"{flat(chunk.source)}: " if chunk.source else ""
+    lines = [f"[{index:>{width}}/{total}] {who}{flat(chunk.text)}"]
     insight = analysis.insight
     via = "local estimate (vader)" if analysis.local else f"{analysis.provider} ({analysis.model})"
     if insight is not None:
         s = insight.sentiment
         lines.append(f"{INDENT}{s.label} {s.score:+.2f} | {via} | {analysis.elapsed_ms} ms")
         for c in insight.contradictions:
-            lines.append(f'{INDENT}!! CONTRADICTION: "{_flat(c.statement)}" vs earlier "{_flat(c.earlier)}"')
+            lines.append(f'{INDENT}!! CONTRADICTION: "{flat(c.statement)}" vs earlier "{flat(c.earlier)}"')
             if c.explanation:
-                lines.append(f"{INDENT}   {_flat(c.explanation)}")
+                lines.append(f"{INDENT}   {flat(c.explanation)}")
     else:
         lines.append(f"{INDENT}analysis unavailable | {analysis.elapsed_ms} ms")
     if analysis.local and analysis.attempts:
         reasons = "; ".join(f"{a.provider}: {a.detail or a.outcome.value}" for a in analysis.attempts)
-        lines.append(f"{INDENT}analysis unavailable: {_flat(reasons)}")
+        lines.append(f"{INDENT}analysis unavailable: {flat(reasons)}")
     elif any(a.outcome is not Outcome.OK for a in analysis.attempts):
         failed = ", ".join(f"{a.provider} {a.outcome.value}" for a in analysis.attempts if a.outcome is not Outcome.OK)
         lines.append(f"{INDENT}(failed over: {failed})")
@@ -109,7 +83,7 @@ async def analyze_chunks(
         if not usable:
             err.write("annotator: no analysis provider is usable (see `annotator providers`); "
                       "showing the local sentiment estimate only\n")
-        progress = _Progress(err, len(chunks))
+        progress = ProgressBar(err, len(chunks), unit="chunks", min_total=PROGRESS_MIN_CHUNKS)
         previous: Insight | None = None
         for i, chunk in enumerate(chunks, 1):
             progress.draw(i - 1)

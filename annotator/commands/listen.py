@@ -25,17 +25,12 @@ from typing import Any, TextIO
 
 from annotator import __version__
 from annotator.analysis.analyzer import build_analyzer
-from annotator.commands.analyze import INDENT, _flat, format_analysis
+from annotator.commands.analyze import INDENT, format_analysis
+from annotator.commands.terminal import clock, flat
 from annotator.config import Config, load_config
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Mark
 from annotator.pipeline import JournalSink, LiveInput, Pipeline
-
-
-def _stamp(t: float) -> str:
-    m, s = divmod(int(t), 60)
-    h, m = divmod(m, 60)
-    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 class TerminalSink:
@@ -58,8 +53,8 @@ class TerminalSink:
         if self.as_json:
             self.emit("chunk", chunk.to_dict())
             return
-        who = f"{_flat(chunk.source)}: " if chunk.source else ""
-        self.out.write(f"[{_stamp(chunk.start)}] {who}{_flat(chunk.text)}\n")
+        who = f"{flat(chunk.source)}: " if chunk.source else ""
+        self.out.write(f"[{clock(chunk.start)}] {who}{flat(chunk.text)}\n")
         self.out.flush()
 
     def on_analysis(self, analysis: Analysis) -> None:
@@ -76,7 +71,7 @@ class TerminalSink:
         if self.as_json:
             self.emit("mark", mark.to_dict())
         else:
-            self.out.write(f"{INDENT}* {mark.kind} at {_stamp(mark.at)} {_flat(mark.note)}\n")
+            self.out.write(f"{INDENT}* {mark.kind} at {clock(mark.at)} {flat(mark.note)}\n")
 
     def on_error(self, error: AnnotatorError) -> None:
         if self.as_json:
@@ -90,7 +85,7 @@ class TerminalSink:
         if self.as_json:
             self.emit("event", {"kind": kind, "data": data})
         elif kind == "backlog":
-            self.err.write(f"annotator: falling behind ({_flat(json.dumps(data))})\n")
+            self.err.write(f"annotator: falling behind ({flat(json.dumps(data))})\n")
 
     def on_level(self, source: str, level: float) -> None:
         return None

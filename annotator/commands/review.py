@@ -42,24 +42,13 @@ from annotator.analysis.review import (
 from annotator.config import Config, load_config
 from annotator.errors import InputError, JournalError
 from annotator.export import summary
+from annotator.commands.terminal import clock, flat
 from annotator.replay import read_session
 from annotator.session import Journal, SessionRecord, append_review, in_use, resolve_session
 
 EXIT_DECLINED = 1
 EXIT_NO_RESULT = 1
 EXIT_NEEDS_YES = 2
-
-
-def _flat(text: str) -> str:
-    """Provider/transcript text shown as one plain line (no control characters)."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def _clock(seconds: float) -> str:
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 def format_estimate(estimate: ReviewEstimate) -> str:
@@ -83,47 +72,47 @@ def format_review(review: Review, record: SessionRecord) -> str:
     lines: list[str] = []
     secs = review.elapsed_ms / 1000
     if review.result is None:
-        lines.append(f"Review of {record.id or 'the session'} failed after {secs:.1f} s: {_flat(review.error)}")
+        lines.append(f"Review of {record.id or 'the session'} failed after {secs:.1f} s: {flat(review.error)}")
     else:
         result = review.result
         parts = "" if review.parts == 1 else f", {review.parts} parts"
         lines.append(
             f"Review of {record.id or 'the session'} by {review.provider} ({review.model}){parts}, {secs:.1f} s"
         )
-        lines += ["", f"Summary: {_flat(result.summary)}"]
+        lines += ["", f"Summary: {flat(result.summary)}"]
         for title, items in (("Live flags confirmed", result.confirmed), ("Live flags rejected", result.rejected)):
             if items:
                 lines += ["", f"{title} ({len(items)}):"]
                 for c in items:
                     lines.append(
-                        f'  #{c.flag} [{_clock(c.statement_at)}] "{_flat(c.statement)}" vs '
-                        f'[{_clock(c.earlier_at)}] "{_flat(c.earlier)}"'
+                        f'  #{c.flag} [{clock(c.statement_at)}] "{flat(c.statement)}" vs '
+                        f'[{clock(c.earlier_at)}] "{flat(c.earlier)}"'
                     )
                     if c.explanation:
-                        lines.append(f"     {_flat(c.explanation)}")
+                        lines.append(f"     {flat(c.explanation)}")
         if result.unreviewed:
             flags = {f.number: f for f in live_flags(record)}
             lines += ["", "Live flags not judged:"]
             for n in result.unreviewed:
                 f = flags.get(n)
-                lines.append(f'  #{n} "{_flat(f.contradiction.statement)}"' if f is not None else f"  #{n}")
+                lines.append(f'  #{n} "{flat(f.contradiction.statement)}"' if f is not None else f"  #{n}")
         lines += [
             "",
             f"Missed by the live pass ({len(result.missed)}):" if result.missed else "Missed by the live pass: none",
         ]
         for c in result.missed:
             lines.append(
-                f'  [{_clock(c.statement_at)}] "{_flat(c.statement)}" vs [{_clock(c.earlier_at)}] "{_flat(c.earlier)}"'
+                f'  [{clock(c.statement_at)}] "{flat(c.statement)}" vs [{clock(c.earlier_at)}] "{flat(c.earlier)}"'
             )
             if c.explanation:
-                lines.append(f"     {_flat(c.explanation)}")
+                lines.append(f"     {flat(c.explanation)}")
         if result.arc.summary or result.arc.turning_points:
-            lines += ["", f"Sentiment arc: {_flat(result.arc.summary)}".rstrip()]
+            lines += ["", f"Sentiment arc: {flat(result.arc.summary)}".rstrip()]
             for t in result.arc.turning_points:
-                lines.append(f"  [{_clock(t.at)}] {t.label} {t.score:+.2f} {_flat(t.why)}".rstrip())
+                lines.append(f"  [{clock(t.at)}] {t.label} {t.score:+.2f} {flat(t.why)}".rstrip())
         if result.questions:
             lines += ["", "Follow-up questions:"]
-            lines += [f"  {i}. {_flat(q)}" for i, q in enumerate(result.questions, 1)]
+            lines += [f"  {i}. {flat(q)}" for i, q in enumerate(result.questions, 1)]
     total = summary(record)["cost_usd"]
     usage = (
         f"Usage: {review.input_tokens:,} in + {review.output_tokens:,} out tokens, estimated cost "
@@ -238,6 +227,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(format_review(review, updated) + "\n")
     sys.stdout.flush()
     if review.result is None:
-        print(f"annotator: the review failed: {_flat(review.error)}", file=sys.stderr)
+        print(f"annotator: the review failed: {flat(review.error)}", file=sys.stderr)
         return EXIT_NO_RESULT
     return 0

@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from annotator.commands.terminal import ProgressBar
 from annotator.config import load_config
 from annotator.transcribe import TranscribeOptions, load_model, transcribe_file
 
@@ -38,28 +39,6 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return s
 
 
-class _Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, done: float, total: float) -> None:
-        if total < PROGRESS_MIN_S or not self.stream.isatty():
-            return
-        width = 30
-        filled = int(width * done / total) if total else width
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:6.0f}/{total:.0f} s")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def _stamp(t: float) -> str:
     m, s = divmod(t, 60.0)
     h, m = divmod(int(m), 60)
@@ -70,7 +49,13 @@ def run(args: argparse.Namespace) -> int:
     s = _settings(args)
     model = load_model(s["model"], s["device"], s["compute_type"])
     options = TranscribeOptions(beam_size=int(s["beam_size"]), language=s["language"])
-    progress = _Progress(sys.stderr)
+    bars: list[ProgressBar] = []  # made at the first report, when the file's length is known
+
+    def progress(done: float, total: float) -> None:
+        if not bars:
+            bars.append(ProgressBar(sys.stderr, total, unit="s", min_total=PROGRESS_MIN_S))
+        bars[0].draw(done)
+
     try:
         for chunk in transcribe_file(
             args.audio,
@@ -85,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
                 line = json.dumps(chunk.to_dict(), ensure_ascii=False)
             else:
                 line = f"[{_stamp(chunk.start)} - {_stamp(chunk.end)}] {chunk.text}"
+            for bar in bars:
+                bar.clear()  # the line goes where the bar was; the next report draws it again
             print(line, flush=True)
     finally:
-        progress.close()
+        for bar in bars:
+            bar.clear()
     return 0

@@ -1,0 +1,48 @@
+"""What the headless commands share for a person at a terminal: untrusted
+text made one plain line, session times, and a progress bar on stderr."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+
+def flat(text: str) -> str:
+    """Provider/transcript text shown as one plain line (no control characters,
+    so a reply cannot move the cursor or colour the terminal)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def clock(seconds: float) -> str:
+    """A session time: ``05:07``, or ``1:05:07`` past the hour."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+class ProgressBar:
+    """A one-line progress bar on ``stream``, drawn only when it is a terminal
+    and ``total`` reaches ``min_total`` (short jobs get none)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, total: float, *, unit: str, min_total: float = 0.0) -> None:
+        self.stream = stream
+        self.total = total
+        self.unit = unit
+        self.enabled = total >= min_total and total > 0 and stream.isatty()
+        self.shown = False
+
+    def draw(self, done: float) -> None:
+        if not self.enabled:
+            return
+        filled = min(self.WIDTH, int(self.WIDTH * done / self.total))
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:.0f}/{self.total:.0f} {self.unit}")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        """Erase the bar (before printing a line under it, and at the end)."""
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
