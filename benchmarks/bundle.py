@@ -10,11 +10,11 @@ warm runs:
 1. ``--version``: process start to exit (the interpreter, the CLI, nothing else);
 2. ``transcribe CLIP --json``: process start to the first transcribed chunk on
    stdout (Python, numpy, CTranslate2, the model, PyAV, the Silero VAD), and to exit;
-3. the window (``replay CLIP --speed 4`` on the xcb platform under Xvfb):
+3. the window (``replay CLIP --speed max`` on the xcb platform under Xvfb):
    process start to the window being mapped and viewable (polled with
-   ``xwininfo``), and to the first transcribed chunk shown (the app quits there
-   when ``ANNOTATOR_QUIT_AFTER_FIRST_CHUNK=1``; "n/a" when this build has no
-   such switch).
+   ``xwininfo``), and to the first transcribed chunk (its record in the
+   session journal, which the pipeline writes as it hands the chunk to the
+   window; polled every 10 ms).
 
 And the bundle's size on disk with its largest parts. "Cold" evicts only the
 app's files (the bundle folder; for the source the interpreter's stdlib and
@@ -28,6 +28,8 @@ x11-utils); without them part 3 is skipped.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -119,41 +121,52 @@ def _viewable_window(display: str) -> bool:
     return False
 
 
-def time_window(target: Target, display: str, wait_for_chunk: bool) -> tuple[float | None, float | None]:
-    """(to a viewable window, to the first chunk shown) in seconds; None where not reached.
+def _first_chunk_journaled(sessions: Path) -> bool:
+    """Whether a session journal under ``sessions`` holds a chunk record yet (the window shows it as it is written)."""
+    for journal in sessions.glob("*.jsonl"):
+        with contextlib.suppress(OSError):
+            for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
+                with contextlib.suppress(ValueError):
+                    if json.loads(line).get("type") == "chunk":
+                        return True
+    return False
 
-    Without ``wait_for_chunk`` the app is stopped as soon as its window is visible.
+
+def time_window(target: Target, display: str) -> tuple[float | None, float | None]:
+    """(to a viewable window, to the first transcribed chunk) in seconds; None where not reached.
+
+    The first chunk is taken when its record reaches the session journal: the
+    pipeline hands each chunk to the journal and the window together.
     """
     with tempfile.TemporaryDirectory() as home:
         env = clean_env(Path(home), display)
-        env["ANNOTATOR_QUIT_AFTER_FIRST_CHUNK"] = "1"
+        sessions = Path(home) / "data" / "sessions"
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [*target.argv, "replay", str(CLIP), "--speed", "4"],
+            [*target.argv, "replay", str(CLIP), "--speed", "max"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         to_window: float | None = None
+        to_chunk: float | None = None
         try:
             while proc.poll() is None and time.perf_counter() - start < WINDOW_TIMEOUT_S:
                 if to_window is None and _viewable_window(display):
                     to_window = time.perf_counter() - start
-                    if not wait_for_chunk:
-                        break
+                if to_chunk is None and _first_chunk_journaled(sessions):
+                    to_chunk = time.perf_counter() - start
+                if to_window is not None and to_chunk is not None:
+                    break
                 time.sleep(POLL_S)
-            to_exit = time.perf_counter() - start
-            log = Path(home) / "log" / "annotator.log"
-            shown = log.exists() and "first chunk shown" in log.read_text(encoding="utf-8", errors="replace")
-            return to_window, (to_exit if proc.returncode == 0 and shown else None)
+            return to_window, to_chunk
         finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            proc.terminate()  # the window quits cleanly on SIGTERM
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def evict(roots: tuple[Path, ...]) -> None:
@@ -263,16 +276,12 @@ def main() -> int:
         print("window: skipped (needs Xvfb and xwininfo)")
         return 0
     try:
-        window = []
-        for t in targets:
-            # a build without ANNOTATOR_QUIT_AFTER_FIRST_CHUNK never quits: then measure only the window
-            wait = time_window(t, display, wait_for_chunk=True)[1] is not None
-            window.append(cold_and_warm(args.runs, t, lambda t=t, wait=wait: time_window(t, display, wait)))
+        window = [cold_and_warm(args.runs, t, lambda t=t: time_window(t, display)) for t in targets]
     finally:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait()
-    for i, label in enumerate(("window: visible", "window: first chunk shown")):
+    for i, label in enumerate(("window: visible", "window: first chunk")):
         row(label, [(median([v[i] for v in c]), median([v[i] for v in w])) for c, w in window])
     return 0
 

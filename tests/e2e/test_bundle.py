@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import jiwer
@@ -156,14 +158,37 @@ def test_analyze_against_a_loopback_provider(bundle: Path, frozen_env: dict[str,
     assert "eighteen months" in requests[1].prompt_text
 
 
-def test_window_replays_and_quits_after_the_first_chunk(
+def test_window_replays_a_transcript_and_quits_cleanly(
     bundle: Path, frozen_env: dict[str, str], tmp_path: Path
 ) -> None:
     with FaultServer(default=Reply.ok()) as server:
         config = server.write_config(tmp_path / "config.toml", ["loop"])
-        env = {**frozen_env, "ANNOTATOR_QUIT_AFTER_FIRST_CHUNK": "1"}
-        result = _run(bundle, "replay", str(TRANSCRIPT), "--speed", "4", "--config", str(config), env=env, cwd=tmp_path)
+        proc = subprocess.Popen(
+            [str(bundle), "replay", str(TRANSCRIPT), "--speed", "max", "--config", str(config)],
+            env=frozen_env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        watchdog = threading.Timer(RUN_TIMEOUT_S, proc.kill)
+        watchdog.start()
+        try:
+            assert proc.stderr is not None
+            said = ""
+            for line in proc.stderr:  # the window says where the session went once the replay is done
+                if line.startswith("annotator:"):
+                    said = line
+                    break
+        finally:
+            proc.send_signal(signal.SIGTERM)  # the window quits cleanly on SIGTERM
+            out, err = proc.communicate(timeout=60)
+            watchdog.cancel()
+        requests = server.requests
 
-    assert result.returncode == 0, result.stderr
-    log = Path(frozen_env["ANNOTATOR_LOG_DIR"]) / "annotator.log"
-    assert "first chunk shown" in log.read_text(encoding="utf-8")
+    assert said.startswith("annotator: session saved: "), said + err
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    journal = Path(said.removeprefix("annotator: session saved: ").strip())
+    assert journal.parent == Path(frozen_env["ANNOTATOR_DATA_DIR"]) / "sessions"
+    records = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in TRANSCRIPT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert sum(r["type"] == "chunk" for r in records) == len(lines)
+    assert requests and all(r.provider == "loop" for r in requests)
+    assert records[-1]["type"] == "end"
