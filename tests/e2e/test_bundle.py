@@ -16,11 +16,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import selectors
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import jiwer
@@ -28,6 +30,7 @@ import pytest
 
 from annotator import __version__
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
+from tests.helpers.pulse import PulseServer, pulse_server  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.bundle
 
@@ -192,3 +195,49 @@ def test_window_replays_a_transcript_and_quits_cleanly(
     assert sum(r["type"] == "chunk" for r in records) == len(lines)
     assert requests and all(r.provider == "loop" for r in requests)
     assert records[-1]["type"] == "end"
+
+
+def _json_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> list[dict]:
+    """JSON lines from the process's stdout until one of type ``want`` (or the timeout)."""
+    assert proc.stdout is not None
+    seen: list[dict] = []
+    end = time.monotonic() + timeout
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while time.monotonic() < end and sel.select(timeout=max(0.0, end - time.monotonic())):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen.append(json.loads(line))
+            if seen[-1]["type"] == want:
+                break
+    return seen
+
+
+@pytest.mark.live
+def test_listen_captures_through_the_bundled_portaudio(
+    bundle: Path, frozen_env: dict[str, str], pulse_server: PulseServer, tmp_path: Path  # noqa: F811
+) -> None:
+    """The microphone path: bundled PortAudio -> ALSA -> a private PulseAudio whose null-sink monitor hears a clip."""
+    manifest = json.loads((DATA / "ljspeech" / "manifest.json").read_text(encoding="utf-8"))
+    expected = next(s["normalized_transcript"] for s in manifest["samples"] if s["file"] == CLIP.name)
+    env = {**frozen_env, "XDG_RUNTIME_DIR": str(pulse_server.runtime_dir), "HOME": str(pulse_server.runtime_dir)}
+    with FaultServer(default=Reply.ok()) as server:
+        config = server.write_config(tmp_path / "config.toml", ["loop"])
+        with subprocess.Popen(
+            [str(bundle), "listen", "--json", "--config", str(config), "--device", pulse_server.monitor],
+            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ) as proc:
+            lines = _json_lines_until(proc, "event", timeout=60)  # "recording": audio flows
+            assert lines and lines[-1].get("kind") == "recording", lines
+            pulse_server.play(CLIP)
+            lines += _json_lines_until(proc, "analysis", timeout=60)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    lines += [json.loads(line) for line in out.splitlines() if line.strip()]
+    said = " ".join(r["text"] for r in lines if r["type"] == "chunk")
+    assert jiwer.wer(_words(expected), _words(said)) <= 0.35, said
+    assert lines[-1]["type"] == "session" and Path(lines[-1]["audio"][0]).stat().st_size > 0
