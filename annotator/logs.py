@@ -30,23 +30,29 @@ def ensure_std_streams() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process
 
 
-def setup_logging(directory: Path | None = None, level: int = logging.INFO) -> Path:
+def setup_logging(directory: Path | None = None, level: int = logging.INFO) -> Path | None:
     """Log to ``<directory>/annotator.log`` (default: the user's log directory); returns that path.
 
     The file rotates at ~2 MB and keeps three old files. Calling it again does
-    not add a second handler for the same file.
+    not add a second handler for the same file. A directory that cannot be
+    written is not fatal: one line on stderr says so, and None is returned.
     """
     directory = directory if directory is not None else paths.log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
     log_path = directory / LOG_FILE_NAME
     root = logging.getLogger()
     root.setLevel(level)
     for handler in root.handlers:
         if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == log_path.resolve():
             return log_path
-    handler = logging.handlers.RotatingFileHandler(
-        log_path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-    )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            log_path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as err:
+        if sys.stderr is not None:
+            print(f"annotator: not logging to {log_path}: {err.strerror or err}", file=sys.stderr)
+        return None
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root.addHandler(handler)
     logging.captureWarnings(True)

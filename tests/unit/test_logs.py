@@ -32,7 +32,7 @@ def test_setup_logging_writes_to_the_log_dir_by_default(root_logger: logging.Log
     logging.getLogger("annotator.test").info("hello from the test")
     for handler in root_logger.handlers:
         handler.flush()
-    assert log_path.parent == Path(os.environ["ANNOTATOR_LOG_DIR"])
+    assert log_path is not None and log_path.parent == Path(os.environ["ANNOTATOR_LOG_DIR"])
     text = log_path.read_text(encoding="utf-8")
     assert "INFO" in text and "annotator.test: hello from the test" in text
 
@@ -63,3 +63,18 @@ def test_present_std_streams_are_left_alone() -> None:
     out, err = sys.stdout, sys.stderr
     logs.ensure_std_streams()
     assert sys.stdout is out and sys.stderr is err
+
+
+def test_an_unwritable_log_dir_is_one_line_not_a_crash(
+    root_logger: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the log directory should be", encoding="utf-8")
+    before = list(root_logger.handlers)
+
+    assert logs.setup_logging(blocker / "logs") is None
+
+    err = capsys.readouterr().err
+    assert err.startswith(f"annotator: not logging to {blocker / 'logs' / 'annotator.log'}: ")
+    assert err.count("\n") == 1
+    assert root_logger.handlers == before
