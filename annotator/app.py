@@ -237,8 +237,9 @@ class Sessions:
         sinks = pipeline.out.sinks  # filled below, journal first
         if inputs:  # the inputs open before the journal exists: a dead microphone leaves no empty session
             whisper = await self.load_model()
-            live = OrderedLiveInput(
-                pipeline, whisper, inputs, asyncio.get_running_loop(),
+            # built in a thread: each segmenter loads its voice-activity model (a few hundred ms)
+            live = await asyncio.to_thread(
+                OrderedLiveInput, pipeline, whisper, inputs, asyncio.get_running_loop(),
                 transcription=self.config.transcription, audio=self.config.audio, stream_factory=stream_factory,
             )
             try:

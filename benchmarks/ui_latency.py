@@ -1,0 +1,151 @@
+"""How quickly the window shows what was said, and whether it ever stalls.
+
+Replays the audio of the sample interview at real time through the window
+(offscreen Qt, the qasync loop, the real capture -> segmenter -> tiny.en ->
+pipeline -> analyser path, exactly as ``annotator replay AUDIO`` runs it),
+with a loopback provider that answers every request after a fixed 300 ms,
+and prints:
+
+- line on screen: from the end of each utterance (its ``Chunk.end`` on the
+  audio clock) to the moment the window has its row (the transcript model's
+  ``rowsInserted``, in the same event-loop turn the row is painted);
+- analysis on screen: from the end of the last utterance of a request to the
+  window showing its sentiment marker and flags;
+- the event loop: the longest gap between ticks of a 10 ms QTimer (a stall
+  the user would feel), and its 99th percentile.
+
+    python benchmarks/ui_latency.py [--audio PATH] [--provider-delay 0.3]
+
+The audio clock starts at the first level reading (the capture's first block
+is delivered at once, then paced at real time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_AUDIO = Path("/work/shared/data/interviews/backend-lead.wav")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--audio", type=Path, default=DEFAULT_AUDIO)
+    parser.add_argument("--provider-delay", type=float, default=0.3)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="ui-latency-"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["ANNOTATOR_CONFIG_DIR"] = str(tmp / "config")
+    os.environ["ANNOTATOR_DATA_DIR"] = str(tmp / "data")
+    os.environ["ANNOTATOR_LOG_DIR"] = str(tmp / "log")
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.app import Sessions
+    from annotator.config import Config
+    from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.messages import MessageHub
+    from annotator.ui.session_controller import SessionController
+    from tests.helpers.faultserver import FaultServer, Reply
+
+    app = QApplication(sys.argv[:1])
+    loop = new_event_loop(app)
+    server = FaultServer(Reply.ok(delay_s=args.provider_delay)).start()
+    hub = MessageHub()
+    bridge = Bridge(hub)
+    window = MainWindow(hub, confirm=lambda title, text: True)
+    window.attach(bridge)
+    sessions = Sessions(Config(providers=(server.provider("loopback"),)), bridge)
+    SessionController(window, bridge, sessions, hub)
+    window.show()
+
+    t0: list[float] = []
+    chunk_end: dict[int, float] = {}
+    line_delay: list[float] = []
+    analysis_delay: list[float] = []
+    gaps: list[float] = []
+    last_tick = [time.monotonic()]
+
+    gap_at: list[float] = []
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last_tick[0])
+        gap_at.append(now - (t0[0] if t0 else now))
+        last_tick[0] = now
+
+    def on_level(_source: str, _level: float) -> None:
+        if not t0:
+            t0.append(time.monotonic())
+
+    def on_rows(_parent: object, first: int, last: int) -> None:
+        now = time.monotonic()
+        for r in range(first, last + 1):
+            chunk = window.transcript_model.row_at(r).chunk
+            chunk_end[chunk.id] = chunk.end
+            if t0:
+                line_delay.append(now - (t0[0] + chunk.end))
+
+    def on_analysis(analysis: object) -> None:
+        now = time.monotonic()
+        ends = [chunk_end[i] for i in analysis.chunk_ids if i in chunk_end]  # type: ignore[attr-defined]
+        if t0 and ends:
+            analysis_delay.append(now - (t0[0] + max(ends)))
+
+    bridge.level.connect(on_level)
+    window.transcript_model.rowsInserted.connect(on_rows)
+    bridge.analysis.connect(on_analysis)  # after the window's own slot: the marker is in place
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+
+    async def run() -> None:
+        await sessions.load_model()  # as in the app: loaded before Record is pressed
+        done = loop.create_future()
+        bridge.event.connect(lambda kind, data: kind == "session_closed" and not done.done() and done.set_result(None))
+        last_tick[0] = time.monotonic()
+        timer.start()
+        await sessions.start_replay(args.audio, 1.0)
+        await done
+        timer.stop()
+
+    try:
+        loop.run_until_complete(run())
+    finally:
+        server.stop()
+        close_event_loop(loop)
+
+    print(f"audio: {args.audio.name}, provider answers after {args.provider_delay * 1000:.0f} ms, model tiny.en (int8)")
+    print(f"lines: {len(line_delay)}, analyses: {len(analysis_delay)}")
+    if line_delay:
+        print(f"line on screen after the utterance ends: median {statistics.median(line_delay) * 1000:.0f} ms, "
+              f"p95 {pct(line_delay, 95) * 1000:.0f} ms, max {max(line_delay) * 1000:.0f} ms")
+    if analysis_delay:
+        print(f"analysis (marker, flags) on screen:      median {statistics.median(analysis_delay) * 1000:.0f} ms, "
+              f"p95 {pct(analysis_delay, 95) * 1000:.0f} ms, max {max(analysis_delay) * 1000:.0f} ms")
+    if gaps:
+        print(f"event loop (10 ms timer): longest gap {max(gaps) * 1000:.0f} ms, p99 {pct(gaps, 99) * 1000:.1f} ms, "
+              f"{len(gaps)} ticks")
+        worst = sorted(zip(gaps, gap_at), reverse=True)[:5]
+        print("longest gaps (ms at s into the audio): " + ", ".join(f"{g * 1000:.0f} at {a:.1f}" for g, a in worst))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
