@@ -1,0 +1,46 @@
+"""Recording in the window from a (virtual) microphone: a private PulseAudio server's null-sink monitor."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from annotator.config import Config
+from tests.helpers.faultserver import FaultServer, Reply, insight_json
+from tests.helpers.pulse import PulseServer, pulse_server  # noqa: F401  (session fixture)
+
+pytestmark = pytest.mark.live
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseServer, fault_server: FaultServer,  # noqa: F811
+                                          whisper_model) -> None:  # type: ignore[no-untyped-def]
+    fault_server.set_default(Reply.ok(insight_json("positive", 0.4)))
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    app.sessions.whisper = whisper_model
+    win = app.window
+    levels: list[float] = []
+    app.bridge.level.connect(lambda source, level: levels.append(level))
+    win.set_devices([(pulse_server.monitor, pulse_server.monitor)], current=pulse_server.monitor)
+    win.act_record.trigger()
+    qtbot.waitUntil(lambda: win.status.state.text() == "● Recording", timeout=20000)
+    assert not win.act_record.isEnabled() and win.act_stop.isEnabled()
+
+    player = threading.Thread(target=pulse_server.play, args=(DATA / "ljspeech" / "LJ001-0002.wav",))
+    player.start()
+    qtbot.waitUntil(lambda: win.transcript_model.rowCount() >= 1, timeout=40000)
+    qtbot.waitUntil(lambda: not player.is_alive(), timeout=40000)
+    qtbot.waitUntil(lambda: len(win.timeline.points) >= 1, timeout=20000)  # analysed: marker and timeline point
+    assert max(levels) > 0.05, "the level meter moved while the clip played"
+
+    win.act_stop.trigger()
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    text = " ".join(win.transcript_model.row_at(r).chunk.text for r in range(win.transcript_model.rowCount())).lower()
+    assert "comparatively modern" in text
+    assert win.transcript_model.row_at(0).chunk.source == "You"
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    assert records[0]["devices"] == [{"device": pulse_server.monitor, "source": "You"}]
+    assert records[-1]["type"] == "end"
