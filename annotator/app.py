@@ -522,6 +522,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
             loop.add_signal_handler(sig, controller.stop_and_close)
 
     async def main() -> None:
+        window.status.set_state("Loading transcription model…")
         window.show()
         await asyncio.sleep(0)  # let the window paint before anything heavy starts
         bridge.run(sessions.load_model(), what="Loading the transcription model")

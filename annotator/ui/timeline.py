@@ -141,7 +141,8 @@ class SentimentTimeline(QWidget):
         t = 0.0
         while t <= span:
             x = self._xy(t, 0).x()
-            painter.drawText(QRectF(x - 30, r.bottom() + 8, 60, 14), Qt.AlignmentFlag.AlignHCenter, timestamp(t))
+            left = min(max(0.0, x - 30), self.width() - 60.0)  # keep the last label inside the widget
+            painter.drawText(QRectF(left, r.bottom() + 8, 60, 14), Qt.AlignmentFlag.AlignHCenter, timestamp(t))
             t += step
         # flags and marks
         for at, color in [(a, "#d0453a") for a in self.flags] + [(a, "#3b6fd1") for a in self.marks]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.models import Analysis, Chunk
@@ -196,6 +196,20 @@ class TranscriptView(QTableView):
         want = max(metrics.horizontalAdvance(self._model.row_at(r).chunk.source) for r in range(first, last + 1)) + 20
         if want > self.columnWidth(COL_SPEAKER):
             self.setColumnWidth(COL_SPEAKER, min(want, 180))
+
+    placeholder = (
+        "Press Record (Ctrl+R) to transcribe the selected input, or Open (Ctrl+O) a session, "
+        "transcript or audio file to replay it."
+    )
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self._model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor("#8a8f98"))
+            rect = self.viewport().rect().adjusted(24, 24, -24, -24)
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap), self.placeholder)
+            painter.end()
 
     @property
     def following(self) -> bool:
