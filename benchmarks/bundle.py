@@ -177,26 +177,34 @@ def evict(roots: tuple[Path, ...]) -> None:
     only for the app's own files, not for the system libraries.
     """
     for root in roots:
-        for path in [root] if root.is_file() else root.rglob("*"):
-            if path.is_file() and not path.is_symlink():
-                try:
-                    fd = os.open(path, os.O_RDONLY)
-                except OSError:
-                    continue
-                try:
-                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                finally:
-                    os.close(fd)
+        files = [str(root)] if root.is_file() else (
+            os.path.join(d, f) for d, _dirs, names in os.walk(root) for f in names  # files come and go: no errors
+        )
+        for path in files:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
 
 
-def cold_and_warm(runs: int, target: Target, measure: Callable[[], Any]) -> tuple[list[Any], list[Any]]:
-    """``runs`` pairs: each a run right after evicting the target's files, then one with them cached."""
-    cold, warm = [], []
+def cold_and_warm(
+    runs: int, targets: tuple[Target, ...], measure: Callable[[Target], Any]
+) -> list[tuple[list[Any], list[Any]]]:
+    """Per target, ``runs`` pairs: a run right after evicting the target's files, then one with them cached.
+
+    The targets take turns run by run, so a change in the machine's load hits both alike.
+    """
+    results: list[tuple[list[Any], list[Any]]] = [([], []) for _ in targets]
     for _ in range(runs):
-        evict(target.files)
-        cold.append(measure())
-        warm.append(measure())
-    return cold, warm
+        for target, (cold, warm) in zip(targets, results):
+            evict(target.files)
+            cold.append(measure(target))
+            warm.append(measure(target))
+    return results
 
 
 def median(values: list[float | None]) -> float | None:
@@ -250,7 +258,7 @@ def main() -> int:
     source_files = (
         Path(sysconfig.get_paths()["purelib"]),
         Path(sysconfig.get_paths()["stdlib"]),
-        Path(sysconfig.get_config_var("LIBDIR") or sys.prefix),
+        Path(sysconfig.get_config_var("LIBDIR") or sys.prefix) / str(sysconfig.get_config_var("LDLIBRARY")),
         ROOT / "annotator",
     )
     targets = (
@@ -265,9 +273,9 @@ def main() -> int:
     def row(label: str, cells: list[tuple[float | None, float | None]]) -> None:
         print(f"{label:30}" + "".join(f"{fmt(cold) + ' / ' + fmt(warm):>22}" for cold, warm in cells))
 
-    version = [cold_and_warm(args.runs, t, lambda t=t: time_version(t)) for t in targets]
+    version = cold_and_warm(args.runs, targets, time_version)
     row("--version", [(median(c), median(w)) for c, w in version])
-    transcribe = [cold_and_warm(args.runs, t, lambda t=t: time_transcribe(t)) for t in targets]
+    transcribe = cold_and_warm(args.runs, targets, time_transcribe)
     for i, label in enumerate(("transcribe: first chunk", "transcribe: exit")):
         row(label, [(median([v[i] for v in c]), median([v[i] for v in w])) for c, w in transcribe])
 
@@ -276,7 +284,7 @@ def main() -> int:
         print("window: skipped (needs Xvfb and xwininfo)")
         return 0
     try:
-        window = [cold_and_warm(args.runs, t, lambda t=t: time_window(t, display)) for t in targets]
+        window = cold_and_warm(args.runs, targets, lambda t: time_window(t, display))
     finally:
         if xvfb is not None:
             xvfb.terminate()

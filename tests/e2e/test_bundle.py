@@ -30,7 +30,7 @@ import pytest
 
 from annotator import __version__
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
-from tests.helpers.pulse import PulseServer, pulse_server  # noqa: F401  (session fixture)
+from tests.helpers.pulse import PulseServer  # the pulse_server fixture comes from tests/e2e/conftest.py
 
 pytestmark = pytest.mark.bundle
 
@@ -216,7 +216,7 @@ def _json_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) ->
 
 @pytest.mark.live
 def test_listen_captures_through_the_bundled_portaudio(
-    bundle: Path, frozen_env: dict[str, str], pulse_server: PulseServer, tmp_path: Path  # noqa: F811
+    bundle: Path, frozen_env: dict[str, str], pulse_server: PulseServer, tmp_path: Path
 ) -> None:
     """The microphone path: bundled PortAudio -> ALSA -> a private PulseAudio whose null-sink monitor hears a clip."""
     manifest = json.loads((DATA / "ljspeech" / "manifest.json").read_text(encoding="utf-8"))
