@@ -26,14 +26,15 @@ import queue
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer, check_provider
-from annotator.config import Config, api_key, availability, load_config
+from annotator.config import Config, ProviderConfig, api_key, availability, load_config
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
-from annotator.models import Analysis, Chunk, Mark
+from annotator.models import Analysis, Attempt, Chunk, Mark, Outcome
 from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipeline, Sink
 
 log = logging.getLogger(__name__)
@@ -446,6 +447,17 @@ def initial_states(config: Config) -> tuple[ProviderStatus, ...]:
     return tuple(ProviderStatus(p.name, p.kind, p.model, unavailable=availability(p, api_key(p))) for p in config.providers)
 
 
+async def check_with_key(provider: ProviderConfig, key: str | None) -> Attempt:
+    """The settings dialog's Test: the key typed there, else the stored one (looked up in a
+    thread: an OS keyring can take a while to answer), then ``check_provider``."""
+    if key is None:
+        key = await asyncio.to_thread(api_key, provider)
+    if key is None and not provider.on_loopback:
+        reason = availability(replace(provider, enabled=True), None) or "no key"
+        return Attempt(provider.name, provider.model, Outcome.MISCONFIGURED, detail=reason)
+    return await check_provider(provider, key=key or "")
+
+
 def default_keyring() -> Any:
     """The OS keyring module, or None where no backend is usable."""
     try:
@@ -498,7 +510,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
             sessions.config,
             keyring_backend=keyring_backend,
             bridge=bridge,
-            checker=lambda p, key: check_provider(p, key=key if key is not None else api_key(p)),
+            checker=check_with_key,
             devices=devices,
             parent=window,
         )

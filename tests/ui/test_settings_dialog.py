@@ -112,3 +112,29 @@ def test_test_button_runs_on_the_loop_and_shows_the_outcome(qtbot, aio_loop, hub
     qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())
     assert checked == ["local"]
     assert "local is misconfigured HTTP 401" in dlg.form.test_result.text()
+
+
+def test_test_button_calls_the_provider_over_http(qtbot, aio_loop, bridge: Bridge, fault_server) -> None:  # type: ignore[no-untyped-def]
+    from annotator.app import check_with_key
+    from tests.helpers.faultserver import Reply
+
+    fault_server.script("bad", Reply.status(401))
+    providers = (fault_server.provider("good"), fault_server.provider("bad"))
+    dlg = SettingsDialog(Config(providers=providers), keyring_backend=MemoryKeyring(), bridge=bridge, env={},
+                         checker=check_with_key)
+    qtbot.addWidget(dlg)
+    dlg.form.test_button.click()
+    qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())
+    assert dlg.form.test_result.text().startswith("✔ good answered")
+    dlg.list.setCurrentRow(1)
+    dlg.form.test_button.click()
+    qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())
+    assert dlg.form.test_result.text().startswith("✖ bad is misconfigured HTTP 401")
+    assert [r.provider for r in fault_server.requests] == ["good", "bad"]
+    dlg.providers.append(ProviderConfig(name="nokey", kind="openai", base_url="https://api.example.test/v1", model="m"))
+    dlg._fill_list()
+    dlg.list.setCurrentRow(2)
+    dlg.form.test_button.click()
+    qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())
+    assert dlg.form.test_result.text().startswith("✖ nokey is misconfigured: no key")
+    assert len(fault_server.requests) == 2  # no call without a key
