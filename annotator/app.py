@@ -40,21 +40,30 @@ from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipe
 log = logging.getLogger(__name__)
 
 
-class StoredAnalyses:
+class StoredSession:
     """Replaying a saved session: shows each stored analysis once all its chunks
-    have appeared, so the flags arrive at the moment they did live."""
+    have appeared, and each mark with its chunk, so flags and marks arrive at
+    the moment they did live. No provider is called (the ``Sink`` protocol)."""
 
-    def __init__(self, analyses: Sequence[Analysis]) -> None:
+    def __init__(self, analyses: Sequence[Analysis], marks: Sequence[Mark]) -> None:
         self.waiting = list(analyses)
+        self.marks = list(marks)
         self.seen: set[int] = set()
         self.pipeline: Pipeline | None = None
 
     def on_chunk(self, chunk: Chunk) -> None:
         self.seen.add(chunk.id)
+        if self.pipeline is None:
+            return
         ready = [a for a in self.waiting if set(a.chunk_ids) <= self.seen]
-        if ready and self.pipeline is not None:
+        if ready:
             self.waiting = [a for a in self.waiting if a not in ready]
             self.pipeline.replay_analyses(ready)
+        due = [m for m in self.marks if m.chunk_id is None or m.chunk_id in self.seen]
+        if due:
+            self.marks = [m for m in self.marks if m not in due]
+            for mark in due:
+                self.pipeline.out.on_mark(mark)
 
     def on_analysis(self, analysis: Analysis) -> None:
         return None
@@ -72,7 +81,6 @@ class StoredAnalyses:
         return None
 
 
-AnalyzerFactory = Callable[[Config], Analyzer]
 class OrderedLiveInput(LiveInput):
     """``pipeline.LiveInput`` whose chunks reach the pipeline in the order they
     were transcribed, and all of them before ``stop()`` returns: the worker's
@@ -314,7 +322,7 @@ class Sessions:
             raise InputError(f"{path}: no such file")
         if kind == "session":
             record = await asyncio.to_thread(read_session, path)
-            stored = StoredAnalyses(record.analyses)
+            stored = StoredSession(record.analyses, record.marks)
             pipeline = await self._open({}, journal=False, analyze=False, extra=[stored])
             stored.pipeline = pipeline
             self._session_path = path

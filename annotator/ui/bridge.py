@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from annotator.errors import AnnotatorError
@@ -36,14 +35,14 @@ def new_event_loop(app: QCoreApplication, *, already_running: bool = False) -> a
     asyncio close an abandoned async generator (an HTTP stream left after its
     last event) on the loop; without them Python closes it synchronously and
     it complains. Blocking work handed to ``asyncio.to_thread`` runs on plain
-    Python threads (a ``ThreadPoolExecutor``). ``already_running=True`` marks the loop running on a Qt event
-    loop someone else drives (pytest-qt in the tests).
+    Python threads (a ``ThreadPoolExecutor``, joined by ``close_event_loop``).
+    ``already_running=True`` marks the loop running on a Qt event loop someone
+    else drives (pytest-qt in the tests).
     """
     import qasync
 
     loop = qasync.QEventLoop(app, already_running=already_running)
-    # Plain Python threads for asyncio.to_thread: qasync's default QThread
-    # executor leaves foreign threads behind that crash the interpreter at exit.
+    # plain Python threads for asyncio.to_thread (qasync's default is QThreads)
     loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="annotator-io"))
     asyncio.set_event_loop(loop)
     sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)  # type: ignore[attr-defined]
@@ -63,18 +62,6 @@ def close_event_loop(loop: asyncio.AbstractEventLoop) -> None:
     if executor is not None:
         executor.shutdown(wait=True)
     asyncio.set_event_loop(None)
-    # qasync's helper QObjects would otherwise live until interpreter shutdown,
-    # and destroying them that late crashes PySide.
-    timer = getattr(loop, "_timer", None)
-    pending = getattr(timer, "_SimpleTimer__callbacks", None)
-    if isinstance(pending, dict):
-        for timer_id in list(pending):
-            timer.killTimer(timer_id)  # type: ignore[union-attr]
-        pending.clear()
-    for name in ("_timer", "_QEventLoop__call_soon_signaller"):
-        obj = getattr(loop, name, None)
-        if obj is not None and shiboken6.isValid(obj):
-            shiboken6.delete(obj)
 
 
 class Bridge(QObject):
@@ -89,7 +76,6 @@ class Bridge(QObject):
             "backlog" {seconds}, "device" {...}, "replay_progress" {done, total},
             "session" {path}, and any other pipeline event.
         level(str, float): input level 0..1 of one source, about 20 times a second.
-        busy_changed(int): number of coroutines started by ``run`` still running.
     """
 
     chunk = Signal(object)
@@ -98,7 +84,6 @@ class Bridge(QObject):
     error = Signal(object)
     event = Signal(str, object)
     level = Signal(str, float)
-    busy_changed = Signal(int)
 
     def __init__(self, messages: MessageHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -144,11 +129,9 @@ class Bridge(QObject):
         """
         task = asyncio.get_event_loop().create_task(coro)
         self._tasks.add(task)
-        self.busy_changed.emit(len(self._tasks))
 
         def done(t: asyncio.Task[T]) -> None:
             self._tasks.discard(t)
-            self.busy_changed.emit(len(self._tasks))
             if t.cancelled():
                 return
             err = t.exception()

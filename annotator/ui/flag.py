@@ -33,6 +33,11 @@ class Flag:
     source: str  # who answered: "kimi · kimi-k2-turbo", or "you" for a manual flag
     manual: bool = False
 
+    @property
+    def key(self) -> tuple[frozenset[str], frozenset[str], bool]:
+        """Flags with the same key say the same thing (a provider repeating itself)."""
+        return frozenset(_words(self.statement)), frozenset(_words(self.earlier)), self.manual
+
 
 def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.paused = False
         self.may_close = False  # set once the session has been stopped for quitting
         self._warned: set[str] = set()
+        self._flag_keys: set[tuple[frozenset[str], frozenset[str], bool]] = set()
         self.session_path: Path | None = None
 
         self.transcript_model = TranscriptModel(self)
@@ -291,6 +292,11 @@ class MainWindow(QMainWindow):
             self.messages.warning(all_failed_warning(analysis))
 
     def add_flag(self, flag: Flag) -> None:
+        """Show a flag once: a contradiction repeated in a later answer adds no second card."""
+        if not flag.manual:
+            if flag.key in self._flag_keys:
+                return
+            self._flag_keys.add(flag.key)
         self.flags.add_flag(flag)
         self.transcript_model.set_flagged([flag.chunk_id])
         self.timeline.add_flag(flag.at)
@@ -359,6 +365,7 @@ class MainWindow(QMainWindow):
         self.timeline.clear()
         self.status.reset_usage()
         self._warned.clear()
+        self._flag_keys.clear()
         self.session_path = None
 
     # -- flags ------------------------------------------------------------------------

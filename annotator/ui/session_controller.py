@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from annotator.errors import AnnotatorError
 from annotator.ui.bridge import Bridge
@@ -77,13 +77,7 @@ class SessionBackend(Protocol):
 
 
 class SessionController(QObject):
-    """Connects a ``MainWindow`` to a ``SessionBackend``.
-
-    Signals:
-        finished(): the session was stopped for quitting and the window may close.
-    """
-
-    finished = Signal()
+    """Connects a ``MainWindow``'s intents to a ``SessionBackend`` (no signals of its own)."""
 
     def __init__(
         self,
@@ -184,7 +178,6 @@ class SessionController(QObject):
 
         def close(_r: object = None) -> None:
             self.window.may_close = True
-            self.finished.emit()
             self.window.close()
 
         if not self.backend.active:

@@ -124,3 +124,39 @@ def test_stop_flushes_the_last_utterance_to_the_journal(qtbot, make_app, whisper
     texts = [r["text"] for r in records if r["type"] == "chunk"]
     assert texts and "americans" in " ".join(texts).lower()
     assert records[-1]["type"] == "end"
+
+
+def test_saved_session_replays_its_flags_and_marks_without_calling_providers(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("fast", *replies_for_interview())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    win = app.window
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    win.open_requested.emit(str(DATA / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: win.transcript_model.rowCount() >= 3, timeout=10000)
+    win.act_mark.trigger()  # a bookmark while it runs
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    journal = app.sessions.session_path
+    calls = len(fault_server.requests)
+
+    win.open_requested.emit(str(journal))
+    qtbot.waitUntil(lambda: win.active, timeout=5000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    assert win.transcript_model.rowCount() == 20
+    assert [(c.flag.chunk_id, c.flag.earlier_chunk_id) for c in win.flags.cards] == [(12, 2), (14, 6)]
+    assert len(win.timeline.marks) == 1
+    assert len(fault_server.requests) == calls  # shown as recorded, not analysed again
+    assert app.sessions.session_path == journal
+
+
+def test_a_repeated_contradiction_makes_one_card(window, bridge) -> None:  # type: ignore[no-untyped-def]
+    from annotator.models import Contradiction
+
+    from .conftest import analysis_with, chunk
+
+    bridge.on_chunk(chunk(1, "I have never worked with Kubernetes."))
+    bridge.on_chunk(chunk(2, "I migrated our cluster to Kubernetes."))
+    c = Contradiction("I migrated our cluster to Kubernetes", "never worked with Kubernetes", "x")
+    bridge.on_analysis(analysis_with((2,), contradictions=(c,)))
+    bridge.on_chunk(chunk(3, "It went well."))
+    bridge.on_analysis(analysis_with((3,), contradictions=(Contradiction("I migrated our cluster to Kubernetes.", "Never worked with Kubernetes", "y"),)))
+    assert len(window.flags.cards) == 1
