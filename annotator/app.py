@@ -524,6 +524,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         )
         def saved(cfg: Config) -> None:
             sessions.set_config(cfg)
+            window.set_devices(devices, cfg.audio.devices)
             bridge.run(sessions.check_keys(), what="Checking the provider keys", on_result=lambda _s: controller.refresh_providers())
             messages.info(f"Settings saved to {cfg.path}; they apply from the next session.")
 
@@ -549,7 +550,8 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         await sessions.check_keys()
         controller.refresh_providers()
         controller.hint_if_no_provider()
-        window.set_devices(await asyncio.to_thread(list_devices), config.audio.devices[0] if config.audio.devices else None)
+        devices = await asyncio.to_thread(list_devices)
+        window.set_devices(devices, config.audio.devices)
         if replay:
             controller.open(replay)
         else:

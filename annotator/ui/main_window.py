@@ -248,16 +248,19 @@ class MainWindow(QMainWindow):
             fmt = EXPORT_FORMATS.get(chosen) or Path(path).suffix.lstrip(".").lower()
             self.export_requested.emit(path, fmt)
 
-    def set_devices(self, devices: Sequence[tuple[str, str]], current: str | None = None) -> None:
-        """Offer these input devices as (id, label) pairs; keep ``current`` selected."""
+    def set_devices(self, devices: Sequence[tuple[str, str]], configured: Sequence[str] = ()) -> None:
+        """Offer these input devices as (id, label) pairs. The first entry records what
+        Settings > Input names (``configured``: your microphone, and the other side), or
+        the system's default input when nothing is configured."""
         self.device_combo.blockSignals(True)
         self.device_combo.clear()
-        self.device_combo.addItem("Default input", None)
+        first = "Default input" if not configured else "Settings: " + " + ".join(configured)
+        self.device_combo.addItem(first, None)
+        self.device_combo.setItemData(0, first, Qt.ItemDataRole.ToolTipRole)
         for dev_id, label in devices:
             self.device_combo.addItem(label, dev_id)
             self.device_combo.setItemData(self.device_combo.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
-            if dev_id == current:
-                self.device_combo.setCurrentIndex(self.device_combo.count() - 1)
+        self.device_combo.setCurrentIndex(0)
         self.device_combo.blockSignals(False)
 
     # -- what the pipeline delivers (connected to the Bridge) ---------------------------

@@ -132,3 +132,14 @@ def test_quit_during_session_asks_first(qtbot, hub, bridge: Bridge) -> None:  # 
     assert not win.close()
     assert answers and "recording" in answers[0]
     assert win.isVisible()
+
+
+def test_device_picker_names_what_record_will_use(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.set_devices([("hw:1", "USB mic"), ("sink.monitor", "sink.monitor (system audio)")])
+    assert window.device_combo.itemText(0) == "Default input" and window.device_combo.currentData() is None
+    window.set_devices([("hw:1", "USB mic")], configured=("hw:1", "sink.monitor"))
+    assert window.device_combo.itemText(0) == "Settings: hw:1 + sink.monitor"
+    window.device_combo.setCurrentIndex(1)
+    with qtbot.waitSignal(window.record_requested) as sig:
+        window.act_record.trigger()
+    assert sig.args == ["hw:1"]

@@ -24,7 +24,8 @@ def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseSe
     win = app.window
     levels: list[float] = []
     app.bridge.level.connect(lambda source, level: levels.append(level))
-    win.set_devices([(pulse_server.monitor, pulse_server.monitor)], current=pulse_server.monitor)
+    win.set_devices([(pulse_server.monitor, pulse_server.monitor)])
+    win.device_combo.setCurrentIndex(1)
     win.act_record.trigger()
     qtbot.waitUntil(lambda: win.status.state.text() == "● Recording", timeout=20000)
     assert not win.act_record.isEnabled() and win.act_stop.isEnabled()
