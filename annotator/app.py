@@ -538,6 +538,8 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     closed = loop.create_future()
     window.closed.connect(lambda: closed.done() or closed.set_result(None))
     bridge.event.connect(lambda kind, data: _tell_terminal(kind, data))
+    previous_hook = sys.excepthook
+    sys.excepthook = lambda kind, err, tb: bridge.report(err, "Something in the window")  # the outermost catch-all
     for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a kill: stop the session cleanly, then quit
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, controller.stop_and_close)
@@ -564,6 +566,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         loop.run_until_complete(main())
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
+        sys.excepthook = previous_hook
         close_event_loop(loop)
     return 0
 

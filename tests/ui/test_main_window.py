@@ -143,3 +143,21 @@ def test_device_picker_names_what_record_will_use(qtbot, window: MainWindow) -> 
     with qtbot.waitSignal(window.record_requested) as sig:
         window.act_record.trigger()
     assert sig.args == ["hw:1"]
+
+
+def test_a_failing_coroutine_is_reported_as_a_sentence(qtbot, aio_loop, hub, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    from annotator.errors import ConfigError
+
+    async def broken() -> None:
+        raise RuntimeError("boom")
+
+    async def refused() -> None:
+        raise ConfigError("config.toml: provider 'kimi': base_url: 'x' is not an http:// or https:// URL")
+
+    failures: list[BaseException] = []
+    bridge.run(broken(), what="Opening the file", on_failure=failures.append)
+    bridge.run(refused(), what="Saving", on_failure=failures.append)
+    qtbot.waitUntil(lambda: len(failures) == 2)
+    texts = [m.text for m in hub.history]
+    assert texts[0].startswith("Opening the file failed unexpectedly (RuntimeError: boom). This is a bug;")
+    assert texts[1] == "config.toml: provider 'kimi': base_url: 'x' is not an http:// or https:// URL"
