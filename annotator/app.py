@@ -175,12 +175,13 @@ class Sessions:
         self._live: OrderedLiveInput | None = None
         self._audio: _AudioFile | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._starting = False  # between Record/Open and the session running: a second press does nothing
 
     # -- state -----------------------------------------------------------------------
     @property
     def active(self) -> bool:
         """A session is running or still closing (its journal not yet closed)."""
-        return self._pipeline is not None or self._stopping is not None
+        return self._starting or self._pipeline is not None or self._stopping is not None
 
     @property
     def session_path(self) -> Path | None:
@@ -240,8 +241,6 @@ class Sessions:
         """Build one session's journal, analyser and pipeline. The slow parts
         (creating the file and syncing it, TLS set-up of the HTTP client, the
         sentiment lexicon) run in a thread so the window never waits on them."""
-        from annotator.session import Journal
-
         pipeline = Pipeline(None, [], limits=self.limits)
         sinks = pipeline.out.sinks  # filled below, journal first
         if inputs:  # the inputs open before the journal exists: a dead microphone leaves no empty session
@@ -306,17 +305,28 @@ class Sessions:
         if self.active:
             return
         self._loop = asyncio.get_running_loop()
-        inputs = self._inputs(device)
-        devices = [{"device": d or "default", "source": src} for d, src in inputs]
-        await self._open({"mode": "live", "model": self.model_name or "tiny.en", "devices": devices}, inputs=inputs)
+        self._starting = True
+        try:
+            inputs = self._inputs(device)
+            devices = [{"device": d or "default", "source": src} for d, src in inputs]
+            await self._open({"mode": "live", "model": self.model_name or "tiny.en", "devices": devices}, inputs=inputs)
+        finally:
+            self._starting = False
         self.sink.on_event("recording", {"devices": devices})
 
     async def start_replay(self, path: Path, speed: float) -> None:
-        from annotator.replay import kind_of, read_chunks, read_session
-
         if self.active:
             return
         self._loop = asyncio.get_running_loop()
+        self._starting = True
+        try:
+            await self._start_replay(path, speed)
+        finally:
+            self._starting = False
+
+    async def _start_replay(self, path: Path, speed: float) -> None:
+        from annotator.replay import kind_of, read_chunks, read_session
+
         kind = kind_of(path)
         if not path.exists():
             raise InputError(f"{path}: no such file")
@@ -339,12 +349,12 @@ class Sessions:
             if self.whisper is None:
                 await self.load_model()
             audio = _AudioFile(path, speed)
-            self._audio = audio
             await self._open(
                 {"mode": "replay", "source": str(path), "model": self.model_name or "tiny.en"},
                 inputs=[(str(path), "")],
                 stream_factory=audio,
             )
+            self._audio = audio
             self.sink.on_event("replay_started", {"path": str(path)})
             self._runner = asyncio.get_running_loop().create_task(self._replay_audio(audio))
             return

@@ -114,3 +114,12 @@ def test_model_loading_is_shown_and_a_bad_model_is_one_sentence(qtbot, make_app)
     assert "Loading transcription model…" in states
     [msg] = app.window.messages.history
     assert msg.text == "Model directory /nonexistent/whisper-model does not exist."
+
+
+def test_a_second_press_while_starting_does_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    app.window.open_requested.emit(str(DATA / "backend-lead.txt"))
+    app.window.open_requested.emit(str(DATA / "backend-lead.txt"))  # before the first has started
+    qtbot.waitUntil(lambda: app.window.transcript_model.rowCount() >= 1, timeout=10000)
+    assert len(list(sessions_dir.glob("*.jsonl"))) == 1
+    assert not app.window.messages.history
