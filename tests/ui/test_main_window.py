@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from annotator.errors import AudioError
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Contradiction, Insight, Mark, Outcome, Sentiment
@@ -161,3 +161,21 @@ def test_a_failing_coroutine_is_reported_as_a_sentence(qtbot, aio_loop, hub, bri
     texts = [m.text for m in hub.history]
     assert texts[0].startswith("Opening the file failed unexpectedly (RuntimeError: boom). This is a bug;")
     assert texts[1] == "config.toml: provider 'kimi': base_url: 'x' is not an http:// or https:// URL"
+
+
+def test_newest_line_stays_in_view_unless_the_user_scrolled_up(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bar = window.transcript.verticalScrollBar()
+    for i in range(60):
+        bridge.on_chunk(chunk(i, f"Line number {i} of a long interview."))
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    bar.setValue(0)  # the user scrolls up to reread something
+    assert not window.transcript.following
+    bridge.on_chunk(chunk(60, "A new line arrives."))
+    for _ in range(3):  # let the view lay the new row out (it would have jumped then), without waiting on time
+        QApplication.processEvents()
+    assert bar.value() == 0
+    window.act_follow.trigger()
+    bridge.on_chunk(chunk(61, "And another."))
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    assert window.transcript.following
