@@ -22,10 +22,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import queue
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -494,6 +495,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     ensure_std_streams()
     setup_logging()
     config = load_config(Path(config_path) if config_path else None)
+    check_display(os.environ, sys.platform)
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -506,6 +508,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("annotator")
+    app.setDesktopFileName("annotator")  # matches resources/annotator.desktop (icon, WM class)
     app.setQuitOnLastWindowClosed(False)
     style = paths.resource("style.qss")
     if style.exists():
@@ -585,6 +588,17 @@ def _tell_terminal(kind: str, data: dict[str, Any]) -> None:
     """A window started from a shell says there where each session was saved."""
     if kind == "session_closed" and sys.stderr is not None:
         print(f"annotator: session saved: {data.get('path')}", file=sys.stderr, flush=True)
+
+
+def check_display(env: Mapping[str, str], platform: str) -> None:
+    """On Linux without X11 or Wayland Qt would abort with its own message: say it in one sentence."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        raise AnnotatorError(
+            "No display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). Run annotator "
+            "from a desktop session, or use `annotator listen` to record without a window."
+        )
 
 
 def list_devices() -> list[tuple[str, str]]:

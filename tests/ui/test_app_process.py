@@ -66,3 +66,11 @@ def test_parse_speed() -> None:
     from annotator.commands.replay import parse_speed
 
     assert [parse_speed(v) for v in ("1", "2x", "4", "max", "MAX", "1.5")] == [1.0, 2.0, 4.0, 0.0, 0.0, 1.5]
+
+
+def test_no_display_is_one_sentence() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "annotator"], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.startswith("annotator: No display to open the window on")
+    assert len(out.stderr.strip().splitlines()) == 1
