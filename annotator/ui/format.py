@@ -202,3 +202,21 @@ def tooltip(text: str) -> str:
     and wrapped, never passed raw: ``<b>`` stays the four characters ``<b>``.
     """
     return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"
+
+
+def backlog_warning(data: dict[str, object]) -> str | None:
+    """The message for a "backlog" event: analysis left chunks out, or transcription runs behind."""
+    left = data.get("left_unanalysed")
+    if isinstance(left, int) and left > 0:
+        total = data.get("total_unanalysed", left)
+        return (
+            f"Analysis is falling behind: {left} older chunk(s) were left unanalysed ({total} so far this session); "
+            "they stay in the transcript. Put a faster provider first in Settings > Providers."
+        )
+    seconds = data.get("seconds")
+    if isinstance(seconds, (int, float)) and seconds >= 1:
+        return (
+            f"Transcription is running {seconds:.0f} s behind the speech; waiting speech is merged so nothing is lost. "
+            "A smaller model in Settings > Transcription keeps up better."
+        )
+    return None

@@ -28,7 +28,7 @@ from annotator.models import Analysis, Chunk, Mark
 from annotator.ui.bridge import Bridge
 from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis
 from annotator.ui.flags_view import FlagsView
-from annotator.ui.format import all_failed_warning, misconfigured_warning, recording_state
+from annotator.ui.format import all_failed_warning, backlog_warning, misconfigured_warning, recording_state
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
 from annotator.ui.status_bar import StatusBar
@@ -337,11 +337,9 @@ class MainWindow(QMainWindow):
             if self.session_path:
                 self.setWindowTitle(f"annotator — {self.session_path.name}")
         elif kind == "backlog":
-            n = data.get("left_unanalysed") or data.get("seconds")
-            self.messages.warning(
-                f"Analysis is falling behind: {n} older chunk(s) were left unanalysed (they stay in the transcript). "
-                "Consider a faster provider first in Settings > Providers."
-            )
+            warning = backlog_warning(data)
+            if warning is not None:
+                self.messages.warning(warning)
         elif kind == "device":
             name = data.get("name") or data.get("device")
             if name:

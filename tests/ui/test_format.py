@@ -62,3 +62,12 @@ def test_manual_flag_from_mark() -> None:
     flag = flag_from_mark(Mark(5.0, "flag", "", 0), chunks)
     assert flag is not None and flag.manual and flag.statement == "text"
     assert flag_from_mark(Mark(5.0, "bookmark"), chunks) is None
+
+
+def test_backlog_warnings() -> None:
+    from annotator.ui.format import backlog_warning
+
+    assert backlog_warning({"left_unanalysed": 3, "total_unanalysed": 5, "waiting": 40}).startswith(
+        "Analysis is falling behind: 3 older chunk(s) were left unanalysed (5 so far")
+    assert backlog_warning({"seconds": 4.2}).startswith("Transcription is running 4 s behind the speech")
+    assert backlog_warning({"seconds": 0.4}) is None
