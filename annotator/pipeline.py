@@ -405,9 +405,10 @@ class LiveInput:
         self._loop = loop
         self._pipeline = pipeline
         self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._chunks: queue.SimpleQueue[Chunk] = queue.SimpleQueue()
         self.worker = TranscriptionWorker(
             whisper,
-            on_chunk=lambda c: self._call(pipeline.add_chunk, c),
+            on_chunk=self._chunk_from_worker,
             on_error=lambda e: self._call(pipeline.report, e),
             on_backlog=lambda s: self._call(pipeline.event, "backlog", {"seconds": round(s, 1)}) if s else None,
             options=TranscribeOptions(beam_size=t.beam_size, language=t.language),
@@ -446,6 +447,20 @@ class LiveInput:
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         if not self._loop.is_closed():
             self._loop.call_soon_threadsafe(fn, *args)
+
+    def _chunk_from_worker(self, chunk: Chunk) -> None:
+        """Worker thread: queue the chunk and ask the loop to take what is queued."""
+        self._chunks.put(chunk)
+        self._call(self._hand_over)
+
+    def _hand_over(self) -> None:
+        """On the loop: every chunk transcribed so far, in order, to the pipeline."""
+        while True:
+            try:
+                chunk = self._chunks.get_nowait()
+            except queue.Empty:
+                return
+            self._pipeline.add_chunk(chunk)
 
     def _level(self, source: str, level: float) -> None:
         now = time.monotonic()
@@ -528,6 +543,9 @@ class LiveInput:
             self.worker.stop(flush=True)
 
     async def stop(self) -> None:
+        """Close the inputs, transcribe what was said up to now, and hand every
+        chunk to the pipeline before returning (not left to callbacks the loop
+        may run later: under qasync a thread's callback can run after the
+        coroutine that waited for the thread), so the journal gets them all."""
         await asyncio.to_thread(self._close)
-        # the worker's last chunks were handed to the loop before it ended: let them land
-        await asyncio.sleep(0)
+        self._hand_over()

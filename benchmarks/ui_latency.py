@@ -23,7 +23,6 @@ is delivered at once, then paced at real time).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import sys
@@ -56,7 +55,7 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from annotator.app import Sessions
+    from annotator.runner import Sessions
     from annotator.config import Config
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow

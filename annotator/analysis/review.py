@@ -57,8 +57,8 @@ from annotator.analysis.prompt import chunk_line, estimate_tokens, split_text
 from annotator.analysis.providers import Clock, HttpProvider, Request, Result
 from annotator.analysis.usage import cost_usd
 from annotator.config import Config, PostConfig, ProviderConfig, api_key, availability, post_providers
-from annotator.errors import ConfigError, InputError, ProviderError
-from annotator.models import SENTIMENT_LABELS, Analysis, Attempt, Chunk, Contradiction, Outcome
+from annotator.errors import ConfigError, InputError
+from annotator.models import SENTIMENT_LABELS, Analysis, Attempt, Chunk, Contradiction
 
 KeyLookup = Callable[[ProviderConfig], "str | None"]
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.live
 
 
 def read_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> list[dict]:
-    """JSON lines from stdout until one whose type is ``want`` (or the timeout)."""
+    """JSON lines from stdout until one whose type (or event kind) is ``want`` (or the timeout)."""
     assert proc.stdout is not None
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
@@ -40,7 +40,7 @@ def read_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> 
         if not line:
             break
         seen.append(json.loads(line))
-        if seen[-1]["type"] == want:
+        if want in (seen[-1]["type"], seen[-1].get("kind")):
             break
     sel.close()
     return seen
@@ -58,7 +58,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
          "--device", pulse_server.monitor],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     ) as proc:
-        lines = read_lines_until(proc, "event", timeout=60)  # the "recording" event: audio flows
+        lines = read_lines_until(proc, "recording", timeout=60)  # the "recording" event: audio flows
         assert lines and lines[-1]["data"] == {"devices": [{"device": pulse_server.monitor, "source": "You"}]}, lines
         pulse_server.play(clip)
         lines += read_lines_until(proc, "analysis", timeout=60)
@@ -113,7 +113,7 @@ def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_expo
          "--device", pulse_server.monitor],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
     ) as proc:
-        read_lines_until(proc, "event", timeout=60)
+        read_lines_until(proc, "recording", timeout=60)
         pulse_server.play(clip)
         lines = read_lines_until(proc, "analysis", timeout=60)
         # the chunk was handed to the journal's writer a provider round trip before its analysis printed

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
-from annotator.app import Sessions
+from annotator.runner import Sessions
 from annotator.config import Config
 from annotator.pipeline import AnalysisQueueLimits
 from annotator.ui.session_controller import SessionController

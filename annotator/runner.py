@@ -1,0 +1,431 @@
+"""One session at a time, live or replayed: its journal, analyser, inputs and pipeline. No Qt.
+
+``Sessions`` is the session backend of the window (``ui.session_controller``
+drives it) and of ``annotator listen``: it owns at most one running session
+and knows which module does what (``analysis``, ``session``, ``replay``,
+``pipeline``, ``transcribe``, ``export``). Everything slow (loading the
+model, opening devices, creating and syncing the journal, building the HTTP
+client) runs in a thread, so the loop it runs on (the Qt thread under
+qasync) never waits.
+
+    sessions = Sessions(config, sink)
+    await sessions.start_live(["pulse", "vsink.monitor"])   # or start_replay(path, speed)
+    ...
+    await sessions.stop()   # flush the last utterance, finish analyses (bounded), close the journal
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
+from annotator.config import Config, api_key, availability
+from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
+from annotator.models import Analysis, Chunk, Mark
+from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipeline, Sink
+
+AnalyzerFactory = Callable[[Config], Analyzer]
+SOURCES = ("You", "Them")
+
+
+class StoredSession:
+    """Replaying a saved session: shows each stored analysis once all its chunks
+    have appeared, and each mark with its chunk, so flags and marks arrive at
+    the moment they did live. No provider is called (the ``Sink`` protocol)."""
+
+    def __init__(self, analyses: Sequence[Analysis], marks: Sequence[Mark]) -> None:
+        self.waiting = list(analyses)
+        self.marks = list(marks)
+        self.seen: set[int] = set()
+        self.pipeline: Pipeline | None = None
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        self.seen.add(chunk.id)
+        if self.pipeline is None:
+            return
+        ready = [a for a in self.waiting if set(a.chunk_ids) <= self.seen]
+        if ready:
+            self.waiting = [a for a in self.waiting if a not in ready]
+            self.pipeline.replay_analyses(ready)
+        due = [m for m in self.marks if m.chunk_id is None or m.chunk_id in self.seen]
+        if due:
+            self.marks = [m for m in self.marks if m not in due]
+            for mark in due:
+                self.pipeline.out.on_mark(mark)
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        return None
+
+    def on_mark(self, mark: Mark) -> None:
+        return None
+
+    def on_error(self, error: AnnotatorError) -> None:
+        return None
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        return None
+
+    def on_level(self, source: str, level: float) -> None:
+        return None
+
+
+class _AudioFile:
+    """A ``stream_factory`` that plays one audio file and remembers its stream (to see the end)."""
+
+    def __init__(self, path: Path, speed: float) -> None:
+        from annotator.audio.capture import FileInputStream
+
+        self._cls = FileInputStream
+        self.path = path
+        self.speed = None if speed <= 0 else speed
+        self.stream: Any = None
+
+    def __call__(self, device: Any, callback: Any) -> Any:
+        self.stream = self._cls(self.path, callback, speed=self.speed)
+        return self.stream
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = None if speed <= 0 else speed
+        if self.stream is not None:
+            self.stream.speed = self.speed
+
+    async def wait_finished(self) -> None:
+        while self.stream is None or not self.stream.finished.is_set():
+            await asyncio.sleep(0.1)
+
+
+class Sessions:
+    """Runs one session at a time for the window (implements ``ui.session_controller.SessionBackend``).
+
+    ``sink`` receives everything (the window's bridge). ``analyzer_factory``
+    builds the chain for each session from the current config (so a change in
+    Settings applies to the next session). ``limits`` are the pipeline's
+    batching limits.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        sink: Sink,
+        *,
+        analyzer_factory: AnalyzerFactory = build_analyzer,
+        limits: AnalysisQueueLimits = AnalysisQueueLimits(),
+        sessions_dir: Path | None = None,
+        model: str | None = None,
+    ) -> None:
+        self.config = config
+        self.sink = sink
+        self.analyzer_factory = analyzer_factory
+        self.limits = limits
+        self.sessions_dir = sessions_dir
+        self.model_name = model if model is not None else config.transcription.model
+        self.whisper: Any = None  # the loaded WhisperModel
+        self._model_task: asyncio.Task[Any] | None = None
+        self._analyzer: Analyzer | None = None
+        self._pipeline: Pipeline | None = None
+        self._journal: Any = None
+        self._runner: asyncio.Task[None] | None = None
+        self._session_path: Path | None = None
+        self._stopping: asyncio.Task[None] | None = None
+        self._states: tuple[ProviderStatus, ...] = ()
+        self._live: LiveInput | None = None
+        self._audio: _AudioFile | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._starting = False  # between Record/Open and the session running: a second press does nothing
+
+    # -- state -----------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """A session is running or still closing (its journal not yet closed)."""
+        return self._starting or self._pipeline is not None or self._stopping is not None
+
+    @property
+    def session_path(self) -> Path | None:
+        return self._session_path
+
+    def providers_state(self) -> Sequence[ProviderStatus]:
+        """The chain as the status dots show it (the running analyser's, else the last known)."""
+        if self._analyzer is not None:
+            self._states = self._analyzer.providers_state()
+        return self._states
+
+    async def check_keys(self) -> Sequence[ProviderStatus]:
+        """Which configured providers have what they need (the keyring may be slow: in a thread)."""
+        self._states = await asyncio.to_thread(initial_states, self.config)
+        return self._states
+
+    def set_config(self, config: Config) -> None:
+        """New settings apply from the next session on."""
+        self.config = config
+
+    # -- the transcription model ------------------------------------------------------------
+    async def load_model(self) -> Any:
+        """Load the whisper model in a thread (once); events tell the window."""
+        if self.whisper is not None:
+            return self.whisper
+        if self._model_task is None:
+            self._model_task = asyncio.get_running_loop().create_task(self._load_model())
+        return await asyncio.shield(self._model_task)
+
+    async def _load_model(self) -> Any:
+        from annotator.transcribe import load_model
+
+        self.sink.on_event("model_loading", {"model": self.model_name or "tiny.en (bundled)"})
+        t = self.config.transcription
+        try:
+            self.whisper = await asyncio.to_thread(load_model, self.model_name, t.device, t.compute_type)
+        except AnnotatorError:
+            self._model_task = None
+            raise
+        except Exception as err:  # noqa: BLE001 - translated once, here
+            self._model_task = None
+            raise ModelError(f"The transcription model {self.model_name or 'tiny.en'} could not be loaded ({err}).") from err
+        self.sink.on_event("model_ready", {"model": self.model_name or "tiny.en (bundled)"})
+        return self.whisper
+
+    # -- sessions -------------------------------------------------------------------------
+    async def _open(
+        self,
+        header: dict[str, Any],
+        *,
+        journal: bool = True,
+        analyze: bool = True,
+        extra: Sequence[Sink] = (),
+        inputs: Sequence[tuple[str | int | None, str]] = (),
+        stream_factory: Any = None,
+    ) -> Pipeline:
+        """Build one session's journal, analyser and pipeline. The slow parts
+        (creating the file and syncing it, TLS set-up of the HTTP client, the
+        sentiment lexicon) run in a thread so the window never waits on them."""
+        pipeline = Pipeline(None, [], limits=self.limits)
+        sinks = pipeline.out.sinks  # filled below, journal first
+        if inputs:  # the inputs open before the journal exists: a dead microphone leaves no empty session
+            whisper = await self.load_model()
+            # built in a thread: each segmenter loads its voice-activity model (a few hundred ms)
+            live = await asyncio.to_thread(
+                LiveInput, pipeline, whisper, inputs, asyncio.get_running_loop(),
+                transcription=self.config.transcription, audio=self.config.audio, stream_factory=stream_factory,
+            )
+            try:
+                await asyncio.to_thread(live.open)
+            except BaseException:
+                await live.stop()
+                raise
+            self._live = live
+        try:
+            return await self._open_rest(pipeline, sinks, header, journal=journal, analyze=analyze, extra=extra)
+        except BaseException:
+            await self._stop()
+            raise
+
+    async def _open_rest(
+        self, pipeline: Pipeline, sinks: list[Sink], header: dict[str, Any], *, journal: bool, analyze: bool, extra: Sequence[Sink]
+    ) -> Pipeline:
+        from annotator.session import Journal
+
+        if journal:
+            chain = [{"name": p.name, "model": p.model} for p in self.config.providers if p.enabled]
+            self._journal = await asyncio.to_thread(
+                Journal.create, self.sessions_dir, header={**header, "chain": chain}, on_error=self._journal_failed
+            )
+            self._session_path = self._journal.path
+            sinks.append(JournalSink(self._journal))
+        sinks.append(self.sink)
+        sinks.extend(extra)
+        self._analyzer = await asyncio.to_thread(self.analyzer_factory, self.config) if analyze else None
+        pipeline.analyzer = self._analyzer
+        self._pipeline = pipeline
+        pipeline.start()
+        if self._session_path is not None:
+            self.sink.on_event("session", {"path": str(self._session_path)})
+        if self._live is not None:
+            record_to = self._journal.audio_path if self._journal is not None and self.config.audio.save_audio else None
+            await asyncio.to_thread(self._live.start, record_to)
+        return pipeline
+
+    def _journal_failed(self, err: AnnotatorError) -> None:
+        """From the journal's writer thread: hand the sentence to the loop."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.sink.on_error, err)
+
+    def _inputs(self, devices: str | Sequence[str] | None) -> list[tuple[str | int | None, str]]:
+        """(device, source) pairs: the devices asked for, else the configured
+        inputs, else the system default; the first is "You", the second "Them"
+        (a device given as a number is PortAudio's index)."""
+        chosen: list[str | None] = [devices] if isinstance(devices, str) else list(devices or ())
+        chosen = chosen or list(self.config.audio.devices) or [None]
+        if len(chosen) > len(SOURCES):
+            raise AudioError(
+                f"{len(chosen)} input devices were given; at most two are recorded at once (you, and them)."
+            )
+        return [(int(d) if d is not None and d.isdigit() else d, SOURCES[i]) for i, d in enumerate(chosen)]
+
+    async def start_live(self, devices: str | Sequence[str] | None = None) -> None:
+        """Record from ``devices`` (see ``_inputs``): the window's picker gives one
+        name or None, ``annotator listen`` its ``--device`` list."""
+        if self.active:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._starting = True
+        try:
+            inputs = self._inputs(devices)
+            opened = [{"device": "default" if d is None else d, "source": src} for d, src in inputs]
+            await self._open({"mode": "live", "model": self.model_name or "tiny.en", "devices": opened}, inputs=inputs)
+        finally:
+            self._starting = False
+        self.sink.on_event("recording", {"devices": opened})
+
+    async def start_replay(self, path: Path, speed: float) -> None:
+        if self.active:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._starting = True
+        try:
+            await self._start_replay(path, speed)
+        finally:
+            self._starting = False
+
+    async def _start_replay(self, path: Path, speed: float) -> None:
+        from annotator.replay import kind_of, read_chunks, read_session
+
+        kind = kind_of(path)
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        if kind == "session":
+            record = await asyncio.to_thread(read_session, path)
+            stored = StoredSession(record.analyses, record.marks)
+            pipeline = await self._open({}, journal=False, analyze=False, extra=[stored])
+            stored.pipeline = pipeline
+            self._session_path = path
+            self.sink.on_event("session", {"path": str(path)})
+            for w in getattr(record, "warnings", ()):
+                self.sink.on_error(InputError(str(w)))
+            chunks: Sequence[Chunk] = record.chunks
+        elif kind == "transcript":
+            chunks = await asyncio.to_thread(read_chunks, path)
+            if not chunks:
+                raise InputError(f"{path}: has no lines to replay")
+            pipeline = await self._open({"mode": "replay", "source": str(path)})
+        else:
+            if self.whisper is None:
+                await self.load_model()
+            audio = _AudioFile(path, speed)
+            await self._open(
+                {"mode": "replay", "source": str(path), "model": self.model_name or "tiny.en"},
+                inputs=[(str(path), "")],
+                stream_factory=audio,
+            )
+            self._audio = audio
+            self.sink.on_event("replay_started", {"path": str(path)})
+            self._runner = asyncio.get_running_loop().create_task(self._replay_audio(audio))
+            return
+        self.sink.on_event("replay_started", {"path": str(path), "total": len(chunks)})
+        self._runner = asyncio.get_running_loop().create_task(self._replay(pipeline, chunks, speed))
+
+    async def _replay(self, pipeline: Pipeline, chunks: Sequence[Chunk], speed: float) -> None:
+        try:
+            await pipeline.replay_chunks(chunks, speed)
+        except asyncio.CancelledError:
+            return
+        self._runner = None
+        await self.stop()
+
+    async def _replay_audio(self, audio: _AudioFile) -> None:
+        try:
+            await audio.wait_finished()
+        except asyncio.CancelledError:
+            return
+        self._runner = None
+        await self.stop()
+
+    def pause(self) -> None:
+        if self._audio is not None:
+            raise InputError("An audio file replays like a microphone and cannot be paused; press Stop to end it.")
+        if self._pipeline is not None:
+            self._pipeline.pause()
+
+    def resume(self) -> None:
+        if self._pipeline is not None:
+            self._pipeline.resume()
+
+    def set_speed(self, speed: float) -> None:
+        if self._audio is not None:
+            self._audio.set_speed(speed)
+        if self._pipeline is not None:
+            self._pipeline.set_speed(speed)
+
+    def mark(self, kind: str, note: str) -> None:
+        if self._pipeline is not None:
+            self._pipeline.add_mark(kind, note)
+
+    async def stop(self) -> None:
+        """Stop the session: flush, finish analyses (bounded), close the journal. Safe to call twice."""
+        if self._stopping is not None:
+            await asyncio.shield(self._stopping)
+            return
+        if self._pipeline is None:
+            return
+        self._stopping = asyncio.get_running_loop().create_task(self._stop())
+        self._stopping.add_done_callback(self._stopped)
+        await asyncio.shield(self._stopping)
+
+    def _stopped(self, task: asyncio.Task[None]) -> None:
+        self._stopping = None
+        if not task.cancelled() and task.exception() is None and self._session_path is not None:
+            self.sink.on_event("session_closed", {"path": str(self._session_path)})
+
+    async def _stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None and runner is not asyncio.current_task():
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        live, self._live = self._live, None
+        self._audio = None
+        if live is not None:
+            await live.stop()
+        await self._close()
+
+    async def _close(self) -> None:
+        pipeline, self._pipeline = self._pipeline, None
+        try:
+            if pipeline is not None:
+                await pipeline.stop()
+        finally:
+            journal, self._journal = self._journal, None
+            if journal is not None:
+                await journal.aclose()
+            analyzer, self._analyzer = self._analyzer, None
+            if analyzer is not None:
+                self._states = analyzer.providers_state()
+                await analyzer.aclose()
+
+    async def export(self, session: Path, output: Path, fmt: str) -> Path:
+        from annotator.export import export
+        from annotator.replay import read_session
+
+        if fmt not in ("md", "json", "srt", "vtt"):
+            raise InputError(f"{output}: unknown export format {fmt!r}; pick Markdown, JSON, SRT or VTT")
+        record = await asyncio.to_thread(read_session, session)
+        text = export(record, fmt)
+        try:
+            await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        except OSError as err:
+            raise InputError(f"{output}: cannot write the export ({err.strerror or err})") from err
+        return output
+
+    async def shutdown(self) -> None:
+        """Quitting: stop any session and drop the model load if still running."""
+        await self.stop()
+        if self._model_task is not None and not self._model_task.done():
+            self._model_task.cancel()
+
+
+def initial_states(config: Config) -> tuple[ProviderStatus, ...]:
+    """Each configured provider and why it would be left out of the chain (no key, disabled)."""
+    return tuple(ProviderStatus(p.name, p.kind, p.model, unavailable=availability(p, api_key(p))) for p in config.providers)
