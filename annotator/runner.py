@@ -12,6 +12,11 @@ qasync) never waits.
     await sessions.start_live(["pulse", "vsink.monitor"])   # or start_replay(path, speed)
     ...
     await sessions.stop()   # flush the last utterance, finish analyses (bounded), close the journal
+
+After a session, its post-session review (``analysis.review``):
+
+    estimate = await sessions.estimate(path)    # show format_estimate(estimate) and ask first
+    run = await sessions.review(path, on_progress)   # ReviewRun: the review and the live flags it judged
 """
 
 from __future__ import annotations
@@ -19,17 +24,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
-from annotator.config import Config, api_key, availability
+from annotator.analysis.review import LiveFlag, Review, ReviewEstimate, ReviewProgress
+from annotator.config import Config, api_key, availability, post_providers
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.models import Analysis, Chunk, Mark
 from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipeline, Sink
 
 AnalyzerFactory = Callable[[Config], Analyzer]
 SOURCES = ("You", "Them")
+
+
+@dataclass(frozen=True)
+class ReviewRun:
+    """A finished post-session review of the journal at ``path`` and the live
+    flags it was given (numbered as in the review; the window maps its
+    verdicts to cards with them)."""
+
+    path: Path
+    review: Review
+    flags: tuple[LiveFlag, ...]
 
 
 class StoredSession:
@@ -294,6 +312,7 @@ class Sessions:
         from annotator.replay import kind_of, read_chunks, read_session
 
         kind = kind_of(path)
+        stored_review: ReviewRun | None = None
         if not path.exists():
             raise InputError(f"{path}: no such file")
         if kind == "session":
@@ -306,6 +325,10 @@ class Sessions:
             for w in getattr(record, "warnings", ()):
                 self.sink.on_error(InputError(str(w)))
             chunks: Sequence[Chunk] = record.chunks
+            if record.review is not None:  # shown once the replay has put every live flag on screen
+                from annotator.analysis.review import live_flags
+
+                stored_review = ReviewRun(path, record.review, live_flags(record))
         elif kind == "transcript":
             chunks = await asyncio.to_thread(read_chunks, path)
             if not chunks:
@@ -325,13 +348,15 @@ class Sessions:
             self._runner = asyncio.get_running_loop().create_task(self._replay_audio(audio))
             return
         self.sink.on_event("replay_started", {"path": str(path), "total": len(chunks)})
-        self._runner = asyncio.get_running_loop().create_task(self._replay(pipeline, chunks, speed))
+        self._runner = asyncio.get_running_loop().create_task(self._replay(pipeline, chunks, speed, stored_review))
 
-    async def _replay(self, pipeline: Pipeline, chunks: Sequence[Chunk], speed: float) -> None:
+    async def _replay(self, pipeline: Pipeline, chunks: Sequence[Chunk], speed: float, review: ReviewRun | None = None) -> None:
         try:
             await pipeline.replay_chunks(chunks, speed)
         except asyncio.CancelledError:
             return
+        if review is not None:
+            self.sink.on_event("review", {"run": review})
         self._runner = None
         await self.stop()
 
@@ -418,6 +443,44 @@ class Sessions:
         except OSError as err:
             raise InputError(f"{output}: cannot write the export ({err.strerror or err})") from err
         return output
+
+    # -- the post-session review ----------------------------------------------------------
+    def _reviewable(self, path: Path) -> Path:
+        if self.active and self._session_path is not None and Path(path) == self._session_path:
+            raise InputError(f"{Path(path).name}: the session is still running; stop it, then review it")
+        return Path(path)
+
+    async def estimate(self, path: Path) -> ReviewEstimate:
+        """Tokens and cost of reviewing the session at ``path`` with the first usable
+        review provider; nothing is sent. Raises ``InputError`` (no transcript,
+        still running) or ``ConfigError`` (no usable review provider)."""
+        from annotator.analysis.review import estimate_review
+        from annotator.replay import read_session
+
+        path = self._reviewable(path)
+        config = self.config
+        record = await asyncio.to_thread(read_session, path)
+        return await asyncio.to_thread(estimate_review, record, config)
+
+    async def review(self, path: Path, on_progress: Callable[[ReviewProgress], None] | None = None) -> ReviewRun:
+        """Review the session at ``path`` through the ``[post]`` chain and append the
+        review to its journal. Keys are looked up in a thread first (an OS keyring
+        can be slow); provider trouble gives a review without result, not an error."""
+        from annotator.commands.review import review_session
+        from annotator.replay import read_session
+        from annotator.analysis.review import live_flags
+
+        path = self._reviewable(path)
+        config = self.config
+
+        def keys() -> dict[str, str]:
+            found = {p.name: api_key(p) for p in post_providers(config)}
+            return {name: key for name, key in found.items() if key}
+
+        record = await asyncio.to_thread(read_session, path)
+        table = await asyncio.to_thread(keys)
+        review = await review_session(path, config, keys=table, on_progress=on_progress, record=record)
+        return ReviewRun(path, review, live_flags(record))
 
     async def shutdown(self) -> None:
         """Quitting: stop any session and drop the model load if still running."""

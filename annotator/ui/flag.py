@@ -32,11 +32,18 @@ class Flag:
     at: float  # seconds from session start, for ordering and the timeline
     source: str  # who answered: "kimi · kimi-k2-turbo", or "you" for a manual flag
     manual: bool = False
+    found_by_review: bool = False  # a contradiction the live pass missed, found by the post-session review
+    earlier_at: float | None = None  # when the earlier statement was made, if known
 
     @property
     def key(self) -> tuple[frozenset[str], frozenset[str], bool]:
         """Flags with the same key say the same thing (a provider repeating itself)."""
-        return frozenset(_words(self.statement)), frozenset(_words(self.earlier)), self.manual
+        return flag_key(self.statement, self.earlier, self.manual)
+
+
+def flag_key(statement: str, earlier: str, manual: bool = False) -> tuple[frozenset[str], frozenset[str], bool]:
+    """The identity of a flag's content: the meaningful words of both quotes."""
+    return frozenset(_words(statement)), frozenset(_words(earlier)), manual
 
 
 def _words(text: str) -> set[str]:

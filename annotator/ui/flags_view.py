@@ -5,12 +5,31 @@ Every label is plain text: the quotes and explanations come from a provider.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotator.ui.flag import Flag
 from annotator.ui.format import timestamp
+from annotator.ui.review_view import CONFIRMED, NOT_JUDGED, WRONG, CardReview
+
+FlagKey = tuple[frozenset[str], frozenset[str], bool]
+
+# Cards found by the post-session review, and the review's verdict line on live cards
+# (set on the widgets: resources/style.qss knows only the live and manual cards).
+REVIEW_CARD_STYLE = (
+    "QFrame#flagCardReview { background: #f8f5ff; border: 1px solid #d9ccf5; border-left: 4px solid #6d3fc4;"
+    " border-radius: 4px; }"
+    " QFrame#flagCardReview[selected=\"true\"] { background: #fff1c2; border-color: #e0b100; }"
+    " QLabel#flagTitle { color: #4c2a91; font-weight: 600; }"
+)
+VERDICT_STYLE = {
+    CONFIRMED: "color: #1e6b3d; background: #e6f4ea; border-radius: 3px; padding: 3px 6px;",
+    WRONG: "color: #8a1c12; background: #fde8e6; border-radius: 3px; padding: 3px 6px;",
+}
+NOT_JUDGED_STYLE = "color: #5f6368; background: #f1f3f4; border-radius: 3px; padding: 3px 6px;"
 
 
 def _plain(text: str, name: str, parent: QWidget) -> QLabel:
@@ -35,26 +54,46 @@ class FlagCard(QFrame):
     def __init__(self, flag: Flag, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.flag = flag
-        self.setObjectName("flagCardManual" if flag.manual else "flagCard")
+        self.review: CardReview | None = None
+        self.verdict: QLabel | None = None
+        self.setObjectName("flagCardManual" if flag.manual else "flagCardReview" if flag.found_by_review else "flagCard")
+        if flag.found_by_review:
+            self.setStyleSheet(REVIEW_CARD_STYLE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(4)
-        title = "Flagged by you" if flag.manual else "Contradiction"
+        title = "Flagged by you" if flag.manual else "Missed live · found by the review" if flag.found_by_review else "Contradiction"
         self.title = _plain(f"{title} · {timestamp(flag.at)}", "flagTitle", self)
         lay.addWidget(self.title)
         if flag.statement:
             self.statement = _plain(f"Now: “{flag.statement}”", "flagStatement", self)
             lay.addWidget(self.statement)
         if flag.earlier:
-            self.earlier = _plain(f"Earlier: “{flag.earlier}”", "flagEarlier", self)
+            when = f" ({timestamp(flag.earlier_at)})" if flag.earlier_at is not None else ""
+            self.earlier = _plain(f"Earlier{when}: “{flag.earlier}”", "flagEarlier", self)
             lay.addWidget(self.earlier)
         self.explanation = _plain(flag.explanation, "flagExplanation", self)
         lay.addWidget(self.explanation)
         if flag.source and not flag.manual:
             lay.addWidget(_plain(flag.source, "flagSource", self))
+        self._layout = lay
         self.set_selected(False)
+
+    def set_review(self, review: CardReview | None) -> None:
+        """Show the post-session review's verdict on this card (None removes it)."""
+        self.review = review
+        if review is None:
+            if self.verdict is not None:
+                self.verdict.hide()
+            return
+        if self.verdict is None:
+            self.verdict = _plain("", "flagVerdict", self)
+            self._layout.addWidget(self.verdict)
+        self.verdict.setText(review.text)
+        self.verdict.setStyleSheet(VERDICT_STYLE.get(review.verdict, NOT_JUDGED_STYLE))
+        self.verdict.show()
 
     def set_selected(self, on: bool) -> None:
         self.setProperty("selected", on)
@@ -107,6 +146,27 @@ class FlagsView(QScrollArea):
         if self._current < 0:
             self.ensureWidgetVisible(card)
         return card
+
+    def apply_review(self, verdicts: Mapping[FlagKey, CardReview], missed: Sequence[Flag]) -> None:
+        """Show a post-session review: each live card gets its verdict ("not
+        judged" when the review had no word on it), and each contradiction the
+        live pass missed becomes a card, placed in time order. A previous
+        review's cards and verdicts are replaced."""
+        for card in [c for c in self.cards if c.flag.found_by_review]:
+            self.cards.remove(card)
+            card.deleteLater()
+        self._current = -1
+        for card in self.cards:
+            if not card.flag.manual:
+                card.set_review(verdicts.get(card.flag.key, CardReview(NOT_JUDGED)))
+        for flag in missed:
+            self.placeholder.hide()
+            card = FlagCard(flag, self.widget())
+            card.clicked.connect(self._on_card_clicked)
+            at = next((i for i, c in enumerate(self.cards) if c.flag.at > flag.at), len(self.cards))
+            layout_at = self._layout.indexOf(self.cards[at]) if at < len(self.cards) else self._layout.count() - 1
+            self._layout.insertWidget(layout_at, card)
+            self.cards.insert(at, card)
 
     def _on_card_clicked(self, flag: Flag) -> None:
         for i, card in enumerate(self.cards):

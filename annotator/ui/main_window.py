@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.analysis.review import LiveFlag, Review
 from annotator.models import Analysis, Chunk, Mark
 from annotator.ui.bridge import Bridge
 from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis
@@ -31,6 +32,8 @@ from annotator.ui.flags_view import FlagsView
 from annotator.ui.format import all_failed_warning, backlog_warning, misconfigured_warning, recording_state
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
+from annotator.ui.review_panel import ReviewPanel
+from annotator.ui.review_view import card_reviews, failed_message, missed_flags, panel_text
 from annotator.ui.status_bar import StatusBar
 from annotator.ui.timeline import Point, SentimentTimeline
 from annotator.ui.transcript_view import TranscriptModel, TranscriptView
@@ -72,6 +75,7 @@ class MainWindow(QMainWindow):
         mark_requested(str, str): kind ("bookmark" | "flag") and note.
         export_requested(str, str): output path and format ("md" | "json" | "srt" | "vtt").
         settings_requested(): open the settings dialog.
+        review_requested(): review the open (ended) session with the post-session chain.
         close_requested(): the user wants to quit while a session runs, and said yes.
         closed(): the window closed (the app then shuts down).
     """
@@ -84,6 +88,7 @@ class MainWindow(QMainWindow):
     mark_requested = Signal(str, str)
     export_requested = Signal(str, str)
     settings_requested = Signal()
+    review_requested = Signal()
     close_requested = Signal()
     closed = Signal()
 
@@ -97,6 +102,7 @@ class MainWindow(QMainWindow):
         self.replaying = False
         self.paused = False
         self.may_close = False  # set once the session has been stopped for quitting
+        self.reviewing = False  # a post-session review is running
         self._warned: set[str] = set()
         self._flag_keys: set[tuple[frozenset[str], frozenset[str], bool]] = set()
         self.session_path: Path | None = None
@@ -104,6 +110,7 @@ class MainWindow(QMainWindow):
         self.transcript_model = TranscriptModel(self)
         self.transcript = TranscriptView(self.transcript_model, self)
         self.flags = FlagsView(self)
+        self.review_panel = ReviewPanel(self)
         self.timeline = SentimentTimeline(self)
         self.message_area = MessageArea(messages, self)
         self.status = StatusBar(self)
@@ -150,6 +157,11 @@ class MainWindow(QMainWindow):
         self.act_flag = self._action("Flag last statement", "Ctrl+F", "Flag the last statement for review", lambda: self.mark_requested.emit("flag", ""))
         self.act_next_flag = self._action("Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag)
         self.act_export = self._action("Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", self._on_export)
+        self.act_review = self._action(
+            "Review session…", "Ctrl+Shift+R",
+            "Send the whole transcript to the review chain: check the live flags, find missed contradictions (asks first, with the cost)",
+            self.review_requested.emit,
+        )
         self.act_settings = self._action("Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", self.settings_requested.emit)
         self.act_quit = self._action("Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
         self.act_follow = self._action("Follow newest line", "End", "Scroll to the newest line and keep following", self.transcript.scroll_to_newest)
@@ -172,6 +184,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.act_flag)
         bar.addAction(self.act_next_flag)
         bar.addSeparator()
+        bar.addAction(self.act_review)
         bar.addAction(self.act_export)
         bar.addAction(self.act_settings)
         self.addToolBar(bar)
@@ -184,7 +197,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_open, self.act_export, None, self.act_settings, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = self.menuBar().addMenu("&Session")
-        for a in (self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None, self.act_follow):
+        for a in (self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None, self.act_review, None, self.act_follow):
             m.addSeparator() if a is None else m.addAction(a)
         self.session_menu = m
 
@@ -196,11 +209,26 @@ class MainWindow(QMainWindow):
         lv.setContentsMargins(8, 8, 4, 0)
         lv.addWidget(self._heading("Transcript", left))
         lv.addWidget(self.transcript, 1)
-        right = QWidget(split)
-        rv = QVBoxLayout(right)
+        right = QSplitter(Qt.Orientation.Vertical, split)
+        right.setChildrenCollapsible(False)
+        flags = QWidget(right)
+        rv = QVBoxLayout(flags)
         rv.setContentsMargins(4, 8, 8, 0)
-        rv.addWidget(self._heading("Flags", right))
+        rv.addWidget(self._heading("Flags", flags))
         rv.addWidget(self.flags, 1)
+        review = QWidget(right)
+        review.setObjectName("reviewSection")
+        rr = QVBoxLayout(review)
+        rr.setContentsMargins(4, 4, 8, 0)
+        rr.addWidget(self._heading("Review", review))
+        rr.addWidget(self.review_panel, 1)
+        right.addWidget(flags)
+        right.addWidget(review)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        review.hide()
+        self.review_section = review
+        self.right_split = right
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
@@ -336,6 +364,11 @@ class MainWindow(QMainWindow):
             self.session_path = Path(str(path)) if path else None
             if self.session_path:
                 self.setWindowTitle(f"annotator — {self.session_path.name}")
+        elif kind == "review":  # a saved session's latest review, after its replay
+            run = data.get("run")
+            if run is not None:
+                self.show_review(run.review, run.flags)
+                state = None
         elif kind == "backlog":
             warning = backlog_warning(data)
             if warning is not None:
@@ -358,6 +391,7 @@ class MainWindow(QMainWindow):
         self.act_stop.setEnabled(self.active)
         self.act_pause.setEnabled(self.active and self.replaying)
         self.act_pause.setText("▶ Resume" if self.paused else "Pause")
+        self.act_review.setEnabled(self.session_path is not None and not self.active and not self.reviewing)
 
     def clear_session(self) -> None:
         """Empty every pane before a new recording or replay."""
@@ -368,6 +402,36 @@ class MainWindow(QMainWindow):
         self._warned.clear()
         self._flag_keys.clear()
         self.session_path = None
+        self.review_panel.clear()
+        self.review_section.hide()
+        self._sync_actions()
+
+    # -- the post-session review -----------------------------------------------------------
+    def set_reviewing(self, on: bool, state: str | None = None) -> None:
+        """A review started (True) or ended (False); ``state`` goes to the status bar."""
+        self.reviewing = on
+        if state is not None:
+            self.status.set_state(state)
+        self._sync_actions()
+
+    def show_review(self, review: Review, flags: Sequence[LiveFlag]) -> None:
+        """Show a finished review beside the live flags: a verdict on each live
+        card, a card per missed contradiction, and the review panel. Its cost
+        joins the status bar's total. Without a result, the error and what to do."""
+        self.status.add_usage(review.attempts)
+        if review.result is None:
+            self.messages.error(failed_message(review))
+            self.status.set_state("Review failed")
+            return
+        missed = missed_flags(review, self.transcript_model.chunks())
+        self.flags.apply_review(card_reviews(flags, review.result), missed)
+        for flag in missed:
+            if flag.chunk_id is not None:
+                self.transcript_model.set_flagged([flag.chunk_id])
+            self.timeline.add_flag(flag.at)
+        self.review_panel.show_text(panel_text(review))
+        self.review_section.show()
+        self.status.set_state("Reviewed")
 
     # -- flags ------------------------------------------------------------------------
     def show_flag(self, flag: Flag) -> None:

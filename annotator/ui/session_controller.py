@@ -14,11 +14,15 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject
 
+from annotator.analysis.review import ReviewEstimate, ReviewProgress
+from annotator.commands.review import format_estimate
 from annotator.errors import AnnotatorError
+from annotator.runner import ReviewRun
 from annotator.ui.bridge import Bridge
 from annotator.ui.format import NO_PROVIDER_HINT
 from annotator.ui.main_window import MainWindow
 from annotator.ui.messages import MessageHub
+from annotator.ui.review_view import confirm_text, progress_text
 
 
 class ProviderStatusLike(Protocol):
@@ -75,6 +79,12 @@ class SessionBackend(Protocol):
     def providers_state(self) -> Sequence[ProviderStatusLike]:
         """The configured providers, in chain order, with their state."""
 
+    def estimate(self, path: Path) -> Coroutine[Any, Any, ReviewEstimate]:
+        """What reviewing the session at ``path`` would cost; nothing is sent."""
+
+    def review(self, path: Path, on_progress: Callable[[ReviewProgress], None] | None = None) -> Coroutine[Any, Any, ReviewRun]:
+        """Review the session at ``path`` and add the review to its journal."""
+
 
 class SessionController(QObject):
     """Connects a ``MainWindow``'s intents to a ``SessionBackend`` (no signals of its own)."""
@@ -106,6 +116,7 @@ class SessionController(QObject):
         window.close_requested.connect(self.stop_and_close)
         if open_settings is not None:
             window.settings_requested.connect(open_settings)
+        window.review_requested.connect(self.review)
         bridge.analysis.connect(lambda _a: self.refresh_providers())
 
     # -- status ------------------------------------------------------------------------
@@ -196,3 +207,58 @@ class SessionController(QObject):
             what="Exporting the session",
             on_result=lambda path: self.messages.info(f"Exported the session to {path}."),
         )
+
+    # -- the post-session review ------------------------------------------------------------
+    def review(self) -> None:
+        """Cost first: estimate, ask, then review in the background and show the result."""
+        if self.window.reviewing:
+            return
+        if self.backend.active:
+            self.messages.info("Stop the session first: the review reads the whole transcript once the session has ended.")
+            return
+        path = self.backend.session_path or self.window.session_path
+        if path is None:
+            self.messages.info("There is no session to review yet: record, replay or open a session first.")
+            return
+        before = self.window.status.state.text()
+        self.window.set_reviewing(True, "Estimating the review's cost…")
+
+        def failed(_err: BaseException) -> None:
+            self.window.set_reviewing(False, before)
+
+        self.bridge.run(
+            self.backend.estimate(path),
+            what="Estimating the review",
+            on_result=lambda estimate: self._ask_review(path, estimate, before),
+            on_failure=failed,
+        )
+
+    def _ask_review(self, path: Path, estimate: ReviewEstimate, before: str) -> None:
+        if not self.window.confirm("Review this session?", confirm_text(format_estimate(estimate))):
+            self.window.set_reviewing(False, before)
+            self.messages.info("The review was not run; nothing was sent.")
+            return
+        self.window.set_reviewing(True, "Reviewing: sending the transcript…")
+
+        def failed(_err: BaseException) -> None:
+            self.window.set_reviewing(False, "Review failed")
+
+        self.bridge.run(
+            self.backend.review(path, self._review_progress),
+            what="Reviewing the session",
+            on_result=self._reviewed,
+            on_failure=failed,
+        )
+
+    def _review_progress(self, progress: ReviewProgress) -> None:
+        if self.window.reviewing:
+            self.window.status.set_state(progress_text(progress))
+
+    def _reviewed(self, run: ReviewRun) -> None:
+        self.window.set_reviewing(False)
+        shown = self.backend.session_path or self.window.session_path
+        if shown is None or Path(shown) != run.path:
+            outcome = "is saved in its journal" if run.review.ok else "got no valid answer (saved in its journal)"
+            self.messages.info(f"The review of {run.path.name} {outcome}; open that session to see it.")
+            return
+        self.window.show_review(run.review, run.flags)

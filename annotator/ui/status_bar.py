@@ -111,6 +111,11 @@ class StatusBar(QStatusBar):
         self.usage = self.usage.add(analysis.attempts)
         self.usage_label.setText(self.usage.text())
 
+    def add_usage(self, attempts: Iterable[Attempt]) -> None:
+        """Count more attempts in the tokens and cost total (a post-session review's)."""
+        self.usage = self.usage.add(attempts)
+        self.usage_label.setText(self.usage.text())
+
     def reset_usage(self) -> None:
         self.usage = Usage()
         self.usage_label.setText(self.usage.text())
