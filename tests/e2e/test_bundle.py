@@ -16,13 +16,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import selectors
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import jiwer
@@ -30,7 +28,10 @@ import pytest
 
 from annotator import __version__
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
-from tests.helpers.pulse import PulseServer  # the pulse_server fixture comes from tests/e2e/conftest.py
+from tests.helpers.process import json_lines_until
+from tests.helpers.pulse import (
+    PulseServer,  # the pulse_server fixture comes from tests/e2e/conftest.py
+)
 
 pytestmark = pytest.mark.bundle
 
@@ -197,23 +198,6 @@ def test_window_replays_a_transcript_and_quits_cleanly(
     assert records[-1]["type"] == "end"
 
 
-def _json_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> list[dict]:
-    """JSON lines from the process's stdout until one of type ``want`` (or the timeout)."""
-    assert proc.stdout is not None
-    seen: list[dict] = []
-    end = time.monotonic() + timeout
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while time.monotonic() < end and sel.select(timeout=max(0.0, end - time.monotonic())):
-            line = proc.stdout.readline()
-            if not line:
-                break
-            seen.append(json.loads(line))
-            if seen[-1]["type"] == want:
-                break
-    return seen
-
-
 @pytest.mark.live
 def test_listen_captures_through_the_bundled_portaudio(
     bundle: Path, frozen_env: dict[str, str], pulse_server: PulseServer, tmp_path: Path
@@ -228,10 +212,10 @@ def test_listen_captures_through_the_bundled_portaudio(
             [str(bundle), "listen", "--json", "--config", str(config), "--device", pulse_server.monitor],
             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         ) as proc:
-            lines = _json_lines_until(proc, "event", timeout=60)  # "recording": audio flows
+            lines = json_lines_until(proc, "recording", timeout=60)  # audio flows
             assert lines and lines[-1].get("kind") == "recording", lines
             pulse_server.play(CLIP)
-            lines += _json_lines_until(proc, "analysis", timeout=60)
+            lines += json_lines_until(proc, "analysis", timeout=60)
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=60)
 

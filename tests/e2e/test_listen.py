@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jiwer
@@ -20,30 +18,11 @@ from annotator.export import export
 from annotator.replay import read_session
 from annotator.session import find_unfinished
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
+from tests.helpers.process import json_lines_until
 from tests.helpers.pulse import PulseServer
 from tests.helpers.whisper import ljspeech_clips, normalise
 
 pytestmark = pytest.mark.live
-
-
-def read_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> list[dict]:
-    """JSON lines from stdout until one whose type (or event kind) is ``want`` (or the timeout)."""
-    assert proc.stdout is not None
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    seen: list[dict] = []
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if not sel.select(timeout=max(0.0, end - time.monotonic())):
-            break
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(json.loads(line))
-        if want in (seen[-1]["type"], seen[-1].get("kind")):
-            break
-    sel.close()
-    return seen
 
 
 def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
@@ -58,10 +37,10 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
          "--device", pulse_server.monitor],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     ) as proc:
-        lines = read_lines_until(proc, "recording", timeout=60)  # the "recording" event: audio flows
+        lines = json_lines_until(proc, "recording", timeout=60)  # audio flows
         assert lines and lines[-1]["data"] == {"devices": [{"device": pulse_server.monitor, "source": "You"}]}, lines
         pulse_server.play(clip)
-        lines += read_lines_until(proc, "analysis", timeout=60)
+        lines += json_lines_until(proc, "analysis", timeout=60)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
@@ -113,9 +92,9 @@ def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_expo
          "--device", pulse_server.monitor],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
     ) as proc:
-        read_lines_until(proc, "recording", timeout=60)
+        json_lines_until(proc, "recording", timeout=60)
         pulse_server.play(clip)
-        lines = read_lines_until(proc, "analysis", timeout=60)
+        lines = json_lines_until(proc, "analysis", timeout=60)
         # the chunk was handed to the journal's writer a provider round trip before its analysis printed
         proc.kill()
         proc.wait(30)

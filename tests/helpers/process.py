@@ -1,0 +1,27 @@
+"""Reading a running `annotator ... --json` process, line by line."""
+
+from __future__ import annotations
+
+import json
+import selectors
+import subprocess
+import time
+from typing import Any
+
+
+def json_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> list[dict[str, Any]]:
+    """JSON lines from the process's stdout until one whose ``type`` (or event
+    ``kind``) is ``want``, the output ends, or ``timeout`` seconds pass."""
+    assert proc.stdout is not None
+    seen: list[dict[str, Any]] = []
+    end = time.monotonic() + timeout
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while time.monotonic() < end and sel.select(timeout=max(0.0, end - time.monotonic())):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen.append(json.loads(line))
+            if want in (seen[-1]["type"], seen[-1].get("kind")):
+                break
+    return seen
