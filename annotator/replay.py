@@ -36,7 +36,7 @@ from typing import Literal
 
 from annotator.errors import InputError
 from annotator.models import Chunk
-from annotator.session import SessionRecord, read_journal, session_record_from_export
+from annotator.session import SessionRecord, read_input_bytes, read_journal, session_record_from_export
 
 Kind = Literal["session", "transcript", "audio"]
 
@@ -141,19 +141,7 @@ def read_text(path: Path, *, max_line: int | None = MAX_LINE_CHARS) -> str:
     mark are accepted; line endings are normalised to ``\\n``.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: too large for a transcript ({size // (1024 * 1024)} MB)")
-        raw = path.read_bytes()
-    except IsADirectoryError as err:
-        raise InputError(f"{path}: is a directory, not a file") from err
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
-    except PermissionError as err:
-        raise InputError(f"{path}: not readable (permission denied)") from err
-    except OSError as err:
-        raise InputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    raw = read_input_bytes(path, what="a transcript", max_bytes=MAX_FILE_BYTES)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = raw.decode("utf-16")

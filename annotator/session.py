@@ -252,14 +252,16 @@ def read_journal(path: Path) -> SessionRecord:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_input_bytes(path: Path, *, what: str, max_bytes: int) -> bytes:
+    """A whole input file (journal, transcript), or ``InputError`` with one
+    sentence naming it: missing, a directory, unreadable, too large, empty."""
     try:
         size = path.stat().st_size
-        if size > MAX_JOURNAL_BYTES:
-            raise InputError(f"{path}: too large for a session journal ({size // (1024 * 1024)} MB)")
+        if size > max_bytes:
+            raise InputError(f"{path}: too large for {what} ({size // (1024 * 1024)} MB)")
         raw = path.read_bytes()
     except IsADirectoryError as err:
-        raise InputError(f"{path}: is a directory, not a session journal") from err
+        raise InputError(f"{path}: is a directory, not {what}") from err
     except FileNotFoundError as err:
         raise InputError(f"{path}: no such file") from err
     except PermissionError as err:
@@ -269,6 +271,10 @@ def _read_bytes(path: Path) -> bytes:
     if not raw.strip():
         raise InputError(f"{path}: is empty")
     return raw
+
+
+def _read_bytes(path: Path) -> bytes:
+    return read_input_bytes(path, what="a session journal", max_bytes=MAX_JOURNAL_BYTES)
 
 
 # --------------------------------------------------------------------------- secrets

@@ -70,24 +70,32 @@ def _text(d: dict[str, Any], key: str, where: str, *, required: bool = True) -> 
     return value.strip()
 
 
+def reply_object(text: str, invalid: type[InvalidReply] = InvalidReply) -> dict[str, Any]:
+    """The one JSON object a reply must consist of (a code fence around it is
+    stripped), or ``invalid`` with the reason: empty, prose, not valid JSON,
+    truncated JSON (``truncated=True``), or JSON that is not an object."""
+    body = strip_fence(text)
+    if not body:
+        raise invalid("the reply is empty")
+    if not body.startswith("{"):
+        raise invalid(f"the reply is not a JSON object (starts {body[:40]!r})")
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as err:
+        if _looks_truncated(body):
+            raise invalid(f"the reply is truncated JSON ({len(body)} characters)", truncated=True) from err
+        raise invalid(f"the reply is not valid JSON: {err.msg} at character {err.pos}") from err
+    if not isinstance(data, dict):
+        raise invalid("the reply is not a JSON object")
+    return data
+
+
 def parse_insight(text: str, *, max_claims: int | None = None) -> Insight:
     """The insight in ``text``; raises ``InvalidInsight`` with the reason.
 
     ``max_claims`` keeps only the last that many claims (the most recent).
     """
-    body = strip_fence(text)
-    if not body:
-        raise InvalidInsight("the reply is empty")
-    if not body.startswith("{"):
-        raise InvalidInsight(f"the reply is not a JSON object (starts {body[:40]!r})")
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as err:
-        if _looks_truncated(body):
-            raise InvalidInsight(f"the reply is truncated JSON ({len(body)} characters)", truncated=True) from err
-        raise InvalidInsight(f"the reply is not valid JSON: {err.msg} at character {err.pos}") from err
-    if not isinstance(data, dict):
-        raise InvalidInsight("the reply is not a JSON object")
+    data = reply_object(text, InvalidInsight)
 
     s = data.get("sentiment")
     if not isinstance(s, dict):

@@ -52,7 +52,7 @@ from typing import Any, Protocol
 import httpx
 
 from annotator.analysis.chain import Chain
-from annotator.analysis.insight import InvalidReply, _looks_truncated, strip_fence
+from annotator.analysis.insight import InvalidReply, reply_object
 from annotator.analysis.prompt import chunk_line, estimate_tokens, split_text
 from annotator.analysis.providers import Clock, HttpProvider, Request, Result
 from annotator.analysis.usage import cost_usd
@@ -510,18 +510,7 @@ def parse_review(text: str, flags: frozenset[int] = frozenset()) -> ReviewPart:
     that was not given, or one both confirmed and rejected, is an error.
     Raises ``InvalidReview`` with the reason (``truncated`` when cut off).
     """
-    body = strip_fence(_THINK.sub("", text, count=1))
-    if not body:
-        raise InvalidReview("the reply is empty")
-    if not body.startswith("{"):
-        raise InvalidReview(f"the reply is not a JSON object (starts {body[:40]!r})")
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as err:
-        if _looks_truncated(body):
-            raise InvalidReview(f"the reply is truncated JSON ({len(body)} characters)", truncated=True) from err
-        raise InvalidReview(f"the reply is not valid JSON: {err.msg} at character {err.pos}") from err
-    data = _obj(data, "the reply")
+    data = reply_object(_THINK.sub("", text, count=1), InvalidReview)
 
     verdicts: dict[str, list[ReviewContradiction]] = {"confirmed": [], "rejected": []}
     seen: dict[int, str] = {}
