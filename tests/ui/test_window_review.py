@@ -1,0 +1,175 @@
+"""The post-session review in the window: a saved session with live flags, reviewed through a
+loopback [post] provider (fault server): cost asked first, verdicts on the cards, missed
+contradictions as new cards, the review panel, the cost total and the journal record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+
+from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig
+from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
+from annotator.replay import read_session
+from annotator.session import Journal
+from annotator.ui.review_view import CONFIRMED, WRONG
+from tests.helpers.faultserver import FaultServer, Reply
+
+LINES = [
+    ("Interviewer", "Thanks for coming in. Tell me about your last role."),
+    ("Candidate", "I led the payments team for about three years."),
+    ("Interviewer", "What did the team build?"),
+    ("Candidate", "We moved the ledger to Postgres and cut settlement time in half."),
+    ("Interviewer", "When did you join that company?"),
+    ("Candidate", "I joined eighteen months ago, right after the acquisition."),
+    ("Interviewer", "And on-call?"),
+    ("Candidate", "I carried the pager for the whole team every other week."),
+    ("Interviewer", "Which database did you run?"),
+    ("Candidate", "We ran everything on MySQL, we never touched Postgres."),
+]
+TENURE = Contradiction("I joined eighteen months ago", "I led the payments team for about three years", "Tenure does not add up.")
+PAGER = Contradiction("I carried the pager for the whole team", "We moved the ledger to Postgres", "Odd.")
+REJECT_REASON = "On-call and the ledger are <b>different things</b>; nothing conflicts."
+
+REVIEW = json.dumps(
+    {
+        "confirmed": [{"flag": 1, "statement": "I joined eighteen months ago", "statement_at": "00:25",
+                       "earlier": "I led the payments team for about three years", "earlier_at": "00:05",
+                       "reason": "Three years of leading cannot fit in eighteen months."}],
+        "rejected": [{"flag": 2, "statement": "I carried the pager", "statement_at": "00:35",
+                      "earlier": "We moved the ledger to Postgres", "earlier_at": "00:15", "reason": REJECT_REASON}],
+        "missed": [{"statement": "We ran everything on MySQL, we never touched Postgres", "statement_at": "00:45",
+                    "earlier": "We moved the ledger to Postgres", "earlier_at": "00:15",
+                    "explanation": "Postgres both moved to and never touched."}],
+        "sentiment_arc": {"summary": "Friendly, then guarded about tenure.",
+                          "turning_points": [{"at": "00:25", "label": "negative", "score": -0.3, "why": "The tenure question."}]},
+        "claims": ["[00:05] Candidate: led payments for three years"],
+        "summary": "A backend lead interview; the tenure and database stories do not add up.",
+        "follow_up_questions": ["Which role did you hold before the acquisition?"],
+    }
+)
+
+
+def saved_session(directory: Path) -> Path:
+    """A closed journal: ten lines and two live flags (analyses of lines 6 and 8)."""
+    journal = Journal.create(directory, header={"model": "tiny.en"})
+    chunks = [Chunk(i + 1, who, i * 5.0, i * 5.0 + 4.0, text) for i, (who, text) in enumerate(LINES)]
+    for c in chunks:
+        journal.write_chunk(c)
+    attempt = Attempt("live", "fault-model", Outcome.OK, 200, 300, 200, 40, 0.0001)
+    for cid, flag in ((6, TENURE), (8, PAGER)):
+        insight = Insight(Sentiment("neutral", 0.0), (flag,))
+        journal.write_analysis(Analysis((cid,), chunks[cid - 1].text, insight, "live", "fault-model", (attempt,), 300))
+    journal.close()
+    return journal.path
+
+
+def config(server: FaultServer) -> Config:
+    strong = server.provider("strong", price_in_per_mtok=3.0, price_out_per_mtok=15.0, **POST_PROVIDER_DEFAULTS)
+    return Config(providers=(server.provider("live"),), post=PostConfig(providers=(strong,)))
+
+
+def open_saved(qtbot, app, path: Path) -> None:  # type: ignore[no-untyped-def]
+    win = app.window
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    win.open_requested.emit(str(path))
+    qtbot.waitUntil(lambda: win.active, timeout=5000)
+    qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=20000)
+    assert len(win.flags.cards) == 2
+
+
+def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("strong", Reply.ok(REVIEW))
+    app = make_app(config(fault_server))
+    win = app.window
+    journal = saved_session(sessions_dir)
+    assert not win.act_review.isEnabled()  # nothing open yet
+    open_saved(qtbot, app, journal)
+    assert win.act_review.isEnabled()
+    assert win.act_review in win.session_menu.actions() and win.toolbar.widgetForAction(win.act_review) is not None
+    asked: list[str] = []
+    win.confirm = lambda title, text: (asked.append(text), True)[1]
+    states: list[str] = []
+    set_state = win.status.set_state
+    win.status.set_state = lambda text: (states.append(text), set_state(text))[1]  # type: ignore[method-assign]
+    cost_before = win.status.usage.cost_usd
+
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)
+
+    assert len(asked) == 1 and asked[0].startswith("Review by strong (strong-model), 1 request, 2 live flags:")
+    assert "estimated cost $" in asked[0]
+    assert any(s.startswith("Reviewing: the transcript sent") for s in states), states
+    assert any(s.startswith("Reviewing: the transcript answered by strong") for s in states), states
+    [request] = fault_server.requests_for("strong")
+    assert "We ran everything on MySQL" in request.prompt_text
+    assert not win.reviewing and win.act_review.isEnabled()  # a second review may follow
+
+    tenure, pager, missed = win.flags.cards
+    assert tenure.review is not None and tenure.review.verdict == CONFIRMED
+    assert tenure.verdict is not None and tenure.verdict.text() == "✔ Confirmed by the review: Three years of leading cannot fit in eighteen months."
+    assert pager.review is not None and pager.review.verdict == WRONG
+    assert pager.verdict is not None and pager.verdict.text() == f"✖ Wrong, says the review: {REJECT_REASON}"
+    assert pager.verdict.textFormat() == Qt.TextFormat.PlainText  # the reviewer's markup is shown literally
+    assert missed.flag.found_by_review and missed.title.text() == "Missed live · found by the review · 00:45"
+    assert missed.earlier.text() == "Earlier (00:15): “We moved the ledger to Postgres”"
+    qtbot.mouseClick(missed, Qt.MouseButton.LeftButton, pos=QPoint(12, 12))
+    assert win.transcript.selected_chunk_ids() == [4, 10]
+
+    labels = win.review_panel.labels()
+    assert labels[0].startswith("by strong (fault-model), $0.0") and "1 request" in labels[0]
+    assert labels[1] == "Live flags: 1 confirmed, 1 wrong, 0 not judged · 1 missed by the live pass (new cards)"
+    assert "A backend lead interview; the tenure and database stories do not add up." in labels
+    assert "Friendly, then guarded about tenure." in labels
+    assert "00:25  negative \u22120.30 — The tenure question." in labels
+    assert "1. Which role did you hold before the acquisition?" in labels
+
+    review = read_session(journal).review
+    assert review is not None and review.result is not None
+    assert [c.flag for c in review.result.confirmed] == [1] and [c.flag for c in review.result.rejected] == [2]
+    assert review.cost_usd > 0
+    assert abs(win.status.usage.cost_usd - (cost_before + review.cost_usd)) < 1e-9  # the review is in the total
+    assert states[-1] == "Reviewed"
+
+    # Opening the session again shows its saved review once the replay is done; nothing is sent.
+    open_saved_again = len(fault_server.requests)
+    win.open_requested.emit(str(journal))
+    qtbot.waitUntil(lambda: len(win.flags.cards) == 3 and win.review_section.isVisible(), timeout=20000)
+    assert [c.review.verdict if c.review else None for c in win.flags.cards[:2]] == [CONFIRMED, WRONG]
+    assert len(fault_server.requests) == open_saved_again
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=20000)
+
+
+def test_declining_the_estimate_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(config(fault_server))
+    win = app.window
+    journal = saved_session(sessions_dir)
+    open_saved(qtbot, app, journal)
+    asked: list[str] = []
+    win.confirm = lambda title, text: (asked.append(text), False)[1]
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: bool(asked) and not win.reviewing, timeout=10000)
+    assert hub.history[-1].text == "The review was not run; nothing was sent."
+    assert fault_server.requests == []
+    assert all(c.review is None for c in win.flags.cards) and not win.review_section.isVisible()
+    assert win.act_review.isEnabled()
+    assert read_session(journal).review is None
+
+
+def test_a_failing_post_chain_shows_the_error_and_what_to_do(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+    fault_server.set_default(Reply.status(401, body='{"error": "invalid key"}'), provider="strong")
+    app = make_app(config(fault_server))
+    win = app.window
+    journal = saved_session(sessions_dir)
+    open_saved(qtbot, app, journal)
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: not win.reviewing and any("no valid answer" in m.text for m in hub.history), timeout=20000)
+    message = next(m for m in hub.history if "no valid answer" in m.text)
+    assert message.level.value == "error"
+    assert "strong is misconfigured HTTP 401" in message.text and "Settings > Providers" in message.text
+    assert win.message_area.isVisible() and "no valid answer" in win.message_area.text()
+    assert fault_server.requests_for("strong")
+    assert all(c.review is None for c in win.flags.cards) and not win.review_section.isVisible()
+    review = read_session(journal).review
+    assert review is not None and review.result is None and review.error
