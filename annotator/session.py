@@ -252,6 +252,18 @@ def read_journal(path: Path) -> SessionRecord:
     )
 
 
+def _last_seq(raw: bytes) -> int | None:
+    """The ``seq`` of the last whole record in a journal's bytes (None if none)."""
+    for line in reversed(raw.split(b"\n")):
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("seq"), int):
+            return int(record["seq"])
+    return None
+
+
 def read_input_bytes(path: Path, *, what: str, max_bytes: int) -> bytes:
     """A whole input file (journal, transcript), or ``InputError`` with one
     sentence naming it: missing, a directory, unreadable, too large, empty."""
@@ -808,15 +820,7 @@ def repair(path: Path) -> SessionRecord:
         if not complete:
             keep = cut
             notes.append(f"{path}: dropped a torn last line ({len(fragment)} bytes) while repairing")
-    last_seq = 0
-    for line in reversed(raw[:keep].split(b"\n")):
-        try:
-            last = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            continue
-        if isinstance(last, dict) and isinstance(last.get("seq"), int):
-            last_seq = last["seq"]
-            break
+    last_seq = _last_seq(raw[:keep]) or 0
     end = {
         "type": "end",
         "seq": last_seq + 1,
@@ -881,15 +885,8 @@ def append_review(path: Path, review: Review) -> SessionRecord:
         try:
             if keep < len(raw):
                 os.ftruncate(fd, keep)  # a record cut off by an interrupted append
-            seq = 0
-            for line in reversed(raw[:keep].split(b"\n")):
-                try:
-                    last = json.loads(line.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError):
-                    continue
-                if isinstance(last, dict) and isinstance(last.get("seq"), int):
-                    seq = last["seq"] + 1
-                    break
+            last_seq = _last_seq(raw[:keep]) or 0
+            seq = 0 if last_seq is None else last_seq + 1
             now = round(time.time(), 3)
             data = _encode({"type": "review", "seq": seq, "ts": now, **review.to_dict()}) + _encode(
                 {"type": "end", "seq": seq + 1, "ts": now, "reason": reason, "records": seq + 1}
