@@ -136,6 +136,8 @@ class FlagsView(QScrollArea):
         self.setWidget(inner)
         self.cards: list[FlagCard] = []
         self._current = -1
+        self._reveal: FlagCard | None = None  # a card to bring into view once laid out
+        self.verticalScrollBar().rangeChanged.connect(self._reveal_pending)
 
     def add_flag(self, flag: Flag) -> FlagCard:
         self.placeholder.hide()
@@ -167,6 +169,23 @@ class FlagsView(QScrollArea):
             layout_at = self._layout.indexOf(self.cards[at]) if at < len(self.cards) else self._layout.count() - 1
             self._layout.insertWidget(layout_at, card)
             self.cards.insert(at, card)
+        first = next((c for c in self.cards if c.flag.found_by_review), None)
+        self._reveal = next((c for c in self.cards if c.flag.found_by_review), None)
+        self._reveal_pending()
+
+    def _reveal_pending(self, *_range: int) -> None:
+        """Bring the first card found by the review into view once the layout has placed it
+        (the scroll range changes as the cards are laid out); done once it is visible."""
+        card = self._reveal
+        if card is None or card not in self.cards:
+            self._reveal = None
+            return
+        if not card.isVisible():  # not laid out yet: its geometry is a placeholder
+            return
+        self.ensureWidgetVisible(card, 0, 8)
+        top = card.y() - self.verticalScrollBar().value()
+        if 0 <= top and top + card.height() <= self.viewport().height():
+            self._reveal = None
 
     def _on_card_clicked(self, flag: Flag) -> None:
         for i, card in enumerate(self.cards):

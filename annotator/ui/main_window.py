@@ -423,14 +423,15 @@ class MainWindow(QMainWindow):
             self.messages.error(failed_message(review))
             self.status.set_state("Review failed")
             return
+        self.review_panel.show_text(panel_text(review))
+        self.review_section.show()  # first: the flags pane shrinks, then the new cards are scrolled into view
         missed = missed_flags(review, self.transcript_model.chunks())
         self.flags.apply_review(card_reviews(flags, review.result), missed)
+        self.timeline.clear_review_flags()
         for flag in missed:
             if flag.chunk_id is not None:
                 self.transcript_model.set_flagged([flag.chunk_id])
-            self.timeline.add_flag(flag.at)
-        self.review_panel.show_text(panel_text(review))
-        self.review_section.show()
+            self.timeline.add_review_flag(flag.at)
         self.status.set_state("Reviewed")
 
     # -- flags ------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from annotator.ui.review_view import ReviewPanelText
 STYLE = (
     "QWidget#reviewInner { background: #ffffff; }"
     " QLabel#reviewByline, QLabel#reviewTally { color: #6b7280; }"
-    " QLabel#reviewSection { color: #4c2a91; font-weight: 600; padding-top: 6px; }"
-    " QLabel#reviewText { color: #111827; }"
+    " QLabel#reviewSection { color: #4c2a91; font-weight: 600; padding: 6px 0 0 0; margin: 0; }"
+    " QLabel#reviewText { color: #111827; padding: 0; margin: 0; }"
     " QLabel#reviewItem { color: #374151; padding-left: 8px; }"
 )
 

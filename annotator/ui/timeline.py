@@ -44,6 +44,7 @@ class SentimentTimeline(QWidget):
         self.setMouseTracking(True)
         self.points: dict[int, Point] = {}
         self.flags: list[float] = []
+        self.review_flags: list[float] = []  # contradictions the post-session review found (purple)
         self.marks: list[float] = []
         self.end = 0.0
 
@@ -60,6 +61,15 @@ class SentimentTimeline(QWidget):
         self.end = max(self.end, at)
         self.update()
 
+    def clear_review_flags(self) -> None:
+        self.review_flags.clear()
+        self.update()
+
+    def add_review_flag(self, at: float) -> None:
+        self.review_flags.append(at)
+        self.end = max(self.end, at)
+        self.update()
+
     def add_mark(self, at: float) -> None:
         self.marks.append(at)
         self.end = max(self.end, at)
@@ -73,6 +83,7 @@ class SentimentTimeline(QWidget):
     def clear(self) -> None:
         self.points.clear()
         self.flags.clear()
+        self.review_flags.clear()
         self.marks.clear()
         self.end = 0.0
         self.update()
@@ -145,7 +156,9 @@ class SentimentTimeline(QWidget):
             painter.drawText(QRectF(left, r.bottom() + 8, 60, 14), Qt.AlignmentFlag.AlignHCenter, timestamp(t))
             t += step
         # flags and marks
-        for at, color in [(a, "#d0453a") for a in self.flags] + [(a, "#3b6fd1") for a in self.marks]:
+        for at, color in [(a, "#d0453a") for a in self.flags] + [(a, "#6d3fc4") for a in self.review_flags] + [
+            (a, "#3b6fd1") for a in self.marks
+        ]:
             x = self._xy(at, 0).x()
             painter.setPen(QPen(QColor(color), 1.5, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))

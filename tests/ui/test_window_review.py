@@ -94,6 +94,7 @@ def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app
     set_state = win.status.set_state
     win.status.set_state = lambda text: (states.append(text), set_state(text))[1]  # type: ignore[method-assign]
     cost_before = win.status.usage.cost_usd
+    win.resize(1100, 640)  # small enough that the new card lies below the fold
 
     win.act_review.trigger()
     qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)
@@ -114,6 +115,9 @@ def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app
     assert pager.verdict.textFormat() == Qt.TextFormat.PlainText  # the reviewer's markup is shown literally
     assert missed.flag.found_by_review and missed.title.text() == "Missed live · found by the review · 00:45"
     assert missed.earlier.text() == "Earlier (00:15): “We moved the ledger to Postgres”"
+    qtbot.waitUntil(lambda: not missed.visibleRegion().isEmpty(), timeout=5000)  # the news is scrolled into view
+    assert win.flags.verticalScrollBar().value() > 0
+    assert win.timeline.review_flags == [45.0] and win.timeline.flags == [25.0, 35.0]
     qtbot.mouseClick(missed, Qt.MouseButton.LeftButton, pos=QPoint(12, 12))
     assert win.transcript.selected_chunk_ids() == [4, 10]
 
