@@ -5,9 +5,10 @@ contradictions as new cards, the review panel, the cost total and the journal re
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 
 from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
@@ -177,3 +178,55 @@ def test_a_failing_post_chain_shows_the_error_and_what_to_do(qtbot, make_app, fa
     assert all(c.review is None for c in win.flags.cards) and not win.review_section.isVisible()
     review = read_session(journal).review
     assert review is not None and review.result is None and review.error
+
+
+def test_the_real_question_box_declined_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """The app's own modal question (QMessageBox.exec inside the qasync loop), answered No."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from annotator.ui.main_window import ask_user
+
+    app = make_app(config(fault_server))
+    win = app.window
+    open_saved(qtbot, app, saved_session(sessions_dir))
+    win.confirm = ask_user(win)
+    seen: list[str] = []
+
+    def answer_no() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer_no)
+            return
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.No).click()
+
+    QTimer.singleShot(0, answer_no)
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: bool(seen) and not win.reviewing, timeout=10000)
+    assert seen[0].startswith("Review by strong (strong-model)") and seen[0].endswith("Run the review?")
+    assert fault_server.requests == []
+
+
+def test_the_window_keeps_processing_events_while_the_review_runs(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("strong", Reply.ok(REVIEW, delay_s=1.0))
+    app = make_app(config(fault_server))
+    win = app.window
+    open_saved(qtbot, app, saved_session(sessions_dir))
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer(win)
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: win.reviewing and win.status.state.text().startswith("Reviewing: the transcript sent"), timeout=5000)
+    qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)
+    timer.stop()
+    assert len(gaps) > 50  # the timer ran through the second the provider took
+    assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms during the review"
