@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
         elif kind == "review":  # a saved session's latest review, after its replay
             run = data.get("run")
             if run is not None:
-                self.show_review(run.review, run.flags)
+                self.show_review(run.review, run.flags, stored=True)
                 state = None
         elif kind == "backlog":
             warning = backlog_warning(data)
@@ -414,14 +414,16 @@ class MainWindow(QMainWindow):
             self.status.set_state(state)
         self._sync_actions()
 
-    def show_review(self, review: Review, flags: Sequence[LiveFlag]) -> None:
+    def show_review(self, review: Review, flags: Sequence[LiveFlag], *, stored: bool = False) -> None:
         """Show a finished review beside the live flags: a verdict on each live
         card, a card per missed contradiction, and the review panel. Its cost
-        joins the status bar's total. Without a result, the error and what to do."""
+        joins the status bar's total. Without a result, the error and what to
+        do (not for a ``stored`` one, read back from a journal: only its cost)."""
         self.status.add_usage(review.attempts)
         if review.result is None:
-            self.messages.error(failed_message(review))
-            self.status.set_state("Review failed")
+            if not stored:
+                self.messages.error(failed_message(review))
+                self.status.set_state("Review failed")
             return
         self.review_panel.show_text(panel_text(review))
         self.review_section.show()  # first: the flags pane shrinks, then the new cards are scrolled into view

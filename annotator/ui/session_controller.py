@@ -216,7 +216,7 @@ class SessionController(QObject):
         if self.backend.active:
             self.messages.info("Stop the session first: the review reads the whole transcript once the session has ended.")
             return
-        path = self.backend.session_path or self.window.session_path
+        path = self.window.session_path or self.backend.session_path  # the session on screen
         if path is None:
             self.messages.info("There is no session to review yet: record, replay or open a session first.")
             return
@@ -256,7 +256,7 @@ class SessionController(QObject):
 
     def _reviewed(self, run: ReviewRun) -> None:
         self.window.set_reviewing(False)
-        shown = self.backend.session_path or self.window.session_path
+        shown = self.window.session_path
         if shown is None or Path(shown) != run.path:
             outcome = "is saved in its journal" if run.review.ok else "got no valid answer (saved in its journal)"
             self.messages.info(f"The review of {run.path.name} {outcome}; open that session to see it.")

@@ -230,3 +230,20 @@ def test_the_window_keeps_processing_events_while_the_review_runs(qtbot, make_ap
     timer.stop()
     assert len(gaps) > 50  # the timer ran through the second the provider took
     assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms during the review"
+
+
+def test_reopening_a_session_whose_review_failed_does_not_repeat_the_error(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+    fault_server.set_default(Reply.status(401, body='{"error": "invalid key"}'), provider="strong")
+    app = make_app(config(fault_server))
+    win = app.window
+    journal = saved_session(sessions_dir)
+    open_saved(qtbot, app, journal)
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: not win.reviewing and any("no valid answer" in m.text for m in hub.history), timeout=20000)
+    errors = sum("no valid answer" in m.text for m in hub.history)
+    replays: list[str] = []
+    app.bridge.event.connect(lambda kind, data: replays.append(kind))
+    open_saved(qtbot, app, journal)
+    assert "review" in replays  # the stored (failed) review was delivered after the replay
+    assert sum("no valid answer" in m.text for m in hub.history) == errors
+    assert not win.review_section.isVisible() and all(c.review is None for c in win.flags.cards)
