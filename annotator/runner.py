@@ -466,9 +466,9 @@ class Sessions:
         """Review the session at ``path`` through the ``[post]`` chain and append the
         review to its journal. Keys are looked up in a thread first (an OS keyring
         can be slow); provider trouble gives a review without result, not an error."""
+        from annotator.analysis.review import live_flags
         from annotator.commands.review import review_session
         from annotator.replay import read_session
-        from annotator.analysis.review import live_flags
 
         path = self._reviewable(path)
         config = self.config

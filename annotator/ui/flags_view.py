@@ -169,7 +169,6 @@ class FlagsView(QScrollArea):
             layout_at = self._layout.indexOf(self.cards[at]) if at < len(self.cards) else self._layout.count() - 1
             self._layout.insertWidget(layout_at, card)
             self.cards.insert(at, card)
-        first = next((c for c in self.cards if c.flag.found_by_review), None)
         self._reveal = next((c for c in self.cards if c.flag.found_by_review), None)
         self._reveal_pending()
 

@@ -16,7 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from annotator.analysis.review import LiveFlag, Review, ReviewContradiction, ReviewProgress, ReviewResult
+from annotator.analysis.review import (
+    LiveFlag,
+    Review,
+    ReviewContradiction,
+    ReviewProgress,
+    ReviewResult,
+)
 from annotator.models import Chunk
 from annotator.ui.flag import Flag, best_match, flag_key
 from annotator.ui.format import attempt_reason, cost, duration, signed_score, timestamp

@@ -11,7 +11,15 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt, QTimer
 
 from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig
-from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
+from annotator.models import (
+    Analysis,
+    Attempt,
+    Chunk,
+    Contradiction,
+    Insight,
+    Outcome,
+    Sentiment,
+)
 from annotator.replay import read_session
 from annotator.session import Journal
 from annotator.ui.review_view import CONFIRMED, WRONG
