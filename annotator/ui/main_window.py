@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
             "Send the whole transcript to the review chain: check the live flags, find missed contradictions (asks first, with the cost)",
             self.review_requested.emit,
         )
+        self.act_review.setIconText("Review")  # the toolbar's short label: Settings still fits at 1280 px
         self.act_settings = self._action("Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", self.settings_requested.emit)
         self.act_quit = self._action("Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
         self.act_follow = self._action("Follow newest line", "End", "Scroll to the newest line and keep following", self.transcript.scroll_to_newest)

@@ -99,7 +99,7 @@ def missed_flags(review: Review, chunks: Mapping[int, Chunk]) -> list[Flag]:
     out = []
     for c in review.result.missed:
         new = chunk_near(c.statement, c.statement_at, lines)
-        old = chunk_near(c.earlier, c.earlier_at, [x for x in lines if new is None or x.id != new.id])
+        old = chunk_near(c.earlier, c.earlier_at, lines)  # may be the same line ("around 140k ... not under 160k")
         out.append(
             Flag(
                 statement=c.statement,

@@ -121,3 +121,14 @@ def test_progress_and_failure_sentences() -> None:
     message = failed_message(Review(None, None, None, (down,), error="part 1 of 1 got no valid review"))
     assert "first returned an error HTTP 500" in message
     assert "Settings > Providers" in message and "Review session again" in message
+
+
+def test_a_missed_contradiction_within_one_line_points_at_that_line_twice() -> None:
+    line = Chunk(7, "Candidate", 106.8, 115.6, "I would be comfortable around one hundred and forty thousand, "
+                 "although I could not accept anything under one hundred and sixty.")
+    other = Chunk(6, "Candidate", 96.8, 103.2, "It went well. Deployments are faster.")
+    missed = ReviewContradiction("could not accept anything under one hundred and sixty", 106.0,
+                                 "comfortable around one hundred and forty thousand", 106.0, "Salary.")
+    [flag] = missed_flags(Review(ReviewResult(missed=(missed,)), "claude", None), {6: other, 7: line})
+    assert (flag.chunk_id, flag.earlier_chunk_id) == (7, 7)
+    assert flag.source == "found by the review · claude"
