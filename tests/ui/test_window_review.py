@@ -255,3 +255,33 @@ def test_reopening_a_session_whose_review_failed_does_not_repeat_the_error(qtbot
     assert "review" in replays  # the stored (failed) review was delivered after the replay
     assert sum("no valid answer" in m.text for m in hub.history) == errors
     assert not win.review_section.isVisible() and all(c.review is None for c in win.flags.cards)
+
+
+def test_a_session_that_just_ended_can_be_reviewed(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    """Replay a transcript (a new journal, live flags from the loopback chain), then review it at once."""
+    from tests.ui.test_window_session import DATA, replies_for_interview
+
+    reply = {
+        "confirmed": [{"flag": 2, "statement": "Last spring I migrated our whole cluster to Kubernetes", "statement_at": "01:27",
+                       "earlier": "I have never worked with Kubernetes", "earlier_at": "00:30", "reason": "Both cannot be true."}],
+        "rejected": [], "missed": [],
+        "sentiment_arc": {"summary": "Steady.", "turning_points": []},
+        "claims": [], "summary": "An interview.", "follow_up_questions": [],
+    }
+    fault_server.script("live", *replies_for_interview())
+    fault_server.script("strong", Reply.ok(json.dumps(reply)))
+    app = make_app(config(fault_server))
+    win = app.window
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    win.open_requested.emit(str(DATA / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: win.active, timeout=5000)
+    assert not win.act_review.isEnabled()  # not while it runs
+    qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=30000)
+    journal = app.sessions.session_path
+    assert journal is not None and win.act_review.isEnabled()
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)
+    assert [c.review.verdict if c.review else None for c in win.flags.cards] == ["not judged", CONFIRMED]
+    assert win.flags.cards[0].verdict is not None and win.flags.cards[0].verdict.text() == "– Not judged by the review"
+    review = read_session(journal).review
+    assert review is not None and review.result is not None and review.result.unreviewed == (1,)
