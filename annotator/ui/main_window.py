@@ -459,5 +459,12 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.close_requested.emit()
             return
+        if self.reviewing and not self.may_close and not self.confirm(
+            "Quit annotator?",
+            "The session review is still running. Quit and drop it? Its answer would be lost, "
+            "though the provider may still bill the request.",
+        ):
+            event.ignore()
+            return
         event.accept()
         self.closed.emit()

@@ -285,3 +285,18 @@ def test_a_session_that_just_ended_can_be_reviewed(qtbot, make_app, fault_server
     assert win.flags.cards[0].verdict is not None and win.flags.cards[0].verdict.text() == "– Not judged by the review"
     review = read_session(journal).review
     assert review is not None and review.result is not None and review.result.unreviewed == (1,)
+
+
+def test_quitting_while_the_review_runs_asks_first(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("strong", Reply.ok(REVIEW, delay_s=1.0))
+    app = make_app(config(fault_server))
+    win = app.window
+    open_saved(qtbot, app, saved_session(sessions_dir))
+    asked: list[str] = []
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: win.status.state.text().startswith("Reviewing: the transcript sent"), timeout=5000)
+    win.confirm = lambda title, text: (asked.append(text), False)[1]
+    win.close()
+    assert asked and asked[0].startswith("The session review is still running.")
+    assert win.isVisible()
+    qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)  # it went on and finished
