@@ -300,3 +300,20 @@ def test_quitting_while_the_review_runs_asks_first(qtbot, make_app, fault_server
     assert asked and asked[0].startswith("The session review is still running.")
     assert win.isVisible()
     qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)  # it went on and finished
+
+
+def test_without_a_usable_review_provider_it_says_so_and_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+    from annotator.config import ProviderConfig
+
+    needs_key = ProviderConfig(name="kimi", kind="openai", base_url="https://api.moonshot.ai/v1", model="kimi-k2-turbo-preview",
+                               api_key_env="MOONSHOT_API_KEY")
+    app = make_app(Config(providers=(fault_server.provider("live"),), post=PostConfig(providers=(needs_key,))))
+    win = app.window
+    open_saved(qtbot, app, saved_session(sessions_dir))
+    asked: list[str] = []
+    win.confirm = lambda title, text: (asked.append(text), True)[1]
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: not win.reviewing and bool(hub.history), timeout=10000)
+    assert hub.history[-1].text.startswith("no provider is usable for the review (kimi:")
+    assert asked == [] and fault_server.requests == []
+    assert win.act_review.isEnabled() and win.status.state.text() != "Estimating the review's cost…"
