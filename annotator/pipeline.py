@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import queue
 import threading
@@ -443,6 +444,7 @@ class LiveInput:
             for device, src in inputs
         ]
         self._thread = threading.Thread(target=self._segment, name="segmenter", daemon=True)
+        self._frozen = False
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         if not self._loop.is_closed():
@@ -500,6 +502,14 @@ class LiveInput:
                     self.recordings[src] = AudioRecording(recording_path(record_to, src, first=i == 0))
                 except AudioError as err:
                     self._call(self._pipeline.report, err)
+        # Python's full (generation 2) garbage collection walks every object
+        # the process holds (~120,000 with Qt, the model and the modules
+        # loaded) with the GIL held: 100 ms or more on a busy 2-core machine,
+        # in whichever thread allocates at that moment, so the window froze for
+        # it mid-session. What exists now lives for the session: freeze it so
+        # collections only walk what the session allocates (unfrozen at stop).
+        gc.freeze()
+        self._frozen = True
         self.worker.start()
         self._thread.start()
 
@@ -541,6 +551,9 @@ class LiveInput:
         if self._thread.is_alive():
             self._thread.join()
             self.worker.stop(flush=True)
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()  # what the session left behind is collectable again
 
     async def stop(self) -> None:
         """Close the inputs, transcribe what was said up to now, and hand every

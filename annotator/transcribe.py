@@ -203,7 +203,19 @@ def load_model(
     except (RuntimeError, ValueError, OSError) as err:
         raise ModelError(f"The model at {path} could not be loaded on {device} ({compute_type}): {err}") from err
     model.min_encoder_frames = None if encoder_min_s is None else int(encoder_min_s * 100)
+    _import_live_audio()
     return model  # type: ignore[no-any-return]
+
+
+def _import_live_audio() -> None:
+    """Import the live audio path (onnxruntime for the voice-activity model, soxr,
+    soundfile: about 250 ms) now, in the thread loading the model, rather than when
+    Record is pressed: an import holds the GIL for tens of ms at a time (loading a
+    shared library, and PySide's import hook reads every new module's source), which
+    froze the window at the start of each first session."""
+    import annotator.audio.capture  # noqa: F401
+    import annotator.audio.recording  # noqa: F401
+    import annotator.audio.segmenter  # noqa: F401
 
 
 @dataclass(frozen=True)

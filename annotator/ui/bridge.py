@@ -43,10 +43,24 @@ def new_event_loop(app: QCoreApplication, *, already_running: bool = False) -> a
 
     loop = qasync.QEventLoop(app, already_running=already_running)
     # plain Python threads for asyncio.to_thread (qasync's default is QThreads)
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="annotator-io"))
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="annotator-io")
+    loop.set_default_executor(executor)
+    executor.submit(_import_http_backend)
     asyncio.set_event_loop(loop)
     sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)  # type: ignore[attr-defined]
     return loop
+
+
+def _import_http_backend() -> None:
+    """Import the asyncio backend httpx sends requests through (httpcore, anyio, h11:
+    about 100 ms with PySide's import hook) in a worker thread now; httpx imports it
+    on the first request, which would run those imports on the GUI thread mid-session."""
+    try:
+        import anyio._backends._asyncio  # noqa: F401
+        import httpcore._backends.anyio  # noqa: F401
+        import httpcore._async.http11  # noqa: F401
+    except ImportError:  # a different httpx stack: it imports what it needs itself
+        log.debug("httpx backend modules not found to preload", exc_info=True)
 
 
 def close_event_loop(loop: asyncio.AbstractEventLoop) -> None:
