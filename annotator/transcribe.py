@@ -213,8 +213,8 @@ def _import_live_audio() -> None:
     Record is pressed: an import holds the GIL for tens of ms at a time (loading a
     shared library, and PySide's import hook reads every new module's source), which
     froze the window at the start of each first session."""
-    import annotator.audio.capture  # noqa: F401
-    import annotator.audio.recording  # noqa: F401
+    import annotator.audio.capture
+    import annotator.audio.recording
     import annotator.audio.segmenter  # noqa: F401
 
 

@@ -57,8 +57,8 @@ def _import_http_backend() -> None:
     on the first request, which would run those imports on the GUI thread mid-session."""
     try:
         import anyio._backends._asyncio  # noqa: F401
+        import httpcore._async.http11
         import httpcore._backends.anyio  # noqa: F401
-        import httpcore._async.http11  # noqa: F401
     except ImportError:  # a different httpx stack: it imports what it needs itself
         log.debug("httpx backend modules not found to preload", exc_info=True)
 
