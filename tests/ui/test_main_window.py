@@ -179,3 +179,18 @@ def test_newest_line_stays_in_view_unless_the_user_scrolled_up(qtbot, window: Ma
     bridge.on_chunk(chunk(61, "And another."))
     qtbot.waitUntil(lambda: bar.value() == bar.maximum())
     assert window.transcript.following
+
+
+def test_long_lines_wrap_into_taller_rows_and_follow_the_window_width(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    view = window.transcript
+    window.resize(1200, 700)
+    long = "This answer goes on and on about the routing engine and the team that built it. " * 4
+    bridge.on_chunk(chunk(0, "Short."))
+    bridge.on_chunk(chunk(1, long))
+    bridge.on_chunk(chunk(2, "Short again."))
+    qtbot.waitUntil(lambda: view.rowHeight(1) > view.rowHeight(0))
+    short_height, wrapped = view.rowHeight(0), view.rowHeight(1)
+    assert view.rowHeight(2) == short_height
+    window.resize(700, 700)  # a narrower text column wraps into more lines
+    qtbot.waitUntil(lambda: view.rowHeight(1) > wrapped)
+    assert view.rowHeight(0) == short_height
