@@ -10,7 +10,7 @@ qasync) never waits.
 
     sessions = Sessions(config, sink)
     await sessions.start_live(["pulse", "vsink.monitor"])   # or start_replay(path, speed)
-    ...
+    # the sink receives chunks, analyses, marks, errors and events as they happen
     await sessions.stop()   # flush the last utterance, finish analyses (bounded), close the journal
 
 After a session, its post-session review (``analysis.review``):

@@ -345,8 +345,7 @@ class Journal:
     raises ``JournalError`` if anything was still unwritten at the end.
 
         journal = Journal.create(header={"model": "tiny.en", "chain": [...]})
-        journal.write_chunk(chunk)
-        ...
+        journal.write_chunk(chunk)           # and the other write_* calls, as things happen
         journal.close()  # or: await journal.aclose()
     """
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotator.ui.flag import Flag
 from annotator.ui.format import timestamp
+from annotator.ui.labels import plain_label
 from annotator.ui.review_view import CONFIRMED, NOT_JUDGED, WRONG, CardReview
 
 FlagKey = tuple[frozenset[str], frozenset[str], bool]
@@ -30,16 +31,6 @@ VERDICT_STYLE = {
     WRONG: "color: #8a1c12; background: #fde8e6; border-radius: 3px; padding: 3px 6px;",
 }
 NOT_JUDGED_STYLE = "color: #5f6368; background: #f1f3f4; border-radius: 3px; padding: 3px 6px;"
-
-
-def _plain(text: str, name: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setOpenExternalLinks(False)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-    return label
 
 
 class FlagCard(QFrame):
@@ -65,19 +56,19 @@ class FlagCard(QFrame):
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(4)
         title = "Flagged by you" if flag.manual else "Missed live · found by the review" if flag.found_by_review else "Contradiction"
-        self.title = _plain(f"{title} · {timestamp(flag.at)}", "flagTitle", self)
+        self.title = plain_label(f"{title} · {timestamp(flag.at)}", self, name="flagTitle", wrap=True)
         lay.addWidget(self.title)
         if flag.statement:
-            self.statement = _plain(f"Now: “{flag.statement}”", "flagStatement", self)
+            self.statement = plain_label(f"Now: “{flag.statement}”", self, name="flagStatement", wrap=True)
             lay.addWidget(self.statement)
         if flag.earlier:
             when = f" ({timestamp(flag.earlier_at)})" if flag.earlier_at is not None else ""
-            self.earlier = _plain(f"Earlier{when}: “{flag.earlier}”", "flagEarlier", self)
+            self.earlier = plain_label(f"Earlier{when}: “{flag.earlier}”", self, name="flagEarlier", wrap=True)
             lay.addWidget(self.earlier)
-        self.explanation = _plain(flag.explanation, "flagExplanation", self)
+        self.explanation = plain_label(flag.explanation, self, name="flagExplanation", wrap=True)
         lay.addWidget(self.explanation)
         if flag.source and not flag.manual:
-            lay.addWidget(_plain(flag.source, "flagSource", self))
+            lay.addWidget(plain_label(flag.source, self, name="flagSource", wrap=True))
         self._layout = lay
         self.set_selected(False)
 
@@ -89,7 +80,7 @@ class FlagCard(QFrame):
                 self.verdict.hide()
             return
         if self.verdict is None:
-            self.verdict = _plain("", "flagVerdict", self)
+            self.verdict = plain_label("", self, name="flagVerdict", wrap=True)
             self._layout.addWidget(self.verdict)
         self.verdict.setText(review.text)
         self.verdict.setStyleSheet(VERDICT_STYLE.get(review.verdict, NOT_JUDGED_STYLE))
@@ -125,11 +116,12 @@ class FlagsView(QScrollArea):
         self._layout = QVBoxLayout(inner)
         self._layout.setContentsMargins(8, 8, 8, 8)
         self._layout.setSpacing(8)
-        self.placeholder = _plain(
+        self.placeholder = plain_label(
             "No flags yet. Contradictions found by the analysis appear here; "
             "click one to see both statements in the transcript.",
-            "flagsPlaceholder",
             inner,
+            name="flagsPlaceholder",
+            wrap=True,
         )
         self._layout.addWidget(self.placeholder)
         self._layout.addStretch(1)

@@ -25,19 +25,28 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.analysis.review import LiveFlag, Review
-from annotator.models import Analysis, Chunk, Mark
+from annotator.models import Analysis, Chunk, Mark, Outcome
 from annotator.ui.bridge import Bridge
 from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis
 from annotator.ui.flags_view import FlagsView
-from annotator.ui.format import all_failed_warning, backlog_warning, misconfigured_warning, recording_state
+from annotator.ui.format import (
+    all_failed_warning,
+    backlog_warning,
+    misconfigured_warning,
+    recording_state,
+)
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
 from annotator.ui.review_panel import ReviewPanel
-from annotator.ui.review_view import card_reviews, failed_message, missed_flags, panel_text
+from annotator.ui.review_view import (
+    card_reviews,
+    failed_message,
+    missed_flags,
+    panel_text,
+)
 from annotator.ui.status_bar import StatusBar
 from annotator.ui.timeline import Point, SentimentTimeline
 from annotator.ui.transcript_view import TranscriptModel, TranscriptView
-from annotator.models import Outcome
 
 SPEEDS: tuple[tuple[str, float], ...] = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("max", 0.0))
 """Replay speeds offered; 0.0 means as fast as possible (the pipeline's ``MAX_SPEED``)."""

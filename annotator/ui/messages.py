@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from annotator.ui.format import tooltip
+from annotator.ui.labels import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,7 @@ class MessageArea(QFrame):
         self._last: Message | None = None
         self._repeat = 1
         self.icon = QLabel(self)
-        self.label = QLabel(self)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label = plain_label("", self, wrap=True, selectable=True)
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setToolTip("Dismiss")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from annotator.ui.labels import plain_label
 from annotator.ui.review_view import ReviewPanelText
 
 STYLE = (
@@ -18,16 +19,6 @@ STYLE = (
     " QLabel#reviewText { color: #111827; padding: 0; margin: 0; }"
     " QLabel#reviewItem { color: #374151; padding-left: 8px; }"
 )
-
-
-def _plain(text: str, name: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setOpenExternalLinks(False)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class ReviewPanel(QScrollArea):
@@ -51,21 +42,21 @@ class ReviewPanel(QScrollArea):
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(3)
-        lay.addWidget(_plain(text.byline, "reviewByline", inner))
-        lay.addWidget(_plain(text.tally, "reviewTally", inner))
+        lay.addWidget(plain_label(text.byline, inner, name="reviewByline", wrap=True, selectable=True))
+        lay.addWidget(plain_label(text.tally, inner, name="reviewTally", wrap=True, selectable=True))
         if text.summary:
-            lay.addWidget(_plain("Summary", "reviewSection", inner))
-            lay.addWidget(_plain(text.summary, "reviewText", inner))
+            lay.addWidget(plain_label("Summary", inner, name="reviewSection", wrap=True, selectable=True))
+            lay.addWidget(plain_label(text.summary, inner, name="reviewText", wrap=True, selectable=True))
         if text.arc or text.turning_points:
-            lay.addWidget(_plain("Sentiment arc", "reviewSection", inner))
+            lay.addWidget(plain_label("Sentiment arc", inner, name="reviewSection", wrap=True, selectable=True))
             if text.arc:
-                lay.addWidget(_plain(text.arc, "reviewText", inner))
+                lay.addWidget(plain_label(text.arc, inner, name="reviewText", wrap=True, selectable=True))
             for point in text.turning_points:
-                lay.addWidget(_plain(point, "reviewItem", inner))
+                lay.addWidget(plain_label(point, inner, name="reviewItem", wrap=True, selectable=True))
         if text.questions:
-            lay.addWidget(_plain("Follow-up questions", "reviewSection", inner))
+            lay.addWidget(plain_label("Follow-up questions", inner, name="reviewSection", wrap=True, selectable=True))
             for question in text.questions:
-                lay.addWidget(_plain(question, "reviewItem", inner))
+                lay.addWidget(plain_label(question, inner, name="reviewItem", wrap=True, selectable=True))
         lay.addStretch(1)
         old = self.takeWidget()
         if old is not None:

@@ -10,10 +10,9 @@ the bridge, so the dialog never blocks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import replace
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
@@ -53,6 +52,7 @@ from annotator.errors import ConfigError
 from annotator.models import Attempt
 from annotator.ui.bridge import Bridge
 from annotator.ui.format import attempt_reason, outcome_color
+from annotator.ui.labels import plain_label
 
 Checker = Callable[[ProviderConfig, str | None], Coroutine[Any, Any, Attempt]]
 """Runs one check of a provider; gets the key typed in the dialog (None: look it up)."""
@@ -73,10 +73,7 @@ class KeyringStore(KeyringLike, Protocol):
 
 
 def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("fieldError")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
+    label = plain_label("", parent, name="fieldError", wrap=True)
     label.hide()
     return label
 
@@ -111,9 +108,7 @@ class ProviderForm(QWidget):
         self.api_key_env.setPlaceholderText("optional, e.g. MOONSHOT_API_KEY")
         self.key = QLineEdit(self)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_state = QLabel(self)
-        self.key_state.setTextFormat(Qt.TextFormat.PlainText)
-        self.key_state.setObjectName("hint")
+        self.key_state = plain_label("", self, name="hint")
         self.timeouts = {n: self._seconds() for n in ("connect_timeout_s", "first_token_timeout_s", "stall_timeout_s", "timeout_s")}
         self.prices = {n: self._price() for n in ("price_in_per_mtok", "price_out_per_mtok")}
         self.allow_slow = QCheckBox("Allow a slow reasoning model", self)
@@ -122,9 +117,7 @@ class ProviderForm(QWidget):
         self.slow_warning.setWordWrap(True)
         self.test_button = QPushButton("Test", self)
         self.test_button.setToolTip("Send one tiny request to this provider (the same check as annotator providers --check)")
-        self.test_result = QLabel(self)
-        self.test_result.setTextFormat(Qt.TextFormat.PlainText)
-        self.test_result.setWordWrap(True)
+        self.test_result = plain_label("", self, wrap=True)
 
         rows: list[tuple[str, QWidget, str | None]] = [
             ("Name", self.name, "name"),

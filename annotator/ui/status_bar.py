@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from annotator.models import Analysis, Attempt, Outcome
-from annotator.ui.format import Usage, answered_by, attempt_reason, outcome_color, tooltip
-
-
-def _label(name: str, parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
+from annotator.ui.format import (
+    Usage,
+    answered_by,
+    attempt_reason,
+    outcome_color,
+    tooltip,
+)
+from annotator.ui.labels import plain_label
 
 
 class ProviderDots(QWidget):
@@ -39,7 +38,7 @@ class ProviderDots(QWidget):
     def _dot(self, name: str) -> QLabel:
         dot = self.dots.get(name)
         if dot is None:
-            dot = _label("providerDot", self)
+            dot = plain_label("", self, name="providerDot")
             self.dots[name] = dot
             self._lay.addWidget(dot)
             self._paint(dot, name, None, f"{name}: not used yet")
@@ -85,10 +84,10 @@ class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
-        self.state = _label("stateLabel", self)
-        self.answer = _label("answerLabel", self)
+        self.state = plain_label("", self, name="stateLabel")
+        self.answer = plain_label("", self, name="answerLabel")
         self.providers = ProviderDots(self)
-        self.usage_label = _label("usageLabel", self)
+        self.usage_label = plain_label("", self, name="usageLabel")
         self.usage = Usage()
         self.addWidget(self.state)
         self.addWidget(self.answer, 1)
