@@ -20,14 +20,25 @@ from annotator.errors import AnnotatorError
 EXIT_USAGE = 2
 
 
-def _add_shared(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="TOML config file (default: the user's config directory)")
-    p.add_argument(
-        "--model",
-        metavar="NAME|PATH",
-        help="faster-whisper model: a local model directory or a name such as base.en "
-        "(default: the bundled offline tiny.en)",
-    )
+CONFIG_HELP = "TOML config file (default: the user's config directory)"
+MODEL_HELP = (
+    "faster-whisper model: a local model directory or a name such as base.en (default: the bundled offline tiny.en)"
+)
+
+# Which command reads which shared option. An option may be given before the
+# command or after it, with the same meaning; given to a command that has no
+# use for it, it is refused rather than silently ignored.
+USES_CONFIG = frozenset({"window", "replay", "listen", "transcribe", "analyze", "providers", "review"})
+USES_MODEL = frozenset({"window", "replay", "listen", "transcribe", "analyze"})
+
+
+def _add_shared(p: argparse.ArgumentParser, *, config: bool = True, model: bool = True) -> None:
+    """The shared options on a command's parser. ``SUPPRESS`` as the default keeps an
+    option given before the command: a subparser's own default would overwrite it."""
+    if config:
+        p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=CONFIG_HELP)
+    if model:
+        p.add_argument("--model", metavar="NAME|PATH", default=argparse.SUPPRESS, help=MODEL_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the window and records live.",
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
-    _add_shared(parser)
+    parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP + "; for the window and every command that reads it")
+    parser.add_argument("--model", metavar="NAME|PATH", help=MODEL_HELP + "; for the window and every command that transcribes")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("replay", help="the window, replaying a session, transcript or audio file")
@@ -64,14 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line, one line per request")
 
     p = sub.add_parser("providers", help="the analysis chain as configured")
-    _add_shared(p)
+    _add_shared(p, model=False)
     p.add_argument("--check", action="store_true", help="send one tiny request to each provider")
 
-    p = sub.add_parser("devices", help="audio input devices")
-    _add_shared(p)
+    sub.add_parser("devices", help="audio input devices")
 
     p = sub.add_parser("export", help="export a session to Markdown, JSON, SRT or VTT")
-    _add_shared(p)
     p.add_argument("session", metavar="SESSION", help="session journal (.jsonl) or its id")
     p.add_argument("--format", required=True, choices=("md", "json", "srt", "vtt"))
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -83,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "flags, find missed contradictions, the sentiment arc, a summary and follow-up questions. Shows the "
         "estimated tokens and cost first and asks (or pass --yes).",
     )
-    _add_shared(p)
+    _add_shared(p, model=False)
     p.add_argument("session", metavar="SESSION", help="session journal (.jsonl) or its id")
     p.add_argument("--json", action="store_true", help="print the review as one JSON object line")
     p.add_argument("--yes", action="store_true", help="run without asking about the estimated cost")
@@ -92,8 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     name = args.command or "window"
+    for option, users in (("config", USES_CONFIG), ("model", USES_MODEL)):
+        if getattr(args, option) is not None and name not in users:
+            parser.error(f"--{option} has no effect on `{name}`; leave it out")
     try:
         module = importlib.import_module(f"annotator.commands.{name}")
         return int(module.run(args) or 0)
