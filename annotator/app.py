@@ -4,7 +4,7 @@
 
 1. logging and standard streams
 2. the QApplication and the qasync event loop (asyncio runs on the Qt thread)
-3. the config (a broken file stops here with one sentence)
+3. the config (a broken file: the built-in settings, and the message strip says what is wrong)
 4. the message hub, the bridge (the pipeline's sink), the window
 5. ``runner.Sessions``: per session an analyser, a journal, inputs and a pipeline
 6. the controller that carries out the window's intents
@@ -32,7 +32,7 @@ from typing import Any
 from annotator import paths
 from annotator.analysis.analyzer import check_provider
 from annotator.config import Config, ProviderConfig, api_key, availability, load_config
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, ConfigError
 from annotator.models import Attempt, Outcome
 from annotator.runner import Sessions
 
@@ -67,7 +67,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
 
     ensure_std_streams()
     setup_logging()
-    config = load_config(Path(config_path) if config_path else None)
+    config, config_problem = load_window_config(config_path)
     check_display(os.environ, sys.platform)
 
     from PySide6.QtGui import QIcon
@@ -92,6 +92,8 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     loop = new_event_loop(app)
 
     messages = MessageHub()
+    if config_problem is not None:
+        report_config_problem(messages, config_problem, config.path or paths.default_config_path())
     bridge = Bridge(messages)
     window = MainWindow(messages)
     window.attach(bridge)
@@ -155,6 +157,44 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         sys.excepthook = previous_hook
         close_event_loop(loop)
     return 0
+
+
+def load_window_config(config_path: str | None) -> tuple[Config, ConfigError | None]:
+    """The window's settings, and the problem with the file if it could not be used.
+
+    A broken file does not stop the window (launched from a desktop menu there
+    is no terminal to print to): it runs on the built-in settings and the
+    message strip says what is wrong. ``path`` stays the broken file's, so
+    Settings > Save aims at it and is refused there (``save_config`` never
+    replaces a file it cannot read) instead of writing defaults over it.
+    """
+    path = Path(config_path) if config_path else None
+    try:
+        return load_config(path), None
+    except ConfigError as err:
+        log.error("%s; running on the built-in settings", err)
+        return replace(Config(), path=path or paths.default_config_path()), err
+
+
+def report_config_problem(messages: Any, err: ConfigError, path: Path) -> None:
+    """Say in the message strip what is wrong with the config file, with two ways forward."""
+    from annotator.ui.messages import MessageAction
+
+    def open_file() -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            messages.warning(f"No application would open {path}: open it in a text editor, fix it, and restart annotator.")
+
+    def keep_defaults() -> None:
+        messages.info(f"Running on the built-in settings this time; {path} is left as it is.")
+
+    messages.error(
+        f"{err}. annotator is running on the built-in settings this time; nothing in the file was changed. "
+        "Fix the file and restart annotator to use it.",
+        actions=(MessageAction("Open the file", open_file, dismisses=False), MessageAction("Run with defaults this time", keep_defaults)),
+    )
 
 
 def _tell_terminal(kind: str, data: dict[str, Any]) -> None:

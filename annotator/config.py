@@ -560,9 +560,22 @@ def dumps_config(config: Config) -> str:
     return "\n".join(lines)
 
 
+def refuse_to_replace_broken(path: Path) -> None:
+    """``ConfigError`` when ``path`` holds a config file that does not load: the user's
+    own text (a typo away from working) must not be replaced by what the window
+    fell back to."""
+    if not path.exists():
+        return
+    try:
+        load_config(path)
+    except ConfigError as err:
+        raise ConfigError(f"{path} was left as it is, because it has an error to fix first ({err})") from err
+
+
 def save_config(config: Config, path: Path | None = None) -> Path:
     """Write ``config`` as TOML (atomically: temp file, then rename)."""
     path = Path(path) if path is not None else (config.path or paths.default_config_path())
+    refuse_to_replace_broken(path)
     text = dumps_config(config)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from annotator.ui.format import tooltip
 from annotator.ui.labels import plain_label
@@ -28,12 +29,23 @@ class Level(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class MessageAction:
+    """A way forward offered beside a message: a button ``label`` that calls ``run``;
+    the strip is dismissed afterwards when ``dismisses``."""
+
+    label: str
+    run: Callable[[], None]
+    dismisses: bool = True
+
+
+@dataclass(frozen=True)
 class Message:
     """One sentence for the user, saying what happened and what to do."""
 
     level: Level
     text: str
     at: float  # time.time() when posted
+    actions: tuple[MessageAction, ...] = ()
 
 
 class MessageHub(QObject):
@@ -49,8 +61,8 @@ class MessageHub(QObject):
         super().__init__(parent)
         self.history: list[Message] = []
 
-    def post(self, level: Level, text: str) -> None:
-        msg = Message(level, text, time.time())
+    def post(self, level: Level, text: str, actions: tuple[MessageAction, ...] = ()) -> None:
+        msg = Message(level, text, time.time(), actions)
         self.history.append(msg)
         log.log(logging.ERROR if level is Level.ERROR else logging.WARNING if level is Level.WARNING else logging.INFO, "%s", text)
         self.posted.emit(msg)
@@ -61,8 +73,8 @@ class MessageHub(QObject):
     def warning(self, text: str) -> None:
         self.post(Level.WARNING, text)
 
-    def error(self, text: str) -> None:
-        self.post(Level.ERROR, text)
+    def error(self, text: str, actions: tuple[MessageAction, ...] = ()) -> None:
+        self.post(Level.ERROR, text, actions)
 
 
 _STYLE = {
@@ -92,10 +104,13 @@ class MessageArea(QFrame):
         self.close_button.setToolTip("Dismiss")
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.hide)
+        self.action_buttons: list[QPushButton] = []
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 6, 6, 6)
         lay.addWidget(self.icon)
         lay.addWidget(self.label, 1)
+        self._actions = QHBoxLayout()
+        lay.addLayout(self._actions)
         lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         hub.posted.connect(self.show_message)
         self.hide()
@@ -114,6 +129,23 @@ class MessageArea(QFrame):
         self.icon.setText(icon)
         suffix = f"  (×{self._repeat})" if self._repeat > 1 else ""
         self.label.setText(msg.text + suffix)
+        self._set_actions(msg.actions)
         recent = self._hub.history[-6:]
         self.setToolTip(tooltip("\n".join(f"{time.strftime('%H:%M:%S', time.localtime(m.at))}  {m.text}" for m in recent)))
         self.show()
+
+    def _set_actions(self, actions: tuple[MessageAction, ...]) -> None:
+        for button in self.action_buttons:
+            self._actions.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons = []
+        for action in actions:
+            button = QPushButton(action.label, self)
+            button.clicked.connect(lambda _checked=False, a=action: self._run(a))
+            self._actions.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            self.action_buttons.append(button)
+
+    def _run(self, action: MessageAction) -> None:
+        if action.dismisses:
+            self.hide()
+        action.run()
