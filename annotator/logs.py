@@ -45,8 +45,8 @@ def setup_logging(directory: Path | None = None, level: int = logging.INFO) -> P
         if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == log_path.resolve():
             return log_path
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        paths.private_dir(directory)
+        handler = PrivateRotatingFileHandler(
             log_path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
         )
     except OSError as err:
@@ -59,6 +59,15 @@ def setup_logging(directory: Path | None = None, level: int = logging.INFO) -> P
     if sys.stderr is not None and _has_fileno(sys.stderr) and not faulthandler.is_enabled():
         faulthandler.enable(sys.stderr)
     return log_path
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files (the current one and each new one after a
+    rollover) are 0600 whatever the umask: a log may quote what was said."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        paths.private_file(Path(self.baseFilename))
+        return super()._open()
 
 
 def _has_fileno(stream: object) -> bool:

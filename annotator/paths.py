@@ -2,6 +2,11 @@
 
 ``resource()`` is the one function that resolves files under ``resources/``,
 both from a source checkout and inside a PyInstaller bundle (``sys._MEIPASS``).
+
+What the app writes about a conversation (journals, recorded audio, logs,
+exports) is private to the user whatever the umask: ``private_dir()`` makes a
+directory 0700, ``private_file()`` creates a file 0600 before a library opens
+it by name, ``write_private_text()`` writes one.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "annotator"
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 def resource(name: str) -> Path:
@@ -41,3 +48,30 @@ def log_dir() -> Path:
 
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) and make it 0700; ``OSError`` as ``mkdir``."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    if os.name == "posix" and (path.stat().st_mode & 0o777) != PRIVATE_DIR_MODE:
+        os.chmod(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` if missing and make it 0600, so whatever opens it by name next
+    (libsndfile, a log handler) writes into a file only the user can read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), PRIVATE_FILE_MODE)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+    return path
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` as a 0600 file; ``OSError`` on failure."""
+    private_file(path)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)

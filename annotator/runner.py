@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
 from annotator.analysis.review import LiveFlag, Review, ReviewEstimate, ReviewProgress
 from annotator.config import Config, api_key, availability, post_providers
@@ -439,7 +440,7 @@ class Sessions:
         record = await asyncio.to_thread(read_session, session)
         text = export(record, fmt)
         try:
-            await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+            await asyncio.to_thread(paths.write_private_text, output, text)
         except OSError as err:
             raise InputError(f"{output}: cannot write the export ({err.strerror or err})") from err
         return output

@@ -408,7 +408,7 @@ class Journal:
         directory = Path(directory) if directory is not None else paths.sessions_dir()
         now = clock()
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(directory)
         except OSError as err:
             raise JournalError(f"{directory}: cannot create the sessions directory ({err.strerror or err})") from err
         stem = datetime.fromtimestamp(now).strftime("%Y-%m-%d_%H-%M-%S")

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from annotator import paths
 from annotator.errors import AudioError
 
 SAMPLE_RATE = 16_000
@@ -49,7 +50,8 @@ class AudioRecording:
         self._last_flush = time.monotonic()
         fmt = "FLAC" if path.suffix.lower() == ".flac" else "WAV"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(path.parent)
+            paths.private_file(path)  # 0600 before libsndfile opens it: recorded speech is private
             self._file: soundfile.SoundFile | None = soundfile.SoundFile(
                 str(path), mode="w", samplerate=SAMPLE_RATE, channels=1, format=fmt, subtype="PCM_16"
             )
