@@ -336,6 +336,9 @@ class Sessions:
                 raise InputError(f"{path}: has no lines to replay")
             pipeline = await self._open({"mode": "replay", "source": str(path)})
         else:
+            from annotator.audio.decode import check_audio_file
+
+            await asyncio.to_thread(check_audio_file, path)  # a directory, an empty file: said before any work
             if self.whisper is None:
                 await self.load_model()
             audio = _AudioFile(path, speed)

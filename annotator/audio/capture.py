@@ -367,17 +367,13 @@ class FileInputStream:
         speed: float | None = 1.0,
         fail_after_s: float | None = None,
     ) -> None:
-        import soundfile as sf
+        from annotator.audio.decode import read_native
+        from annotator.errors import InputError
 
         try:
-            data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError, OSError) as err:
-            from annotator.audio.decode import decode_file
-
-            try:
-                data, rate = decode_file(path).reshape(-1, 1), SAMPLE_RATE
-            except Exception:
-                raise AudioError(f"{path} cannot be played as an input device ({err}).") from err
+            data, rate = read_native(path)
+        except InputError as err:  # Capture reports AudioError as it is: the sentence names the file
+            raise AudioError(str(err)) from err
         if channels is not None and channels != data.shape[1]:
             mono = data.mean(axis=1, keepdims=True)
             data = np.repeat(mono, channels, axis=1)

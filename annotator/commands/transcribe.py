@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from annotator.audio.decode import check_audio_file
 from annotator.commands.terminal import ProgressBar
 from annotator.config import load_config
 from annotator.transcribe import TranscribeOptions, load_model, transcribe_file
@@ -46,6 +47,7 @@ def _stamp(t: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_audio_file(args.audio)  # before the model loads: a wrong path is said at once
     s = _settings(args)
     model = load_model(s["model"], s["device"], s["compute_type"])
     options = TranscribeOptions(beam_size=int(s["beam_size"]), language=s["language"])

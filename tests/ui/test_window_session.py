@@ -160,3 +160,18 @@ def test_a_repeated_contradiction_makes_one_card(window, bridge) -> None:  # typ
     bridge.on_chunk(chunk(3, "It went well."))
     bridge.on_analysis(analysis_with((3,), contradictions=(Contradiction("I migrated our cluster to Kubernetes.", "Never worked with Kubernetes", "y"),)))
     assert len(window.flags.cards) == 1
+
+
+def test_a_file_that_is_not_audio_is_named_as_such_and_leaves_no_session(qtbot, make_app, hub, sessions_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=()))
+    garbage = tmp_path / "meeting.wav"
+    garbage.write_bytes(bytes(range(256)) * 80)
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    for path, said in ((garbage, "is not an audio file annotator can read"), (empty, "is empty (0 bytes)")):
+        app.window.open_requested.emit(str(path))
+        qtbot.waitUntil(lambda path=path: any(str(path) in m.text for m in hub.history), timeout=30000)
+        qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
+        text = next(m.text for m in hub.history if str(path) in m.text)
+        assert said in text and "input device" not in text and "Errno" not in text
+    assert list(sessions_dir.glob("*.jsonl")) == []
