@@ -155,6 +155,7 @@ class Sessions:
         self._audio: _AudioFile | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting = False  # between Record/Open and the session running: a second press does nothing
+        self._started = False  # the session's inputs ran (so hearing nothing is worth saying)
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -264,6 +265,7 @@ class Sessions:
         if self._live is not None:
             record_to = self._journal.audio_path if self._journal is not None and self.config.audio.save_audio else None
             await asyncio.to_thread(self._live.start, record_to)
+        self._started = True
         return pipeline
 
     def _journal_failed(self, err: AnnotatorError) -> None:
@@ -415,13 +417,17 @@ class Sessions:
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
         live, self._live = self._live, None
-        self._audio = None
+        audio, self._audio = self._audio, None
         if live is not None:
             await live.stop()
-        await self._close()
+        await self._close(nothing_heard(live, audio) if live is not None else None)
 
-    async def _close(self) -> None:
+    async def _close(self, silence_advice: str | None = None) -> None:
+        """Close the pipeline and the journal. A session in which no line was
+        transcribed is not kept: its journal and audio are deleted, and, when
+        its inputs ran, ``silence_advice`` says what to check."""
         pipeline, self._pipeline = self._pipeline, None
+        started, self._started = self._started, False
         try:
             if pipeline is not None:
                 await pipeline.stop()
@@ -429,6 +435,13 @@ class Sessions:
             journal, self._journal = self._journal, None
             if journal is not None:
                 await journal.aclose()
+                if pipeline is not None and pipeline.chunks_seen == 0:
+                    from annotator.session import discard_session
+
+                    await asyncio.to_thread(discard_session, journal.path, journal.audio_path)
+                    self._session_path = None  # nothing to say "saved" about, review or export
+                    if started and silence_advice:
+                        self.sink.on_error(AudioError(silence_advice))
             analyzer, self._analyzer = self._analyzer, None
             if analyzer is not None:
                 self._states = analyzer.providers_state()
@@ -491,6 +504,23 @@ class Sessions:
         await self.stop()
         if self._model_task is not None and not self._model_task.done():
             self._model_task.cancel()
+
+
+def nothing_heard(live: LiveInput, audio: _AudioFile | None) -> str:
+    """What to tell the user when a session ended without a line of transcript."""
+    peak = max((c.peak_level for c in live.captures), default=0.0)
+    level = "no sound at all" if peak <= 0 else f"a level of {peak:.0%} at most on the meter"
+    if audio is not None:
+        return (
+            f"No speech was heard in {audio.path.name} ({level}), so no session was kept: "
+            "the file is silent, or the speech in it is too quiet to transcribe."
+        )
+    devices = ", ".join("the default input" if c.device is None else repr(c.device) for c in live.captures)
+    return (
+        f"No speech was heard from {devices} ({level}), so the session was not kept. Check that the right input "
+        "is chosen (`annotator devices` lists them), that it is not muted, and that the level meter moves "
+        "when someone speaks."
+    )
 
 
 def initial_states(config: Config) -> tuple[ProviderStatus, ...]:

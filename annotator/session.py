@@ -40,6 +40,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import errno
+import glob
 import json
 import os
 import queue
@@ -721,6 +722,13 @@ def _sync_directory(directory: Path) -> None:
 
 
 # --------------------------------------------------------------------------- finding, recovering
+
+
+def discard_session(journal: Path, audio: Path) -> None:
+    """Delete a session that holds nothing (no line was transcribed): its journal,
+    its audio (``audio``) and any other source's audio (``<stem>.<source>.flac``)."""
+    for path in (journal, audio, *audio.parent.glob(f"{glob.escape(audio.stem)}.*{audio.suffix}")):
+        path.unlink(missing_ok=True)
 
 
 def in_use(path: Path) -> bool:

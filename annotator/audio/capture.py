@@ -244,6 +244,7 @@ class Capture:
         self.first_callback = threading.Event()
         self.frames_in = 0  # device frames received
         self.samples_out = 0  # 16 kHz samples delivered
+        self.peak_level = 0.0  # the loudest block so far, as a meter value (0..1): 0 = nothing heard
 
     @property
     def running(self) -> bool:
@@ -314,8 +315,10 @@ class Capture:
                 out = mono.copy()
             if len(out):
                 self._deliver(out)
+        level = meter_level(mono)
+        self.peak_level = max(self.peak_level, level)
         if self._on_level is not None:
-            self._on_level(meter_level(mono))
+            self._on_level(level)
 
     def _deliver(self, block: np.ndarray) -> None:
         self.samples_out += len(block)

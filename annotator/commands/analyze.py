@@ -124,11 +124,14 @@ def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> li
 def run(args: argparse.Namespace) -> int:
     config = load_config(Path(args.config) if args.config else None)
     path = Path(args.path)
-    if kind_of(path) == "audio":
+    audio = kind_of(path) == "audio"
+    if audio:
         chunks = transcribe_for_analysis(path, config, args.model)
     else:
         chunks = read_chunks(path)
     chunks = [c for c in chunks if c.text.strip()]
+    if not chunks and audio:
+        raise InputError(f"{path}: no speech was heard in it (silent, or too quiet to transcribe); nothing to analyse")
     if not chunks:
         raise InputError(f"{path}: no text to analyse")
     return asyncio.run(analyze_chunks(chunks, config, as_json=args.json, out=sys.stdout, err=sys.stderr))

@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             bars.append(ProgressBar(sys.stderr, total, unit="s", min_total=PROGRESS_MIN_S))
         bars[0].draw(done)
 
+    said = 0
     try:
         for chunk in transcribe_file(
             args.audio,
@@ -75,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
             for bar in bars:
                 bar.clear()  # the line goes where the bar was; the next report draws it again
             print(line, flush=True)
+            said += 1
     finally:
         for bar in bars:
             bar.clear()
+    if not said:
+        print(f"annotator: no speech was heard in {args.audio}: it is silent, or the speech is too quiet "
+              "to transcribe", file=sys.stderr)
     return 0

@@ -45,3 +45,23 @@ def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseSe
     records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
     assert records[0]["devices"] == [{"device": pulse_server.monitor, "source": "You"}]
     assert records[-1]["type"] == "end"
+
+
+def test_a_dead_microphone_says_what_to_check_and_keeps_no_session(qtbot, make_app, hub, pulse_server: PulseServer,  # noqa: F811
+                                                                   whisper_model, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=()))
+    app.sessions.whisper = whisper_model
+    win = app.window
+    win.set_devices([(pulse_server.monitor, pulse_server.monitor)])
+    win.device_combo.setCurrentIndex(1)
+    win.act_record.trigger()
+    qtbot.waitUntil(lambda: win.status.state.text() == "● Recording", timeout=20000)
+    live = app.sessions._live
+    qtbot.waitUntil(lambda: live.captures[0].samples_out > 16000 * 2, timeout=20000)  # two seconds of nothing
+    win.act_stop.trigger()
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    said = win.message_area.text()
+    assert said.startswith(f"No speech was heard from {pulse_server.monitor!r} (no sound at all)"), said
+    assert "level meter" in said and "annotator devices" in said
+    assert list(sessions_dir.glob("*")) == []
+    assert app.sessions.session_path is None

@@ -175,3 +175,23 @@ def test_a_file_that_is_not_audio_is_named_as_such_and_leaves_no_session(qtbot, 
         text = next(m.text for m in hub.history if str(path) in m.text)
         assert said in text and "input device" not in text and "Errno" not in text
     assert list(sessions_dir.glob("*.jsonl")) == []
+
+
+def test_a_silent_file_says_no_speech_was_heard_and_keeps_no_session(qtbot, make_app, hub, whisper_model, sessions_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    import soundfile
+
+    silent = tmp_path / "silence.wav"
+    soundfile.write(str(silent), np.zeros(16000 * 10, dtype=np.float32), 16000)
+    app = make_app(Config(providers=()))
+    app.sessions.whisper = whisper_model
+    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    app.window.open_requested.emit(str(silent))
+    qtbot.waitUntil(lambda: app.sessions._live is not None, timeout=10000)
+    qtbot.waitUntil(lambda: any("No speech was heard" in m.text for m in hub.history), timeout=30000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
+    said = next(m.text for m in hub.history if "No speech was heard" in m.text)
+    assert "silence.wav" in said and "no sound at all" in said and "too quiet" in said
+    assert "No speech was heard" in app.window.message_area.text()
+    assert list(sessions_dir.iterdir()) == []  # neither the journal nor its audio is kept
+    assert app.sessions.session_path is None

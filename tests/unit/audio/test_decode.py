@@ -70,3 +70,19 @@ def test_cli_prints_one_clean_line(tmp_path: Path, case: str, command: str) -> N
 def test_real_audio_keeps_its_own_rate_and_channels() -> None:
     data, rate = read_native(DATA / "jfk.flac")
     assert rate == 44100 and data.ndim == 2 and len(data) > rate
+
+
+@pytest.mark.parametrize("command", ["transcribe", "analyze"])
+def test_a_silent_file_says_no_speech_was_heard(tmp_path: Path, command: str) -> None:
+    import numpy as np
+    import soundfile
+
+    silent = tmp_path / "silence.wav"
+    soundfile.write(str(silent), np.zeros(16000 * 10, dtype=np.float32), 16000)
+    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    done = subprocess.run([sys.executable, "-m", "annotator", command, str(silent)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == (0 if command == "transcribe" else 2)
+    assert done.stdout == ""
+    assert f"no speech was heard in {silent}" in done.stderr or f"{silent}: no speech was heard in it" in done.stderr
+    assert "too quiet to transcribe" in done.stderr
