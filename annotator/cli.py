@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_shared(p)
     p.add_argument("path", metavar="PATH", help="transcript (.txt/.srt/.vtt), audio file or session journal")
     p.add_argument("--json", action="store_true", help="one JSON object per line, one line per request")
+    p.add_argument("--yes", action="store_true", help="run a big analysis without asking about its estimated cost")
 
     p = sub.add_parser("providers", help="the analysis chain as configured")
     _add_shared(p, model=False)

@@ -113,7 +113,10 @@ class Analyzer:
         self._local = local or LocalSentiment()
         self._clock = clock
 
-    async def analyze(self, chunks: Sequence[Chunk], previous: Insight | None) -> Analysis:
+    async def analyze(
+        self, chunks: Sequence[Chunk], previous: Insight | None, on_part: Callable[[int, int], None] | None = None
+    ) -> Analysis:
+        """``on_part(n, parts)`` is called before part ``n`` (from 1) of ``parts`` is sent."""
         start = self._clock()
         text = "\n".join(c.text.strip() for c in chunks)
         ids = tuple(c.id for c in chunks)
@@ -122,7 +125,9 @@ class Analyzer:
         attempts: list[Attempt] = []
         answered: list[Result] = []
         current = previous
-        for part in parts:
+        for n, part in enumerate(parts, 1):
+            if on_part is not None:
+                on_part(n, len(parts))
             prompt = build_prompt(part, current, self.config)
             request = Request(prompt.system, prompt.user, self.config.max_claims)
             result = await self.chain.analyze(request, self._clock() + self.config.deadline_s)

@@ -10,7 +10,17 @@ reads the chunk, its flags, the provider and latency, and a summary of tokens
 and cost; a progress bar goes to stderr when stderr is a terminal.
 
 An audio file is transcribed first (the offline model, or ``--model``),
-one chunk per utterance, exactly as ``annotator transcribe`` does.
+one chunk per utterance, exactly as ``annotator transcribe`` does. A session
+journal's reading warnings (a torn last line, ...) go to stderr as
+``annotator export`` prints them.
+
+Cost first, for big inputs: when the requests to send (a chunk longer than
+``max_chunk_tokens`` is several) exceed ``CONFIRM_ABOVE_REQUESTS`` or their
+estimated cost ``CONFIRM_ABOVE_USD``, the estimate is shown and the analysis
+runs only on ``y`` at the prompt or with ``--yes``; without a terminal and
+without ``--yes`` it exits 2 and sends nothing, as ``annotator review`` does.
+Within a chunk of ``PART_PROGRESS_MIN`` requests or more, progress goes to
+stderr (a bar on a terminal, else about ten lines).
 """
 
 from __future__ import annotations
@@ -19,19 +29,74 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from annotator.analysis.analyzer import Analyzer, build_analyzer
-from annotator.commands.terminal import ProgressBar, flat
+from annotator.analysis.estimate import AnalysisEstimate, estimate_analysis
+from annotator.commands.terminal import ProgressBar, confirm, flat
 from annotator.config import Config, load_config
 from annotator.errors import InputError
 from annotator.models import Analysis, Chunk, Insight, Outcome
-from annotator.replay import kind_of, read_chunks
+from annotator.replay import kind_of, read_chunks, read_session
 
 PROGRESS_MIN_CHUNKS = 10
+PART_PROGRESS_MIN = 10
+CONFIRM_ABOVE_REQUESTS = 500  # ~1.5 hours of interview at one request per 10-second utterance
+CONFIRM_ABOVE_USD = 1.00
 INDENT = "        "
+Ask = Callable[[AnalysisEstimate], "int | None"]
+
+
+def format_estimate(e: AnalysisEstimate) -> str:
+    """One line: how many requests to whom, tokens and cost."""
+    longest = (
+        f"; one chunk alone is {e.longest_chunk_requests:,} requests (it is longer than a request holds)"
+        if e.longest_chunk_requests > 1
+        else ""
+    )
+    price = (
+        f"estimated cost ${e.cost_usd:.4f} (at most ${e.max_cost_usd:.4f})"
+        if e.priced
+        else "no price configured for it ($0 estimated)"
+    )
+    return (
+        f"analysis by {e.provider} ({e.model}): {e.requests:,} requests for {e.chunks:,} chunk{'' if e.chunks == 1 else 's'}{longest}; "
+        f"~{e.input_tokens:,} tokens in, ~{e.output_tokens:,} out; {price}"
+    )
+
+
+def ask_on_terminal(yes: bool, stdin: TextIO, err: TextIO) -> Ask:
+    """The command's cost-first question (see the module docstring)."""
+
+    def ask(e: AnalysisEstimate) -> int | None:
+        cost = f"about ${e.cost_usd:.4f}" if e.priced else "an unknown amount (no price configured)"
+        not_run = (
+            f"the analysis was not run: it would send {e.requests:,} requests to {e.provider} and cost {cost}; "
+            "pass --yes to run it without a prompt"
+        )
+        return confirm(format_estimate(e), not_run, "Run the analysis?", yes=yes, stdin=stdin, err=err)
+
+    return ask
+
+
+def part_progress(err: TextIO, index: int, total: int) -> Callable[[int, int], None]:
+    """Progress through the requests of one long chunk (see PART_PROGRESS_MIN)."""
+    bars: list[ProgressBar] = []
+
+    def show(n: int, parts: int) -> None:
+        if parts < PART_PROGRESS_MIN:
+            return
+        if not bars:
+            bars.append(ProgressBar(err, parts, unit=f"requests for chunk {index}/{total}"))
+        if bars[0].enabled:
+            bars[0].draw(n - 1)
+        elif n == 1 or n % max(1, parts // 10) == 0 or n == parts:
+            err.write(f"annotator: chunk {index}/{total}: sending request {n:,} of {parts:,}\n")
+            err.flush()
+
+    return show
 
 
 def format_analysis(index: int, total: int, chunk: Chunk, analysis: Analysis) -> str:
@@ -75,19 +140,34 @@ def format_usage(analyzer: Analyzer) -> str:
 
 
 async def analyze_chunks(
-    chunks: Sequence[Chunk], config: Config, *, as_json: bool, out: TextIO, err: TextIO, analyzer: Analyzer | None = None
+    chunks: Sequence[Chunk],
+    config: Config,
+    *,
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+    analyzer: Analyzer | None = None,
+    ask: Ask | None = None,
 ) -> int:
+    """Analyse ``chunks`` in order; ``ask`` (when given) is asked about a big
+    estimate first and returns None to go ahead, else the exit status."""
     analyzer = analyzer or build_analyzer(config)
     try:
         usable = [s for s in analyzer.providers_state() if s.in_chain]
         if not usable:
             err.write("annotator: no analysis provider is usable (see `annotator providers`); "
                       "showing the local sentiment estimate only\n")
+        elif ask is not None:
+            estimate = estimate_analysis(chunks, analyzer.config, analyzer.providers[0].config)
+            if estimate.requests > CONFIRM_ABOVE_REQUESTS or estimate.cost_usd > CONFIRM_ABOVE_USD:
+                status = ask(estimate)
+                if status is not None:
+                    return status
         progress = ProgressBar(err, len(chunks), unit="chunks", min_total=PROGRESS_MIN_CHUNKS)
         previous: Insight | None = None
         for i, chunk in enumerate(chunks, 1):
             progress.draw(i - 1)
-            analysis = await analyzer.analyze([chunk], previous)
+            analysis = await analyzer.analyze([chunk], previous, on_part=part_progress(err, i, len(chunks)))
             if analysis.insight is not None and not analysis.local:
                 previous = analysis.insight  # the last good insight is the memory
             progress.clear()
@@ -124,9 +204,15 @@ def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> li
 def run(args: argparse.Namespace) -> int:
     config = load_config(Path(args.config) if args.config else None)
     path = Path(args.path)
-    audio = kind_of(path) == "audio"
+    kind = kind_of(path)
+    audio = kind == "audio"
     if audio:
         chunks = transcribe_for_analysis(path, config, args.model)
+    elif kind == "session":
+        record = read_session(path)
+        for warning in record.warnings:
+            print(f"annotator: warning: {warning}", file=sys.stderr)
+        chunks = list(record.chunks)
     else:
         chunks = read_chunks(path)
     chunks = [c for c in chunks if c.text.strip()]
@@ -134,4 +220,5 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{path}: no speech was heard in it (silent, or too quiet to transcribe); nothing to analyse")
     if not chunks:
         raise InputError(f"{path}: no text to analyse")
-    return asyncio.run(analyze_chunks(chunks, config, as_json=args.json, out=sys.stdout, err=sys.stderr))
+    ask = ask_on_terminal(args.yes, sys.stdin, sys.stderr)
+    return asyncio.run(analyze_chunks(chunks, config, as_json=args.json, out=sys.stdout, err=sys.stderr, ask=ask))

@@ -46,3 +46,29 @@ class ProgressBar:
         if self.shown:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+EXIT_DECLINED = 1
+EXIT_NEEDS_YES = 2
+
+
+def confirm(estimate: str, not_run: str, question: str, *, yes: bool, stdin: TextIO, err: TextIO) -> int | None:
+    """Cost first: None to go ahead, else the exit status.
+
+    With ``yes`` the ``estimate`` line is printed and the work goes ahead.
+    Without a terminal to ask on, ``not_run`` is printed and nothing is sent
+    (exit 2). Otherwise ``question [y/N]`` is asked on stderr; anything but
+    y/yes declines (exit 1).
+    """
+    if yes:
+        err.write(f"annotator: {estimate}\n")
+        return None
+    if not stdin.isatty():
+        err.write(f"annotator: {not_run}\n")
+        return EXIT_NEEDS_YES
+    err.write(f"annotator: {estimate}\n{question} [y/N] ")
+    err.flush()
+    if stdin.readline().strip().lower() not in ("y", "yes"):
+        err.write("annotator: cancelled; nothing was sent\n")
+        return EXIT_DECLINED
+    return None
