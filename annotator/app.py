@@ -219,10 +219,17 @@ def list_devices() -> list[tuple[str, str]]:
     try:
         from annotator.audio.capture import list_input_devices
 
-        return [(d.name, d.name + (" (system audio)" if d.is_monitor else "")) for d in list_input_devices()]
+        return [(d.name, device_label(d)) for d in list_input_devices()]
     except Exception as err:  # noqa: BLE001 - the picker then offers only the default input
         log.warning("cannot list input devices: %s", err)
         return []
+
+
+def device_label(device: Any) -> str:
+    """How the picker names an input: its description, what kind it is, the default marked."""
+    kind = "system audio" if device.is_monitor else "microphone"
+    default = ", default" if device.is_default else ""
+    return f"{device.description or device.name} ({kind}{default})"
 
 
 def offer_unfinished(confirm: Callable[[str, str], bool], controller: Any, messages: Any) -> None:

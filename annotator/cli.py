@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("listen", help="headless live session: capture -> transcript -> insights, journaled")
     _add_shared(p)
-    p.add_argument("--device", action="append", metavar="D", help="input device (index or name); repeat for two sources")
+    p.add_argument("--device", action="append", metavar="D", help="input device: an id from `annotator devices`; repeat for you and the other side")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--no-audio", action="store_true", help="do not save the captured audio beside the journal")

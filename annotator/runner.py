@@ -276,15 +276,24 @@ class Sessions:
 
     def _inputs(self, devices: str | Sequence[str] | None) -> list[tuple[str | int | None, str]]:
         """(device, source) pairs: the devices asked for, else the configured
-        inputs, else the system default; the first is "You", the second "Them"
-        (a device given as a number is PortAudio's index)."""
+        inputs, else the system default (a device given as a number is
+        PortAudio's index). A microphone is "You" and the monitor of an output
+        (system audio: the other side of a call) "Them", whichever is given
+        first; two of a kind are "You" then "Them"."""
+        from annotator.audio.capture import looks_like_monitor
+
         chosen: list[str | None] = [devices] if isinstance(devices, str) else list(devices or ())
         chosen = chosen or list(self.config.audio.devices) or [None]
         if len(chosen) > len(SOURCES):
             raise AudioError(
                 f"{len(chosen)} input devices were given; at most two are recorded at once (you, and them)."
             )
-        return [(int(d) if d is not None and d.isdigit() else d, SOURCES[i]) for i, d in enumerate(chosen)]
+        monitors = [looks_like_monitor(d) for d in chosen]
+        if len(set(monitors)) == len(monitors):  # one input, or one of each kind
+            sources = [SOURCES[1] if m else SOURCES[0] for m in monitors]
+        else:
+            sources = list(SOURCES[: len(chosen)])
+        return [(int(d) if d is not None and d.isdigit() else d, src) for d, src in zip(chosen, sources)]
 
     async def start_live(self, devices: str | Sequence[str] | None = None) -> None:
         """Record from ``devices`` (see ``_inputs``): the window's picker gives one

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import soxr
@@ -58,9 +58,13 @@ StreamFactory = Callable[[Any, StreamCallback], InputStreamLike]
 class InputDevice:
     """One audio input the user can choose.
 
-    ``index`` is the PortAudio device index (for a PulseAudio source: the index
-    of PortAudio's ``pulse`` device that opens it); ``name`` is what to pass
-    as ``--device`` / ``Capture(device=...)``.
+    ``name`` is its id: what to pass as ``--device`` / ``Capture(device=...)``
+    (a PulseAudio/PipeWire source name, else the PortAudio device name, or its
+    index where two devices share a name). ``description`` is what a person
+    reads; ``is_monitor`` marks the monitor of an output (what the computer
+    plays: the other side of a call), as opposed to a microphone or line in.
+    ``index`` is the PortAudio device that opens it (for a PulseAudio source:
+    PortAudio's ``pulse`` device).
     """
 
     index: int
@@ -69,32 +73,74 @@ class InputDevice:
     max_input_channels: int
     is_default: bool
     is_monitor: bool
+    description: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "system audio (monitor of an output)" if self.is_monitor else "input (microphone, line in)"
 
 
-def _pulse_sources() -> list[tuple[str, int, int]]:
-    """(name, rate, channels) of each PulseAudio/PipeWire source, [] without pactl or a server."""
+class _PulseSource(NamedTuple):
+    name: str
+    rate: int
+    channels: int
+    description: str
+    is_monitor: bool
+
+
+def looks_like_monitor(device: str | int | None) -> bool:
+    """True for a device id that names the monitor of an output (``*.monitor``, "Monitor of ...")."""
+    return isinstance(device, str) and (device.endswith(".monitor") or "monitor" in device.lower())
+
+
+def _pactl(*args: str) -> str:
+    """pactl's output in the C locale (its labels are translated otherwise); '' without pactl or a server."""
     pactl = shutil.which("pactl")
     if pactl is None:
-        return []
+        return ""
     try:
-        out = subprocess.run(
-            [pactl, "list", "short", "sources"], capture_output=True, text=True, timeout=3, check=True
+        return subprocess.run(
+            [pactl, *args], capture_output=True, text=True, timeout=3, check=True, env={**os.environ, "LC_ALL": "C"}
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return []
-    found = []
-    for line in out.splitlines():
-        cols = line.split("\t")
-        if len(cols) < 4:
-            continue
-        rate, channels = 48000, 2
-        for part in cols[3].split():
-            if part.endswith("Hz") and part[:-2].isdigit():
-                rate = int(part[:-2])
-            elif part.endswith("ch") and part[:-2].isdigit():
-                channels = int(part[:-2])
-        found.append((cols[1], rate, channels))
+        return ""
+
+
+def _pulse_sources() -> list[_PulseSource]:
+    """Each PulseAudio/PipeWire source (``pactl list sources``), [] without pactl or a server."""
+    found: list[_PulseSource] = []
+    fields: dict[str, str] = {}
+
+    def flush() -> None:
+        name = fields.get("Name")
+        if name:
+            rate, channels = 48000, 2
+            for part in fields.get("Sample Specification", "").split():
+                if part.endswith("Hz") and part[:-2].isdigit():
+                    rate = int(part[:-2])
+                elif part.endswith("ch") and part[:-2].isdigit():
+                    channels = int(part[:-2])
+            monitor_of = fields.get("Monitor of Sink", "n/a")
+            found.append(
+                _PulseSource(name, rate, channels, fields.get("Description", name), monitor_of not in ("", "n/a"))
+            )
+        fields.clear()
+
+    for line in _pactl("list", "sources").splitlines():
+        if line.startswith("Source #"):
+            flush()
+        elif line.startswith("\t") and not line.startswith("\t\t") and ":" in line:
+            key, _, value = line.strip().partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    flush()
     return found
+
+
+def _pulse_default_source() -> str | None:
+    for line in _pactl("info").splitlines():
+        if line.startswith("Default Source:"):
+            return line.partition(":")[2].strip() or None
+    return None
 
 
 def _sounddevice() -> Any:
@@ -107,7 +153,14 @@ def _sounddevice() -> Any:
 
 
 def list_input_devices() -> list[InputDevice]:
-    """Every input the system offers: PortAudio devices, then PulseAudio sources (monitors included)."""
+    """Every input the user can choose, once each.
+
+    With a PulseAudio/PipeWire server: its sources (microphones and the
+    monitors of outputs), by source name, the server's default marked; the
+    ALSA devices PortAudio also lists are routes to, or raw copies of, those
+    same sources and are left out (an index still opens one). Without one:
+    PortAudio's input devices.
+    """
     sd = _sounddevice()
 
     try:
@@ -115,27 +168,28 @@ def list_input_devices() -> list[InputDevice]:
         default_in = sd.default.device[0]
     except sd.PortAudioError as err:
         raise AudioError(f"The audio system could not be queried: {err}.") from err
-    result: list[InputDevice] = []
-    pulse_index = -1
-    for d in devices:
-        if d["max_input_channels"] <= 0:
-            continue
-        if d["name"] == "pulse":
-            pulse_index = int(d["index"])
-        result.append(
-            InputDevice(
-                index=int(d["index"]),
-                name=str(d["name"]),
-                default_samplerate=float(d["default_samplerate"]),
-                max_input_channels=int(d["max_input_channels"]),
-                is_default=int(d["index"]) == default_in,
-                is_monitor="monitor" in str(d["name"]).lower(),
-            )
+    inputs = [d for d in devices if d["max_input_channels"] > 0]
+    pulse_index = next((int(d["index"]) for d in inputs if d["name"] == "pulse"), -1)
+    sources = _pulse_sources() if pulse_index >= 0 else []
+    if sources:
+        default = _pulse_default_source()
+        return [
+            InputDevice(pulse_index, s.name, float(s.rate), s.channels, s.name == default, s.is_monitor, s.description)
+            for s in sources
+        ]
+    names = [str(d["name"]) for d in inputs]
+    return [
+        InputDevice(
+            index=int(d["index"]),
+            name=str(d["name"]) if names.count(str(d["name"])) == 1 else str(int(d["index"])),
+            default_samplerate=float(d["default_samplerate"]),
+            max_input_channels=int(d["max_input_channels"]),
+            is_default=int(d["index"]) == default_in,
+            is_monitor=looks_like_monitor(str(d["name"])),
+            description=str(d["name"]),
         )
-    if pulse_index >= 0:
-        for name, rate, channels in _pulse_sources():
-            result.append(InputDevice(pulse_index, name, float(rate), channels, False, name.endswith(".monitor")))
-    return result
+        for d in inputs
+    ]
 
 
 _env_lock = threading.Lock()
@@ -155,7 +209,7 @@ def open_sounddevice_stream(device: str | int | None, callback: StreamCallback) 
         except ValueError:
             if not isinstance(spec, str):
                 raise
-            if spec not in [s[0] for s in _pulse_sources()]:
+            if spec not in [s.name for s in _pulse_sources()]:
                 raise
             pulse_source = spec
             info = sd.query_devices("pulse", "input")

@@ -1,6 +1,6 @@
 """``annotator listen``: a live session in the terminal, journaled like one in the window.
 
-Capture (one or two inputs: the first is "You", the second "Them") ->
+Capture (one or two inputs: a microphone is "You", system audio "Them") ->
 transcript lines as they come -> flags and sentiment as they come. The
 journal and the captured audio are saved in the sessions directory. Ctrl+C
 (or ``--duration``) stops cleanly: the utterance in progress is transcribed,

@@ -38,7 +38,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     ) as proc:
         lines = json_lines_until(proc, "recording", timeout=60)  # audio flows
-        assert lines and lines[-1]["data"] == {"devices": [{"device": pulse_server.monitor, "source": "You"}]}, lines
+        assert lines and lines[-1]["data"] == {"devices": [{"device": pulse_server.monitor, "source": "Them"}]}, lines
         pulse_server.play(clip)
         lines += json_lines_until(proc, "analysis", timeout=60)
         proc.send_signal(signal.SIGINT)
@@ -46,7 +46,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     assert proc.returncode == 0, err
     lines += [json.loads(line) for line in out.splitlines()]
     chunks = [r for r in lines if r["type"] == "chunk"]
-    assert chunks and all(c["source"] == "You" for c in chunks)
+    assert chunks and all(c["source"] == "Them" for c in chunks)  # a monitor is system audio, not "You"
     said = " ".join(c["text"] for c in chunks)
     assert jiwer.wer(normalise(reference), normalise(said)) < 0.35, said
     analyses = [r for r in lines if r["type"] == "analysis"]

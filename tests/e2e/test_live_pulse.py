@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import queue
+import subprocess
 import threading
+from collections.abc import Iterator
 
 import jiwer
 import numpy as np
@@ -23,8 +25,45 @@ pytestmark = pytest.mark.live
 def test_monitor_source_is_listed(pulse_server: PulseServer) -> None:
     devices = list_input_devices()
     monitors = [d for d in devices if d.name == pulse_server.monitor]
-    assert monitors and monitors[0].is_monitor
-    assert any(d.name == "pulse" for d in devices)
+    assert monitors and monitors[0].is_monitor and monitors[0].is_default
+    assert monitors[0].description == "Monitor of Null Output"
+    assert not {"pulse", "default"} & {d.name for d in devices}  # routes to these same sources, not inputs
+
+
+@pytest.fixture
+def microphone(pulse_server: PulseServer) -> Iterator[str]:
+    """A second source that is not a monitor (a remap of the sink's monitor stands in for a microphone)."""
+    module = subprocess.run(
+        ["pactl", "load-module", "module-remap-source", f"master={pulse_server.monitor}", "source_name=vmic",
+         "source_properties=device.description=Virtual-Mic"],
+        env=pulse_server.env, capture_output=True, text=True, check=True, timeout=10,
+    ).stdout.strip()
+    try:
+        yield "vmic"
+    finally:
+        subprocess.run(["pactl", "unload-module", module], env=pulse_server.env, check=True, timeout=10)
+
+
+def test_devices_is_one_list_with_ids_and_kinds(pulse_server: PulseServer, microphone: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator import cli
+
+    assert cli.main(["devices"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = [ln for ln in lines[:-1]]
+    assert len(listed) == 2, lines  # the monitor and the microphone, each once: no "pulse", no "default"
+    mic = next(ln for ln in listed if ln[2:].startswith(microphone + " "))
+    monitor = next(ln for ln in listed if ln[2:].startswith(pulse_server.monitor + " "))
+    assert "input (microphone, line in)" in mic and "Virtual-Mic" in mic
+    assert "system audio (monitor of an output)" in monitor and monitor.startswith("* ")
+    assert lines[-1].startswith("* the default input. Pass an id as --device")
+
+    from annotator.app import list_devices
+
+    assert list_devices() == [
+        (pulse_server.monitor, "Monitor of Null Output (system audio, default)"),
+        (microphone, "Virtual-Mic (microphone)"),
+    ]
 
 
 @pytest.mark.parametrize("device", ["pulse", "vsink.monitor"])

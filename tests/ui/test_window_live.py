@@ -41,9 +41,9 @@ def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseSe
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
     text = " ".join(win.transcript_model.row_at(r).chunk.text for r in range(win.transcript_model.rowCount())).lower()
     assert "comparatively modern" in text
-    assert win.transcript_model.row_at(0).chunk.source == "You"
+    assert win.transcript_model.row_at(0).chunk.source == "Them"  # a monitor is system audio: the other side
     records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
-    assert records[0]["devices"] == [{"device": pulse_server.monitor, "source": "You"}]
+    assert records[0]["devices"] == [{"device": pulse_server.monitor, "source": "Them"}]
     assert records[-1]["type"] == "end"
 
 

@@ -107,3 +107,4 @@ def test_shared_options_parse_the_same_before_and_after(rest: list[str]) -> None
     assert vars(before) == vars(after)
     assert before.config == "c.toml"
     assert before.model == ("base.en" if model else None)
+
