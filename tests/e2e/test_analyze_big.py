@@ -24,7 +24,7 @@ __all__ = ["fault_server"]
 
 def annotator(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True, check=False, env=env,
                           timeout=180, stdin=subprocess.DEVNULL)
 
 

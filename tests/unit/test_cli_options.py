@@ -23,7 +23,7 @@ TRANSCRIPT = DATA / "backend-lead.txt"
 def annotator(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PYTHONIOENCODING="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "annotator", *args], capture_output=True, text=True, env=env, timeout=120, cwd=cwd
+        [sys.executable, "-m", "annotator", *args], capture_output=True, text=True, check=False, env=env, timeout=120, cwd=cwd
     )
 
 
