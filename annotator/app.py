@@ -92,8 +92,6 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     loop = new_event_loop(app)
 
     messages = MessageHub()
-    if config_problem is not None:
-        report_config_problem(messages, config_problem, config.path or paths.default_config_path())
     bridge = Bridge(messages)
     window = MainWindow(messages)
     window.attach(bridge)
@@ -139,7 +137,10 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         bridge.run(sessions.load_model(), what="Loading the transcription model")
         await sessions.check_keys()
         controller.refresh_providers()
-        controller.hint_if_no_provider()
+        if config_problem is None:
+            controller.hint_if_no_provider()
+        else:  # instead of a hint about keys the broken file may well configure; said last, so the strip keeps it
+            report_config_problem(messages, config_problem, config.path or paths.default_config_path())
         devices = await asyncio.to_thread(list_devices)
         window.set_devices(devices, config.audio.devices)
         if replay:
