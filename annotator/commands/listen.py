@@ -9,7 +9,8 @@ the analyses in flight finish (bounded), the journal is closed, exit 0.
 With ``--json`` every stdout line is one JSON object with a ``type``:
 ``chunk`` (Chunk fields), ``analysis`` (Analysis fields), ``mark``,
 ``error`` (``message``), ``event`` (``kind``, ``data``) and, last,
-``session`` (``path``, ``audio``, ``chunks``, ``analyses``, ``cost_usd``).
+``session`` (``path``, ``audio``, ``chunks``, ``analyses``, ``cost_usd``; ``path``
+null when no speech was heard and so no session was kept).
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ async def listen(config: Config, args: argparse.Namespace, out: TextIO, err: Tex
             f"annotator: session saved: {path} ({summary['chunks']} lines, {summary['analyses']} analyses, "
             f"estimated cost ${summary['cost_usd']:.4f})\n"
         )
+    elif args.json:  # nothing was heard, so nothing was kept (the reason went to stderr)
+        terminal.emit("session", {"path": None, "audio": [], **terminal.totals()})
     return 0
 
 

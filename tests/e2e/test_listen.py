@@ -109,3 +109,19 @@ def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_expo
     assert not find_unfinished(sessions)
     for fmt in ("md", "json", "srt", "vtt"):
         assert export(read_session(unfinished), fmt)
+
+
+def test_listen_to_a_dead_input_says_no_speech_was_heard_and_keeps_nothing(pulse_server: PulseServer) -> None:
+    from annotator import paths
+
+    env = {**os.environ, **pulse_server.env, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "listen", "--json", "--device", pulse_server.monitor, "--duration", "2"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    last = json.loads(out.stdout.splitlines()[-1])
+    assert last == {"type": "session", "path": None, "audio": [], "chunks": 0, "analyses": 0, "cost_usd": 0.0}
+    assert f"annotator: No speech was heard from {pulse_server.monitor!r} (no sound at all)" in out.stderr
+    assert "session saved" not in out.stderr
+    assert not paths.sessions_dir().exists() or list(paths.sessions_dir().iterdir()) == []
