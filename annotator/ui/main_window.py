@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
 
     def on_chunk(self, chunk: Chunk) -> None:
         self.transcript_model.add_chunk(chunk)
-        self.timeline.extend_to(chunk.end)
+        self.timeline.add_line(chunk)
 
     def on_analysis(self, analysis: Analysis) -> None:
         self.transcript_model.set_analysis(analysis)
@@ -389,6 +389,7 @@ class MainWindow(QMainWindow):
                 self.status.showMessage(f"Input: {name}", 5000)
         if state is not None:
             self.status.set_state(state)
+        self.timeline.set_live(self.active)
         self._sync_actions()
 
     def on_level(self, source: str, level: float) -> None:
@@ -422,6 +423,7 @@ class MainWindow(QMainWindow):
         self.reviewing = on
         if state is not None:
             self.status.set_state(state)
+        self.timeline.set_live(self.active)
         self._sync_actions()
 
     def show_review(self, review: Review, flags: Sequence[LiveFlag], *, stored: bool = False) -> None:
