@@ -282,15 +282,19 @@ class SentimentTimeline(QWidget):
         """The line nearest the horizontal position ``x``, if one is within reach."""
         return self.lines.nearest(self.time_at(x), within=HIT_PX * self._seconds_per_px())
 
+    def _point_at(self, x: float) -> Point | None:
+        """The point nearest the horizontal position ``x``, if one is within reach."""
+        reach = HIT_PX * self._seconds_per_px()
+        t = self.time_at(x)
+        near = self.series.between(t - reach, t + reach)
+        return min(near, key=lambda p: abs(p.at - t)) if near else None
+
     def hover_text(self, chunk: Chunk, x: float) -> str:
         """Plain text: time and speaker, the line, and the sentiment of a point under the pointer."""
         head = timestamp(chunk.start) + (f"  {chunk.source}" if chunk.source else "")
         text = f"{head}\n{chunk.text}"
-        reach = HIT_PX * self._seconds_per_px()
-        t = self.time_at(x)
-        near = self.series.between(t - reach, t + reach)
-        if near:
-            p = min(near, key=lambda p: abs(p.at - t))
+        p = self.series.get(chunk.id) or self._point_at(x)
+        if p is not None:
             local = " (local estimate)" if p.local else ""
             text += f"\nsentiment {p.label} {signed_score(p.score)}{local}"
         return text
@@ -363,12 +367,8 @@ class SentimentTimeline(QWidget):
             chunk = self.line_at(pos.x())
             if chunk is not None:
                 self.chunk_clicked.emit(chunk.id)
-            else:  # a point with no line known (its line was not delivered to the timeline)
-                reach = HIT_PX * self._seconds_per_px()
-                t = self.time_at(pos.x())
-                near = self.series.between(t - reach, t + reach)
-                if near:
-                    self.chunk_clicked.emit(min(near, key=lambda p: abs(p.at - t)).chunk_id)
+            elif (p := self._point_at(pos.x())) is not None:  # a point whose line the timeline was not given
+                self.chunk_clicked.emit(p.chunk_id)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """Whole session; again (when it already shows) back to following the recording."""

@@ -98,6 +98,11 @@ class Series:
         for p in self.points:
             self._extend(p)
 
+    def get(self, chunk_id: int) -> Point | None:
+        """The point of this chunk, if one was analysed with it last."""
+        i = self._index.get(chunk_id)
+        return None if i is None else self.points[i]
+
     def between(self, t0: float, t1: float) -> Sequence[Point]:
         """The points with ``t0 <= at <= t1``."""
         return self.points[bisect.bisect_left(self._at, t0) : bisect.bisect_right(self._at, t1)]
@@ -201,6 +206,7 @@ class Lines:
         self.lines: list[Chunk] = []
         self._start: list[float] = []
         self._ids: set[int] = set()
+        self._longest = 0.0  # the longest line, seconds: how far back one can still span a time
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -209,6 +215,7 @@ class Lines:
         if chunk.id in self._ids:
             return
         self._ids.add(chunk.id)
+        self._longest = max(self._longest, chunk.end - chunk.start)
         i = bisect.bisect_right(self._start, chunk.start)
         self._start.insert(i, chunk.start)
         self.lines.insert(i, chunk)
@@ -217,17 +224,25 @@ class Lines:
         self.lines.clear()
         self._start.clear()
         self._ids.clear()
+        self._longest = 0.0
 
     def nearest(self, at: float, within: float = math.inf) -> Chunk | None:
-        """The line spanning ``at``, else the one whose start or end is closest to it, if within ``within`` s."""
+        """The line spanning ``at`` (the latest to start, when lines overlap), else the one whose
+        start or end is closest to it, if within ``within`` s."""
         i = bisect.bisect_right(self._start, at)
         best, best_d = None, math.inf
-        for j in (i - 2, i - 1, i):  # the line starting just before at may be short; the one before may span it
-            if 0 <= j < len(self.lines):
-                c = self.lines[j]
-                d = 0.0 if c.start <= at <= c.end else min(abs(at - c.start), abs(at - c.end))
-                if d < best_d:
-                    best, best_d = c, d
+        if i < len(self.lines):  # the first line starting after at
+            best, best_d = self.lines[i], self._start[i] - at
+        j = i - 1
+        # earlier lines, latest first; none starting before at - longest - best_d can be nearer
+        while j >= 0 and self._start[j] >= at - self._longest - best_d:
+            c = self.lines[j]
+            d = max(0.0, at - c.end)
+            if d < best_d:
+                best, best_d = c, d
+            if best_d == 0.0:
+                break
+            j -= 1
         return best if best_d <= within else None
 
 

@@ -1,0 +1,189 @@
+"""The timeline's rules without Qt: smoothing, thinning, the line under the pointer, zoom and scroll."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from annotator.models import Chunk
+from annotator.ui.timeline_model import (
+    FOLLOW,
+    MIN_SPAN,
+    WHOLE,
+    Lines,
+    Moments,
+    Point,
+    Series,
+    View,
+    centred,
+    extent,
+    panned,
+    room_for_points,
+    smoothing_half_width,
+    ticks,
+    time_step,
+    wheel_factor,
+    zoomed,
+)
+
+
+def pt(i: int, at: float, score: float, local: bool = False) -> Point:
+    return Point(i, at, score, "neutral", local)
+
+
+def test_mean_weights_points_by_closeness_to_the_centre() -> None:
+    s = Series()
+    s.add(pt(0, 0.0, 1.0))
+    s.add(pt(1, 10.0, -1.0))
+    assert s.mean(5.0, 10.0) == pytest.approx((0.0, 0.0))
+    # weights 1 - |t - c| / h: 0.8 for the point at 0, 0.2 for the one at 10
+    score, local = s.mean(2.0, 10.0)  # type: ignore[misc]
+    assert score == pytest.approx((0.8 - 0.2) / 1.0)
+    assert s.mean(40.0, 10.0) is None  # nothing within reach: a gap, not a zero
+
+
+def test_smoothed_curve_matches_the_mean_and_breaks_at_gaps() -> None:
+    rnd = random.Random(3)
+    s = Series()
+    for i in range(200):
+        at = i * 10.0 + (1000.0 if i >= 100 else 0.0)  # a 1000 s silence in the middle
+        s.add(pt(i, at, rnd.uniform(-1, 1), local=150 <= i < 170))
+    samples = s.smoothed(0.0, 2990.0, 300, 30.0)
+    assert len(samples) == 300
+    for smp in samples[::7]:
+        m = s.mean(smp.at, 30.0)
+        if m is None:
+            assert smp.score is None
+        else:
+            assert smp.score == pytest.approx(max(-1.0, min(1.0, m[0])))
+            assert smp.local == (m[1] > 0.5)
+    assert any(smp.score is None for smp in samples if 1100 < smp.at < 1900)
+    assert all(smp.local for smp in samples if 2550 < smp.at < 2650)
+    assert not any(smp.local for smp in samples if smp.at < 900)
+
+
+def test_series_keeps_time_order_and_replaces_a_chunks_point() -> None:
+    s = Series()
+    s.add(pt(2, 20.0, 0.5))
+    s.add(pt(1, 10.0, -0.5))  # late, earlier in time
+    s.add(pt(3, 30.0, 0.0))
+    s.add(pt(2, 20.0, -1.0))  # re-analysed
+    assert [p.chunk_id for p in s.points] == [1, 2, 3]
+    assert s.points[1].score == -1.0
+    assert s.mean(20.0, 5.0) == pytest.approx((-1.0, 0.0))
+    assert [p.chunk_id for p in s.between(10.0, 20.0)] == [1, 2] and s.count(0, 100) == 3
+    assert s.typical_gap() == 10.0
+
+
+def test_smoothing_widens_with_the_stretch_shown() -> None:
+    assert smoothing_half_width(7200.0, 10.0) == pytest.approx(180.0)  # two hours: three-minute half-width
+    assert smoothing_half_width(600.0, 10.0) == pytest.approx(25.0)  # ten minutes: never below 2.5 gaps
+    assert smoothing_half_width(60.0, 0.0) == pytest.approx(1.5)
+
+
+def test_points_only_when_there_is_room() -> None:
+    assert room_for_points(60, 900)  # ten minutes across 900 px
+    assert not room_for_points(720, 900)  # two hours across 900 px
+    assert room_for_points(0, 10)
+
+
+def test_flags_and_marks_thin_to_one_per_pixel_column() -> None:
+    marks = Moments()
+    rnd = random.Random(1)
+    for _ in range(181):
+        marks.add(rnd.uniform(0, 7200))
+    cols = marks.pixels(0.0, 7200.0, 10.0, 100.0)
+    assert len(cols) <= 101 and cols == sorted(set(cols))
+    assert all(10 <= c <= 110 for c in cols)
+    assert marks.pixels(0.0, 7200.0, 0.0, 5000.0) != []
+    assert len(marks.pixels(0.0, 7200.0, 0.0, 100000.0)) == 181  # room for all: none merged
+    assert marks.pixels(100.0, 100.0, 0, 10) == []
+
+
+def line(i: int, start: float, end: float, text: str = "") -> Chunk:
+    return Chunk(i, "Candidate", start, end, text)
+
+
+def test_nearest_line() -> None:
+    lines = Lines()
+    for c in (line(0, 0, 4), line(2, 20, 30), line(1, 5, 9)):  # one out of order
+        lines.add(c)
+    lines.add(line(1, 5, 9))  # delivered twice: kept once
+    assert [c.id for c in lines.lines] == [0, 1, 2] and len(lines) == 3
+    assert lines.nearest(6.0).id == 1  # type: ignore[union-attr]  (inside)
+    assert lines.nearest(4.4).id == 0  # type: ignore[union-attr]  (between: closer to 0's end)
+    assert lines.nearest(12.0).id == 1  # type: ignore[union-attr]
+    assert lines.nearest(16.0).id == 2  # type: ignore[union-attr]
+    assert lines.nearest(100.0).id == 2  # type: ignore[union-attr]
+    assert lines.nearest(100.0, within=5.0) is None
+    assert Lines().nearest(3.0) is None
+
+
+def test_a_long_line_spanning_a_short_ones_start_is_found() -> None:
+    lines = Lines()
+    lines.add(line(0, 0, 60))  # one speaker's long answer
+    for i, at in enumerate((10, 20, 30), start=1):
+        lines.add(line(i, at, at + 2))  # the other's short interjections inside it
+    assert lines.nearest(40.0).id == 0  # type: ignore[union-attr]
+    assert lines.nearest(11.0).id == 1  # type: ignore[union-attr]
+
+
+def test_view_ranges() -> None:
+    end = 3600.0
+    total = extent(end)
+    assert total > end
+    assert WHOLE.range(end) == (0.0, total)
+    assert FOLLOW.range(end) == (total - 300.0, total)
+    assert View(span=600, start=1200).range(end) == (1200.0, 1800.0)
+    assert View(span=600, start=99999).range(end) == (total - 600, total)  # clamped inside the session
+    assert FOLLOW.range(100.0) == WHOLE.range(100.0)  # shorter than five minutes: the whole of it
+    assert extent(0.0) == 60.0
+
+
+def test_following_view_moves_with_the_session_a_fixed_one_stays() -> None:
+    fixed = View(span=600, start=1200)
+    assert fixed.range(3600.0) == fixed.range(7200.0)
+    assert FOLLOW.range(3600.0) != FOLLOW.range(7200.0)
+    assert FOLLOW.range(7200.0)[1] == extent(7200.0)
+
+
+def test_zoom_keeps_the_second_under_the_pointer_in_place() -> None:
+    end = 7200.0
+    t0, t1 = WHOLE.range(end)
+    anchor = 2000.0
+    share = (anchor - t0) / (t1 - t0)
+    v = zoomed(WHOLE, end, anchor, 0.5)
+    a0, a1 = v.range(end)
+    assert a1 - a0 == pytest.approx((t1 - t0) / 2)
+    assert (anchor - a0) / (a1 - a0) == pytest.approx(share)
+    assert v.start is not None  # fixed: it stays while the session grows
+    v2 = zoomed(v, end, anchor, wheel_factor(15 * 100))  # far in: stops at the narrowest span
+    assert v2.range(end)[1] - v2.range(end)[0] == pytest.approx(MIN_SPAN)
+    assert zoomed(v, end, anchor, 100.0) == WHOLE  # far out: the whole session
+
+
+def test_zoom_at_the_end_keeps_following() -> None:
+    end = 7200.0
+    v = zoomed(WHOLE, end, extent(end), 0.1)
+    assert v.start is None and v.span == pytest.approx(extent(end) * 0.1)
+
+
+def test_pan_clamps_and_pins_at_the_end() -> None:
+    end = 7200.0
+    v = View(span=600, start=1200)
+    assert panned(v, end, 300).range(end) == (1500.0, 2100.0)
+    assert panned(v, end, -5000).range(end) == (0.0, 600.0)
+    assert panned(v, end, 1e6) == View(span=600)  # scrolled to the end: follows again
+    assert panned(WHOLE, end, 100) == WHOLE
+    assert centred(v, end, 3000).range(end) == (2700.0, 3300.0)
+
+
+def test_wheel_and_axis_steps() -> None:
+    assert wheel_factor(15) == pytest.approx(0.8)
+    assert wheel_factor(-15) == pytest.approx(1.25)
+    assert time_step(7200, 12) == 600
+    assert time_step(7200, 5) == 1800
+    assert time_step(600, 12) == 60
+    assert time_step(60, 12) == 5
+    assert list(ticks(50, 200, 60)) == [60, 120, 180]
