@@ -11,7 +11,7 @@ Figures, each the median of ``--repeat`` runs:
 - new line: add a line and its point, then repaint (the cached chart is redrawn);
 - repaint: repaint with nothing changed (the cached chart is copied);
 - whole / following / zoomed: the view shown (whole session, the last five
-  minutes as while recording, a ten-minute window in the middle).
+  minutes as while recording, a two-minute window in the middle).
 
     python benchmarks/timeline.py [--repeat 40] [--screenshots DIR]
 
@@ -125,7 +125,7 @@ def paint_figures(repeat: int = 40) -> list[str]:
         w = _widget(minutes)
         app.processEvents()
         n = len(w.lines)
-        views = {"whole": View(), "following": None, "zoomed 10 min": View(span=600, start=minutes * 30 - 300)}
+        views = {"whole": View(), "following": None, "zoomed 2 min": View(span=120, start=minutes * 30 - 60)}
         for name, view in views.items():
             w.set_live(view is None)
             w.user_view = view
@@ -143,7 +143,7 @@ def paint_figures(repeat: int = 40) -> list[str]:
 
             cold = _ms(new_line, repeat)
             warm = _ms(w.repaint, repeat)
-            out.append(f"  {minutes:>3} min, {n:>3} lines, {name:<13}: {cold:5.1f} / {warm:4.2f}")
+            out.append(f"  {minutes:>3} min, {n:>3} lines, {name:<12}: {cold:5.1f} / {warm:4.2f}")
         w.set_live(False)
         w.close()
         w.deleteLater()

@@ -12,7 +12,9 @@ and prints:
 - analysis on screen: from the end of the last utterance of a request to the
   window showing its sentiment marker and flags;
 - the event loop: the longest gap between ticks of a 10 ms QTimer (a stall
-  the user would feel), and its 99th percentile.
+  the user would feel), and its 99th percentile;
+- the sentiment timeline's repaint with 5 and with 120 minutes of lines
+  (``benchmarks/timeline.py``, also runnable alone).
 
     python benchmarks/ui_latency.py [--audio PATH] [--provider-delay 0.3]
 
@@ -143,7 +145,16 @@ def main() -> int:
               f"{len(gaps)} ticks")
         worst = sorted(zip(gaps, gap_at), reverse=True)[:5]
         print("longest gaps (ms at s into the audio): " + ", ".join(f"{g * 1000:.0f} at {a:.1f}" for g, a in worst))
+    timeline_paint()
     return 0
+
+
+def timeline_paint() -> None:
+    """The sentiment timeline's repaint at minute 5 against minute 120 (``benchmarks/timeline.py``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import timeline  # benchmarks/timeline.py
+
+    timeline.paint_figures()
 
 
 if __name__ == "__main__":

@@ -390,7 +390,7 @@ class SentimentTimeline(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         t0, t1 = self.view_range()
         dpr = self.devicePixelRatioF()
-        key = (self._version, t0, t1, self.width(), self.height(), dpr, self.view().whole)
+        key = (self._version, t0, t1, self.width(), self.height(), dpr, self.view(), self.live)
         if self._cache is None or key != self._cache_key:
             pm = QPixmap(QSize(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr))))
             pm.setDevicePixelRatio(dpr)
@@ -473,10 +473,13 @@ class SentimentTimeline(QWidget):
             p.setPen(QColor(TEXT_COLOR))
             p.drawText(QRectF(x, y, 200, self.HEADER - 2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
             x += fm.horizontalAdvance(label) + 12
-        if not self.view().whole:
-            hint = f"{timestamp(t0)}–{timestamp(t1)} of {timestamp(self.end)} · double-click: whole session"
+        view = self.view()
+        if view.whole:
+            hint = "wheel: zoom in"
+        elif view.start is None:
+            hint = f"the last {timestamp(t1 - t0)}{' (following)' if self.live else ''} · double-click: whole session"
         else:
-            hint = "wheel: zoom · drag: scroll"
+            hint = f"{timestamp(t0)}–{timestamp(min(t1, self.end))} of {timestamp(self.end)} · double-click: whole session"
         if fm.horizontalAdvance(hint) < row.right() - x:
             p.setPen(QColor(TEXT_COLOR))
             p.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, hint)

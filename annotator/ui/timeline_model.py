@@ -134,7 +134,8 @@ class Series:
         return s / w, loc / w
 
     def smoothed(self, t0: float, t1: float, samples: int, half: float) -> list[Sample]:
-        """The curve from ``t0`` to ``t1`` at ``samples`` evenly spaced times (``mean`` at each, all at once)."""
+        """The curve from ``t0`` to ``t1`` at ``samples`` evenly spaced times (``mean`` at each, all at
+        once); None outside the first and last point's times, and where no point is within ``half``."""
         if samples < 2 or t1 <= t0 or not self.points:
             return []
         at = np.asarray(self._at)
@@ -150,7 +151,7 @@ class Series:
             return (tv[m] - tv[a]) - lo * (v[m] - v[a]) + hi * (v[b] - v[m]) - (tv[b] - tv[m])
 
         w = weighted(0)
-        ok = w > 1e-9 * half
+        ok = (w > 1e-9 * half) & (c >= at[0]) & (c <= at[-1])  # no curve before the first point or after the last
         safe = np.where(ok, w, 1.0)
         score = np.clip(weighted(2) / safe, -1.0, 1.0)
         local = weighted(4) / safe > 0.5
@@ -247,8 +248,10 @@ class Lines:
 
 
 def extent(end: float) -> float:
-    """The seconds the whole-session view spans: the last moment plus a little room, at least a minute."""
-    return max(60.0, end * 1.02 + 5.0)
+    """The seconds the whole-session view spans: the last moment plus a little room, at least a minute.
+    The room is fixed, not a share of the session: a view following the end of a two-hour
+    session shows its last minutes, not two minutes of nothing after them."""
+    return max(60.0, end + 5.0)
 
 
 @dataclass(frozen=True)

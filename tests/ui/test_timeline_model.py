@@ -61,6 +61,8 @@ def test_smoothed_curve_matches_the_mean_and_breaks_at_gaps() -> None:
     assert any(smp.score is None for smp in samples if 1100 < smp.at < 1900)
     assert all(smp.local for smp in samples if 2550 < smp.at < 2650)
     assert not any(smp.local for smp in samples if smp.at < 900)
+    assert [smp.score for smp in s.smoothed(-100.0, -1.0, 10, 30.0)] == [None] * 10  # before the first point
+    assert s.smoothed(2990.0, 3100.0, 12, 30.0)[-1].score is None  # after the last
 
 
 def test_series_keeps_time_order_and_replaces_a_chunks_point() -> None:
@@ -139,6 +141,7 @@ def test_view_ranges() -> None:
     assert View(span=600, start=99999).range(end) == (total - 600, total)  # clamped inside the session
     assert FOLLOW.range(100.0) == WHOLE.range(100.0)  # shorter than five minutes: the whole of it
     assert extent(0.0) == 60.0
+    assert FOLLOW.range(7200.0)[1] - 7200.0 < 10  # following shows the last minutes, not empty room after them
 
 
 def test_following_view_moves_with_the_session_a_fixed_one_stays() -> None:
