@@ -28,7 +28,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
+    QLinearGradient,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -488,39 +490,38 @@ class SentimentTimeline(QWidget):
         f = self._frame(t0, t1)
         half = smoothing_half_width(t1 - t0, self.series.typical_gap())
         runs = _runs(self.series.smoothed(t0, t1, max(2, int(r.width() // 3)), half))
+        pts = [_points(f, run) for run in runs]  # each sample mapped once, for the fill and the line
         zero = f.y(0.0)
         # stretches where only the local estimate answered: a grey band behind the curve
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#eceef1"))
         c = self._curve_rect()
-        parts = [part for run in runs for part in _by_local(run)]
-        for part in parts:
-            if part[0].local:
-                x0, x1 = f.x(part[0].at), f.x(part[-1].at)
+        parts = [(k, i, j, local) for k, run in enumerate(runs) for i, j, local in _by_local(run)]
+        for k, i, j, local in parts:
+            if local:
+                x0, x1 = pts[k][i].x(), pts[k][j].x()
                 p.drawRect(QRectF(x0, c.top(), x1 - x0, c.height()))
-        # the area between the curve and zero: green above, red below
-        polys = []
-        for run in runs:
-            poly = QPolygonF([f.point(s) for s in run])
-            poly.append(QPointF(f.x(run[-1].at), zero))
-            poly.append(QPointF(f.x(run[0].at), zero))
-            polys.append(poly)
-        for clip, color in ((QRectF(r.left(), r.top(), r.width(), zero - r.top()), "#2e9d5b"),
-                            (QRectF(r.left(), zero, r.width(), r.bottom() - zero), "#d0453a")):
+        # the area between the curve and zero: green above, red below (one gradient, no clipping;
+        # not antialiased: the line drawn over it is)
+        gradient = QLinearGradient(0, r.top(), 0, r.bottom())
+        edge = (zero - r.top()) / r.height()
+        for at, color in ((0.0, "#2e9d5b"), (edge, "#2e9d5b"), (min(1.0, edge + 1e-4), "#d0453a"), (1.0, "#d0453a")):
             fill = QColor(color)
             fill.setAlpha(40)
-            p.save()
-            p.setClipRect(clip)
-            p.setBrush(fill)
-            for poly in polys:
-                p.drawPolygon(poly)
-            p.restore()
+            gradient.setColorAt(at, fill)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setBrush(QBrush(gradient))
+        for run, qpts in zip(runs, pts):
+            poly = QPolygonF(qpts)
+            poly.append(QPointF(qpts[-1].x(), zero))
+            poly.append(QPointF(qpts[0].x(), zero))
+            p.drawPolygon(poly)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         # the curve: solid where providers answered, dashed where only the local estimate did
         p.setBrush(Qt.BrushStyle.NoBrush)
-        for part in parts:
-            style = Qt.PenStyle.DashLine if part[0].local else Qt.PenStyle.SolidLine
-            p.setPen(QPen(QColor(CURVE_COLOR), 1.6, style))
-            p.drawPolyline(QPolygonF([f.point(s) for s in part]))
+        for k, i, j, local in parts:
+            p.setPen(QPen(QColor(CURVE_COLOR), 1.6, Qt.PenStyle.DashLine if local else Qt.PenStyle.SolidLine))
+            p.drawPolyline(QPolygonF(pts[k][i : j + 1]))
         visible = self.series.between(t0, t1)
         if room_for_points(len(visible), r.width()):
             for pt in visible:
@@ -540,7 +541,9 @@ class SentimentTimeline(QWidget):
         p.setPen(QPen(QColor("#9aa0a6"), 1))
         f = _Frame(s.left(), s.width(), 0.0, total, s.center().y(), s.height() / 2 - 1)
         for run in _runs(samples):
-            p.drawPolyline(QPolygonF([f.point(smp) for smp in run]))
+            p.drawPolyline(QPolygonF(_points(f, run)))
+        if self.view().whole:
+            return
         handle = QRectF(s.left() + s.width() * t0 / total, s.top(), max(3.0, s.width() * (t1 - t0) / total), s.height())
         fill = QColor(MARK_COLOR)
         fill.setAlpha(35)
@@ -565,13 +568,22 @@ def _runs(samples: list[Sample]) -> list[list[Sample]]:
     return runs
 
 
-def _by_local(run: list[Sample]) -> list[list[Sample]]:
-    """A run cut where it turns from provider answers to local estimates or back (the parts share an end)."""
-    parts: list[list[Sample]] = [[run[0]]]
-    for s in run[1:]:
-        if s.local != parts[-1][-1].local:
-            parts[-1].append(s)  # joined, so the curve has no hole
-            parts.append([s])
-        else:
-            parts[-1].append(s)
-    return [part for part in parts if len(part) > 1]
+def _by_local(run: list[Sample]) -> list[tuple[int, int, bool]]:
+    """A run cut where it turns from provider answers to local estimates or back: (first, last index,
+    local) of each part; neighbouring parts share an index, so the curve has no hole."""
+    parts: list[tuple[int, int, bool]] = []
+    first = 0
+    for i in range(1, len(run)):
+        if run[i].local != run[first].local:
+            parts.append((first, i, run[first].local))
+            first = i
+    if first < len(run) - 1:
+        parts.append((first, len(run) - 1, run[first].local))
+    return parts
+
+
+def _points(f: _Frame, run: list[Sample]) -> list[QPointF]:
+    """The pixels of a run of samples (all with a score), computed inline: this is the paint's inner loop."""
+    k = f.width / (f.t1 - f.t0)
+    x0 = f.left - f.t0 * k
+    return [QPointF(x0 + s.at * k, f.mid - f.half * s.score) for s in run]  # type: ignore[operator]

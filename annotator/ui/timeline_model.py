@@ -54,49 +54,56 @@ class Series:
 
     ``mean(c, h)`` is the mean of the scores within ``h`` seconds of ``c``,
     each weighted by ``1 - |t - c| / h`` (a rolling mean that favours its
-    centre, so the curve has no steps). Adding a point at the end is O(1).
+    centre, so the curve has no steps). The times and prefix sums live in
+    arrays that grow by doubling: adding a point at the end is O(1), and the
+    curve at any time is a few binary searches, however long the session.
     """
 
     def __init__(self) -> None:
         self.points: list[Point] = []
-        self._at: list[float] = []
         self._index: dict[int, int] = {}  # chunk id -> position
-        # prefix sums of 1, t, s, t*s, local, t*local: sums[k][i] is the sum over the first i points
-        self._sums: list[list[float]] = [[0.0] for _ in range(6)]
+        self._at = np.empty(64)
+        # prefix sums of 1, t, s, t*s, local, t*local: _sums[k, i] is the sum over the first i points
+        self._sums = np.zeros((6, 65))
 
     def __len__(self) -> int:
         return len(self.points)
 
     def add(self, point: Point) -> None:
         """Add a point; a second one for the same chunk replaces the first."""
+        n = len(self.points)
         if point.chunk_id in self._index:
             self.points[self._index[point.chunk_id]] = point
             self._rebuild()
-        elif not self._at or point.at >= self._at[-1]:
-            self._index[point.chunk_id] = len(self.points)
+        elif n == 0 or point.at >= self._at[n - 1]:
+            if n == len(self._at):
+                self._grow(2 * n)
+            self._index[point.chunk_id] = n
             self.points.append(point)
-            self._at.append(point.at)
-            self._extend(point)
+            self._at[n] = point.at
+            self._sums[:, n + 1] = self._sums[:, n] + _terms(point)
         else:  # out of order (rare): insert and rebuild the sums
-            self.points.insert(bisect.bisect_right(self._at, point.at), point)
+            self.points.insert(int(np.searchsorted(self._at[:n], point.at, "right")), point)
             self._rebuild()
 
     def clear(self) -> None:
         self.points.clear()
         self._rebuild()
 
-    def _extend(self, p: Point) -> None:
-        loc = 1.0 if p.local else 0.0
-        for acc, v in zip(self._sums, (1.0, p.at, p.score, p.at * p.score, loc, p.at * loc)):
-            acc.append(acc[-1] + v)
+    def _grow(self, capacity: int) -> None:
+        n = len(self.points)
+        at, sums = np.empty(capacity), np.zeros((6, capacity + 1))
+        at[:n], sums[:, : n + 1] = self._at[:n], self._sums[:, : n + 1]
+        self._at, self._sums = at, sums
 
     def _rebuild(self) -> None:
         self.points.sort(key=lambda p: p.at)
-        self._at = [p.at for p in self.points]
+        n = len(self.points)
         self._index = {p.chunk_id: i for i, p in enumerate(self.points)}
-        self._sums = [[0.0] for _ in range(6)]
-        for p in self.points:
-            self._extend(p)
+        self._at, self._sums = np.empty(max(64, 2 * n)), np.zeros((6, max(64, 2 * n) + 1))
+        if n:
+            self._at[:n] = [p.at for p in self.points]
+            self._sums[:, 1 : n + 1] = np.cumsum(np.array([_terms(p) for p in self.points]).T, axis=1)
 
     def get(self, chunk_id: int) -> Point | None:
         """The point of this chunk, if one was analysed with it last."""
@@ -105,67 +112,72 @@ class Series:
 
     def between(self, t0: float, t1: float) -> Sequence[Point]:
         """The points with ``t0 <= at <= t1``."""
-        return self.points[bisect.bisect_left(self._at, t0) : bisect.bisect_right(self._at, t1)]
+        at = self._at[: len(self.points)]
+        return self.points[int(np.searchsorted(at, t0, "left")) : int(np.searchsorted(at, t1, "right"))]
 
     def count(self, t0: float, t1: float) -> int:
-        return bisect.bisect_right(self._at, t1) - bisect.bisect_left(self._at, t0)
+        return len(self.between(t0, t1))
 
     def typical_gap(self) -> float:
         """The mean time between consecutive points (0 with fewer than two)."""
-        if len(self._at) < 2:
-            return 0.0
-        return (self._at[-1] - self._at[0]) / (len(self._at) - 1)
+        n = len(self.points)
+        return 0.0 if n < 2 else float(self._at[n - 1] - self._at[0]) / (n - 1)
 
-    def _range(self, k: int, i: int, j: int) -> float:
-        return self._sums[k][j] - self._sums[k][i]
-
-    def mean(self, centre: float, half: float) -> tuple[float, float] | None:
-        """(weighted mean score, weighted share of local points) within ``half`` s of ``centre``; None if no point is."""
-        a = bisect.bisect_left(self._at, centre - half)
-        m = bisect.bisect_left(self._at, centre)
-        b = bisect.bisect_right(self._at, centre + half)
-        lo, hi = centre - half, centre + half
-        # left half: weight (t - lo) / h; right half: weight (hi - t) / h (the 1/h cancels)
-        w = (self._range(1, a, m) - lo * self._range(0, a, m)) + (hi * self._range(0, m, b) - self._range(1, m, b))
-        if w <= 1e-9 * half:
-            return None
-        s = (self._range(3, a, m) - lo * self._range(2, a, m)) + (hi * self._range(2, m, b) - self._range(3, m, b))
-        loc = (self._range(5, a, m) - lo * self._range(4, a, m)) + (hi * self._range(4, m, b) - self._range(5, m, b))
-        return s / w, loc / w
-
-    def smoothed(self, t0: float, t1: float, samples: int, half: float) -> list[Sample]:
-        """The curve from ``t0`` to ``t1`` at ``samples`` evenly spaced times (``mean`` at each, all at
-        once); None outside the first and last point's times, and where no point is within ``half``."""
-        if samples < 2 or t1 <= t0 or not self.points:
-            return []
-        at = np.asarray(self._at)
-        sums = [np.asarray(acc) for acc in self._sums]
-        c = np.linspace(t0, t1, samples)
+    def _weighted(self, c: np.ndarray, half: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """At each centre in ``c``: the total weight, the weighted score sum and the weighted local count."""
+        n = len(self.points)
+        at, sums = self._at[:n], self._sums[:, : n + 1]
         lo, hi = c - half, c + half
         a = np.searchsorted(at, lo, "left")
         m = np.searchsorted(at, c, "left")
         b = np.searchsorted(at, hi, "right")
 
-        def weighted(k: int) -> np.ndarray:  # sum of weight * v, v the prefix sums k (of v) and k + 1 (of t * v)
+        def weighted(k: int) -> np.ndarray:
+            # left of the centre each point weighs (t - lo) / h, right of it (hi - t) / h; the 1/h cancels.
+            # sums[k] holds the values v, sums[k + 1] the values t * v
             v, tv = sums[k], sums[k + 1]
             return (tv[m] - tv[a]) - lo * (v[m] - v[a]) + hi * (v[b] - v[m]) - (tv[b] - tv[m])
 
-        w = weighted(0)
-        ok = (w > 1e-9 * half) & (c >= at[0]) & (c <= at[-1])  # no curve before the first point or after the last
+        return weighted(0), weighted(2), weighted(4)
+
+    def mean(self, centre: float, half: float) -> tuple[float, float] | None:
+        """(weighted mean score, weighted share of local points) within ``half`` s of ``centre``; None if no point is."""
+        if not self.points:
+            return None
+        w, s, loc = (float(v[0]) for v in self._weighted(np.array([centre]), half))
+        if w <= 1e-9 * half:
+            return None
+        return s / w, loc / w
+
+    def smoothed(self, t0: float, t1: float, samples: int, half: float) -> list[Sample]:
+        """The curve from ``t0`` to ``t1`` at ``samples`` evenly spaced times (``mean`` at each, all at
+        once); None outside the first and last point's times, and where no point is within ``half``."""
+        n = len(self.points)
+        if samples < 2 or t1 <= t0 or not n:
+            return []
+        c = np.linspace(t0, t1, samples)
+        w, s, loc = self._weighted(c, half)
+        ok = (w > 1e-9 * half) & (c >= self._at[0]) & (c <= self._at[n - 1])  # no curve before the first point or after the last
         safe = np.where(ok, w, 1.0)
-        score = np.clip(weighted(2) / safe, -1.0, 1.0)
-        local = weighted(4) / safe > 0.5
+        score = np.clip(s / safe, -1.0, 1.0)
+        local = loc / safe > 0.5
         return [
-            Sample(float(t), float(sc) if k else None, bool(lc) and bool(k))
+            Sample(t, sc if k else None, lc and k)
             for t, sc, lc, k in zip(c.tolist(), score.tolist(), local.tolist(), ok.tolist())
         ]
 
 
+def _terms(p: Point) -> tuple[float, float, float, float, float, float]:
+    """What one point adds to each prefix sum: 1, t, s, t*s, local, t*local."""
+    loc = 1.0 if p.local else 0.0
+    return 1.0, p.at, p.score, p.at * p.score, loc, p.at * loc
+
+
 def smoothing_half_width(span: float, typical_gap: float) -> float:
     """How far either side of a time the curve averages: a fortieth of what is shown,
-    and never less than two and a half point spacings (so the curve does not break
+    and never less than one and a half point spacings (so the curve does not break
     between two ordinary points)."""
-    return max(span * SMOOTHING_FRACTION, 2.5 * typical_gap, 1.0)
+    return max(span * SMOOTHING_FRACTION, 1.5 * typical_gap, 1.0)
 
 
 def room_for_points(count: int, width_px: float) -> bool:

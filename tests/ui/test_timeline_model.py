@@ -51,13 +51,15 @@ def test_smoothed_curve_matches_the_mean_and_breaks_at_gaps() -> None:
         s.add(pt(i, at, rnd.uniform(-1, 1), local=150 <= i < 170))
     samples = s.smoothed(0.0, 2990.0, 300, 30.0)
     assert len(samples) == 300
-    for smp in samples[::7]:
-        m = s.mean(smp.at, 30.0)
-        if m is None:
+    for smp in samples[::7]:  # against the weighted mean worked out point by point
+        near = [(1 - abs(p.at - smp.at) / 30.0, p) for p in s.points if abs(p.at - smp.at) <= 30.0]
+        weight = sum(w for w, _ in near)
+        if weight < 1e-9:
             assert smp.score is None
         else:
-            assert smp.score == pytest.approx(max(-1.0, min(1.0, m[0])))
-            assert smp.local == (m[1] > 0.5)
+            assert smp.score == pytest.approx(sum(w * p.score for w, p in near) / weight)
+            assert smp.local == (sum(w for w, p in near if p.local) / weight > 0.5)
+            assert s.mean(smp.at, 30.0) == pytest.approx((smp.score, sum(w for w, p in near if p.local) / weight))
     assert any(smp.score is None for smp in samples if 1100 < smp.at < 1900)
     assert all(smp.local for smp in samples if 2550 < smp.at < 2650)
     assert not any(smp.local for smp in samples if smp.at < 900)
@@ -80,7 +82,8 @@ def test_series_keeps_time_order_and_replaces_a_chunks_point() -> None:
 
 def test_smoothing_widens_with_the_stretch_shown() -> None:
     assert smoothing_half_width(7200.0, 10.0) == pytest.approx(180.0)  # two hours: three-minute half-width
-    assert smoothing_half_width(600.0, 10.0) == pytest.approx(25.0)  # ten minutes: never below 2.5 gaps
+    assert smoothing_half_width(600.0, 10.0) == pytest.approx(15.0)  # ten minutes: a fortieth, and 1.5 gaps
+    assert smoothing_half_width(120.0, 10.0) == pytest.approx(15.0)  # two minutes: never below 1.5 gaps
     assert smoothing_half_width(60.0, 0.0) == pytest.approx(1.5)
 
 
