@@ -115,10 +115,27 @@ def _ms(f, repeat: int) -> str:  # type: ignore[no-untyped-def]
     return f"{statistics.median(times) * 1000:5.2f} ({min(times) * 1000:5.2f})"
 
 
+class _NewLines:
+    """Adds one more line and its point at the end, and repaints: what the widget does per line."""
+
+    def __init__(self, widget, first_id: int) -> None:  # type: ignore[no-untyped-def]
+        self.w, self.next_id, self.at = widget, first_id, widget.end
+
+    def add(self) -> None:
+        from annotator.models import Chunk
+        from annotator.ui.timeline_model import Point
+
+        i, t = self.next_id, self.at
+        self.next_id += 1
+        self.at += 0.01  # nearly in place: the figures stay at this length
+        self.w.add_line(Chunk(i, "Candidate", t, t + 0.005, "a new line"))
+        self.w.add_point(Point(i, t, 0.1, "neutral", False))
+        self.w.repaint()
+
+
 def paint_figures(repeat: int = 40) -> list[str]:
     """Median milliseconds of a timeline repaint at 5 and 120 minutes, printed and returned."""
-    from annotator.models import Chunk
-    from annotator.ui.timeline_model import Point, View
+    from annotator.ui.timeline_model import View
 
     app = _app()
     out = [f"timeline paint ({WIDTH}x{HEIGHT} px, {repeat} runs), ms median (fastest): new line + repaint / repaint alone"]
@@ -127,22 +144,12 @@ def paint_figures(repeat: int = 40) -> list[str]:
         app.processEvents()
         n = len(w.lines)
         views = {"whole": View(), "following": None, "zoomed 2 min": View(span=120, start=minutes * 30 - 60)}
+        lines = _NewLines(w, first_id=n + 10_000)
         for name, view in views.items():
             w.set_live(view is None)
             w.user_view = view
             w.repaint()
-            next_id = [n + 10_000]
-            at = [w.end]
-
-            def new_line() -> None:
-                i, t = next_id[0], at[0]
-                next_id[0] += 1
-                at[0] += 0.01  # nearly in place: the figures stay at this length
-                w.add_line(Chunk(i, "Candidate", t, t + 0.005, "a new line"))
-                w.add_point(Point(i, t, 0.1, "neutral", False))
-                w.repaint()
-
-            cold = _ms(new_line, repeat)
+            cold = _ms(lines.add, repeat)
             warm = _ms(w.repaint, repeat)
             out.append(f"  {minutes:>3} min, {n:>3} lines, {name:<12}: {cold} / {warm}")
         w.set_live(False)

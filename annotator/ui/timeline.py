@@ -33,7 +33,6 @@ from PySide6.QtGui import (
     QLinearGradient,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPen,
     QPixmap,
@@ -142,7 +141,7 @@ class SentimentTimeline(QWidget):
         self._dragging = False
         self._dragging_strip = False
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(600, 140)
 
     # -- data ----------------------------------------------------------------------
@@ -302,7 +301,7 @@ class SentimentTimeline(QWidget):
         return text
 
     # -- events ------------------------------------------------------------------
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
             if not self._dragging and (pos - self._press).manhattanLength() > DRAG_PX:
@@ -339,13 +338,13 @@ class SentimentTimeline(QWidget):
             self.hovered = None
             self.update()
 
-    def leaveEvent(self, event: object) -> None:  # noqa: N802
+    def leaveEvent(self, event: object) -> None:
         self._hide_tip()
 
-    def hideEvent(self, event: object) -> None:  # noqa: N802
+    def hideEvent(self, event: object) -> None:
         self.tip.hide()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         pos = event.position()
@@ -361,7 +360,7 @@ class SentimentTimeline(QWidget):
         self._press_view = self.view()
         return None
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         was_click = self._press is not None and not self._dragging and not self._dragging_strip
         self._press, self._press_view, self._dragging, self._dragging_strip = None, None, False, False
@@ -372,11 +371,11 @@ class SentimentTimeline(QWidget):
             elif (p := self._point_at(pos.x())) is not None:  # a point whose line the timeline was not given
                 self.chunk_clicked.emit(p.chunk_id)
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Whole session; again (when it already shows) back to following the recording."""
         self._set_view(None if self.view().whole else WHOLE)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta()
         pos = event.position()
         if delta.x() and not delta.y() or event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
@@ -389,7 +388,7 @@ class SentimentTimeline(QWidget):
         event.accept()
 
     # -- painting ----------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         t0, t1 = self.view_range()
         dpr = self.devicePixelRatioF()
         key = (self._version, t0, t1, self.width(), self.height(), dpr, self.view(), self.live)

@@ -206,7 +206,7 @@ class Moments:
         scale = width / (t1 - t0)
         cols: list[int] = []
         for t in self.times[lo:hi]:
-            x = int(round(x0 + (t - t0) * scale))
+            x = round(x0 + (t - t0) * scale)
             if not cols or cols[-1] != x:
                 cols.append(x)
         return cols

@@ -38,7 +38,7 @@ def test_mean_weights_points_by_closeness_to_the_centre() -> None:
     s.add(pt(1, 10.0, -1.0))
     assert s.mean(5.0, 10.0) == pytest.approx((0.0, 0.0))
     # weights 1 - |t - c| / h: 0.8 for the point at 0, 0.2 for the one at 10
-    score, local = s.mean(2.0, 10.0)  # type: ignore[misc]
+    score, _ = s.mean(2.0, 10.0)  # type: ignore[misc]
     assert score == pytest.approx((0.8 - 0.2) / 1.0)
     assert s.mean(40.0, 10.0) is None  # nothing within reach: a gap, not a zero
 
