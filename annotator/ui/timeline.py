@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QHideEvent,
     QLinearGradient,
     QMouseEvent,
     QPainter,
@@ -70,6 +71,7 @@ REVIEW_FLAG_COLOR = "#6d3fc4"
 MARK_COLOR = "#3b6fd1"
 CURVE_COLOR = "#4b5563"
 GRID_COLOR = "#e3e5e8"
+LOCAL_BAND_COLOR = "#eceef1"
 TEXT_COLOR = "#6b7280"
 DRAG_PX = 4  # a press that moves further than this is a drag, not a click
 HIT_PX = 10  # hover and click reach the nearest line within this many pixels
@@ -338,10 +340,10 @@ class SentimentTimeline(QWidget):
             self.hovered = None
             self.update()
 
-    def leaveEvent(self, event: object) -> None:
+    def leaveEvent(self, event: QEvent) -> None:
         self._hide_tip()
 
-    def hideEvent(self, event: object) -> None:
+    def hideEvent(self, event: QHideEvent) -> None:
         self.tip.hide()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -493,7 +495,7 @@ class SentimentTimeline(QWidget):
         zero = f.y(0.0)
         # stretches where only the local estimate answered: a grey band behind the curve
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#eceef1"))
+        p.setBrush(QColor(LOCAL_BAND_COLOR))
         c = self._curve_rect()
         parts = [(k, i, j, local) for k, run in enumerate(runs) for i, j, local in _by_local(run)]
         for k, i, j, local in parts:

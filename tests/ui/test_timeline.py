@@ -12,7 +12,13 @@ from PySide6.QtWidgets import QApplication
 from annotator.models import Chunk
 from annotator.ui.bridge import Bridge
 from annotator.ui.main_window import MainWindow
-from annotator.ui.timeline import FLAG_COLOR, MARK_COLOR, Point, SentimentTimeline
+from annotator.ui.timeline import (
+    FLAG_COLOR,
+    LOCAL_BAND_COLOR,
+    MARK_COLOR,
+    Point,
+    SentimentTimeline,
+)
 from annotator.ui.timeline_model import FOLLOW_SPAN, extent
 
 from .conftest import analysis_with, chunk
@@ -164,6 +170,17 @@ def test_flags_and_marks_are_ticks_along_the_edges_not_full_height_lines(qtbot, 
     for y in range(int(r.top() + timeline.LANE + 2), int(r.bottom() - timeline.LANE - 2)):
         assert not is_color(img.pixelColor(fx, y), FLAG_COLOR), y
         assert not is_color(img.pixelColor(mx, y), MARK_COLOR), y
+
+
+def test_a_stretch_of_local_estimates_is_told_apart(qtbot, timeline) -> None:  # type: ignore[no-untyped-def]
+    for i in range(60):  # ten minutes; minutes 4 to 6 answered only by the local estimate
+        timeline.add_point(Point(i, i * 10.0, 0.5, "positive", 24 <= i < 36))
+    img = timeline.grab().toImage()
+    y = int(timeline._curve_rect().bottom() - 2)  # under the curve and its fill, which are above zero here
+    band = QColor(LOCAL_BAND_COLOR)
+    assert img.pixelColor(round(timeline.x_of(300.0)), y) == band
+    assert img.pixelColor(round(timeline.x_of(120.0)), y) != band
+    assert img.pixelColor(round(timeline.x_of(480.0)), y) != band
 
 
 def test_repaint_with_nothing_changed_reuses_the_cached_chart(qtbot, timeline) -> None:  # type: ignore[no-untyped-def]
