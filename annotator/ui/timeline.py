@@ -94,9 +94,6 @@ class _Frame:
     def y(self, score: float) -> float:
         return self.mid - self.half * max(-1.0, min(1.0, score))
 
-    def point(self, s: Sample) -> QPointF:
-        return QPointF(self.x(s.at), self.y(s.score or 0.0))
-
 
 class SentimentTimeline(QWidget):
     """Sentiment over time.
@@ -198,10 +195,6 @@ class SentimentTimeline(QWidget):
         self._marks.add(at)
         self._changed(at)
 
-    def extend_to(self, at: float) -> None:
-        if at > self.end:
-            self._changed(at)
-
     def clear(self) -> None:
         self.series.clear()
         self.lines.clear()
@@ -228,9 +221,6 @@ class SentimentTimeline(QWidget):
     def view_range(self) -> tuple[float, float]:
         """The first and last second shown."""
         return self.view().range(self.end)
-
-    def show_whole(self) -> None:
-        self._set_view(WHOLE)
 
     def _set_view(self, view: View | None) -> None:
         before = self.view_range()
@@ -261,11 +251,6 @@ class SentimentTimeline(QWidget):
         r, c = self._plot(), self._curve_rect()
         return _Frame(r.left(), r.width(), t0, t1, c.center().y(), c.height() / 2)
 
-    def _x(self, at: float, t0: float, t1: float) -> float:
-        return self._frame(t0, t1).x(at)
-
-    def _y(self, score: float) -> float:
-        return self._frame(0.0, 1.0).y(score)
 
     def time_at(self, x: float) -> float:
         """The second under the horizontal position ``x``."""
@@ -275,7 +260,7 @@ class SentimentTimeline(QWidget):
 
     def x_of(self, at: float) -> float:
         """The horizontal position of the second ``at`` in the current view."""
-        return self._x(at, *self.view_range())
+        return self._frame(*self.view_range()).x(at)
 
     def _seconds_per_px(self) -> float:
         t0, t1 = self.view_range()
@@ -406,7 +391,7 @@ class SentimentTimeline(QWidget):
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self._cache)
         if self.hovered is not None:
-            x = self._x(self.hovered.start, t0, t1)
+            x = self._frame(t0, t1).x(self.hovered.start)
             r = self._plot()
             painter.setPen(QPen(QColor(CURVE_COLOR), 1, Qt.PenStyle.DotLine))
             painter.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
