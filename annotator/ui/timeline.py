@@ -35,12 +35,13 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QPixmap,
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
 
 from annotator.models import Chunk
 from annotator.ui.format import SENTIMENT_COLORS, signed_score, timestamp
@@ -131,6 +132,10 @@ class SentimentTimeline(QWidget):
         self.tip.setWindowFlags(Qt.WindowType.ToolTip)
         self.tip.setMaximumWidth(420)
         self.tip.setMargin(4)
+        self.tip.setAutoFillBackground(True)
+        self.tip.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.tip.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.tip.setFrameShape(QFrame.Shape.Box)
         self.tip.hide()
         self._version = 0
         self._cache: QPixmap | None = None
@@ -316,8 +321,18 @@ class SentimentTimeline(QWidget):
             return
         self.tip.setText(self.hover_text(chunk, pos.x()))
         self.tip.adjustSize()
-        self.tip.move(global_pos + QPoint(14, 16))
+        self.tip.move(self._tip_position(global_pos, self.tip.size()))
         self.tip.show()
+
+    def _tip_position(self, pointer: QPoint, size: QSize) -> QPoint:
+        """Below and right of the pointer; left of it (or above) where the screen ends."""
+        at = pointer + QPoint(14, 16)
+        screen = self.screen().availableGeometry()
+        if at.x() + size.width() > screen.right():
+            at.setX(max(screen.left(), pointer.x() - 8 - size.width()))
+        if at.y() + size.height() > screen.bottom():
+            at.setY(max(screen.top(), pointer.y() - 8 - size.height()))
+        return at
 
     def _hide_tip(self) -> None:
         self.tip.hide()

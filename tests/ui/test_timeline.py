@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
@@ -192,3 +192,12 @@ def test_repaint_with_nothing_changed_reuses_the_cached_chart(qtbot, timeline) -
     timeline.add_point(Point(5000, 7300.0, 0.1, "neutral", False))
     timeline.repaint()
     assert timeline._cache is not cached
+
+
+def test_the_hover_tip_stays_on_the_screen(qtbot, timeline) -> None:  # type: ignore[no-untyped-def]
+    screen = timeline.screen().availableGeometry()
+    size = QSize(300, 60)
+    at = timeline._tip_position(QPoint(screen.right() - 5, screen.bottom() - 5), size)
+    assert screen.contains(at) and screen.contains(at + QPoint(size.width(), size.height()))
+    assert timeline._tip_position(QPoint(screen.left() + 10, screen.top() + 10), size) == QPoint(
+        screen.left() + 24, screen.top() + 26)  # room: below and right of the pointer
