@@ -193,7 +193,43 @@ def screenshots(outdir: Path) -> list[Path]:
         img.save(str(path))
         paths.append(path)
         print(path)
+    paths.append(_hover_screenshot(outdir / "timeline-hover.png", width, height))
+    print(paths[-1])
     return paths
+
+
+def _hover_screenshot(path: Path, width: int, height: int) -> Path:
+    """The chart with the pointer on a line whose text looks like HTML, and the tip it shows."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter
+
+    from annotator.models import Chunk
+    from annotator.ui.timeline_model import View
+
+    app = _app()
+    w = _widget(60)
+    w.resize(width, height)
+    text = "I said <b>never</b> to that & we moved on; the migration took far longer than planned."
+    w.add_line(Chunk(99_999, "Candidate", 1805.0, 1812.0, text))
+    w.user_view = View(span=600, start=1500)
+    app.processEvents()
+    x, y = w.x_of(1806.0), 60.0
+    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(x, y), w.mapToGlobal(QPointF(x, y)), Qt.MouseButton.NoButton,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    app.sendEvent(w, move)
+    app.processEvents()
+    chart, tip = w.grab().toImage(), w.tip.grab().toImage()
+    w.tip.hide()
+    w.close()
+    w.deleteLater()
+    img = QImage(width, max(height, y + 16 + tip.height()) + 4, QImage.Format.Format_RGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.drawImage(0, 0, chart)
+    p.drawImage(int(x) + 14, int(y) + 16, tip)  # where the tip window sits, relative to the pointer
+    p.end()
+    img.save(str(path))
+    return path
 
 
 def main() -> int:
