@@ -477,7 +477,7 @@ class SentimentTimeline(QWidget):
             p.drawText(QRectF(x, y, 200, self.HEADER - 2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
             x += fm.horizontalAdvance(label) + 12
         view = self.view()
-        if view.whole:
+        if view.whole or (t0, t1) == WHOLE.range(self.end):  # e.g. following a session shorter than its span
             hint = "wheel: zoom in"
         elif view.start is None:
             hint = f"the last {timestamp(t1 - t0)}{' (following)' if self.live else ''} · double-click: whole session"
