@@ -227,6 +227,10 @@ class SentimentTimeline(QWidget):
         """The first and last second shown."""
         return self.view().range(self.end)
 
+    def _shows_whole(self, t0: float, t1: float) -> bool:
+        """The stretch shown is the whole session (also when following one shorter than the span followed)."""
+        return (t0, t1) == WHOLE.range(self.end)
+
     def _set_view(self, view: View | None) -> None:
         before = self.view_range()
         self.user_view = view
@@ -375,7 +379,7 @@ class SentimentTimeline(QWidget):
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Whole session; again (when it already shows) back to following the recording."""
-        self._set_view(None if self.view().whole else WHOLE)
+        self._set_view(None if self._shows_whole(*self.view_range()) else WHOLE)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta()
@@ -477,7 +481,7 @@ class SentimentTimeline(QWidget):
             p.drawText(QRectF(x, y, 200, self.HEADER - 2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
             x += fm.horizontalAdvance(label) + 12
         view = self.view()
-        if view.whole or (t0, t1) == WHOLE.range(self.end):  # e.g. following a session shorter than its span
+        if self._shows_whole(t0, t1):
             hint = "wheel: zoom in"
         elif view.start is None:
             hint = f"the last {timestamp(t1 - t0)}{' (following)' if self.live else ''} · double-click: whole session"
@@ -543,7 +547,7 @@ class SentimentTimeline(QWidget):
         f = _Frame(s.left(), s.width(), 0.0, total, s.center().y(), s.height() / 2 - 1)
         for run in _runs(samples):
             p.drawPolyline(QPolygonF(_points(f, run)))
-        if self.view().whole:
+        if self._shows_whole(t0, t1):
             return
         handle = QRectF(s.left() + s.width() * t0 / total, s.top(), max(3.0, s.width() * (t1 - t0) / total), s.height())
         fill = QColor(MARK_COLOR)
