@@ -423,7 +423,6 @@ class MainWindow(QMainWindow):
         self.reviewing = on
         if state is not None:
             self.status.set_state(state)
-        self.timeline.set_live(self.active)
         self._sync_actions()
 
     def show_review(self, review: Review, flags: Sequence[LiveFlag], *, stored: bool = False) -> None:
