@@ -260,7 +260,6 @@ class SentimentTimeline(QWidget):
         r, c = self._plot(), self._curve_rect()
         return _Frame(r.left(), r.width(), t0, t1, c.center().y(), c.height() / 2)
 
-
     def time_at(self, x: float) -> float:
         """The second under the horizontal position ``x``."""
         t0, t1 = self.view_range()
