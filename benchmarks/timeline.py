@@ -21,6 +21,7 @@ Figures, the median and the fastest of ``--repeat`` runs:
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import random
@@ -155,6 +156,11 @@ def paint_figures(repeat: int = 40) -> list[str]:
         w.set_live(False)
         w.close()
         w.deleteLater()
+    # leave nothing behind for whatever runs next (ui_latency's replay): widgets deleted, garbage collected
+    from PySide6.QtCore import QEvent
+
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
     for line in out:
         print(line)
     return out
