@@ -44,7 +44,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
 
 from annotator.models import Chunk
-from annotator.ui.format import SENTIMENT_COLORS, signed_score, timestamp
+from annotator.ui.format import SENTIMENT_COLORS, timestamp
 from annotator.ui.labels import plain_label
 from annotator.ui.timeline_model import (
     FOLLOW,
@@ -56,6 +56,7 @@ from annotator.ui.timeline_model import (
     Series,
     View,
     centred,
+    line_tip,
     panned,
     room_for_points,
     smoothing_half_width,
@@ -286,14 +287,8 @@ class SentimentTimeline(QWidget):
         return min(near, key=lambda p: abs(p.at - t)) if near else None
 
     def hover_text(self, chunk: Chunk, x: float) -> str:
-        """Plain text: time and speaker, the line, and the sentiment of a point under the pointer."""
-        head = timestamp(chunk.start) + (f"  {chunk.source}" if chunk.source else "")
-        text = f"{head}\n{chunk.text}"
-        p = self.series.get(chunk.id) or self._point_at(x)
-        if p is not None:
-            local = " (local estimate)" if p.local else ""
-            text += f"\nsentiment {p.label} {signed_score(p.score)}{local}"
-        return text
+        """The tip for this line: its own point's sentiment, else that of a point under the pointer."""
+        return line_tip(chunk, self.series.get(chunk.id) or self._point_at(x))
 
     # -- events ------------------------------------------------------------------
     def mouseMoveEvent(self, event: QMouseEvent) -> None:

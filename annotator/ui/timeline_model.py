@@ -8,6 +8,7 @@ rule is tested without a display (``tests/ui/test_timeline_model.py``):
   whatever the length of the session (two hours cost what five minutes do);
 - ``Moments``: flags and marks in time order, thinned to one per pixel;
 - ``Lines``: the transcript's lines in time order, and the one nearest a time;
+  ``line_tip``: what hovering one shows;
 - ``View``: which stretch of the session is shown, and how wheel zoom, drag
   and the range handle change it.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from annotator.models import Chunk
+from annotator.ui.format import signed_score, timestamp
 
 MIN_SPAN = 20.0  # the narrowest window a zoom reaches, seconds
 FOLLOW_SPAN = 300.0  # while recording, the view shows the last five minutes
@@ -257,6 +259,17 @@ class Lines:
                 break
             j -= 1
         return best if best_d <= within else None
+
+
+def line_tip(line: Chunk, point: Point | None) -> str:
+    """What hovering a line shows, as plain text: its time and speaker, what was said, and the
+    sentiment of its point (or the one under the pointer) when there is one."""
+    head = timestamp(line.start) + (f"  {line.source}" if line.source else "")
+    text = f"{head}\n{line.text}"
+    if point is not None:
+        local = " (local estimate)" if point.local else ""
+        text += f"\nsentiment {point.label} {signed_score(point.score)}{local}"
+    return text
 
 
 def extent(end: float) -> float:

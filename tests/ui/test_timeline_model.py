@@ -18,6 +18,7 @@ from annotator.ui.timeline_model import (
     View,
     centred,
     extent,
+    line_tip,
     panned,
     room_for_points,
     smoothing_half_width,
@@ -132,6 +133,14 @@ def test_a_long_line_spanning_a_short_ones_start_is_found() -> None:
         lines.add(line(i, at, at + 2))  # the other's short interjections inside it
     assert lines.nearest(40.0).id == 0  # type: ignore[union-attr]
     assert lines.nearest(11.0).id == 1  # type: ignore[union-attr]
+
+
+def test_line_tip_is_plain_text_with_time_speaker_text_and_sentiment() -> None:
+    markup = '<b>bold</b> <a href="x">link</a>'
+    c = Chunk(7, "Them <i>", 3725.0, 3730.0, markup)
+    assert line_tip(c, None) == "1:02:05  Them <i>\n" + markup
+    assert line_tip(c, Point(7, 3725.0, -0.4, "negative", True)).endswith("\nsentiment negative \u22120.40 (local estimate)")
+    assert line_tip(Chunk(1, "", 5.0, 6.0, "hi"), Point(1, 5.0, 0.25, "positive", False)) == "00:05\nhi\nsentiment positive +0.25"
 
 
 def test_view_ranges() -> None:
