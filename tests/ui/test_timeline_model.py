@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -202,3 +204,9 @@ def test_wheel_and_axis_steps() -> None:
     assert time_step(600, 12) == 60
     assert time_step(60, 12) == 5
     assert list(ticks(50, 200, 60)) == [60, 120, 180]
+
+
+def test_the_model_needs_no_qt() -> None:
+    code = "import sys, annotator.ui.timeline_model; print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
