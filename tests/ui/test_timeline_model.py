@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -208,5 +210,7 @@ def test_wheel_and_axis_steps() -> None:
 
 def test_the_model_needs_no_qt() -> None:
     code = "import sys, annotator.ui.timeline_model; print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    root = str(Path(__file__).resolve().parents[2])  # this checkout's annotator, whatever is installed
+    env = {**os.environ, "PYTHONPATH": root}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"
