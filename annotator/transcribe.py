@@ -257,6 +257,27 @@ def _phrase_key(text: str) -> str:
     return re.sub(r"[^a-z ]+", "", text.lower()).strip()
 
 
+def segment_text(seg: Any, options: TranscribeOptions) -> str:
+    """The text of one decoded segment (a faster-whisper ``Segment``), "" when the
+    filters judge it not speech. Text with no letter or digit at all (".", "...",
+    "♪") is never speech: the model emits it for noise when its other signals
+    do not catch that (seen for white noise at -54 dBFS with the energy gate off)."""
+    text = str(seg.text).strip()
+    if not any(ch.isalnum() for ch in text):
+        return ""
+    if seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:
+        return ""
+    if seg.avg_logprob < options.min_avg_logprob:
+        return ""
+    if seg.compression_ratio > options.compression_ratio_threshold:
+        return ""
+    if _phrase_key(text) in SILENCE_PHRASES and (
+        seg.no_speech_prob > options.phrase_no_speech_max or seg.avg_logprob < options.phrase_min_avg_logprob
+    ):
+        return ""
+    return text
+
+
 def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: TranscribeOptions) -> str:
     """The text of one utterance (16 kHz mono float32), "" when the filters judge it not speech."""
     if len(audio) < options.min_duration_s * SAMPLE_RATE or rms_dbfs(audio) < options.min_rms_dbfs:
@@ -276,22 +297,7 @@ def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: Transcribe
         log_prob_threshold=options.log_prob_threshold,
         compression_ratio_threshold=options.compression_ratio_threshold,
     )
-    kept: list[str] = []
-    for seg in segments:
-        text = seg.text.strip()
-        if not text:
-            continue
-        if seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:
-            continue
-        if seg.avg_logprob < options.min_avg_logprob:
-            continue
-        if seg.compression_ratio > options.compression_ratio_threshold:
-            continue
-        if _phrase_key(text) in SILENCE_PHRASES and (
-            seg.no_speech_prob > options.phrase_no_speech_max or seg.avg_logprob < options.phrase_min_avg_logprob
-        ):
-            continue
-        kept.append(text)
+    kept = [text for text in (segment_text(seg, options) for seg in segments) if text]
     return " ".join(kept)
 
 
@@ -586,6 +592,7 @@ __all__ = [
     "model_cache_dir",
     "resolve_model",
     "rms_dbfs",
+    "segment_text",
     "transcribe_audio",
     "transcribe_file",
     "transcribe_samples",

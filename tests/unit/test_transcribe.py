@@ -11,6 +11,7 @@ import jiwer
 import numpy as np
 import pytest
 from faster_whisper import WhisperModel
+from faster_whisper.transcribe import Segment
 import soundfile as sf
 
 from annotator import cli
@@ -21,6 +22,7 @@ from annotator.transcribe import (
     TranscribeOptions,
     TranscriptionWorker,
     resolve_model,
+    segment_text,
     transcribe_audio,
     transcribe_file,
 )
@@ -79,6 +81,22 @@ def test_no_text_from_silence_or_noise(whisper_model: WhisperModel, level: float
     assert transcribe_audio(whisper_model, audio, TranscribeOptions()) == ""
     # with the energy gate off, the model's own signals still have to catch it
     assert transcribe_audio(whisper_model, audio, TranscribeOptions(min_rms_dbfs=-200.0)) == ""
+
+
+def _segment(text: str, no_speech_prob: float = 0.05, avg_logprob: float = -0.3) -> Segment:
+    return Segment(0, 0, 0.0, 1.0, text, [], avg_logprob, 1.2, no_speech_prob, None, 0.0)
+
+
+@pytest.mark.parametrize("text", [".", " ... ", "?!", "♪", "- -", "…", ""])
+def test_text_without_a_letter_or_digit_is_not_speech(text: str) -> None:
+    # a confident segment (low no_speech_prob, good logprob) is still dropped: "." is what the
+    # model returned for white noise at level 0.002 with the energy gate off
+    assert segment_text(_segment(text), TranscribeOptions()) == ""
+
+
+@pytest.mark.parametrize("text", ["Yes.", "42", "Ça va.", "日本語", " OK "])
+def test_text_with_a_letter_or_digit_is_kept(text: str) -> None:
+    assert segment_text(_segment(text), TranscribeOptions()) == text.strip()
 
 
 def test_bad_files_are_input_errors_naming_the_file(whisper_model: WhisperModel, tmp_path: Path) -> None:
