@@ -38,6 +38,7 @@ from annotator.analysis.providers import Clock, HttpProvider, Request, Result
 from annotator.analysis.usage import UsageTracker
 from annotator.config import AnalysisConfig, Config, ProviderConfig, api_key, availability
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Chunk, Insight, Outcome, Sentiment
+from annotator.redaction import Redactor
 
 KeyLookup = Callable[[ProviderConfig], "str | None"]
 LOCAL_SUMMARY = "Analysis unavailable; local sentiment estimate only."
@@ -196,12 +197,14 @@ def build_analyzer(
         lookup = keys
     owns = client is None
     http = client or _new_client()
+    found = [(p, lookup(p)) for p in config.providers]
+    # every key this process holds is scrubbed from every provider's text, not only its own
+    redact = Redactor.of(*(key for _, key in found), *(lookup(p) for p in config.post.providers or ()))
     providers, excluded = [], []
-    for p in config.providers:
-        key = lookup(p)
+    for p, key in found:
         reason = availability(p, key)
         if reason is None:
-            providers.append(HttpProvider(p, http, key, clock=clock))
+            providers.append(HttpProvider(p, http, key, clock=clock, redact=redact))
         else:
             excluded.append((p, reason))
     return Analyzer(

@@ -38,7 +38,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -50,6 +50,7 @@ from annotator.analysis.prompt import estimate_tokens
 from annotator.analysis.usage import cost_usd
 from annotator.config import ProviderConfig
 from annotator.models import Attempt, Insight, Outcome
+from annotator.redaction import Redactor
 
 Clock = Callable[[], float]
 
@@ -253,10 +254,12 @@ class HttpProvider:
         *,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
+        redact: Redactor | None = None,
     ) -> None:
         self.config = config
         self._client = client
         self._key = key
+        self._redact = (redact or Redactor()).adding([key])
         self._clock = clock
         self._wall_clock = wall_clock
         self._misconfigured: str | None = None
@@ -357,7 +360,6 @@ class HttpProvider:
                 raise watch.expired()
             insight = task.result()
         except _Fail as fail:
-            self._note_failure(fail)
             return self._done(self._attempt(fail.outcome, progress, now, fail.detail, fail.status))
         except Exception as err:  # noqa: BLE001 - the one catch-all: provider trouble never escapes
             detail = f"unexpected reply ({type(err).__name__}: {_describe(err)[:120]})"
@@ -373,19 +375,17 @@ class HttpProvider:
         return Result(None, None, None, (self._remember(attempt),))
 
     def _remember(self, attempt: Attempt) -> Attempt:
+        """The one way out for an attempt: provider text in it is scrubbed of keys here."""
+        attempt = replace(attempt, model=self._redact(attempt.model), detail=self._redact(attempt.detail))
+        if attempt.outcome is Outcome.MISCONFIGURED:
+            self._misconfigured = attempt.detail
         self._last = attempt
         return attempt
-
-    def _note_failure(self, fail: _Fail) -> None:
-        if fail.outcome is Outcome.MISCONFIGURED:
-            self._misconfigured = fail.detail
 
     def _attempt(self, outcome: Outcome, p: _Progress, start: float, detail: str, status: int | None = None) -> Attempt:
         if outcome is Outcome.OK and not p.usage_reported:
             # the provider did not report usage: estimate it so costs are not shown as zero
             p.output_tokens = p.output_tokens or estimate_tokens(p.text)
-        if self._key and len(self._key) >= 8:
-            detail = detail.replace(self._key, "[key]")  # a provider may echo the key in an error message
         return Attempt(
             provider=self.name,
             model=p.model or self.model,
@@ -425,7 +425,7 @@ class HttpProvider:
         if not p.usage_reported:
             p.input_tokens = request.est_input_tokens
         try:
-            return request.parse(p.text)
+            return request.parse(self._redact(p.text))
         except InvalidReply as err:
             raise _Fail(Outcome.CUT if err.truncated else Outcome.INVALID_REPLY, str(err)) from err
 

@@ -59,6 +59,7 @@ from annotator.analysis.usage import cost_usd
 from annotator.config import Config, PostConfig, ProviderConfig, api_key, availability, post_providers
 from annotator.errors import ConfigError, InputError
 from annotator.models import SENTIMENT_LABELS, Analysis, Attempt, Chunk, Contradiction
+from annotator.redaction import Redactor
 
 KeyLookup = Callable[[ProviderConfig], "str | None"]
 
@@ -956,7 +957,8 @@ async def review_record(
     model: str | None = None
     error = ""
     try:
-        chain = Chain([HttpProvider(p, http, key, clock=clock) for p, key in usable], name="post", clock=clock)
+        redact = Redactor.of(*(key for _, key in usable))  # each provider's text is scrubbed of every key
+        chain = Chain([HttpProvider(p, http, key, clock=clock, redact=redact) for p, key in usable], name="post", clock=clock)
         claims: tuple[str, ...] = ()
         summary = ""
         total = len(plan.parts)

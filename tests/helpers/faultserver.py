@@ -31,8 +31,17 @@ insight JSON, ``insight_json(...)`` builds one with contradictions),
 marker), ``stall`` (stream goes silent), ``malformed`` (a non-JSON SSE
 event), ``no_done`` (complete text, no [DONE]/message_stop, no finish
 reason), ``prose`` and ``truncated_json`` (well-formed streams carrying a bad
-answer), ``raw_stream`` (exactly the bytes you give). Connection refused:
-point a provider at ``closed_port()``.
+answer), ``raw_stream`` (exactly the bytes you give), ``echo_key`` (an
+error status whose message quotes the key the request carried, as OpenAI's
+401 does), ``web_page`` (a 200 HTML page, as a login portal or a wrong
+``base_url`` gives). Connection refused: point a provider at ``closed_port()``.
+
+Usage reporting (OpenAI dialect): ``usage="always"`` (default) ends every
+stream with token counts; ``usage="if_asked"`` only when the request carried
+``stream_options: {include_usage: true}``, as OpenAI does. A reply with
+``rejects_stream_options=True`` answers a request carrying ``stream_options``
+with a 400 "Unrecognized request argument supplied: stream_options", as some
+OpenAI-compatible servers do (the reply is used up either way).
 
 Waiting faults (hang, stall, slow first token without a delay) hold their
 connection until the server stops (``stop()`` releases them at once).
@@ -96,6 +105,8 @@ class Reply:
     model: str = "fault-model"
     body: str | None = None  # error body for status replies
     raw: tuple[str, ...] = ()  # for fault "raw": exact bytes of the stream, piece by piece
+    usage: str = "always"  # "always" | "if_asked" | "never" (OpenAI dialect)
+    rejects_stream_options: bool = False
 
     @classmethod
     def raw_stream(cls, *pieces: str) -> Reply:
@@ -109,6 +120,17 @@ class Reply:
     @classmethod
     def status(cls, code: int, retry_after: str | None = None, body: str | None = None, **kw: Any) -> Reply:
         return cls("status", status_code=code, retry_after=retry_after, body=body, **kw)
+
+    @classmethod
+    def echo_key(cls, code: int = 401) -> Reply:
+        """An error whose message quotes the key sent (``Authorization`` or ``x-api-key``)."""
+        return cls("echo_key", status_code=code)
+
+    @classmethod
+    def web_page(cls, **kw: Any) -> Reply:
+        """A 200 ``text/html`` page instead of an event stream."""
+        page = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body><p>Welcome</p></body></html>\n"
+        return cls("web_page", body=page, **kw)
 
     @classmethod
     def reset(cls) -> Reply:
@@ -247,9 +269,29 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.fault == "hang":
             self._hold(None)
             return
+        if reply.rejects_stream_options and "stream_options" in body:
+            self._send_error(400, "Unrecognized request argument supplied: stream_options", dialect,
+                             body=json.dumps({"error": {"message": "Unrecognized request argument supplied: "
+                                                        "stream_options", "type": "invalid_request_error",
+                                                        "param": None, "code": None}}))
+            return
         if reply.fault == "status":
             self._send_error(reply.status_code, f"scripted HTTP {reply.status_code}", dialect,
                              reply.retry_after, reply.body)
+            return
+        if reply.fault == "echo_key":
+            key = self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer ")
+            self._send_error(reply.status_code, f"Incorrect API key provided: {key}. You can find your API key "
+                             "at https://platform.example/account/api-keys.", dialect)
+            return
+        if reply.fault == "web_page":
+            page = (reply.body or "").encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(page)))
+            self.send_header("connection", "close")
+            self.end_headers()
+            self.wfile.write(page)
             return
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
@@ -299,9 +341,12 @@ class _Handler(BaseHTTPRequestHandler):
                                   "usage": {"output_tokens": tokens_out}})
             self._event(dialect, {"type": "message_stop"})
         else:
-            self._event(dialect, {"id": "chatcmpl-fault", "object": "chat.completion.chunk", "model": reply.model,
-                                  "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-                                  "usage": {"prompt_tokens": tokens_in, "completion_tokens": tokens_out}})
+            asked = bool((body.get("stream_options") or {}).get("include_usage"))
+            last: dict[str, Any] = {"id": "chatcmpl-fault", "object": "chat.completion.chunk", "model": reply.model,
+                                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            if reply.usage == "always" or (reply.usage == "if_asked" and asked):
+                last["usage"] = {"prompt_tokens": tokens_in, "completion_tokens": tokens_out}
+            self._event(dialect, last)
             self._event(dialect, "[DONE]")
 
 

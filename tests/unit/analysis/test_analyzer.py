@@ -184,3 +184,29 @@ async def test_check_provider(fault_server: FaultServer, client: httpx.AsyncClie
     refused = await check_provider(keyless, client=client, keys=lambda p: None)
     assert refused.outcome is Outcome.MISCONFIGURED and "NO_SUCH_KEY_VAR" in refused.detail
     assert len(fault_server.requests) == 2
+
+
+KEY_A = "sk-test-Echo0123456789abcdefEcho"
+KEY_B = "correct horse battery staple"  # not key-shaped: only holding it catches it
+
+
+async def test_a_key_a_provider_echoes_is_scrubbed_from_every_attempt_of_every_chunk(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
+    fault_server.set_default(Reply.echo_key(401), provider="a")  # quotes the key it was sent
+    # b answers 500 quoting a's key and its own: every key the process holds is scrubbed, not only the sender's
+    fault_server.set_default(
+        Reply.status(500, body=json.dumps({"error": {"message": f"upstream saw {KEY_B} and {KEY_A}"}})), provider="b"
+    )
+    config = Config(providers=(fault_server.provider("a", api_key_env="A_KEY"), fault_server.provider("b")))
+    analyzer = build_analyzer(config, client=client, keys={"a": KEY_A, "b": KEY_B})
+    analyses = [await analyzer.analyze([chunk(i, f"Line {i}.")], None) for i in range(1, 4)]
+
+    assert fault_server.requests_for("a")[0].headers["authorization"] == f"Bearer {KEY_A}"  # it was sent, and echoed
+    outcomes = [[(a.provider, a.outcome) for a in x.attempts] for x in analyses]
+    assert outcomes[0] == [("a", Outcome.MISCONFIGURED), ("b", Outcome.HTTP_ERROR)]
+    assert outcomes[1] == outcomes[2] == [("a", Outcome.SKIPPED), ("b", Outcome.HTTP_ERROR)]
+    assert "Incorrect API key provided: [redacted]" in analyses[2].attempts[0].detail
+    said = json.dumps([x.to_dict() for x in analyses]) + repr(analyzer.providers_state())
+    assert KEY_A not in said and KEY_B not in said
+    assert "upstream saw [redacted] and [redacted]" in said
