@@ -243,6 +243,19 @@ def is_loopback(base_url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
+def secure_for_key(base_url: str) -> bool:
+    """False for plain http:// to another machine: a key sent there crosses the network in clear."""
+    return urlsplit(base_url).scheme.lower() != "http" or is_loopback(base_url)
+
+
+def plain_http_reason(base_url: str) -> str:
+    host = urlsplit(base_url).hostname or base_url
+    return (
+        f"plain http:// to {host} would send the key unencrypted; use https:// "
+        "(http:// is only for servers on this machine: 127.0.0.1, localhost)"
+    )
+
+
 def _positive(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
@@ -261,6 +274,8 @@ def validate_provider(p: ProviderConfig) -> list[tuple[str, str]]:
     parts = urlsplit(p.base_url) if isinstance(p.base_url, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         problems.append(("base_url", f"{p.base_url!r} is not an http:// or https:// URL"))
+    elif not secure_for_key(p.base_url):
+        problems.append(("base_url", plain_http_reason(p.base_url)))
     if not isinstance(p.model, str) or not p.model.strip():
         problems.append(("model", "must name a model"))
     elif is_reasoning_model(p.model) and not p.allow_slow_model:

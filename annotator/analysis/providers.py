@@ -55,7 +55,7 @@ import httpx
 from annotator.analysis.insight import InvalidReply, parse_insight
 from annotator.analysis.prompt import estimate_tokens
 from annotator.analysis.usage import cost_usd
-from annotator.config import ProviderConfig
+from annotator.config import ProviderConfig, plain_http_reason, secure_for_key
 from annotator.models import Attempt, Insight, Outcome
 from annotator.redaction import Redactor
 
@@ -419,6 +419,9 @@ class HttpProvider:
         )
 
     async def _send(self, request: Request, watch: _Watch, deadline_left: float) -> httpx.Response:
+        if self._key and not secure_for_key(self.config.base_url):
+            # a config built in code (not validated on load) must not leak the key either
+            raise _Fail(Outcome.MISCONFIGURED, f"not sent: base_url: {plain_http_reason(self.config.base_url)}")
         http_request = self._http_request(request, watch, deadline_left)
         try:
             return await self._client.send(http_request, stream=True)

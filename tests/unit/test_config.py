@@ -190,3 +190,19 @@ def test_empty_provider_list_means_local_only(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "providers = []\n[analysis]\ndeadline_s = 10\n"))
     assert config.providers == ()
     assert load_config(write(tmp_path, "[analysis]\ndeadline_s = 10\n")).providers == DEFAULT_PROVIDERS
+
+
+@pytest.mark.parametrize("url", ["http://192.168.1.20:11434/v1", "http://api.moonshot.ai/v1", "HTTP://proxy.lan/v1"])
+def test_plain_http_to_another_machine_is_refused_naming_provider_and_setting(tmp_path: Path, url: str) -> None:
+    path = write(tmp_path, KIMI.replace('base_url = "https://api.moonshot.ai/v1"', f'base_url = "{url}"'))
+    host = url.split("//")[1].split(":")[0].split("/")[0].lower()
+    with pytest.raises(ConfigError, match=rf"config\.toml: provider 'kimi': base_url: plain http:// to {host} would "
+                                          r"send the key unencrypted; use https://"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:11434/v1", "http://localhost:8080/v1", "http://[::1]:1234/v1",
+                                 "https://192.168.1.20/v1"])
+def test_plain_http_on_loopback_and_https_anywhere_are_fine(tmp_path: Path, url: str) -> None:
+    path = write(tmp_path, KIMI.replace('base_url = "https://api.moonshot.ai/v1"', f'base_url = "{url}"'))
+    assert load_config(path).providers[0].base_url == url

@@ -254,3 +254,25 @@ async def test_a_400_for_something_else_is_not_retried(fault_server: FaultServer
         ("a", Outcome.HTTP_ERROR, 400), ("b", Outcome.OK, 200)]
     assert [r.provider for r in fault_server.requests] == ["a", "b"]
     assert all(r.body["stream_options"] == {"include_usage": True} for r in fault_server.requests)
+
+
+async def test_a_key_is_never_sent_over_plain_http_to_another_machine() -> None:
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500)
+
+    # a config built in code skips load-time validation: the provider itself refuses, before any byte is sent
+    lan = ProviderConfig("lan", "openai", "http://192.168.1.20:11434/v1", "m", "LAN_KEY")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as client:
+        checked = await check_provider(lan, client=client, key="sk-lan-0123456789abcdef0123")
+        analyzer = build_analyzer(Config(providers=(lan,)), client=client, keys={"lan": "sk-lan-0123456789abcdef0123"})
+        first = await analyzer.analyze([chunk(1, "Hello.")], None)
+        later = await analyzer.analyze([chunk(2, "Hello again.")], None)
+    assert sent == []
+    assert checked.outcome is Outcome.MISCONFIGURED
+    assert checked.detail.startswith("not sent: base_url: plain http:// to 192.168.1.20 would send the key unencrypted")
+    assert [(a.provider, a.outcome) for a in first.attempts] == [("lan", Outcome.MISCONFIGURED)]
+    assert [(a.provider, a.outcome) for a in later.attempts] == [("lan", Outcome.SKIPPED)]
+    assert first.local  # the local estimate answered
