@@ -69,6 +69,8 @@ _OPTION_REJECTED = re.compile(  # a 400/422 body saying stream_options is not un
     r"(parameter|argument|field|input|propert)",
     re.IGNORECASE,
 )
+WEB_PAGE = "answered with a web page, not the API"
+_SSE_FIELDS = ("data", "event", "id", "retry", "")  # "" = a comment line (": ...")
 _FAILOVER_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504, 529}
 _MISCONFIGURED_STATUSES = {401, 403, 404}
 
@@ -221,6 +223,8 @@ def parse_retry_after(value: str | None, now_wall: float) -> float | None:
 def _error_message(body: bytes) -> str:
     """The provider's own error sentence, if the body has one (bounded)."""
     text = body[:2000].decode("utf-8", "replace")
+    if _looks_like_html(text):
+        return WEB_PAGE
     try:
         data = json.loads(text)
     except ValueError:
@@ -245,6 +249,34 @@ async def _body(response: httpx.Response) -> bytes:
 
 def _describe(err: BaseException) -> str:
     return str(err) or type(err).__name__
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip("\ufeff \t\r\n")[:200].lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<body", "<?xml", "<!--")) or (
+        head.startswith("<") and "<html" in text[:2000].lower()
+    )
+
+
+def _not_an_event_stream(line: str, content_type: str, base_url: str) -> _Fail | None:
+    """Why a 200 reply whose first line is ``line`` is not a server-sent event stream (None if it is).
+
+    A login portal, a proxy's error page or a ``base_url`` pointing at a
+    website answers 200 with HTML: said so, rather than "cut short after 0
+    characters"."""
+    text = line.lstrip("\ufeff").strip()
+    if text.split(":", 1)[0] in _SSE_FIELDS:
+        return None
+    if _looks_like_html(text) or "html" in content_type:
+        return _Fail(Outcome.MALFORMED, f"{WEB_PAGE}: check base_url ({base_url})")
+    if text.startswith(("{", "[")):
+        said = _error_message(text.encode())
+        return _Fail(
+            Outcome.MALFORMED,
+            f"answered with JSON, not an event stream{f' ({said})' if said else ''}: check base_url ({base_url})",
+        )
+    what = content_type.split(";")[0].strip() or "something"
+    return _Fail(Outcome.MALFORMED, f"answered with {what}, not an event stream: check base_url ({base_url})")
 
 
 def _sse_events(lines: list[str]) -> tuple[str, str]:
@@ -489,8 +521,14 @@ class HttpProvider:
     async def _events(self, response: httpx.Response, watch: _Watch) -> Any:
         """Yield (event, data) per server-sent event, re-arming the watch."""
         pending: list[str] = []
+        first = True
         async for line in response.aiter_lines():
             watch.arm("stall", self.config.stall_timeout_s)
+            if first and line.strip():
+                first = False
+                fail = _not_an_event_stream(line, response.headers.get("content-type", ""), self.config.base_url)
+                if fail is not None:
+                    raise fail
             if line.strip():
                 pending.append(line)
                 continue

@@ -45,6 +45,7 @@ FAULTS = [
     ("no [DONE]", Reply.no_done(), Outcome.CUT, 200),
     ("prose", Reply.prose(), Outcome.INVALID_REPLY, 200),
     ("truncated json", Reply.truncated_json(), Outcome.CUT, 200),
+    ("web page", Reply.web_page(), Outcome.MALFORMED, 200),
 ]
 
 
@@ -245,3 +246,26 @@ async def test_total_limit_ends_a_slow_trickle(fault_server: FaultServer, client
     assert attempt.outcome is Outcome.TIMEOUT and "timeout_s = 1 s" in attempt.detail
     assert result.insight is None
     assert 0.9 < elapsed < MARGIN_S
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        (Reply.web_page(), "answered with a web page, not the API: check base_url (http://127.0.0.1:"),
+        (Reply.raw_stream('{"error": {"message": "streaming is off"}}\n'),
+         "answered with JSON, not an event stream (streaming is off): check base_url"),
+        (Reply.raw_stream("Hello world\n"), "answered with text/event-stream, not an event stream: check base_url"),
+        (Reply.status(404, body="<!DOCTYPE html>\n<html><body><h1>Not Found</h1></body></html>"),
+         "HTTP 404, not found (retired model or wrong base_url): answered with a web page, not the API"),
+    ],
+    ids=["html 200", "json 200", "text 200", "html 404"],
+)
+async def test_a_reply_that_is_not_the_api_says_what_it_was(
+    fault_server: FaultServer, client: httpx.AsyncClient, kind: str, reply: Reply, said: str
+) -> None:
+    fault_server.script("p", reply)
+    result = await HttpProvider(fault_server.provider("p", kind=kind), client, None).analyze(REQUEST, time.monotonic() + 10)
+    (attempt,) = result.attempts
+    assert attempt.detail.startswith(said), attempt.detail
+    assert "<" not in attempt.detail and "cut short" not in attempt.detail
