@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from annotator.analysis.advice import all_failed_advice
 from annotator.analysis.analyzer import Analyzer, build_analyzer
 from annotator.analysis.estimate import AnalysisEstimate, estimate_analysis
 from annotator.commands.terminal import ProgressBar, confirm, flat
@@ -117,7 +118,8 @@ def format_analysis(index: int, total: int, chunk: Chunk, analysis: Analysis) ->
         lines.append(f"{INDENT}analysis unavailable | {analysis.elapsed_ms} ms")
     if analysis.local and analysis.attempts:
         reasons = "; ".join(f"{a.provider}: {a.detail or a.outcome.value}" for a in analysis.attempts)
-        lines.append(f"{INDENT}analysis unavailable: {flat(reasons)}")
+        lines.append(f"{INDENT}analysis unavailable: {all_failed_advice(analysis.attempts)}")
+        lines.append(f"{INDENT}   ({flat(reasons)})")
     elif any(a.outcome is not Outcome.OK for a in analysis.attempts):
         failed = ", ".join(f"{a.provider} {a.outcome.value}" for a in analysis.attempts if a.outcome is not Outcome.OK)
         lines.append(f"{INDENT}(failed over: {failed})")

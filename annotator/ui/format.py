@@ -10,6 +10,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from annotator.analysis.advice import all_failed_advice
 from annotator.models import Analysis, Attempt, Outcome
 
 SENTIMENT_COLORS = {"positive": "#2e9d5b", "neutral": "#8a8f98", "negative": "#d0453a"}
@@ -160,14 +161,15 @@ def misconfigured_warning(attempt: Attempt) -> str:
 
 
 def all_failed_warning(analysis: Analysis) -> str:
-    """The message shown when no remote provider answered a request."""
-    reasons = "; ".join(failed_reasons(analysis)) or "no provider is configured"
-    tail = (
-        "A local sentiment estimate is shown instead; the next chunk uses the last good insight."
-        if analysis.local
-        else "The transcript goes on; the next chunk uses the last good insight."
-    )
-    return f"Analysis unavailable for the last chunk ({reasons}). {tail}"
+    """The one sentence shown when no remote provider answered a request: what to do.
+    Each provider's reason is in ``all_failed_details`` (shown on hover)."""
+    shown = "a local sentiment estimate is shown" if analysis.local else "the transcript goes on"
+    return f"Analysis unavailable for the last chunk ({shown}): {all_failed_advice(analysis.attempts)}."
+
+
+def all_failed_details(analysis: Analysis) -> str:
+    """Each failed provider's reason, one a line, for the message's tooltip."""
+    return "\n".join(failed_reasons(analysis)) or "no provider is configured"
 
 
 NO_PROVIDER_HINT = (

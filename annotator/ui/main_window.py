@@ -30,6 +30,7 @@ from annotator.ui.bridge import Bridge
 from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis
 from annotator.ui.flags_view import FlagsView
 from annotator.ui.format import (
+    all_failed_details,
     all_failed_warning,
     backlog_warning,
     misconfigured_warning,
@@ -330,7 +331,7 @@ class MainWindow(QMainWindow):
                 self._warned.add(attempt.provider)
                 self.messages.warning(misconfigured_warning(attempt))
         if (analysis.insight is None or analysis.local) and any(not a.ok for a in analysis.attempts):
-            self.messages.warning(all_failed_warning(analysis))
+            self.messages.warning(all_failed_warning(analysis), details=all_failed_details(analysis))
 
     def add_flag(self, flag: Flag) -> None:
         """Show a flag once: a contradiction repeated in a later answer adds no second card."""

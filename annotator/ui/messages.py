@@ -46,6 +46,7 @@ class Message:
     text: str
     at: float  # time.time() when posted
     actions: tuple[MessageAction, ...] = ()
+    details: str = ""  # the particulars behind the sentence (e.g. each provider's reason), shown on hover
 
 
 class MessageHub(QObject):
@@ -61,20 +62,21 @@ class MessageHub(QObject):
         super().__init__(parent)
         self.history: list[Message] = []
 
-    def post(self, level: Level, text: str, actions: tuple[MessageAction, ...] = ()) -> None:
-        msg = Message(level, text, time.time(), actions)
+    def post(self, level: Level, text: str, actions: tuple[MessageAction, ...] = (), details: str = "") -> None:
+        msg = Message(level, text, time.time(), actions, details)
         self.history.append(msg)
-        log.log(logging.ERROR if level is Level.ERROR else logging.WARNING if level is Level.WARNING else logging.INFO, "%s", text)
+        logged = f"{text}\n{details}" if details else text
+        log.log(logging.ERROR if level is Level.ERROR else logging.WARNING if level is Level.WARNING else logging.INFO, "%s", logged)
         self.posted.emit(msg)
 
-    def info(self, text: str) -> None:
-        self.post(Level.INFO, text)
+    def info(self, text: str, details: str = "") -> None:
+        self.post(Level.INFO, text, details=details)
 
-    def warning(self, text: str) -> None:
-        self.post(Level.WARNING, text)
+    def warning(self, text: str, details: str = "") -> None:
+        self.post(Level.WARNING, text, details=details)
 
-    def error(self, text: str, actions: tuple[MessageAction, ...] = ()) -> None:
-        self.post(Level.ERROR, text, actions)
+    def error(self, text: str, actions: tuple[MessageAction, ...] = (), details: str = "") -> None:
+        self.post(Level.ERROR, text, actions, details)
 
 
 _STYLE = {
@@ -88,7 +90,7 @@ class MessageArea(QFrame):
     """A strip above the status bar showing the latest message; hidden when dismissed.
 
     Repeats of the same sentence are counted instead of stacked. The tooltip
-    lists the last few messages.
+    shows the message's details (if any), then lists the last few messages.
     """
 
     def __init__(self, hub: MessageHub, parent: QWidget | None = None) -> None:
@@ -131,7 +133,8 @@ class MessageArea(QFrame):
         self.label.setText(msg.text + suffix)
         self._set_actions(msg.actions)
         recent = self._hub.history[-6:]
-        self.setToolTip(tooltip("\n".join(f"{time.strftime('%H:%M:%S', time.localtime(m.at))}  {m.text}" for m in recent)))
+        lines = "\n".join(f"{time.strftime('%H:%M:%S', time.localtime(m.at))}  {m.text}" for m in recent)
+        self.setToolTip(tooltip(f"{msg.details}\n\n{lines}" if msg.details else lines))
         self.show()
 
     def _set_actions(self, actions: tuple[MessageAction, ...]) -> None:

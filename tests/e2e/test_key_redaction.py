@@ -54,6 +54,10 @@ def test_analyze_never_prints_an_echoed_key(fault_server: FaultServer, tmp_path:
         assert [[a["outcome"] for a in r["attempts"]] for r in records] == [
             ["misconfigured", "misconfigured"], ["skipped", "skipped"], ["skipped", "skipped"]]
         assert "Incorrect API key provided: [redacted]" in records[2]["attempts"][0]["detail"]
+    else:  # what to do in one sentence, then each provider's reason
+        assert done.stdout.count("analysis unavailable: no provider accepted the request: fix the key, base URL or "
+                                 "model") == 3
+        assert "(a: misconfigured: HTTP 401, key refused: Incorrect API key provided: [redacted]." in done.stdout
 
 
 def json_lines(path: Path) -> list[dict[str, Any]]:

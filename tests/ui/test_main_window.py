@@ -82,7 +82,17 @@ def test_all_providers_failed_shows_unavailable_and_local_estimate(qtbot, window
     assert window.message_area.isVisible()
     history = [m.text for m in window.messages.history]
     assert any("claude is misconfigured" in t and "Settings" in t for t in history)
-    assert any(t.startswith("Analysis unavailable") for t in history)
+    # one sentence saying what to do; each provider's reason is on hover
+    [unavailable] = [m for m in window.messages.history if m.text.startswith("Analysis unavailable")]
+    assert unavailable.text == ("Analysis unavailable for the last chunk (a local sentiment estimate is shown): a provider "
+                                "was refused and the others failed: fix its key, base URL or model in Settings > "
+                                "Providers or the config file.")
+    assert "kimi" not in unavailable.text and "claude" not in unavailable.text
+    assert unavailable.details.splitlines() == ["kimi timed out after 5.0 s: no first token within 5.0 s",
+                                                "claude is misconfigured HTTP 401 after 80 ms: invalid x-api-key"]
+    assert window.message_area.text() == unavailable.text
+    hover = window.message_area.toolTip()
+    assert "kimi timed out after 5.0 s: no first token within 5.0 s" in hover and "invalid x-api-key" in hover
     bridge.on_chunk(chunk(1, "next"))
     bridge.on_analysis(Analysis((1,), "", None, None, None, failed))
     assert model.data(model.index(1, COL_MOOD)) == "unavailable"
