@@ -276,3 +276,11 @@ async def test_a_key_is_never_sent_over_plain_http_to_another_machine() -> None:
     assert [(a.provider, a.outcome) for a in first.attempts] == [("lan", Outcome.MISCONFIGURED)]
     assert [(a.provider, a.outcome) for a in later.attempts] == [("lan", Outcome.SKIPPED)]
     assert first.local  # the local estimate answered
+
+
+async def test_a_key_in_a_reply_is_scrubbed_from_the_insight(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+    fault_server.script("a", Reply.ok(insight_json(claims=[f"key {KEY_B} mentioned"], summary=f"It said {KEY_A}.")))
+    analyzer = build_analyzer(Config(providers=(fault_server.provider("a"),)), client=client, keys={"a": KEY_B})
+    analysis = await analyzer.analyze([chunk(1, "Hello.")], None)
+    assert analysis.provider == "a" and analysis.insight is not None
+    assert analysis.insight.summary == "It said [redacted]." and analysis.insight.claims == ("key [redacted] mentioned",)
