@@ -47,6 +47,7 @@ import keyring
 
 from annotator import paths
 from annotator.errors import ConfigError
+from annotator.redaction import redact_shapes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -249,7 +250,7 @@ def secure_for_key(base_url: str) -> bool:
 
 
 def plain_http_reason(base_url: str) -> str:
-    host = urlsplit(base_url).hostname or base_url
+    host = redact_shapes(urlsplit(base_url).hostname or base_url)
     return (
         f"plain http:// to {host} would send the key unencrypted; use https:// "
         "(http:// is only for servers on this machine: 127.0.0.1, localhost)"
@@ -273,7 +274,7 @@ def validate_provider(p: ProviderConfig) -> list[tuple[str, str]]:
         problems.append(("kind", f"unknown kind {p.kind!r} (expected openai or anthropic)"))
     parts = urlsplit(p.base_url) if isinstance(p.base_url, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        problems.append(("base_url", f"{p.base_url!r} is not an http:// or https:// URL"))
+        problems.append(("base_url", f"{redact_shapes(str(p.base_url))!r} is not an http:// or https:// URL"))
     elif not secure_for_key(p.base_url):
         problems.append(("base_url", plain_http_reason(p.base_url)))
     if not isinstance(p.model, str) or not p.model.strip():

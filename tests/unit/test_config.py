@@ -206,3 +206,11 @@ def test_plain_http_to_another_machine_is_refused_naming_provider_and_setting(tm
 def test_plain_http_on_loopback_and_https_anywhere_are_fine(tmp_path: Path, url: str) -> None:
     path = write(tmp_path, KIMI.replace('base_url = "https://api.moonshot.ai/v1"', f'base_url = "{url}"'))
     assert load_config(path).providers[0].base_url == url
+
+
+def test_a_key_pasted_into_base_url_is_not_echoed_back() -> None:
+    key = "sk-proj-Pasted0123456789abcdefPasted"
+    for url in (key, f"http://{key}.example/v1"):
+        problems = validate_provider(ProviderConfig("kimi", "openai", url, "kimi-k2-turbo-preview"))
+        [(field, reason)] = problems
+        assert field == "base_url" and key not in reason and "[redacted]" in reason
