@@ -46,6 +46,11 @@ def log_dir() -> Path:
     return Path(os.environ.get("ANNOTATOR_LOG_DIR") or platformdirs.user_log_dir(APP_NAME))
 
 
+def model_cache_dir() -> Path:
+    """Where named models (``base.en`` ...) are downloaded to."""
+    return Path(os.environ.get("ANNOTATOR_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME)) / "models"
+
+
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
 

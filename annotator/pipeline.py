@@ -399,7 +399,8 @@ class LiveInput:
         from annotator.audio.capture import Capture
         from annotator.audio.segmenter import Segmenter
         from annotator.config import AudioConfig, TranscriptionConfig
-        from annotator.transcribe import TranscribeOptions, TranscriptionWorker
+        from annotator.transcription.filters import TranscribeOptions
+        from annotator.transcription.worker import TranscriptionWorker
 
         t = transcription or TranscriptionConfig()
         a = audio or AudioConfig()

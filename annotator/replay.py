@@ -12,7 +12,7 @@
   speaker from ``<v Name>`` or a ``Speaker:`` prefix, formatting tags
   dropped, VTT entities decoded). Transcript chunks are numbered from 1.
 - ``"audio"``: the listed audio extensions, and any other file that is not
-  text; not read here (``annotator.transcribe`` decodes it).
+  text; not read here (``annotator.transcription.files`` transcribes it).
 
 ``read_record(path)`` gives a ``SessionRecord`` for a session or a transcript
 alike (a transcript becomes a record holding only its chunks).

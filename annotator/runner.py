@@ -192,7 +192,7 @@ class Sessions:
         return await asyncio.shield(self._model_task)
 
     async def _load_model(self) -> Any:
-        from annotator.transcribe import load_model
+        from annotator.transcription.model import load_model
 
         self.sink.on_event("model_loading", {"model": self.model_name or "tiny.en (bundled)"})
         t = self.config.transcription

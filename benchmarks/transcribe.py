@@ -44,13 +44,11 @@ from annotator.audio.capture import Capture, FileInputStream  # noqa: E402
 from annotator.audio.decode import decode_file  # noqa: E402
 from annotator.audio.segmenter import Segmenter  # noqa: E402
 from annotator.models import Chunk  # noqa: E402
-from annotator.transcribe import (  # noqa: E402
-    TranscribeOptions,
-    TranscriptionWorker,
-    load_model,
-    resolve_model,
-    transcribe_samples,
-)
+from annotator.transcription.files import transcribe_samples  # noqa: E402
+from annotator.transcription.filters import TranscribeOptions  # noqa: E402
+from annotator.transcription.model import load_model  # noqa: E402
+from annotator.transcription.store import resolve_model  # noqa: E402
+from annotator.transcription.worker import TranscriptionWorker  # noqa: E402
 from tests.helpers.whisper import normalise, speech_with_gaps  # noqa: E402
 
 DATA = ROOT / "tests" / "data"

@@ -188,7 +188,9 @@ async def analyze_chunks(
 
 
 def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> list[Chunk]:
-    from annotator.transcribe import TranscribeOptions, load_model, transcribe_file
+    from annotator.transcription.files import transcribe_file
+    from annotator.transcription.filters import TranscribeOptions
+    from annotator.transcription.model import load_model
 
     t = config.transcription
     whisper = load_model(model or t.model, t.device, t.compute_type)

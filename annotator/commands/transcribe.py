@@ -11,7 +11,9 @@ from typing import Any
 from annotator.audio.decode import check_audio_file
 from annotator.commands.terminal import ProgressBar
 from annotator.config import load_config
-from annotator.transcribe import TranscribeOptions, load_model, transcribe_file
+from annotator.transcription.files import transcribe_file
+from annotator.transcription.filters import TranscribeOptions
+from annotator.transcription.model import load_model
 
 PROGRESS_MIN_S = 30.0  # files shorter than this get no progress bar
 

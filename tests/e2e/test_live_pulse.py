@@ -15,7 +15,7 @@ from faster_whisper import WhisperModel
 from annotator.audio.capture import Capture, list_input_devices
 from annotator.audio.segmenter import Segmenter
 from annotator.models import Chunk
-from annotator.transcribe import TranscriptionWorker
+from annotator.transcription.worker import TranscriptionWorker
 from tests.helpers.pulse import PulseServer
 from tests.helpers.whisper import ljspeech_clips, normalise
 

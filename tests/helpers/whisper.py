@@ -23,7 +23,7 @@ LJSPEECH = DATA / "ljspeech"
 @pytest.fixture(scope="session")
 def whisper_model() -> WhisperModel:
     """faster-whisper with the bundled offline tiny.en, int8 on CPU."""
-    from annotator.transcribe import load_model
+    from annotator.transcription.model import load_model
 
     return load_model(None)
 

@@ -13,7 +13,9 @@ from annotator.audio.capture import Capture, FileInputStream, meter_level
 from annotator.audio.decode import decode_file
 from annotator.audio.segmenter import Segmenter
 from annotator.errors import AudioError
-from annotator.transcribe import TranscribeOptions, transcribe_file, transcribe_utterance
+from annotator.transcription.files import transcribe_file
+from annotator.transcription.filters import TranscribeOptions
+from annotator.transcription.utterance import transcribe_utterance
 from tests.helpers.whisper import DATA, ljspeech_clips, normalise
 
 JFK = DATA / "jfk.flac"

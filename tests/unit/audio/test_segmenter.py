@@ -9,7 +9,8 @@ from faster_whisper.vad import get_vad_model
 
 from annotator.audio.segmenter import WINDOW, Segmenter, StreamingVad
 from annotator.models import Utterance
-from annotator.transcribe import TranscribeOptions, transcribe_utterance
+from annotator.transcription.filters import TranscribeOptions
+from annotator.transcription.utterance import transcribe_utterance
 from tests.helpers.whisper import normalise, speech_with_gaps
 
 

@@ -1,0 +1,28 @@
+"""User directories: each one moved by its environment variable, else the platform's place."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from annotator import paths
+
+
+def test_model_cache_dir_follows_annotator_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(tmp_path / "cache"))
+    assert paths.model_cache_dir() == tmp_path / "cache" / "models"
+
+
+def test_model_cache_dir_defaults_to_the_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANNOTATOR_CACHE_DIR")
+    assert paths.model_cache_dir() == Path(platformdirs.user_cache_dir("annotator")) / "models"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG_CACHE_HOME is the Linux convention")
+def test_model_cache_dir_honours_xdg_cache_home_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANNOTATOR_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert paths.model_cache_dir() == tmp_path / "xdg" / "annotator" / "models"

@@ -1,0 +1,1 @@
+from tests.helpers.whisper import whisper_model  # noqa: F401  (session fixture)

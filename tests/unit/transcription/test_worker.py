@@ -1,0 +1,182 @@
+"""The transcription worker thread with the real offline model on real speech."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+from faster_whisper import WhisperModel
+
+from annotator.audio.segmenter import Segmenter
+from annotator.errors import AnnotatorError, ModelError
+from annotator.models import Chunk, Utterance
+from annotator.transcription.worker import TranscriptionWorker
+from tests.helpers.whisper import ljspeech_clips, normalise, speech_with_gaps
+
+
+class Collector:
+    """Callbacks for a worker, with events to wait on."""
+
+    def __init__(self, expected: int) -> None:
+        self.chunks: list[Chunk] = []
+        self.errors: list[AnnotatorError] = []
+        self.backlog: list[float] = []
+        self.expected = expected
+        self.done = threading.Event()
+        self.ready = threading.Event()
+
+    def on_chunk(self, c: Chunk) -> None:
+        self.chunks.append(c)
+        if len(self.chunks) >= self.expected:
+            self.done.set()
+
+    def on_error(self, e: AnnotatorError) -> None:
+        self.errors.append(e)
+        self.done.set()
+
+
+def _utterances() -> list[Utterance]:
+    audio, _, _ = speech_with_gaps(1.0)
+    seg = Segmenter("You")
+    return seg.feed(audio) + seg.flush()
+
+
+def test_worker_transcribes_in_order_from_the_start_id(whisper_model: WhisperModel) -> None:
+    utts = _utterances()
+    col = Collector(len(utts))
+    worker = TranscriptionWorker(
+        whisper_model, on_chunk=col.on_chunk, on_error=col.on_error, on_ready=col.ready.set, first_id=41
+    )
+    worker.start()
+    assert col.ready.wait(10)
+    for n, u in enumerate(utts, start=1):
+        # one at a time, as live speech arrives: no merging
+        col.expected = n
+        col.done.clear()
+        worker.submit(u)
+        assert col.done.wait(30)
+    assert worker.stop(timeout=30)
+    assert [c.id for c in col.chunks] == list(range(41, 41 + len(utts)))
+    assert [c.start for c in col.chunks] == [u.start for u in utts]
+    assert all(c.source == "You" for c in col.chunks)
+    assert not col.errors
+    assert worker.next_id == 41 + len(col.chunks)
+
+
+def test_worker_behind_real_time_merges_and_reports(whisper_model: WhisperModel) -> None:
+    utts = _utterances()
+    col = Collector(1)
+    worker = TranscriptionWorker(
+        whisper_model, on_chunk=col.on_chunk, on_error=col.on_error, on_backlog=col.backlog.append
+    )
+    for u in utts:  # all waiting before the worker runs: it is behind
+        worker.submit(u)
+    worker.start()
+    assert worker.stop(flush=True, timeout=60)
+    assert len(col.chunks) < len(utts)
+    assert col.backlog and col.backlog[0] >= 0.0 and col.backlog[-1] == 0.0
+    merged = " ".join(c.text for c in col.chunks)
+    refs = " ".join(r for _, r in ljspeech_clips())
+    assert jiwer.wer(normalise(refs), normalise(merged)) < 0.25
+    assert col.chunks[0].start == pytest.approx(utts[0].start)
+    assert col.chunks[-1].end == pytest.approx(utts[-1].end)
+
+
+def test_worker_stop_flushes_the_queue(whisper_model: WhisperModel) -> None:
+    utt = _utterances()[3]
+    col = Collector(1)
+    worker = TranscriptionWorker(whisper_model, on_chunk=col.on_chunk)
+    worker.start()
+    worker.submit(utt)
+    assert worker.stop(flush=True, timeout=30)
+    assert normalise(col.chunks[0].text) == "has never been surpassed"
+    worker.submit(utt)  # after stop: ignored, never blocks
+    assert worker.pending() == 0
+
+
+def test_worker_loads_in_its_thread_and_reports_failure(tmp_path: Path) -> None:
+    col = Collector(1)
+    worker = TranscriptionWorker(str(tmp_path / "no-model"), on_chunk=col.on_chunk, on_error=col.on_error)
+    worker.start()
+    assert col.done.wait(10)
+    assert isinstance(col.errors[0], ModelError) and "no-model" in str(col.errors[0])
+    assert worker.stop(timeout=5)
+    assert worker.failed.is_set()
+
+
+def test_worker_loads_the_default_model_itself() -> None:
+    col = Collector(1)
+    worker = TranscriptionWorker(None, on_chunk=col.on_chunk, on_error=col.on_error, on_ready=col.ready.set)
+    worker.start()
+    assert col.ready.wait(30)
+    worker.submit(_utterances()[0])
+    assert worker.stop(timeout=30)
+    assert normalise(col.chunks[0].text) == "in being comparatively modern"
+
+
+class CountingModel:
+    """The real model, counting transcriptions and signalling each one done."""
+
+    def __init__(self, model) -> None:  # type: ignore[no-untyped-def]
+        self._model = model
+        self.model = model.model
+        self.calls = 0
+        self.finished = threading.Event()
+
+    def transcribe(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        segments, info = self._model.transcribe(*args, **kwargs)
+        done = list(segments)
+        self.calls += 1
+        self.finished.set()
+        return iter(done), info
+
+
+def test_provisional_utterance_is_the_final_one_and_its_text_is_reused(whisper_model: WhisperModel) -> None:
+    audio, spans, _ = speech_with_gaps(1.0)
+    provisional: list[Utterance] = []
+    seg = Segmenter("You", on_provisional=provisional.append)
+    first_end = int((spans[0][1] + 0.5) * 16000)  # 0.5 s into the silence after clip 1
+    finals = seg.feed(audio[:first_end])
+    assert len(provisional) == 1 and len(finals) == 1
+    p, f = provisional[0], finals[0]
+    assert (p.source, p.start, p.end) == (f.source, f.start, f.end)
+    np.testing.assert_array_equal(p.audio, f.audio)
+
+    counting = CountingModel(whisper_model)
+    col = Collector(1)
+    worker = TranscriptionWorker(counting, on_chunk=col.on_chunk)  # type: ignore[arg-type]
+    worker.start()
+    worker.submit_provisional(p)
+    assert counting.finished.wait(30)
+    worker.submit(f)
+    assert col.done.wait(30)
+    assert worker.stop(timeout=30)
+    assert counting.calls == 1
+    assert normalise(col.chunks[0].text) == "in being comparatively modern"
+
+
+def test_speech_resuming_discards_the_provisional_text(whisper_model: WhisperModel) -> None:
+    path, _ = ljspeech_clips()[1]
+    from annotator.audio.decode import decode_file
+
+    clip = decode_file(path)
+    gap = np.zeros(int(0.35 * 16000), dtype=np.float32)  # a pause, not an end
+    audio = np.concatenate([gap, clip[: len(clip) // 2], gap, clip[len(clip) // 2 :], np.zeros(16000, np.float32)])
+    provisional: list[Utterance] = []
+    seg = Segmenter("You", on_provisional=provisional.append)
+    finals = seg.feed(audio) + seg.flush()
+    assert len(finals) == 1 and len(provisional) >= 2
+    assert provisional[0].end < finals[0].end
+    counting = CountingModel(whisper_model)
+    col = Collector(1)
+    worker = TranscriptionWorker(counting, on_chunk=col.on_chunk)  # type: ignore[arg-type]
+    worker.start()
+    worker.submit_provisional(provisional[0])
+    assert counting.finished.wait(30)
+    worker.submit(finals[0])
+    assert worker.stop(timeout=30)
+    assert counting.calls == 2
+    assert normalise(col.chunks[0].text).endswith("true printed book")
