@@ -55,6 +55,8 @@ from annotator.analysis.usage import UsageTracker
 from annotator.errors import InputError
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight
 from annotator.session import SessionRecord
+from annotator.text.clock import timestamp
+from annotator.text.money import cost as _cost
 
 Format = Literal["md", "json", "srt", "vtt"]
 FORMATS: tuple[Format, ...] = ("md", "json", "srt", "vtt")
@@ -213,14 +215,6 @@ def md_text(text: str) -> str:
     return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), _one_line(text))
 
 
-def timestamp(seconds: float) -> str:
-    """``75.4`` -> ``"01:15"``; an hour or more -> ``"1:02:03"``."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
@@ -326,16 +320,6 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     return md_text(str(value))
-
-
-def _cost(usd: float) -> str:
-    if usd == 0:
-        return "$0"
-    if usd < 0.0001:
-        return f"${usd:.6f}"
-    if usd < 0.01:
-        return f"${usd:.4f}"
-    return f"${usd:.2f}"
 
 
 def _score(score: float) -> str:

@@ -60,6 +60,7 @@ from annotator.config import Config, PostConfig, ProviderConfig, api_key, availa
 from annotator.errors import ConfigError, InputError
 from annotator.models import SENTIMENT_LABELS, Analysis, Attempt, Chunk, Contradiction
 from annotator.redaction import Redactor
+from annotator.text.clock import timestamp
 
 KeyLookup = Callable[[ProviderConfig], "str | None"]
 
@@ -398,7 +399,7 @@ class LiveFlag:
         c = self.contradiction
         return {
             "flag": self.number,
-            "at": clock_text(self.at),
+            "at": timestamp(self.at),
             "statement": c.statement,
             "earlier": c.earlier,
             "explanation": c.explanation,
@@ -416,14 +417,6 @@ class Reviewable(Protocol):
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def clock_text(seconds: float) -> str:
-    """``75.4`` -> ``"01:15"``; an hour or more -> ``"1:02:03"`` (the transcript's stamps)."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 def parse_time(value: Any, where: str) -> float:
@@ -658,8 +651,8 @@ def _part_header(index: int, total: int, part: PartPlan) -> str:
     if total == 1:
         return "The whole session transcript follows."
     return (
-        f"This is part {index} of {total} of the session, [{clock_text(part.start_at)}] to "
-        f"[{clock_text(part.end_at)}]; neighbouring parts overlap a little."
+        f"This is part {index} of {total} of the session, [{timestamp(part.start_at)}] to "
+        f"[{timestamp(part.end_at)}]; neighbouring parts overlap a little."
     )
 
 
@@ -678,11 +671,11 @@ def _transcript_lines(chunks: Sequence[Chunk], max_tokens: int) -> list[tuple[in
     for i, chunk in enumerate(chunks):
         if not chunk.text.strip():
             continue
-        line = f"[{clock_text(chunk.start)}] {chunk_line(chunk)}"
+        line = f"[{timestamp(chunk.start)}] {chunk_line(chunk)}"
         if estimate_tokens(line) <= max_tokens:
             out.append((i, line))
             continue
-        stamp = f"[{clock_text(chunk.start)}] "
+        stamp = f"[{timestamp(chunk.start)}] "
         for piece in split_text([chunk_line(chunk)], max(1, max_tokens - estimate_tokens(stamp))):
             out.append((i, stamp + piece))
     return out

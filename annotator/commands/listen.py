@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.commands.analyze import INDENT, format_analysis
-from annotator.commands.terminal import clock, flat
+from annotator.commands.terminal import flat
 from annotator.config import Config, load_config
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Mark
+from annotator.text.clock import timestamp
 
 
 class TerminalSink:
@@ -59,7 +60,7 @@ class TerminalSink:
             self.emit("chunk", chunk.to_dict())
             return
         who = f"{flat(chunk.source)}: " if chunk.source else ""
-        self.out.write(f"[{clock(chunk.start)}] {who}{flat(chunk.text)}\n")
+        self.out.write(f"[{timestamp(chunk.start)}] {who}{flat(chunk.text)}\n")
         self.out.flush()
 
     def on_analysis(self, analysis: Analysis) -> None:
@@ -78,7 +79,7 @@ class TerminalSink:
         if self.as_json:
             self.emit("mark", mark.to_dict())
         else:
-            self.out.write(f"{INDENT}* {mark.kind} at {clock(mark.at)} {flat(mark.note)}\n")
+            self.out.write(f"{INDENT}* {mark.kind} at {timestamp(mark.at)} {flat(mark.note)}\n")
 
     def on_error(self, error: AnnotatorError) -> None:
         if self.as_json:

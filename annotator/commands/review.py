@@ -42,9 +42,10 @@ from annotator.analysis.review import (
 from annotator.config import Config, load_config
 from annotator.errors import InputError, JournalError
 from annotator.export import summary
-from annotator.commands.terminal import clock, flat
+from annotator.commands.terminal import flat
 from annotator.replay import read_session
 from annotator.session import Journal, SessionRecord, append_review, in_use, resolve_session
+from annotator.text.clock import timestamp
 
 EXIT_DECLINED = 1
 EXIT_NO_RESULT = 1
@@ -85,8 +86,8 @@ def format_review(review: Review, record: SessionRecord) -> str:
                 lines += ["", f"{title} ({len(items)}):"]
                 for c in items:
                     lines.append(
-                        f'  #{c.flag} [{clock(c.statement_at)}] "{flat(c.statement)}" vs '
-                        f'[{clock(c.earlier_at)}] "{flat(c.earlier)}"'
+                        f'  #{c.flag} [{timestamp(c.statement_at)}] "{flat(c.statement)}" vs '
+                        f'[{timestamp(c.earlier_at)}] "{flat(c.earlier)}"'
                     )
                     if c.explanation:
                         lines.append(f"     {flat(c.explanation)}")
@@ -102,14 +103,14 @@ def format_review(review: Review, record: SessionRecord) -> str:
         ]
         for c in result.missed:
             lines.append(
-                f'  [{clock(c.statement_at)}] "{flat(c.statement)}" vs [{clock(c.earlier_at)}] "{flat(c.earlier)}"'
+                f'  [{timestamp(c.statement_at)}] "{flat(c.statement)}" vs [{timestamp(c.earlier_at)}] "{flat(c.earlier)}"'
             )
             if c.explanation:
                 lines.append(f"     {flat(c.explanation)}")
         if result.arc.summary or result.arc.turning_points:
             lines += ["", f"Sentiment arc: {flat(result.arc.summary)}".rstrip()]
             for t in result.arc.turning_points:
-                lines.append(f"  [{clock(t.at)}] {t.label} {t.score:+.2f} {flat(t.why)}".rstrip())
+                lines.append(f"  [{timestamp(t.at)}] {t.label} {t.score:+.2f} {flat(t.why)}".rstrip())
         if result.questions:
             lines += ["", "Follow-up questions:"]
             lines += [f"  {i}. {flat(q)}" for i, q in enumerate(result.questions, 1)]

@@ -1,5 +1,5 @@
 """What the headless commands share for a person at a terminal: untrusted
-text made one plain line, session times, and a progress bar on stderr."""
+text made one plain line, and a progress bar on stderr."""
 
 from __future__ import annotations
 
@@ -10,14 +10,6 @@ def flat(text: str) -> str:
     """Provider/transcript text shown as one plain line (no control characters,
     so a reply cannot move the cursor or colour the terminal)."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def clock(seconds: float) -> str:
-    """A session time: ``05:07``, or ``1:05:07`` past the hour."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 class ProgressBar:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotator.ui.flag import Flag
-from annotator.ui.format import timestamp
+from annotator.text.clock import timestamp
 from annotator.ui.labels import plain_label
 from annotator.ui.review_view import CONFIRMED, NOT_JUDGED, WRONG, CardReview
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from annotator.analysis.advice import all_failed_advice
 from annotator.models import Analysis, Attempt, Outcome
+from annotator.text.money import cost
 
 SENTIMENT_COLORS = {"positive": "#2e9d5b", "neutral": "#8a8f98", "negative": "#d0453a"}
 UNAVAILABLE_COLOR = "#b0b4ba"
@@ -32,14 +33,6 @@ OUTCOME_WORDS = {
 }
 
 
-def timestamp(seconds: float) -> str:
-    """``75.4`` -> ``"01:15"``; an hour or more -> ``"1:02:03"``."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
 def signed_score(score: float) -> str:
     """``0.25`` -> ``"+0.25"``, ``-0.6`` -> ``"−0.60"`` (a real minus sign)."""
     if abs(score) < 0.005:
@@ -50,15 +43,6 @@ def signed_score(score: float) -> str:
 def duration(ms: int) -> str:
     """``840`` -> ``"840 ms"``, ``2300`` -> ``"2.3 s"``."""
     return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
-
-
-def cost(usd: float) -> str:
-    """Dollars with enough digits to see small amounts: ``$0.0021``."""
-    if usd == 0:
-        return "$0"
-    if usd < 0.01:
-        return f"${usd:.4f}"
-    return f"${usd:.2f}"
 
 
 def tokens(n: int) -> str:

@@ -25,7 +25,9 @@ from annotator.analysis.review import (
 )
 from annotator.models import Chunk
 from annotator.ui.flag import Flag, best_match, flag_key
-from annotator.ui.format import attempt_reason, cost, duration, signed_score, timestamp
+from annotator.text.clock import timestamp
+from annotator.text.money import cost
+from annotator.ui.format import attempt_reason, duration, signed_score
 
 CONFIRMED = "confirmed"
 WRONG = "wrong"

@@ -44,7 +44,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
 
 from annotator.models import Chunk
-from annotator.ui.format import SENTIMENT_COLORS, timestamp
+from annotator.text.clock import timestamp
+from annotator.ui.format import SENTIMENT_COLORS
 from annotator.ui.labels import plain_label
 from annotator.ui.timeline_model import (
     FOLLOW,

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from annotator.models import Chunk
-from annotator.ui.format import signed_score, timestamp
+from annotator.text.clock import timestamp
+from annotator.ui.format import signed_score
 
 MIN_SPAN = 20.0  # the narrowest window a zoom reaches, seconds
 FOLLOW_SPAN = 300.0  # while recording, the view shows the last five minutes

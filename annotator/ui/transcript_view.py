@@ -25,7 +25,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen, QP
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.models import Analysis, Chunk
-from annotator.ui.format import ChunkMood, chunk_mood, timestamp, tooltip
+from annotator.text.clock import timestamp
+from annotator.ui.format import ChunkMood, chunk_mood, tooltip
 
 COLUMNS = ("Time", "Speaker", "Mood", "Text")
 COL_TIME, COL_SPEAKER, COL_MOOD, COL_TEXT = range(4)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
 from annotator.ui.flag import best_match, flag_from_mark, flags_from_analysis, overlap
-from annotator.ui.format import Usage, answered_by, attempt_reason, chunk_mood, signed_score, timestamp, tooltip
+from annotator.ui.format import Usage, answered_by, attempt_reason, chunk_mood, signed_score, tooltip
 
 
-def test_timestamp_and_score() -> None:
-    assert timestamp(75.4) == "01:15"
-    assert timestamp(3723) == "1:02:03"
-    assert timestamp(-3) == "00:00"
+def test_signed_score() -> None:
     assert signed_score(0.25) == "+0.25"
     assert signed_score(-0.6) == "\u22120.60"
     assert signed_score(0.001) == "0.00"
