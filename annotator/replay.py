@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from annotator.audio.suffixes import KNOWN_AUDIO_SUFFIXES
 from annotator.errors import InputError
 from annotator.models import Chunk
 from annotator.session import SessionRecord, read_input_bytes, read_journal, session_record_from_export
@@ -42,9 +43,6 @@ Kind = Literal["session", "transcript", "audio"]
 
 SESSION_SUFFIXES = frozenset({".jsonl", ".json"})
 TRANSCRIPT_SUFFIXES = frozenset({".txt", ".srt", ".vtt"})
-AUDIO_SUFFIXES = frozenset(
-    {".wav", ".flac", ".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".oga", ".opus", ".webm", ".mkv", ".wma", ".aif", ".aiff"}
-)
 
 MAX_LINE_CHARS = 50_000
 """Longest transcript line (or cue line) accepted: ~8,000 words, far beyond
@@ -70,7 +68,7 @@ def kind_of(path: Path) -> Kind:
         return "session"
     if suffix in TRANSCRIPT_SUFFIXES:
         return "transcript"
-    if suffix in AUDIO_SUFFIXES:
+    if suffix in KNOWN_AUDIO_SUFFIXES:
         return "audio"
     try:
         with path.open("rb") as f:

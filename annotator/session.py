@@ -55,6 +55,7 @@ from typing import Any
 
 from annotator import __version__, paths
 from annotator.analysis.review import Review
+from annotator.audio.suffixes import RECORDING_SUFFIXES
 from annotator.errors import InputError, JournalError
 from annotator.models import Analysis, Chunk, Mark
 
@@ -67,7 +68,6 @@ FORMAT = "annotator-session"
 FORMAT_VERSION = 1
 EXPORT_FORMAT = "annotator-session-export"
 SUFFIX = ".jsonl"
-AUDIO_SUFFIXES = (".flac", ".wav")
 MAX_JOURNAL_BYTES = 1024 * 1024 * 1024
 DEFAULT_SYNC_INTERVAL = 1.0
 
@@ -932,7 +932,7 @@ def list_sessions(directory: Path | None = None) -> list[SessionInfo]:
             size = path.stat().st_size
         except OSError:
             continue
-        audio = next((path.with_suffix(s) for s in AUDIO_SUFFIXES if path.with_suffix(s).is_file()), None)
+        audio = next((path.with_suffix(s) for s in RECORDING_SUFFIXES if path.with_suffix(s).is_file()), None)
         sessions.append(
             SessionInfo(
                 id=path.stem,
