@@ -214,3 +214,73 @@ def test_a_key_pasted_into_base_url_is_not_echoed_back() -> None:
         problems = validate_provider(ProviderConfig("kimi", "openai", url, "kimi-k2-turbo-preview"))
         [(field, reason)] = problems
         assert field == "base_url" and key not in reason and "[redacted]" in reason
+
+
+USER_FILE = """\
+# my settings: only kimi, and a shorter deadline
+[analysis]
+deadline_s = 30  # seconds, tuned by hand
+
+[[providers]]
+name = "kimi"   # the one I pay for
+kind = "openai"
+base_url = "https://api.moonshot.ai/v1"
+model = "kimi-k2-turbo-preview"
+"""
+
+
+def test_save_keeps_the_users_file_and_writes_only_what_changed(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = write(tmp_path, USER_FILE)
+    config = load_config(path)
+    assert save_config(config, path) == path
+    assert path.read_text(encoding="utf-8") == USER_FILE  # nothing changed: not a byte rewritten
+
+    kimi = replace(config.providers[0], model="kimi-k2-0905-preview", timeout_s=30.0)
+    config = replace(config, providers=(kimi,), audio=replace(config.audio, save_audio=False))
+    save_config(config, path)
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[:9] == [
+        "# my settings: only kimi, and a shorter deadline",
+        "[analysis]",
+        "deadline_s = 30  # seconds, tuned by hand",
+        "",
+        "[[providers]]",
+        'name = "kimi"   # the one I pay for',
+        'kind = "openai"',
+        'base_url = "https://api.moonshot.ai/v1"',
+        'model = "kimi-k2-0905-preview"',
+    ]
+    assert len(text.splitlines()) < 16, text  # the changed values, not ~50 lines of defaults
+    assert load_config(path) == replace(config, path=path)
+
+
+def test_save_keeps_each_providers_table_when_the_chain_is_reordered_or_renamed(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = write(tmp_path, USER_FILE + '\n[[providers]]\nname = "local"  # ollama\nkind = "openai"\n'
+                                       'base_url = "http://127.0.0.1:11434/v1"\nmodel = "llama3"\n')
+    config = load_config(path)
+    kimi, local = config.providers
+    added = ProviderConfig("groq", "openai", "https://api.groq.com/openai/v1", "llama-3.3-70b", "GROQ_API_KEY")
+    config = replace(config, providers=(replace(local, name="ollama"), kimi, added))
+    save_config(config, path)
+    text = path.read_text(encoding="utf-8")
+    assert 'name = "ollama"  # ollama' in text and 'name = "kimi"   # the one I pay for' in text
+    assert text.index('"ollama"') < text.index('"kimi"') < text.index('"groq"')
+    assert "connect_timeout_s" not in text  # a new provider's defaults are not spelled out
+    assert load_config(path) == replace(config, path=path)
+    save_config(replace(config, providers=()), path)
+    assert load_config(path).providers == ()
+    assert "# my settings" in path.read_text(encoding="utf-8")
+
+
+def test_a_new_file_holds_only_what_differs_from_the_defaults(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    config = replace(Config(), analysis=AnalysisConfig(deadline_s=20.0))
+    path = save_config(config, tmp_path / "new.toml")
+    text = path.read_text(encoding="utf-8")
+    assert "[analysis]\ndeadline_s = 20.0" in text and "providers" not in text and "[audio]" not in text
+    assert load_config(path) == replace(config, path=path)
