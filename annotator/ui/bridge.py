@@ -160,6 +160,18 @@ class Bridge(QObject):
         task.add_done_callback(done)
         return task
 
+    def run_blocking(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        what: str,
+        on_result: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> asyncio.Task[T]:
+        """``run`` for a blocking call (a keyring read, a file write): ``fn(*args)``
+        runs in a worker thread, the callbacks on the GUI thread."""
+        return self.run(asyncio.to_thread(fn, *args), what=what, on_result=on_result, on_failure=on_failure)
+
     def report(self, err: BaseException, what: str) -> None:
         """Show an exception at the message boundary: a sentence, never a traceback."""
         if isinstance(err, AnnotatorError):

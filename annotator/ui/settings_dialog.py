@@ -5,7 +5,10 @@ the dialog only shows each reason next to its field and refuses to save
 while any remains. Keys go into the OS keyring (a backend passed in) and are
 never shown again, never written to the config file. The "Test" button runs
 the same check as ``annotator providers --check`` on the asyncio loop through
-the bridge, so the dialog never blocks.
+the bridge, so the dialog never blocks; the keyring reads and writes and the
+config file write run in a worker thread for the same reason (an OS keyring
+may take seconds, or ask to be unlocked). A reason under a field has its
+place kept while empty, so the fields never move under the mouse.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
@@ -58,6 +62,8 @@ Checker = Callable[[ProviderConfig, str | None], Coroutine[Any, Any, Attempt]]
 """Runs one check of a provider; gets the key typed in the dialog (None: look it up)."""
 
 TRANSCRIPTION_MODELS = ("", "tiny.en", "base.en", "small.en", "medium.en", "tiny", "base", "small", "medium", "large-v3", "distil-large-v3")
+LONG_REASONS = {"base_url": 2, "model": 2}
+"""Lines kept free under these fields: their reasons (plain http to another host, a reasoning model) are long."""
 SLOW_MODEL_WARNING = (
     "Reasoning models think for tens of seconds before answering: too slow for live analysis. "
     "Tick this only if you accept flags arriving long after the words."
@@ -72,10 +78,45 @@ class KeyringStore(KeyringLike, Protocol):
         """Store ``password`` for ``username`` under ``service_name``."""
 
 
-def _error_label(parent: QWidget) -> QLabel:
-    label = plain_label("", parent, name="fieldError", wrap=True)
+def _error_label(parent: QWidget, lines: int = 1, name: str = "fieldError") -> QLabel:
+    """A line for the reason a value is refused, its space kept while it is empty:
+    a reason appearing must not move the fields under the mouse. Longer text than
+    ``lines`` holds is cut; the tooltip has all of it."""
+    label = plain_label("", parent, name=name, wrap=True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 2)
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
     label.hide()
     return label
+
+
+def _show_reason(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setToolTip(text)
+    label.setVisible(bool(text))
+
+
+def store_settings(keyring_backend: KeyringStore | None, keys: Sequence[tuple[str, str]], config: Config) -> Path | str:
+    """Store each ``(provider name, key)`` in the keyring, then write ``config``.
+    Blocking (the keyring, the file): run it off the GUI thread. Returns the path
+    written, or the sentence saying why nothing was."""
+    try:
+        for name, key in keys:
+            assert keyring_backend is not None
+            keyring_backend.set_password(KEYRING_SERVICE, name, key)
+    except Exception as err:  # noqa: BLE001 - any keyring backend failure is reported, not raised
+        return f"Not saved: the OS keyring refused the key ({type(err).__name__}: {err})."
+    try:
+        return save_config(config)
+    except ConfigError as err:
+        return f"Not saved: {err}"
+
+
+def has_stored_key(keyring_backend: KeyringStore | None, provider: ProviderConfig) -> bool:
+    """A key for ``provider`` is in the keyring (blocking: run it off the GUI thread)."""
+    return api_key(provider, env={}, keyring_backend=keyring_backend) is not None
 
 
 class ProviderForm(QWidget):
@@ -112,9 +153,8 @@ class ProviderForm(QWidget):
         self.timeouts = {n: self._seconds() for n in ("connect_timeout_s", "first_token_timeout_s", "stall_timeout_s", "timeout_s")}
         self.prices = {n: self._price() for n in ("price_in_per_mtok", "price_out_per_mtok")}
         self.allow_slow = QCheckBox("Allow a slow reasoning model", self)
-        self.slow_warning = QLabel(SLOW_MODEL_WARNING, self)
-        self.slow_warning.setObjectName("warning")
-        self.slow_warning.setWordWrap(True)
+        self.slow_warning = _error_label(self, 2, name="warning")
+        self.slow_warning.setText(SLOW_MODEL_WARNING)
         self.test_button = QPushButton("Test", self)
         self.test_button.setToolTip("Send one tiny request to this provider (the same check as annotator providers --check)")
         self.test_result = plain_label("", self, wrap=True)
@@ -141,12 +181,11 @@ class ProviderForm(QWidget):
             grid.addWidget(widget, r, 1)
             r += 1
             if fname is not None:  # the reason a value is refused, right under its field
-                err = _error_label(self)
+                err = _error_label(self, LONG_REASONS.get(fname, 1))
                 self.errors[fname] = err
                 grid.addWidget(err, r, 1)
-                r += 1
-            if widget is self.allow_slow:
-                grid.addWidget(self.slow_warning, r, 1)
+                if fname == "model":  # refused, or allowed and warned: never both, so they share the place
+                    grid.addWidget(self.slow_warning, r, 1)
                 r += 1
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
@@ -193,7 +232,7 @@ class ProviderForm(QWidget):
         for n, spin in self.prices.items():
             spin.setValue(float(getattr(p, n)))
         self.allow_slow.setChecked(p.allow_slow_model)
-        self.test_result.clear()
+        self.clear_test()
         self._loading = False
         self.show_problems(validate_provider(p))
 
@@ -216,6 +255,7 @@ class ProviderForm(QWidget):
             return
         p = self.value()
         self.show_problems(validate_provider(p))
+        self.clear_test()  # the result was for the values before this edit
         self.changed.emit(p)
 
     def show_problems(self, problems: Sequence[tuple[str, str]]) -> None:
@@ -223,11 +263,13 @@ class ProviderForm(QWidget):
         for fname, reason in problems:
             by_field.setdefault(fname, []).append(reason)
         for fname, label in self.errors.items():
-            reasons = by_field.get(fname)
-            label.setText("; ".join(reasons) if reasons else "")
-            label.setVisible(bool(reasons))
+            _show_reason(label, "; ".join(by_field.get(fname, ())))
         # the refusal says what is wrong; once overridden, the warning stays as a reminder
         self.slow_warning.setVisible(is_reasoning_model(self.model.text()) and self.allow_slow.isChecked())
+
+    def clear_test(self) -> None:
+        self.test_result.clear()
+        self.test_result.setStyleSheet("")
 
     def show_test(self, attempt: Attempt) -> None:
         mark = "✔" if attempt.ok else "✖"
@@ -261,6 +303,8 @@ class SettingsDialog(QDialog):
         self.config = config
         self.providers: list[ProviderConfig] = list(config.providers)
         self.new_keys: dict[int, str] = {}  # row -> key typed in this dialog, stored on save
+        self._stored: dict[str, bool] = {}  # provider name -> a key is in the keyring (read off the GUI thread)
+        self._looking: set[str] = set()
         self._keyring = keyring_backend
         self._bridge = bridge
         self._checker = checker
@@ -275,7 +319,7 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        self.error = _error_label(self)
+        self.error = _error_label(self, 2)
         lay = QVBoxLayout(self)
         lay.addWidget(tabs, 1)
         lay.addWidget(self.error)
@@ -378,11 +422,38 @@ class SettingsDialog(QDialog):
         p = self.providers[row]
         if p.api_key_env and self._env.get(p.api_key_env, "").strip():
             return f"Key found in ${p.api_key_env}."
-        if api_key(p, env={}, keyring_backend=self._keyring) is not None:
+        stored = self._stored.get(p.name)
+        if stored is None:
+            self._look_up_key(p)
+            return "Looking for a key in the OS keyring…"
+        if stored:
             return "A key is stored in the OS keyring."
         if p.on_loopback:
             return "A local server needs no key."
         return "No key yet: this provider is left out of the chain until you enter one."
+
+    def _look_up_key(self, p: ProviderConfig) -> None:
+        """Ask the keyring (which may block, or prompt to unlock) in a worker thread."""
+        if p.name in self._looking:
+            return
+        self._looking.add(p.name)
+
+        def found(stored: bool) -> None:
+            self._looking.discard(p.name)
+            self._stored[p.name] = stored
+            self._refresh_key_state()
+
+        def failed(_err: BaseException) -> None:
+            self._looking.discard(p.name)
+            self._stored[p.name] = False
+            self._refresh_key_state()
+
+        self._bridge.run_blocking(has_stored_key, self._keyring, p, what="Looking up a key in the OS keyring",
+                                  on_result=found, on_failure=failed)
+
+    def _refresh_key_state(self) -> None:
+        if 0 <= self._row < len(self.providers):
+            self.form.key_state.setText(self._key_state(self._row))
 
     def _fill_list(self) -> None:
         self.list.blockSignals(True)
@@ -421,6 +492,7 @@ class SettingsDialog(QDialog):
         item.setText(f"{p.name} — {p.model}")
         item.setForeground(Qt.GlobalColor.red if validate_provider(p) else self.palette().text().color())
         self.list.blockSignals(False)
+        self._refresh_key_state()  # a key variable typed, a name the keyring knows
 
     def _on_key_edited(self, text: str) -> None:
         if 0 <= self._row < len(self.providers):
@@ -428,6 +500,8 @@ class SettingsDialog(QDialog):
                 self.new_keys[self._row] = text.strip()
             else:
                 self.new_keys.pop(self._row, None)
+            self._refresh_key_state()
+            self.form.clear_test()  # that result was for the key before
 
     def add_provider(self) -> None:
         names = {p.name for p in self.providers}
@@ -473,17 +547,23 @@ class SettingsDialog(QDialog):
         self.form.test_button.setEnabled(False)
         self.form.test_result.setText("Testing…")
         button = self.form.test_button
+        key = self.new_keys.get(row)
+
+        def still_shown() -> bool:
+            """The form still shows the values tested (no other row, no edit since)."""
+            return self._row == row and self.providers[row] == p and self.new_keys.get(row) == key
 
         def done(attempt: Attempt) -> None:
             button.setEnabled(True)
-            if self._row == row:
+            if still_shown():
                 self.form.show_test(attempt)
 
         def failed(err: BaseException) -> None:
             button.setEnabled(True)
-            self.form.test_result.setText(f"✖ {err}")
+            if still_shown():
+                self.form.test_result.setText(f"✖ {err}")
 
-        self._bridge.run(self._checker(p, self.new_keys.get(row)), what=f"Testing provider {p.name}", on_result=done, on_failure=failed)
+        self._bridge.run(self._checker(p, key), what=f"Testing provider {p.name}", on_result=done, on_failure=failed)
 
     # -- save -------------------------------------------------------------------------------
     def result_config(self) -> Config:
@@ -513,44 +593,42 @@ class SettingsDialog(QDialog):
         return out
 
     def save(self) -> None:
-        """Validate, store new keys in the keyring, write the config; refuse with reasons otherwise."""
+        """Validate, then store new keys in the keyring and write the config off the
+        GUI thread; ``saved`` is emitted and the dialog closes once both are done.
+        Refuses with reasons otherwise."""
         problems = self.problems()
-        deadline = [r for row, f, r in problems if row < 0 and f == "deadline_s"]
-        self.deadline_error.setText("; ".join(deadline))
-        self.deadline_error.setVisible(bool(deadline))
+        _show_reason(self.deadline_error, "; ".join(r for row, f, r in problems if row < 0 and f == "deadline_s"))
         if problems:
             row, fname, reason = problems[0]
             if row >= 0:
                 self.tabs.setCurrentIndex(0)
                 self.list.setCurrentRow(row)
                 self.form.show_problems([(f, r) for rr, f, r in problems if rr == row])
-                self.error.setText(f"Not saved: provider {self.providers[row].name!r}: {fname} {reason}.")
+                _show_reason(self.error, f"Not saved: provider {self.providers[row].name!r}: {fname} {reason}.")
             else:
-                self.error.setText(f"Not saved: {fname} {reason}.")
-            self.error.show()
+                _show_reason(self.error, f"Not saved: {fname} {reason}.")
             return
         if self.new_keys and self._keyring is None:
-            self.error.setText("Not saved: no OS keyring is available to hold the key. Set the provider's key variable in the environment instead.")
-            self.error.show()
+            _show_reason(self.error, "Not saved: no OS keyring is available to hold the key. "
+                                     "Set the provider's key variable in the environment instead.")
             return
-        try:
-            for row, key in self.new_keys.items():
-                assert self._keyring is not None
-                self._keyring.set_password(KEYRING_SERVICE, self.providers[row].name, key)
-        except Exception as err:  # noqa: BLE001 - any keyring backend failure is reported, not raised
-            self.error.setText(f"Not saved: the OS keyring refused the key ({type(err).__name__}: {err}).")
-            self.error.show()
-            return
-        self.new_keys.clear()
         config = self.result_config()
-        try:
-            path = save_config(config)
-        except ConfigError as err:
-            self.error.setText(f"Not saved: {err}")
-            self.error.show()
-            return
-        self.config = replace(config, path=path)
-        self.error.hide()
-        self.saved.emit(self.config)
-        self.accept()
+        keys = [(self.providers[row].name, key) for row, key in self.new_keys.items()]
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save_button.setEnabled(False)
+        _show_reason(self.error, "")
+
+        def written(outcome: Path | str) -> None:
+            save_button.setEnabled(True)
+            if isinstance(outcome, str):
+                _show_reason(self.error, outcome)
+                return
+            self.new_keys.clear()
+            self._stored.update((name, True) for name, _key in keys)
+            self.config = replace(config, path=outcome)
+            self.saved.emit(self.config)
+            self.accept()
+
+        self._bridge.run_blocking(store_settings, self._keyring, keys, config, what="Saving the settings",
+                                  on_result=written, on_failure=lambda _err: save_button.setEnabled(True))
 

@@ -77,13 +77,15 @@ def test_the_strip_names_the_file_and_line_and_offers_a_way_forward(qtbot) -> No
     assert path.read_text(encoding="utf-8") == BROKEN
 
 
-def test_settings_save_does_not_replace_a_broken_file(qtbot, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+def test_settings_save_does_not_replace_a_broken_file(qtbot, aio_loop, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
     path = write_broken()
     config, _problem = load_window_config(None)
     dialog = SettingsDialog(config, keyring_backend=None, bridge=bridge, env={})
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    save.click()
+    qtbot.waitUntil(save.isEnabled)  # written (or not) off the GUI thread
     assert dialog.isVisible()  # refused
     assert "left as it is" in dialog.error.text() and str(path) in dialog.error.text()
     assert path.read_text(encoding="utf-8") == BROKEN

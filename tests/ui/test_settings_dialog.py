@@ -37,7 +37,7 @@ PROVIDER = ProviderConfig(name="local", kind="openai", base_url="http://127.0.0.
 
 
 @pytest.fixture
-def dialog(qtbot, bridge: Bridge) -> SettingsDialog:  # type: ignore[no-untyped-def]
+def dialog(qtbot, aio_loop, bridge: Bridge) -> SettingsDialog:  # type: ignore[no-untyped-def]
     dlg = SettingsDialog(Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, env={})
     qtbot.addWidget(dlg)
     dlg.show()
@@ -138,3 +138,127 @@ def test_test_button_calls_the_provider_over_http(qtbot, aio_loop, bridge: Bridg
     qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())
     assert dlg.form.test_result.text().startswith("✖ nokey is misconfigured: no key")
     assert len(fault_server.requests) == 2  # no call without a key
+
+
+class ThreadRecordingKeyring(MemoryKeyring):
+    """Records the thread of every keyring call: the OS keyring may block (or ask to unlock)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        super().set_password(service, username, password)
+
+
+def _positions(dialog: SettingsDialog) -> dict[str, int]:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    dialog.form.layout().activate()
+    f = dialog.form
+    widgets = {"name": f.name, "base_url": f.base_url, "model": f.model, "allow_slow": f.allow_slow, "key": f.key,
+               "api_key_env": f.api_key_env, **f.timeouts, **f.prices, "test": f.test_button}
+    return {n: w.mapTo(dialog, w.rect().topLeft()).y() for n, w in widgets.items()}
+
+
+def test_reasons_appearing_do_not_move_the_fields(qtbot, dialog: SettingsDialog) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitExposed(dialog)
+    before = _positions(dialog)
+    dialog.form.base_url.setText("http://192.168.1.20:11434/v1")  # the longest reason: plain http to another host
+    dialog.form.name.setText("")
+    assert dialog.form.errors["base_url"].isVisible() and dialog.form.errors["name"].isVisible()
+    assert _positions(dialog) == before
+    dialog.form.model.setText("deepseek-reasoner")
+    assert dialog.form.errors["model"].isVisible()
+    assert _positions(dialog) == before
+    dialog.form.allow_slow.setChecked(True)
+    assert dialog.form.slow_warning.isVisible() and not dialog.form.errors["model"].isVisible()
+    assert _positions(dialog) == before
+    dialog.form.timeouts["timeout_s"].setValue(0)
+    assert dialog.form.errors["timeout_s"].isVisible()
+    assert _positions(dialog) == before
+    dialog.save()
+    assert dialog.error.isVisible()
+    assert _positions(dialog) == before
+
+
+def test_a_test_result_is_cleared_when_its_fields_change(qtbot, aio_loop, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    async def check(p: ProviderConfig, key: str | None) -> Attempt:
+        return Attempt(p.name, p.model, Outcome.OK, 200, 12)
+
+    dlg = SettingsDialog(Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, checker=check, env={})
+    qtbot.addWidget(dlg)
+    for edit in (lambda: dlg.form.model.setText("other-model"), lambda: dlg.form.base_url.setText("http://127.0.0.1:10/v1"),
+                 lambda: dlg.form.key.textEdited.emit("sk-new-key-0000"), lambda: dlg.form.timeouts["timeout_s"].setValue(9)):
+        dlg.form.test_button.click()
+        qtbot.waitUntil(lambda: dlg.form.test_result.text().startswith("✔"))
+        edit()
+        assert dlg.form.test_result.text() == ""
+    # a result that arrives after an edit is for the old values: not shown against the new ones
+    dlg.form.test_button.click()
+    dlg.form.model.setText("yet-another")
+    qtbot.waitUntil(dlg.form.test_button.isEnabled)
+    assert dlg.form.test_result.text() == ""
+
+
+def test_the_key_hint_follows_what_is_typed(qtbot, dialog: SettingsDialog) -> None:  # type: ignore[no-untyped-def]
+    dialog.form.base_url.setText("https://api.example.test/v1")  # not loopback: a key is needed
+    qtbot.waitUntil(lambda: dialog.form.key_state.text().startswith("No key yet"))
+    dialog.form.key.setText("sk-typed")
+    dialog.form.key.textEdited.emit("sk-typed")
+    assert dialog.form.key_state.text() == "A new key will be stored in the OS keyring when you save."
+    dialog.form.key.clear()
+    dialog.form.key.textEdited.emit("")
+    assert dialog.form.key_state.text().startswith("No key yet")
+
+
+def test_the_keyring_is_read_and_written_off_the_gui_thread(qtbot, aio_loop, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    keyring = ThreadRecordingKeyring()
+    keyring.store[(KEYRING_SERVICE, "remote")] = "sk-stored"
+    remote = ProviderConfig(name="remote", kind="openai", base_url="https://api.example.test/v1", model="m")
+    dlg = SettingsDialog(Config(providers=(PROVIDER, remote)), keyring_backend=keyring, bridge=bridge, env={})
+    qtbot.addWidget(dlg)
+    dlg.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: dlg.form.key_state.text() == "A key is stored in the OS keyring.")
+    dlg.list.setCurrentRow(0)
+    dlg.form.key.setText("sk-new-local")
+    dlg.form.key.textEdited.emit("sk-new-local")
+    with qtbot.waitSignal(dlg.saved):
+        dlg.save()
+    assert keyring.store[(KEYRING_SERVICE, "local")] == "sk-new-local"
+    assert keyring.threads and threading.main_thread().name not in keyring.threads
+
+
+def test_save_keeps_the_users_file(qtbot, aio_loop, bridge: Bridge, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "# mine: a local model only\n"
+        "[analysis]\n"
+        "deadline_s = 20  # quick\n"
+        "\n"
+        "[[providers]]\n"
+        'name = "local"  # ollama on this machine\n'
+        'kind = "openai"\n'
+        'base_url = "http://127.0.0.1:11434/v1"\n'
+        'model = "llama3"\n'
+        "max_tokens = 300  # not shown in the dialog\n"
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    dlg = SettingsDialog(load_config(path), keyring_backend=MemoryKeyring(), bridge=bridge, env={})
+    qtbot.addWidget(dlg)
+    dlg.form.model.setText("llama3.1")
+    with qtbot.waitSignal(dlg.saved):
+        dlg.save()
+    assert path.read_text(encoding="utf-8") == text.replace('model = "llama3"', 'model = "llama3.1"')
