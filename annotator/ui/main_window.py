@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QStatusTipEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -59,6 +59,12 @@ OPEN_FILTER = (
 EXPORT_FORMATS = {"Markdown (*.md)": "md", "JSON (*.json)": "json", "SubRip subtitles (*.srt)": "srt", "WebVTT (*.vtt)": "vtt"}
 
 Confirm = Callable[[str, str], bool]
+
+LISTENING = "Listening… Each utterance appears here a moment after it ends (at a pause in the speech)."
+REPLAYING = "Replaying… The lines appear here as they are read or transcribed."
+RECENT_MAX = 8
+"""Sessions listed under File > Open Recent."""
+NOTHING_TO_EXPORT = "There is no session to export yet: record or replay something first."
 
 
 def ask_user(parent: QWidget) -> Confirm:
@@ -116,6 +122,8 @@ class MainWindow(QMainWindow):
         self._warned: set[str] = set()
         self._flag_keys: set[tuple[frozenset[str], frozenset[str], bool]] = set()
         self.session_path: Path | None = None
+        self._session_shown = False  # a recording or replay has run in this window
+        self.sessions_dir: Path | None = None  # where File > Open starts (set by the app)
 
         self.transcript_model = TranscriptModel(self)
         self.transcript = TranscriptView(self.transcript_model, self)
@@ -128,7 +136,7 @@ class MainWindow(QMainWindow):
         self.level_meter = LevelMeter(self)
         self.device_combo = QComboBox(self)
         self.device_combo.setObjectName("deviceCombo")
-        self.device_combo.setMinimumContentsLength(18)
+        self.device_combo.setMinimumContentsLength(11)
         self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.device_combo.setToolTip("Input device to record from")
         self.device_combo.addItem("Default input", None)
@@ -172,10 +180,13 @@ class MainWindow(QMainWindow):
             "Send the whole transcript to the review chain: check the live flags, find missed contradictions (asks first, with the cost)",
             self.review_requested.emit,
         )
-        self.act_review.setIconText("Review")  # the toolbar's short label: Settings still fits at 1280 px
         self.act_settings = self._action("Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", self.settings_requested.emit)
         self.act_quit = self._action("Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
         self.act_follow = self._action("Follow newest line", "End", "Scroll to the newest line and keep following", self.transcript.scroll_to_newest)
+        # the toolbar's short labels (the menus keep the full ones): every button fits at 900 px
+        for action, short in ((self.act_open, "Open"), (self.act_mark, "Mark"), (self.act_flag, "Flag"), (self.act_next_flag, "Next ⚑"),
+                              (self.act_review, "Review"), (self.act_export, "Export"), (self.act_settings, "Settings")):
+            action.setIconText(short)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Session", self)
@@ -184,8 +195,13 @@ class MainWindow(QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         bar.addAction(self.act_record)
         bar.addAction(self.act_stop)
-        bar.addWidget(self.device_combo)
-        bar.addWidget(self.level_meter)
+        source = QWidget(bar)  # the input picker with its level right under it: one toolbar slot
+        column = QVBoxLayout(source)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.device_combo)
+        column.addWidget(self.level_meter)
+        bar.addWidget(source)
         bar.addSeparator()
         bar.addAction(self.act_open)
         bar.addAction(self.act_pause)
@@ -205,7 +221,10 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
-        for a in (self.act_open, self.act_export, None, self.act_settings, None, self.act_quit):
+        m.addAction(self.act_open)
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.addAction("No sessions yet").setEnabled(False)
+        for a in (self.act_export, None, self.act_settings, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = self.menuBar().addMenu("&Session")
         for a in (self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None, self.act_review, None, self.act_follow):
@@ -275,13 +294,33 @@ class MainWindow(QMainWindow):
         if not self.flags.select_next():
             self.messages.info("There are no flags yet to jump to.")
 
+    def open_start_dir(self) -> str:
+        """Where File > Open starts: the sessions folder (else Qt's default)."""
+        return str(self.sessions_dir) if self.sessions_dir is not None else ""
+
     def _on_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a session, transcript or audio file", "", OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a session, transcript or audio file", self.open_start_dir(), OPEN_FILTER)
         if path:
             self.open_requested.emit(path)
 
+    def set_recent(self, sessions: Sequence[tuple[Path, str]]) -> None:
+        """File > Open Recent: these ``(journal, label)`` pairs, newest first."""
+        menu = self.recent_menu
+        menu.clear()
+        for i, (path, label) in enumerate(sessions[:RECENT_MAX], 1):
+            action = menu.addAction(f"&{i} {label}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_requested.emit(str(p)))
+        if menu.isEmpty():
+            menu.addAction("No sessions yet").setEnabled(False)
+        self._sync_actions()
+
     def _on_export(self) -> None:
-        start = str(self.session_path.with_suffix(".md")) if self.session_path else ""
+        if self.session_path is None:  # said before any dialog opens
+            self.messages.info(NOTHING_TO_EXPORT)
+            return
+        start = str(self.session_path.with_suffix(".md"))
         path, chosen = QFileDialog.getSaveFileName(self, "Export session", start, ";;".join(EXPORT_FORMATS))
         if path:
             fmt = EXPORT_FORMATS.get(chosen) or Path(path).suffix.lstrip(".").lower()
@@ -349,18 +388,27 @@ class MainWindow(QMainWindow):
             self.add_flag(flag)
         else:
             self.timeline.add_mark(mark.at)
-            self.status.showMessage(f"Marked {mark.at:.0f} s", 3000)
+            self.status.show_note(f"Marked {mark.at:.0f} s", 3000)
 
     def on_event(self, kind: str, data: dict[str, Any]) -> None:
         state = recording_state(kind, data)
-        if kind == "recording":
+        if kind in ("model_loading", "model_ready") and (self.active or self._session_shown):
+            state = None  # the model loads in the background: a session's own state stays
+        elif kind == "recording":
             self.active, self.replaying, self.paused = True, False, False
+            self._session_shown = True
+            self.status.start_timer()
+            self.transcript.set_placeholder(LISTENING)
         elif kind == "replay_progress":
             self.active, self.replaying = True, True
+            self._session_shown = True
             if self.paused:
                 state = None
         elif kind == "replay_started":
             self.active, self.replaying, self.paused = True, True, False
+            self._session_shown = True
+            self.status.hide_timer()
+            self.transcript.set_placeholder(REPLAYING)
             state = "▶ Replaying"
         elif kind == "paused":
             self.paused = True
@@ -370,6 +418,8 @@ class MainWindow(QMainWindow):
             state = "▶ Replaying" if self.replaying else "● Recording"
         elif kind == "stopped":
             self.active, self.replaying, self.paused = False, False, False
+            self.status.stop_timer()
+            self.transcript.set_placeholder(TranscriptView.placeholder)
         elif kind == "session":
             path = data.get("path")
             self.session_path = Path(str(path)) if path else None
@@ -387,7 +437,7 @@ class MainWindow(QMainWindow):
         elif kind == "device":
             name = data.get("name") or data.get("device")
             if name:
-                self.status.showMessage(f"Input: {name}", 5000)
+                self.status.show_note(f"Input: {name}", 5000)
         if state is not None:
             self.status.set_state(state)
         self.timeline.set_live(self.active)
@@ -399,6 +449,7 @@ class MainWindow(QMainWindow):
     def _sync_actions(self) -> None:
         self.act_record.setEnabled(not self.active)
         self.act_open.setEnabled(not self.active)
+        self.recent_menu.setEnabled(not self.active)
         self.device_combo.setEnabled(not self.active)
         self.act_stop.setEnabled(self.active)
         self.act_pause.setEnabled(self.active and self.replaying)
@@ -411,6 +462,7 @@ class MainWindow(QMainWindow):
         self.flags.clear()
         self.timeline.clear()
         self.status.reset_usage()
+        self.status.hide_timer()
         self._warned.clear()
         self._flag_keys.clear()
         self.session_path = None
@@ -453,9 +505,17 @@ class MainWindow(QMainWindow):
         """Select both statements of a flag in the transcript."""
         found = self.transcript.select_chunks([flag.chunk_id, flag.earlier_chunk_id])
         if flag.earlier and flag.earlier_chunk_id is None:
-            self.status.showMessage("The earlier statement was not found word for word in the transcript.", 5000)
+            self.status.show_note("The earlier statement was not found word for word in the transcript.", 5000)
         elif not found:
-            self.status.showMessage("The flagged statements are not in this transcript.", 5000)
+            self.status.show_note("The flagged statements are not in this transcript.", 5000)
+
+    # -- the status bar ---------------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        """A hovered button's tip goes where notes go, never over the state."""
+        if isinstance(event, QStatusTipEvent):
+            self.status.show_note(event.tip())
+            return True
+        return super().event(event)
 
     # -- closing --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -14,13 +14,15 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject
 
+from annotator import paths
 from annotator.analysis.review import ReviewEstimate, ReviewProgress
 from annotator.commands.review import format_estimate
 from annotator.errors import AnnotatorError
 from annotator.runner import ReviewRun
+from annotator.session import list_sessions
 from annotator.ui.bridge import Bridge
 from annotator.ui.format import NO_PROVIDER_HINT
-from annotator.ui.main_window import MainWindow
+from annotator.ui.main_window import RECENT_MAX, MainWindow
 from annotator.ui.messages import MessageHub
 from annotator.ui.review_view import confirm_text, progress_text
 
@@ -43,6 +45,9 @@ class ProviderStatusLike(Protocol):
 
 class SessionBackend(Protocol):
     """One session at a time: live recording or a replay, feeding the bridge."""
+
+    sessions_dir: Path | None
+    """Where session journals are kept (None: the user's sessions folder)."""
 
     @property
     def active(self) -> bool:
@@ -86,6 +91,17 @@ class SessionBackend(Protocol):
         """Review the session at ``path`` and add the review to its journal."""
 
 
+def recent_sessions(directory: Path, limit: int = RECENT_MAX) -> list[tuple[Path, str]]:
+    """The newest saved sessions as ``(journal, label)``: "2026-12-01 21:43:05",
+    and "(unfinished)" for one that was never closed. Blocking (reads files)."""
+    out = []
+    for info in list_sessions(directory)[:limit]:
+        day, _sep, clock = info.id.partition("_")
+        label = f"{day} {clock.replace('-', ':')}" if clock else info.id
+        out.append((info.path, label if info.closed else f"{label} (unfinished)"))
+    return out
+
+
 class SessionController(QObject):
     """Connects a ``MainWindow``'s intents to a ``SessionBackend`` (no signals of its own)."""
 
@@ -118,6 +134,19 @@ class SessionController(QObject):
             window.settings_requested.connect(open_settings)
         window.review_requested.connect(self.review)
         bridge.analysis.connect(lambda _a: self.refresh_providers())
+        self.sessions_dir = backend.sessions_dir or paths.sessions_dir()
+        window.sessions_dir = self.sessions_dir
+        bridge.event.connect(self._on_event)
+        self.refresh_recent()
+
+    def _on_event(self, kind: str, _data: object) -> None:
+        if kind in ("session", "session_closed"):  # a new journal, or one just closed
+            self.refresh_recent()
+
+    def refresh_recent(self) -> None:
+        """File > Open Recent from the sessions folder (read in a worker thread)."""
+        self.bridge.run_blocking(recent_sessions, self.sessions_dir, what="Listing recent sessions",
+                                 on_result=self.window.set_recent)
 
     # -- status ------------------------------------------------------------------------
     def refresh_providers(self) -> None:
@@ -181,6 +210,7 @@ class SessionController(QObject):
 
         def done(_r: object = None) -> None:
             self._stopping = False
+            self.refresh_recent()  # a session in which nothing was heard is not kept
 
         self.bridge.run(self.backend.stop(), what="Stopping the session", on_result=done, on_failure=done)
 

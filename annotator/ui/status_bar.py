@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
 from annotator.models import Analysis, Attempt, Outcome
 from annotator.ui.format import (
@@ -78,21 +80,57 @@ class ProviderDots(QWidget):
         return "" if dot is None else dot.toolTip()
 
 
-class StatusBar(QStatusBar):
-    """Permanent fields, left to right: state, last answer, provider dots, usage."""
+def elapsed_text(seconds: float) -> str:
+    """``0:07``, ``12:30``, ``1:02:03``: how long a recording has run."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+
+class StatusBar(QStatusBar):
+    """Fields, left to right: state (with the recording's running time), last
+    answer, provider dots, usage.
+
+    Every field is a permanent widget: a button's hover tip or a short note
+    (``show_note``; ``showMessage`` is routed there too) takes the place of the
+    last answer for a while, never of the state. ``clock`` (seconds, monotonic)
+    times the recording."""
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
-        self.state = plain_label("", self, name="stateLabel")
-        self.answer = plain_label("", self, name="answerLabel")
-        self.providers = ProviderDots(self)
-        self.usage_label = plain_label("", self, name="usageLabel")
+        self.clock = clock
+        self._since: float | None = None
+        fields = QWidget(self)
+        lay = QHBoxLayout(fields)
+        lay.setContentsMargins(0, 0, 12, 0)  # the usage figure keeps clear of the window's edge
+        lay.setSpacing(4)
+        self.state = plain_label("", fields, name="stateLabel")
+        self.elapsed = plain_label("", fields, name="elapsedLabel")
+        self.elapsed.setToolTip("How long this recording has run")
+        self.elapsed.hide()
+        self.answer = plain_label("", fields, name="answerLabel")
+        self.note = plain_label("", fields, name="noteLabel")
+        self.note.hide()
+        for label in (self.answer, self.note):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long text is cut, not widening the window
+        self.providers = ProviderDots(fields)
+        self.usage_label = plain_label("", fields, name="usageLabel")
         self.usage = Usage()
-        self.addWidget(self.state)
-        self.addWidget(self.answer, 1)
-        self.addPermanentWidget(self.providers)
-        self.addPermanentWidget(self.usage_label)
+        for w in (self.state, self.elapsed):
+            lay.addWidget(w)
+        lay.addWidget(self.answer, 1)
+        lay.addWidget(self.note, 1)
+        lay.addWidget(self.providers)
+        lay.addWidget(self.usage_label)
+        self.addPermanentWidget(fields, 1)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.timeout.connect(self.clear_note)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.tick)
         self.set_state("Idle")
         self.answer.setText("No analysis yet")
         self.usage_label.setText(self.usage.text())
@@ -103,6 +141,62 @@ class StatusBar(QStatusBar):
         self.state.style().unpolish(self.state)
         self.state.style().polish(self.state)
 
+    # -- the recording's running time ---------------------------------------------------
+    def start_timer(self) -> None:
+        """A recording started: show its running time beside the state, every second."""
+        self._since = self.clock()
+        self.elapsed.show()
+        self.tick()
+        self._tick.start()
+
+    def stop_timer(self) -> None:
+        """The recording ended: the last figure stays, no longer counting."""
+        self._since = None
+        self._tick.stop()
+
+    @property
+    def timing(self) -> bool:
+        return self._tick.isActive()
+
+    def tick(self) -> None:
+        if self._since is not None:
+            self.elapsed.setText(elapsed_text(self.clock() - self._since))
+
+    def hide_timer(self) -> None:
+        self.stop_timer()
+        self.elapsed.clear()
+        self.elapsed.hide()
+
+    # -- notes: in place of the last answer, for a while ------------------------------------
+    def show_note(self, text: str, timeout_ms: int = 0) -> None:
+        """Show ``text`` where the last answer is (``timeout_ms`` 0: until cleared)."""
+        if not text:
+            self.clear_note()
+            return
+        self.note.setText(text)
+        self.note.show()
+        self.answer.hide()
+        if timeout_ms > 0:
+            self._note_timer.start(timeout_ms)
+        else:
+            self._note_timer.stop()
+
+    def clear_note(self) -> None:
+        self._note_timer.stop()
+        self.note.clear()
+        self.note.hide()
+        self.answer.show()
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
+        self.show_note(text, timeout)
+
+    def clearMessage(self) -> None:  # noqa: N802 - Qt's name
+        self.clear_note()
+
+    def currentMessage(self) -> str:  # noqa: N802 - Qt's name
+        return self.note.text() if self.note.isVisible() else ""
+
+    # -- answers and usage ---------------------------------------------------------------
     def show_analysis(self, analysis: Analysis) -> None:
         self.answer.setText(f"Last answer: {answered_by(analysis)}")
         self.answer.setToolTip(tooltip("\n".join(attempt_reason(a) for a in analysis.attempts) or answered_by(analysis)))

@@ -231,6 +231,11 @@ class TranscriptView(QTableView):
         "transcript or audio file to replay it."
     )
 
+    def set_placeholder(self, text: str) -> None:
+        """What the empty transcript says (before a session, while listening, ...)."""
+        self.placeholder = text
+        self.viewport().update()
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         super().paintEvent(event)
         if self._model.rowCount() == 0:

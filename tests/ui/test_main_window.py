@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -204,3 +205,100 @@ def test_long_lines_wrap_into_taller_rows_and_follow_the_window_width(qtbot, win
     window.resize(700, 700)  # a narrower text column wraps into more lines
     qtbot.waitUntil(lambda: view.rowHeight(1) > wrapped)
     assert view.rowHeight(0) == short_height
+
+
+def test_hovering_a_button_leaves_the_state_in_view(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QStatusTipEvent
+
+    bridge.on_event("replay_started", {})
+    bridge.on_event("replay_progress", {"done": 8, "total": 20})
+    assert window.status.state.text() == "▶ Replaying 8/20"
+    button = window.toolbar.widgetForAction(window.act_export)
+    QApplication.sendEvent(button, QStatusTipEvent(window.act_export.statusTip()))  # what hovering it sends
+    assert window.status.state.isVisible() and window.status.state.text() == "▶ Replaying 8/20"
+    assert window.status.note.isVisible() and window.status.note.text() == window.act_export.statusTip()
+    QApplication.sendEvent(button, QStatusTipEvent(""))  # the pointer left
+    assert not window.status.note.isVisible() and window.status.answer.isVisible()
+    window.status.showMessage("Marked 4 s", 3000)  # a short note takes the answer's place, not the state's
+    assert window.status.state.isVisible() and window.status.note.text() == "Marked 4 s"
+
+
+def test_the_cost_keeps_clear_of_the_window_edge(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_chunk(chunk(0, "Hello."))
+    bridge.on_analysis(analysis_with((0,)))
+    QApplication.processEvents()
+    usage = window.status.usage_label
+    text_right = usage.mapTo(window.status, usage.contentsRect().topRight()).x()  # where the figure's text may reach
+    assert window.status.width() - text_right >= 12
+
+
+def test_model_ready_does_not_replace_a_finished_sessions_state(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_event("model_loading", {})
+    assert window.status.state.text() == "Loading transcription model…"
+    bridge.on_event("replay_started", {})
+    bridge.on_event("model_ready", {})
+    assert window.status.state.text() == "▶ Replaying"
+    bridge.on_event("stopped", {})
+    bridge.on_event("model_ready", {})  # the model finished loading after a text replay ended
+    assert window.status.state.text() == "Stopped"
+
+
+def test_recording_shows_its_running_time(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    now = [1000.0]
+    window.status.clock = lambda: now[0]
+    bridge.on_event("recording", {})
+    assert window.status.elapsed.isVisible() and window.status.elapsed.text() == "0:00"
+    assert window.status.timing  # ticks every second
+    now[0] += 75
+    qtbot.waitUntil(lambda: window.status.elapsed.text() == "1:15")
+    now[0] += 3600
+    window.status.tick()
+    assert window.status.elapsed.text() == "1:01:15"
+    bridge.on_event("stopped", {})
+    assert not window.status.timing and window.status.elapsed.text() == "1:01:15"  # how long it ran stays in view
+
+
+def test_the_empty_transcript_says_it_is_listening_while_recording(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    assert "Press Record" in window.transcript.placeholder
+    bridge.on_event("recording", {})
+    assert "Press Record" not in window.transcript.placeholder and "Listening" in window.transcript.placeholder
+    bridge.on_event("stopped", {})
+    assert "Press Record" in window.transcript.placeholder
+
+
+@pytest.fixture
+def app_style(qapp):  # type: ignore[no-untyped-def]
+    """The app's style sheet (padding and spacing count in widths), as app.py sets it."""
+    from annotator import paths
+
+    qapp.setStyleSheet(paths.resource("style.qss").read_text(encoding="utf-8"))
+    yield
+    qapp.setStyleSheet("")
+
+
+def test_every_toolbar_button_fits_at_900_px(qtbot, app_style, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QToolButton
+
+    window.resize(900, 700)
+    qtbot.waitUntil(lambda: window.width() == 900)
+    QApplication.processEvents()
+    bar = window.toolbar
+    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert extension is None or not extension.isVisible()
+    for action in bar.actions():
+        widget = bar.widgetForAction(action)
+        assert widget is not None and widget.isVisible(), action.text()
+        assert widget.geometry().right() <= bar.width(), action.text()
+    for action in (window.act_record, window.act_stop, window.act_open, window.act_pause, window.act_mark, window.act_flag,
+                   window.act_next_flag, window.act_review, window.act_export, window.act_settings):
+        assert action in bar.actions()
+
+
+def test_export_without_a_session_says_so_without_a_dialog(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[object] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: asked.append(a) or ("", "")))
+    window.act_export.trigger()
+    assert asked == []
+    assert window.messages.history[-1].text == "There is no session to export yet: record or replay something first."

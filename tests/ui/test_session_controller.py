@@ -123,3 +123,32 @@ def test_a_second_press_while_starting_does_nothing(qtbot, make_app, fault_serve
     qtbot.waitUntil(lambda: app.window.transcript_model.rowCount() >= 1, timeout=10000)
     assert len(list(sessions_dir.glob("*.jsonl"))) == 1
     assert not app.window.messages.history
+
+
+def test_file_open_starts_in_the_sessions_folder(qtbot, make_app, sessions_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    app = make_app(Config(providers=()))
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda _parent, _title, start, _filter: asked.append(start) or ("", "")))
+    app.window.act_open.trigger()
+    assert asked == [str(sessions_dir)]
+
+
+def test_open_recent_lists_the_newest_sessions_and_opens_one(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    write_crashed_session(sessions_dir)  # an old, unfinished one
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    menu = app.window.recent_menu
+    qtbot.waitUntil(lambda: [a.text() for a in menu.actions()] == ["&1 2026-11-25 10:00:00 (unfinished)"])
+    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    app.window.open_requested.emit(str(DATA / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: app.window.active, timeout=5000)
+    assert not menu.isEnabled()  # no second session while one runs
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    journal = app.sessions.session_path
+    qtbot.waitUntil(lambda: len(menu.actions()) == 2 and menu.isEnabled())
+    newest = menu.actions()[0]
+    assert newest.toolTip() == str(journal) and "unfinished" not in newest.text()
+    with qtbot.waitSignal(app.window.open_requested) as sig:
+        newest.trigger()
+    assert sig.args == [str(journal)]
