@@ -62,7 +62,7 @@ Checker = Callable[[ProviderConfig, str | None], Coroutine[Any, Any, Attempt]]
 """Runs one check of a provider; gets the key typed in the dialog (None: look it up)."""
 
 TRANSCRIPTION_MODELS = ("", "tiny.en", "base.en", "small.en", "medium.en", "tiny", "base", "small", "medium", "large-v3", "distil-large-v3")
-LONG_REASONS = {"base_url": 2, "model": 2}
+LONG_REASONS = {"base_url": 3, "model": 3}
 """Lines kept free under these fields: their reasons (plain http to another host, a reasoning model) are long."""
 SLOW_MODEL_WARNING = (
     "Reasoning models think for tens of seconds before answering: too slow for live analysis. "
@@ -153,27 +153,30 @@ class ProviderForm(QWidget):
         self.timeouts = {n: self._seconds() for n in ("connect_timeout_s", "first_token_timeout_s", "stall_timeout_s", "timeout_s")}
         self.prices = {n: self._price() for n in ("price_in_per_mtok", "price_out_per_mtok")}
         self.allow_slow = QCheckBox("Allow a slow reasoning model", self)
-        self.slow_warning = _error_label(self, 2, name="warning")
+        self.slow_warning = _error_label(self, LONG_REASONS["model"], name="warning")
         self.slow_warning.setText(SLOW_MODEL_WARNING)
         self.test_button = QPushButton("Test", self)
         self.test_button.setToolTip("Send one tiny request to this provider (the same check as annotator providers --check)")
         self.test_result = plain_label("", self, wrap=True)
 
+        # (label, widget, the field whose reason goes right under this row): only fields the
+        # form can make invalid get a reason (kind is a list, the numbers have a floor, an
+        # empty key variable means none)
         rows: list[tuple[str, QWidget, str | None]] = [
             ("Name", self.name, "name"),
-            ("Kind", self.kind, "kind"),
+            ("Kind", self.kind, None),
             ("Base URL", self.base_url, "base_url"),
-            ("Model", self.model, "model"),
-            ("", self.allow_slow, None),
-            ("Key variable", self.api_key_env, "api_key_env"),
+            ("Model", self.model, None),
+            ("", self.allow_slow, "model"),
+            ("Key variable", self.api_key_env, None),
             ("Key", self.key, None),
             ("", self.key_state, None),
-            ("Connect timeout (s)", self.timeouts["connect_timeout_s"], "connect_timeout_s"),
-            ("First token within (s)", self.timeouts["first_token_timeout_s"], "first_token_timeout_s"),
-            ("Longest silence (s)", self.timeouts["stall_timeout_s"], "stall_timeout_s"),
-            ("Whole attempt (s)", self.timeouts["timeout_s"], "timeout_s"),
-            ("Input price ($/M tokens)", self.prices["price_in_per_mtok"], "price_in_per_mtok"),
-            ("Output price ($/M tokens)", self.prices["price_out_per_mtok"], "price_out_per_mtok"),
+            ("Connect timeout (s)", self.timeouts["connect_timeout_s"], None),
+            ("First token within (s)", self.timeouts["first_token_timeout_s"], None),
+            ("Longest silence (s)", self.timeouts["stall_timeout_s"], None),
+            ("Whole attempt (s)", self.timeouts["timeout_s"], None),
+            ("Input price ($/M tokens)", self.prices["price_in_per_mtok"], None),
+            ("Output price ($/M tokens)", self.prices["price_out_per_mtok"], None),
         ]
         r = 0
         for text, widget, fname in rows:
@@ -204,7 +207,7 @@ class ProviderForm(QWidget):
 
     def _seconds(self) -> QDoubleSpinBox:
         s = QDoubleSpinBox(self)
-        s.setRange(0.0, 600.0)
+        s.setRange(0.1, 600.0)  # a time limit of 0 is refused: the box does not offer it
         s.setDecimals(1)
         s.setSingleStep(0.5)
         return s

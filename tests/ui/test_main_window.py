@@ -302,3 +302,18 @@ def test_export_without_a_session_says_so_without_a_dialog(qtbot, window: MainWi
     window.act_export.trigger()
     assert asked == []
     assert window.messages.history[-1].text == "There is no session to export yet: record or replay something first."
+
+
+def test_a_clicked_flag_card_shows_it_is_the_selected_one(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_chunk(chunk(0, "I have never worked with Kubernetes."))
+    bridge.on_chunk(chunk(1, "I have been leading the backend team for about three years now."))
+    bridge.on_chunk(chunk(2, "Last spring I migrated our whole cluster to Kubernetes."))
+    bridge.on_chunk(chunk(3, "When I joined the company eighteen months ago, I was promised a path."))
+    bridge.on_analysis(analysis_with((2,), contradictions=(Contradiction("migrated our whole cluster to Kubernetes",
+                                                                        "never worked with Kubernetes", "k8s"),)))
+    bridge.on_analysis(analysis_with((3,), contradictions=(Contradiction("joined the company eighteen months ago",
+                                                                        "leading the backend team for about three years", "years"),)))
+    first, second = window.flags.cards
+    for card, other in ((first, second), (second, first)):
+        qtbot.mouseClick(card.statement, Qt.MouseButton.LeftButton, pos=QPoint(8, 4))  # on its text, as a user clicks
+        assert card.property("selected") is True and other.property("selected") is False
