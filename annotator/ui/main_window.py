@@ -122,7 +122,6 @@ class MainWindow(QMainWindow):
         self._warned: set[str] = set()
         self._flag_keys: set[tuple[frozenset[str], frozenset[str], bool]] = set()
         self.session_path: Path | None = None
-        self._session_shown = False  # a recording or replay has run in this window
         self.sessions_dir: Path | None = None  # where File > Open starts (set by the app)
 
         self.transcript_model = TranscriptModel(self)
@@ -392,21 +391,20 @@ class MainWindow(QMainWindow):
 
     def on_event(self, kind: str, data: dict[str, Any]) -> None:
         state = recording_state(kind, data)
-        if kind in ("model_loading", "model_ready") and (self.active or self._session_shown):
-            state = None  # the model loads in the background: a session's own state stays
+        if kind in ("model_loading", "model_ready") and (
+            self.active or (kind == "model_ready" and self.status.state.text() != recording_state("model_loading", {}))
+        ):
+            state = None  # the model loads in the background: a session's state stays, and "ready" only ends "loading"
         elif kind == "recording":
             self.active, self.replaying, self.paused = True, False, False
-            self._session_shown = True
             self.status.start_timer()
             self.transcript.set_placeholder(LISTENING)
         elif kind == "replay_progress":
             self.active, self.replaying = True, True
-            self._session_shown = True
             if self.paused:
                 state = None
         elif kind == "replay_started":
             self.active, self.replaying, self.paused = True, True, False
-            self._session_shown = True
             self.status.hide_timer()
             self.transcript.set_placeholder(REPLAYING)
             state = "▶ Replaying"
