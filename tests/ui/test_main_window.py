@@ -281,14 +281,16 @@ def test_every_toolbar_button_fits_at_900_px(qtbot, app_style, window: MainWindo
 
     window.resize(900, 700)
     qtbot.waitUntil(lambda: window.width() == 900)
-    QApplication.processEvents()
     bar = window.toolbar
-    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
-    assert extension is None or not extension.isVisible()
-    for action in bar.actions():
-        widget = bar.widgetForAction(action)
-        assert widget is not None and widget.isVisible(), action.text()
-        assert widget.geometry().right() <= bar.width(), action.text()
+    for event in ("stopped", "replay_started", "paused"):  # "Pause" becomes the wider "▶ Resume"
+        window.on_event(event, {})
+        QApplication.processEvents()
+        extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        assert extension is None or not extension.isVisible(), event
+        for action in bar.actions():
+            widget = bar.widgetForAction(action)
+            assert widget is not None and widget.isVisible(), (event, action.text())
+            assert widget.geometry().right() <= bar.width(), (event, action.text())
     for action in (window.act_record, window.act_stop, window.act_open, window.act_pause, window.act_mark, window.act_flag,
                    window.act_next_flag, window.act_review, window.act_export, window.act_settings):
         assert action in bar.actions()
