@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
 from annotator.models import Analysis, Attempt, Outcome
+from annotator.text.clock import timestamp
 from annotator.ui.format import (
     Usage,
     answered_by,
@@ -78,14 +79,6 @@ class ProviderDots(QWidget):
     def tip(self, name: str) -> str:
         dot = self.dots.get(name)
         return "" if dot is None else dot.toolTip()
-
-
-def elapsed_text(seconds: float) -> str:
-    """``0:07``, ``12:30``, ``1:02:03``: how long a recording has run."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class StatusBar(QStatusBar):
@@ -160,7 +153,7 @@ class StatusBar(QStatusBar):
 
     def tick(self) -> None:
         if self._since is not None:
-            self.elapsed.setText(elapsed_text(self.clock() - self._since))
+            self.elapsed.setText(timestamp(self.clock() - self._since))
 
     def hide_timer(self) -> None:
         self.stop_timer()

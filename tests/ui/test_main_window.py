@@ -247,10 +247,10 @@ def test_recording_shows_its_running_time(qtbot, window: MainWindow, bridge: Bri
     now = [1000.0]
     window.status.clock = lambda: now[0]
     bridge.on_event("recording", {})
-    assert window.status.elapsed.isVisible() and window.status.elapsed.text() == "0:00"
+    assert window.status.elapsed.isVisible() and window.status.elapsed.text() == "00:00"
     assert window.status.timing  # ticks every second
     now[0] += 75
-    qtbot.waitUntil(lambda: window.status.elapsed.text() == "1:15")
+    qtbot.waitUntil(lambda: window.status.elapsed.text() == "01:15")
     now[0] += 3600
     window.status.tick()
     assert window.status.elapsed.text() == "1:01:15"
