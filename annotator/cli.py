@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("transcribe", help="headless transcription of an audio file to stdout")
     _add_shared(p)
-    p.add_argument("audio", metavar="AUDIO", help="any file PyAV decodes: wav, flac, mp3, m4a, ...")
+    p.add_argument("audio", metavar="AUDIO", help="wav, flac, ogg, mp3 or aiff; from source also m4a and the rest FFmpeg reads")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--language", help="language code, e.g. en (default: the model's, or detected)")
 

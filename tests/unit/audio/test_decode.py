@@ -86,3 +86,58 @@ def test_a_silent_file_says_no_speech_was_heard(tmp_path: Path, command: str) ->
     assert done.stdout == ""
     assert f"no speech was heard in {silent}" in done.stderr or f"{silent}: no speech was heard in it" in done.stderr
     assert "too quiet to transcribe" in done.stderr
+
+
+SPEECH = DATA / "ljspeech" / "LJ001-0002.wav"
+SAME_SPEECH = [SPEECH, DATA / "formats" / "LJ001-0002.mp3", DATA / "formats" / "LJ001-0002.ogg"]
+
+
+@pytest.fixture
+def without_pyav(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``import av`` fails, as in the bundle, which leaves PyAV and FFmpeg out."""
+    monkeypatch.setitem(sys.modules, "av", None)
+
+
+@pytest.mark.parametrize("path", SAME_SPEECH, ids=lambda p: p.suffix)
+def test_wav_mp3_and_ogg_decode_without_pyav_to_the_same_speech(without_pyav: None, path: Path) -> None:
+    import numpy as np
+
+    reference = decode_file(SPEECH)
+    audio = decode_file(path)
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert abs(len(audio) - len(reference)) <= 16_000 * 0.06  # mp3 and vorbis pad a frame or so
+    n = min(len(audio), len(reference))
+    # lossy codecs shift the waveform by their delay: compare the loudness envelope (20 ms frames)
+    env = [np.sqrt(np.mean(x[: n // 320 * 320].reshape(-1, 320) ** 2, axis=1)) for x in (audio, reference)]
+    assert np.corrcoef(*env)[0, 1] > 0.95
+
+
+def test_stereo_flac_decodes_without_pyav_to_16_khz_mono(without_pyav: None) -> None:
+    audio = decode_file(DATA / "jfk.flac")  # 44.1 kHz stereo, 11 s
+    assert audio.ndim == 1 and abs(len(audio) / 16_000 - 11.0) < 0.05
+    assert 0.05 < float(abs(audio).max()) <= 1.0
+
+
+def test_without_pyav_another_format_is_named_in_one_sentence(without_pyav: None, tmp_path: Path) -> None:
+    m4a = tmp_path / "call.m4a"
+    m4a.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(200))
+    with pytest.raises(InputError) as err:
+        decode_file(m4a)
+    assert str(err.value) == (
+        f"{m4a} is not an audio file annotator can read (this build reads WAV, FLAC, Ogg (Vorbis, Opus), MP3 "
+        "and AIFF; convert it to one of those)."
+    )
+
+
+def test_without_pyav_a_damaged_wav_says_what_libsndfile_found(without_pyav: None, tmp_path: Path) -> None:
+    bad = tmp_path / "cut.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" + bytes(64))
+    with pytest.raises(InputError) as err:
+        decode_file(bad)
+    assert str(err.value).startswith(f"{bad} is not an audio file annotator can read (")
+    assert "\n" not in str(err.value)
+
+
+def test_mp3_keeps_its_own_rate() -> None:
+    data, rate = read_native(DATA / "formats" / "LJ001-0002.mp3")
+    assert rate == 22050 and data.shape[1] == 1 and abs(len(data) / rate - 1.9) < 0.1

@@ -52,7 +52,7 @@ sys.stdin.readline()
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "written"
         child.kill()
-    # the path a later re-transcription takes (PyAV): the length is unknown, the audio is there
+    # the path a later re-transcription takes (libsndfile): the length is unknown, the audio is there
     data = decode_file(path)
     # everything up to the last flush, less at most one FLAC frame the encoder still held (4096 samples)
     assert len(data) >= 20 * 1600 - 4096
