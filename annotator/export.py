@@ -34,7 +34,8 @@
   The totals include the attempts of the reviews.
 
   ``annotator.replay.read_session`` reads it back into the same record.
-- **srt**: one cue per chunk, the speaker as a ``Name: `` prefix.
+- **srt**: one cue per chunk, the speaker as a ``Name: `` prefix, text escaped
+  (``&lt;`` ``&gt;`` ``&amp;``: players would render ``<b>`` or ``<font>`` from a transcript).
 - **vtt**: one cue per chunk, the speaker as ``<v Name>``, text escaped.
 
 SRT, VTT and JSON round-trip through ``annotator.replay.read_chunks``: the
@@ -182,11 +183,14 @@ def _one_line(text: str) -> str:
 
 
 def to_srt(chunks: Sequence[Chunk]) -> str:
+    """SubRip cues. Players render ``<b>``, ``<i>``, ``<font>`` in SRT and decode
+    ``&lt;``/``&gt;``/``&amp;``, so the text is escaped as for VTT: markup in a
+    transcript is shown literally (and reads back unchanged)."""
     cues = []
     for n, c in enumerate(chunks, 1):
-        text = _one_line(c.text)
+        text = _vtt_escape(_one_line(c.text))
         if c.source:
-            text = f"{_one_line(c.source)}: {text}"
+            text = f"{_vtt_escape(_one_line(c.source))}: {text}"
         cues.append(f"{n}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n{text}\n")
     return "\n".join(cues)
 

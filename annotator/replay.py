@@ -10,7 +10,7 @@
   timed at ~150 words a minute so a replay at real time is paced like
   speech), ``.srt`` and ``.vtt`` (one chunk per cue, times from the cue,
   speaker from ``<v Name>`` or a ``Speaker:`` prefix, formatting tags
-  dropped, VTT entities decoded). Transcript chunks are numbered from 1.
+  dropped, entities decoded). Transcript chunks are numbered from 1.
 - ``"audio"``: the listed audio extensions, and any other file that is not
   text; not read here (``annotator.transcription.files`` transcribes it).
 
@@ -302,12 +302,12 @@ def _cue_chunk(cue: _Cue, index: int, *, vtt: bool) -> Chunk | None:
     source = ""
     voice = _VOICE.search(raw)
     if voice is not None:
-        source = html.unescape((voice.group(1) or "").strip()) if vtt else (voice.group(1) or "").strip()
+        source = html.unescape((voice.group(1) or "").strip())
     raw = _VOICE_END.sub("", _VOICE.sub("", raw))
     raw = _FORMAT_TAGS.sub("", raw)
     if not vtt:
         raw = _SRT_POSITION.sub("", raw)
-    text = html.unescape(raw) if vtt else raw
+    text = html.unescape(raw)  # SRT as players read it: entities decoded (our SRT export escapes markup)
     text = " ".join(text.split())
     if not source:
         source, text = split_speaker(text)

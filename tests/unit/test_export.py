@@ -220,11 +220,17 @@ def test_round_trip_through_the_readers(tmp_path: Path, fmt: str) -> None:
     path.write_text(export(record, fmt), encoding="utf-8")
     back = read_chunks(path)
     expected = list(TRICKY)
-    if fmt == "srt":  # SRT has no escaping: <i>..</i> in a cue IS italics, so players and our reader drop the tags
-        expected[1] = Chunk(2, "", 1.5, 3.001, "no speaker here, &amp; an entity")
     assert [(c.source, c.start, c.end, c.text) for c in back] == [(c.source, c.start, c.end, c.text) for c in expected]
     if fmt == "json":
         assert [c.id for c in back] == [1, 2, 5, 6]
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt"])
+def test_subtitles_show_markup_in_the_transcript_literally(fmt: str) -> None:
+    chunks = (Chunk(1, "<b>Boss</b>", 0.0, 2.0, 'I said <b>no</b> & <font color="red">never</font> <i>x</i>'),)
+    text = export(SessionRecord(header={}, chunks=chunks), fmt)
+    assert "<b>" not in text and "<font" not in text and "<i>" not in text
+    assert "&lt;b&gt;no&lt;/b&gt; &amp; &lt;font color=\"red\"&gt;never&lt;/font&gt; &lt;i&gt;x&lt;/i&gt;" in text
 
 
 def test_journal_to_json_export_and_back_is_the_same_session(tmp_path: Path, data_dir: Path) -> None:
