@@ -97,10 +97,15 @@ class AnalysisQueueLimits:
     (the prompt's own budget splits a single longer chunk). ``max_waiting``:
     when more chunks than this wait, the oldest are left unanalysed (they stay
     in the transcript and the journal) and a backlog event says how many.
+    ``per_chunk``: never merge; one request per chunk, in order. Replays of a
+    file use it, so what is found does not depend on the replay speed (at
+    ``max`` every line arrives before the first answer and would be merged
+    into one request) and matches ``annotator analyze`` on the same file.
     """
 
     batch_chars: int = 1600
     max_waiting: int = 40
+    per_chunk: bool = False
 
 
 class Pipeline:
@@ -296,6 +301,8 @@ class Pipeline:
                 break
             batch.append(self._waiting.pop(0))
             size += len(chunk.text)
+            if self.limits.per_chunk:
+                break
         return batch
 
     async def _analysis_loop(self) -> None:

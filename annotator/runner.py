@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -217,11 +217,14 @@ class Sessions:
         extra: Sequence[Sink] = (),
         inputs: Sequence[tuple[str | int | None, str]] = (),
         stream_factory: Any = None,
+        per_chunk: bool = False,
     ) -> Pipeline:
         """Build one session's journal, analyser and pipeline. The slow parts
         (creating the file and syncing it, TLS set-up of the HTTP client, the
-        sentiment lexicon) run in a thread so the window never waits on them."""
-        pipeline = Pipeline(None, [], limits=self.limits)
+        sentiment lexicon) run in a thread so the window never waits on them.
+        ``per_chunk``: one request per chunk (replays of a file, at any speed)."""
+        limits = replace(self.limits, per_chunk=True) if per_chunk else self.limits
+        pipeline = Pipeline(None, [], limits=limits)
         sinks = pipeline.out.sinks  # filled below, journal first
         if inputs:  # the inputs open before the journal exists: a dead microphone leaves no empty session
             whisper = await self.load_model()
@@ -345,7 +348,7 @@ class Sessions:
             chunks = await asyncio.to_thread(read_chunks, path)
             if not chunks:
                 raise InputError(f"{path}: has no lines to replay")
-            pipeline = await self._open({"mode": "replay", "source": str(path)})
+            pipeline = await self._open({"mode": "replay", "source": str(path)}, per_chunk=True)
         else:
             from annotator.audio.decode import check_audio_file
 
@@ -357,6 +360,7 @@ class Sessions:
                 {"mode": "replay", "source": str(path), "model": self.model_name or "tiny.en"},
                 inputs=[(str(path), "")],
                 stream_factory=audio,
+                per_chunk=True,
             )
             self._audio = audio
             self.sink.on_event("replay_started", {"path": str(path)})

@@ -66,6 +66,28 @@ def test_replay_interview_shows_lines_flags_and_markers(qtbot, make_app, fault_s
     assert records[-1]["type"] == "end"
 
 
+def test_replay_at_max_speed_makes_one_request_per_line_like_analyze(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    """Live batching (chunks arriving during a request merge into the next) must not
+    apply to a replay: at max every line arrives before the first answer."""
+    from annotator.pipeline import AnalysisQueueLimits
+
+    fault_server.script("fast", *replies_for_interview())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)), limits=AnalysisQueueLimits())  # the app's own
+    win = app.window
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    win.open_requested.emit(str(DATA / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: win.active, timeout=5000)
+    qtbot.waitUntil(lambda: not win.active, timeout=30000)
+
+    assert len(fault_server.requests_for("fast")) == 20
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    assert [r["chunk_ids"] for r in records if r["type"] == "analysis"] == [[i] for i in range(1, 21)]
+    assert len(win.flags.cards) == 2  # the Kubernetes contradiction (line 14) is caught
+    model = win.transcript_model
+    moods = [model.data(model.index(r, COL_MOOD)) for r in range(20)]
+    assert moods[9] == "\u22120.70" and moods[11] == "⚑ \u22120.40" and moods[0] == "+0.10"  # each line its own
+
+
 def test_hanging_provider_does_not_freeze_the_window(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     hanging = fault_server.provider("hangs", first_token_timeout_s=1.5)
     fault_server.script("hangs", Reply.hang())
