@@ -10,7 +10,8 @@
 6. the controller that carries out the window's intents
 7. the window is shown; then, on the loop: the model loads in the background,
    a first run without a provider key is told how to add one, unfinished
-   sessions are offered back, and a file given on the command line replays.
+   sessions are offered back (and shown at once, as saved), and a file given
+   on the command line replays.
 
 ``Sessions`` (``annotator/runner.py``, no Qt) is the session backend, shared
 with ``annotator listen``.
@@ -24,7 +25,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         devices = await asyncio.to_thread(list_devices)
         window.set_devices(devices, config.audio.devices)
         if replay:
-            controller.open(replay)
+            controller.replay(replay)  # `annotator replay PATH` asks for a replay, a saved session too
         else:
             offer_unfinished(ask_user(window), controller, messages)
         await closed
@@ -233,6 +234,19 @@ def device_label(device: Any) -> str:
     return f"{device.description or device.name} ({kind}{default})"
 
 
+def while_doing(journals: Sequence[Path]) -> str:
+    """What the unfinished sessions were doing, from their headers: "while recording",
+    "during a replay", or both (a replay's journal is not a recording that crashed)."""
+    from annotator.session import read_header
+
+    modes = {str((read_header(p) or {}).get("mode", "live")) for p in journals}
+    if modes <= {"replay"}:
+        return "during a replay"
+    if "replay" in modes:
+        return "while recording or replaying"
+    return "while recording"
+
+
 def offer_unfinished(confirm: Callable[[str, str], bool], controller: Any, messages: Any) -> None:
     """Sessions that did not close cleanly are repaired and the newest is offered back."""
     from annotator.session import find_unfinished, repair
@@ -247,7 +261,7 @@ def offer_unfinished(confirm: Callable[[str, str], bool], controller: Any, messa
     names = ", ".join(p.name for p in found[:3]) + (" …" if len(found) > 3 else "")
     if not confirm(
         "Unfinished sessions",
-        f"{len(found)} session(s) did not close cleanly ({names}); annotator was closed or crashed while recording. "
+        f"{len(found)} session(s) did not close cleanly ({names}); annotator was closed or crashed {while_doing(found)}. "
         "Close them properly and open the newest to review?",
     ):
         messages.info(f"{len(found)} unfinished session(s) left as they are in {paths.sessions_dir()}.")

@@ -13,6 +13,14 @@ qasync) never waits.
     # the sink receives chunks, analyses, marks, errors and events as they happen
     await sessions.stop()   # flush the last utterance, finish analyses (bounded), close the journal
 
+A saved session is shown at once rather than replayed (``open``: its chunks,
+stored analyses, marks and review go to the sink in one go, nothing is
+called), and what the user marks on it afterwards is appended to its journal
+(``add_mark``):
+
+    await sessions.open(path, speed)     # a journal: shown at once; a transcript or audio: replayed
+    await sessions.add_mark("flag", "", chunk_id=12)   # kept in the journal on screen
+
 After a session, its post-session review (``analysis.review``):
 
     estimate = await sessions.estimate(path)    # show format_estimate(estimate) and ask first
@@ -156,6 +164,10 @@ class Sessions:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting = False  # between Record/Open and the session running: a second press does nothing
         self._started = False  # the session's inputs ran (so hearing nothing is worth saying)
+        self._wrote_journal = False  # this session's journal is new (so "saved" is news when it closes)
+        self._replaying_saved = False  # a saved session replays: its own journal takes the marks
+        self._marking: asyncio.Lock | None = None  # marks appended to a saved journal, one at a time, in order
+        self._mark_tasks: set[asyncio.Task[Any]] = set()
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -256,6 +268,7 @@ class Sessions:
                 Journal.create, self.sessions_dir, header={**header, "chain": chain}, on_error=self._journal_failed
             )
             self._session_path = self._journal.path
+            self._wrote_journal = True
             sinks.append(JournalSink(self._journal))
         sinks.append(self.sink)
         sinks.extend(extra)
@@ -313,7 +326,51 @@ class Sessions:
             self._starting = False
         self.sink.on_event("recording", {"devices": opened})
 
+    async def open(self, path: Path, speed: float) -> None:
+        """File > Open: a saved session is shown at once, as it was recorded, with
+        its stored analyses, marks and review (nothing is replayed or called);
+        a transcript or an audio file has nothing stored, so it is replayed."""
+        from annotator.replay import kind_of
+
+        if kind_of(path) != "session":
+            await self.start_replay(path, speed)
+            return
+        if self.active:
+            return
+        self._starting = True
+        try:
+            await self._show_saved(path)
+        finally:
+            self._starting = False
+
+    async def _show_saved(self, path: Path) -> None:
+        from annotator.analysis.review import live_flags
+        from annotator.replay import read_session
+
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        record = await asyncio.to_thread(read_session, path)
+        self._session_path = path
+        self.sink.on_event("session", {"path": str(path)})
+        for w in record.warnings:
+            self.sink.on_error(InputError(str(w)))
+        for chunk in record.chunks:
+            self.sink.on_chunk(chunk)
+        for analysis in record.analyses:
+            self.sink.on_analysis(analysis)
+        for mark in record.marks:
+            self.sink.on_mark(mark)
+        self.sink.on_event(
+            "opened",
+            {"path": str(path), "chunks": len(record.chunks), "analyses": len(record.analyses), "marks": len(record.marks)},
+        )
+        if record.review is not None:
+            self.sink.on_event("review", {"run": ReviewRun(path, record.review, live_flags(record))})
+
     async def start_replay(self, path: Path, speed: float) -> None:
+        """Replay a session, transcript or audio file through the pipeline, in
+        (accelerated) real time; a saved session shows its stored analyses as
+        its lines come (File > Replay, ``annotator replay``)."""
         if self.active:
             return
         self._loop = asyncio.get_running_loop()
@@ -336,6 +393,7 @@ class Sessions:
             pipeline = await self._open({}, journal=False, analyze=False, extra=[stored])
             stored.pipeline = pipeline
             self._session_path = path
+            self._replaying_saved = True
             self.sink.on_event("session", {"path": str(path)})
             for w in getattr(record, "warnings", ()):
                 self.sink.on_error(InputError(str(w)))
@@ -404,8 +462,54 @@ class Sessions:
             self._pipeline.set_speed(speed)
 
     def mark(self, kind: str, note: str) -> None:
-        if self._pipeline is not None:
-            self._pipeline.add_mark(kind, note)
+        """Mark the moment of the running session (its last line). Replaying a saved
+        session, the mark goes to that session's journal too."""
+        if self._pipeline is None:
+            return
+        mark = self._pipeline.add_mark(kind, note)
+        if self._replaying_saved and self._session_path is not None:
+            path = self._session_path
+            task = asyncio.get_running_loop().create_task(self._append_mark(path, mark))
+            self._mark_tasks.add(task)
+            task.add_done_callback(self._mark_done)
+
+    def _mark_done(self, task: asyncio.Task[Any]) -> None:
+        self._mark_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            err = task.exception()
+            self.sink.on_error(err if isinstance(err, AnnotatorError) else AnnotatorError(f"The mark was not saved ({err})."))
+
+    async def add_mark(self, path: Path, kind: str, note: str, chunk_id: int | None = None) -> Mark:
+        """A bookmark or flag on the saved session at ``path`` (on screen, not running):
+        on the line ``chunk_id`` (None: the last line), appended to its journal, then
+        shown (the sink's ``on_mark``): what is on screen is what is saved."""
+        from annotator.replay import read_session
+
+        if path.suffix.lower() != ".jsonl":
+            raise InputError(
+                f"{path.name}: marks are kept in a session journal (.jsonl); this is an export, so open the journal to mark it"
+            )
+        record = await asyncio.to_thread(read_session, path)
+        by_id = {c.id: c for c in record.chunks}
+        chunk = by_id.get(chunk_id) if chunk_id is not None else (record.chunks[-1] if record.chunks else None)
+        mark = Mark(at=max(chunk.end, 0.0) if chunk is not None else 0.0, kind=kind, note=note,
+                    chunk_id=None if chunk is None else chunk.id)
+        await self._append_mark(path, mark)
+        self.sink.on_mark(mark)
+        return mark
+
+    async def _append_mark(self, path: Path, mark: Mark) -> None:
+        from annotator.session import append_mark
+
+        if self._marking is None:
+            self._marking = asyncio.Lock()
+        async with self._marking:
+            await asyncio.to_thread(append_mark, path, mark)
+
+    async def _marks_saved(self) -> None:
+        """Wait for marks still being appended to a saved journal."""
+        while self._mark_tasks:
+            await asyncio.gather(*list(self._mark_tasks), return_exceptions=True)
 
     async def stop(self) -> None:
         """Stop the session: flush, finish analyses (bounded), close the journal. Safe to call twice."""
@@ -420,10 +524,12 @@ class Sessions:
 
     def _stopped(self, task: asyncio.Task[None]) -> None:
         self._stopping = None
-        if not task.cancelled() and task.exception() is None and self._session_path is not None:
+        wrote, self._wrote_journal = self._wrote_journal, False
+        if not task.cancelled() and task.exception() is None and self._session_path is not None and wrote:
             self.sink.on_event("session_closed", {"path": str(self._session_path)})
 
     async def _stop(self) -> None:
+        self._replaying_saved = False
         runner, self._runner = self._runner, None
         if runner is not None and runner is not asyncio.current_task():
             runner.cancel()
@@ -453,6 +559,7 @@ class Sessions:
 
                     await asyncio.to_thread(discard_session, journal.path, journal.audio_path)
                     self._session_path = None  # nothing to say "saved" about, review or export
+                    self._wrote_journal = False
                     if started and silence_advice:
                         self.sink.on_error(AudioError(silence_advice))
             analyzer, self._analyzer = self._analyzer, None
@@ -513,8 +620,10 @@ class Sessions:
         return ReviewRun(path, review, live_flags(record))
 
     async def shutdown(self) -> None:
-        """Quitting: stop any session and drop the model load if still running."""
+        """Quitting: stop any session, save the marks still being appended, and
+        drop the model load if still running."""
         await self.stop()
+        await self._marks_saved()
         if self._model_task is not None and not self._model_task.done():
             self._model_task.cancel()
 

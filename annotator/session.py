@@ -26,7 +26,9 @@ A post-session review is appended after the session ended with
 ``append_review``: the ``review`` record and then a fresh ``end`` record with
 the same reason as before, in one write, so the journal still ends with an
 ``end`` record (a reader takes the last one) and is never offered for
-recovery. An open journal takes it with ``Journal.write_review``.
+recovery. An open journal takes it with ``Journal.write_review``. Marks the
+user makes while a saved session is on screen are appended the same way
+(``append_mark``): ordinary ``mark`` records, so every reader keeps them.
 
 Durability: each record is handed to a writer thread and written to the file
 at once (so ``kill -9`` of the process loses only records still in the queue:
@@ -863,6 +865,22 @@ def append_review(path: Path, review: Review) -> SessionRecord:
     holds the file (use ``Journal.write_review`` there) or the file cannot be
     written; returns the journal as read afterwards.
     """
+    return append_records(path, [("review", review.to_dict())], what="the review", when="review it")
+
+
+def append_mark(path: Path, mark: Mark) -> SessionRecord:
+    """Append a bookmark or flag the user made while the saved session at ``path``
+    was on screen: a ``mark`` record, as a live session writes it (every reader
+    already knows it), then a fresh ``end`` record, as ``append_review`` does."""
+    return append_records(path, [("mark", mark.to_dict())], what="the mark", when="mark it")
+
+
+def append_records(
+    path: Path, records: list[tuple[str, dict[str, Any]]], *, what: str = "records", when: str = "try again"
+) -> SessionRecord:
+    """Append ``records`` (type, body) to a closed (or never closed) journal, then an
+    ``end`` record, in one write, synced: see ``append_review``. ``what`` and
+    ``when`` name the records and what to do for the error sentences."""
     path = Path(path)
     record = read_journal(path)
     if record.end_reason is None:
@@ -871,14 +889,14 @@ def append_review(path: Path, review: Review) -> SessionRecord:
     try:
         fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     except OSError as err:
-        raise JournalError(f"{path}: cannot open the session journal to add the review ({err.strerror or err})") from err
+        raise JournalError(f"{path}: cannot open the session journal to add {what} ({err.strerror or err})") from err
     try:
         if fcntl is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as err:
                 raise JournalError(
-                    f"{path}: is being written by a running annotator; review it after that session has ended"
+                    f"{path}: is being written by a running annotator; {when} after that session has ended"
                 ) from err
         raw = _read_bytes(path)
         keep = raw.rfind(b"\n") + 1  # up to the end of the last complete line
@@ -893,19 +911,29 @@ def append_review(path: Path, review: Review) -> SessionRecord:
             if keep < len(raw):
                 os.ftruncate(fd, keep)  # a record cut off by an interrupted append
             last_seq = _last_seq(raw[:keep]) or 0
-            seq = 0 if last_seq is None else last_seq + 1
+            seq = last_seq + 1
             now = round(time.time(), 3)
-            data = _encode({"type": "review", "seq": seq, "ts": now, **review.to_dict()}) + _encode(
-                {"type": "end", "seq": seq + 1, "ts": now, "reason": reason, "records": seq + 1}
-            )
+            data = b""
+            for kind, body in records:
+                data += _encode({"type": kind, "seq": seq, "ts": now, **body})
+                seq += 1
+            data += _encode({"type": "end", "seq": seq, "ts": now, "reason": reason, "records": seq})
             os.lseek(fd, 0, os.SEEK_END)
             _write_all(fd, prefix + data)
             os.fsync(fd)
         except OSError as err:
-            raise JournalError(f"{path}: cannot add the review to the session journal ({err.strerror or err})") from err
+            raise JournalError(f"{path}: cannot add {what} to the session journal ({err.strerror or err})") from err
     finally:
         os.close(fd)
     return read_journal(path)
+
+
+def read_header(path: Path) -> dict[str, Any] | None:
+    """A journal's header record (reads only its first line); None if it is not a journal."""
+    try:
+        return _first_record(Path(path))
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)

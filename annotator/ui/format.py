@@ -180,6 +180,13 @@ def recording_state(kind: str, data: dict[str, object]) -> str | None:
     return None
 
 
+def opened_state(data: dict[str, object], flags: int) -> str:
+    """Status-bar state once a saved session is shown: "Saved session: 20 lines, 2 flags"."""
+    lines = data.get("chunks")
+    n = lines if isinstance(lines, int) else 0
+    return f"Saved session: {n} line{'' if n == 1 else 's'}, {flags} flag{'' if flags == 1 else 's'}"
+
+
 
 def tooltip(text: str) -> str:
     """Tooltip markup that shows ``text`` literally.

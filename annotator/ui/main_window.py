@@ -34,6 +34,7 @@ from annotator.ui.format import (
     all_failed_warning,
     backlog_warning,
     misconfigured_warning,
+    opened_state,
     recording_state,
 )
 from annotator.ui.level_meter import LevelMeter
@@ -85,7 +86,8 @@ class MainWindow(QMainWindow):
     Signals (the user's intents, handled by ``SessionController``):
         record_requested(str | None): start recording from this device (None = the configured default).
         stop_requested(): stop recording or replay.
-        open_requested(str): replay this session, transcript or audio file.
+        open_requested(str): show this saved session at once; replay a transcript or audio file.
+        replay_requested(str): replay this session, transcript or audio file in (accelerated) real time.
         pause_requested(bool): True to pause a replay, False to resume.
         speed_changed(float): replay speed (0.0 = as fast as possible).
         mark_requested(str, str): kind ("bookmark" | "flag") and note.
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
     record_requested = Signal(object)
     stop_requested = Signal()
     open_requested = Signal(str)
+    replay_requested = Signal(str)
     pause_requested = Signal(bool)
     speed_changed = Signal(float)
     mark_requested = Signal(str, str)
@@ -168,7 +171,13 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.act_record = self._action("● Record", "Ctrl+R", "Start recording from the selected input", self._on_record)
         self.act_stop = self._action("■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit)
-        self.act_open = self._action("Open…", QKeySequence.StandardKey.Open, "Replay a session, transcript or audio file", self._on_open)
+        self.act_open = self._action(
+            "Open…", QKeySequence.StandardKey.Open,
+            "Open a saved session (shown at once, with its analyses), or replay a transcript or audio file", self._on_open,
+        )
+        self.act_replay = self._action(
+            "Replay…", None, "Replay a session, transcript or audio file as it was said, at the chosen speed", self._on_replay
+        )
         self.act_pause = self._action("Pause", "Ctrl+P", "Pause or resume the replay", self._on_pause)
         self.act_mark = self._action("Mark moment", "Ctrl+M", "Bookmark this moment in the session", lambda: self.mark_requested.emit("bookmark", ""))
         self.act_flag = self._action("Flag last statement", "Ctrl+F", "Flag the last statement for review", lambda: self.mark_requested.emit("flag", ""))
@@ -223,7 +232,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_open)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.addAction("No sessions yet").setEnabled(False)
-        for a in (self.act_export, None, self.act_settings, None, self.act_quit):
+        for a in (self.act_replay, self.act_export, None, self.act_settings, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = self.menuBar().addMenu("&Session")
         for a in (self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None, self.act_review, None, self.act_follow):
@@ -301,6 +310,11 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open a session, transcript or audio file", self.open_start_dir(), OPEN_FILTER)
         if path:
             self.open_requested.emit(path)
+
+    def _on_replay(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Replay a session, transcript or audio file", self.open_start_dir(), OPEN_FILTER)
+        if path:
+            self.replay_requested.emit(path)
 
     def set_recent(self, sessions: Sequence[tuple[Path, str]]) -> None:
         """File > Open Recent: these ``(journal, label)`` pairs, newest first."""
@@ -423,7 +437,10 @@ class MainWindow(QMainWindow):
             self.session_path = Path(str(path)) if path else None
             if self.session_path:
                 self.setWindowTitle(f"annotator — {self.session_path.name}")
-        elif kind == "review":  # a saved session's latest review, after its replay
+        elif kind == "opened":  # a saved session, shown at once
+            self.active, self.replaying, self.paused = False, False, False
+            state = opened_state(data, len(self.flags.cards))
+        elif kind == "review":  # a saved session's latest review (shown at once, or after its replay)
             run = data.get("run")
             if run is not None:
                 self.show_review(run.review, run.flags, stored=True)
@@ -448,6 +465,7 @@ class MainWindow(QMainWindow):
         self.act_record.setEnabled(not self.active)
         self.act_open.setEnabled(not self.active)
         self.recent_menu.setEnabled(not self.active)
+        self.act_replay.setEnabled(not self.active)
         self.device_combo.setEnabled(not self.active)
         self.act_stop.setEnabled(self.active)
         self.act_pause.setEnabled(self.active and self.replaying)

@@ -60,6 +60,9 @@ class SessionBackend(Protocol):
     def start_live(self, device: str | None) -> Coroutine[Any, Any, None]:
         """Start recording from ``device`` (None = the configured inputs)."""
 
+    def open(self, path: Path, speed: float) -> Coroutine[Any, Any, None]:
+        """Show a saved session at once; replay a transcript or audio file."""
+
     def start_replay(self, path: Path, speed: float) -> Coroutine[Any, Any, None]:
         """Replay a session, transcript or audio file through the pipeline."""
 
@@ -74,6 +77,9 @@ class SessionBackend(Protocol):
 
     def mark(self, kind: str, note: str) -> None:
         """Mark the current moment ("bookmark") or flag the last statement ("flag")."""
+
+    def add_mark(self, path: Path, kind: str, note: str, chunk_id: int | None = None) -> Coroutine[Any, Any, Any]:
+        """Mark a line of the saved session at ``path`` (not running): kept in its journal."""
 
     def stop(self) -> Coroutine[Any, Any, None]:
         """Stop: flush the last utterance, finish analyses (bounded), close the journal."""
@@ -125,6 +131,7 @@ class SessionController(QObject):
         window.record_requested.connect(self.record)
         window.stop_requested.connect(self.stop)
         window.open_requested.connect(self.open)
+        window.replay_requested.connect(self.replay)
         window.pause_requested.connect(self.pause)
         window.speed_changed.connect(self.set_speed)
         window.mark_requested.connect(self.mark)
@@ -166,16 +173,21 @@ class SessionController(QObject):
         self.bridge.run(self.backend.start_live(device), what="Starting the recording", on_result=lambda _r: self.refresh_providers())
 
     def open(self, path: str) -> None:
+        """File > Open: a saved session is shown at once; a transcript or audio file is replayed."""
+        self._start(path, self.backend.open(Path(path), self._speed), f"Opening {Path(path).name}")
+
+    def replay(self, path: str) -> None:
+        """File > Replay (and ``annotator replay``): replay any file, a saved session included."""
+        self._start(path, self.backend.start_replay(Path(path), self._speed), f"Replaying {Path(path).name}")
+
+    def _start(self, path: str, coro: Coroutine[Any, Any, None], what: str) -> None:
         if self.backend.active:
+            coro.close()
             self.messages.info("Stop the current session before opening another file.")
             return
         self.window.clear_session()
         self.window.setWindowTitle(f"annotator — {Path(path).name}")
-        self.bridge.run(
-            self.backend.start_replay(Path(path), self._speed),
-            what=f"Opening {Path(path).name}",
-            on_result=lambda _r: self.refresh_providers(),
-        )
+        self.bridge.run(coro, what=what, on_result=lambda _r: self.refresh_providers())
 
     def pause(self, paused: bool) -> None:
         if not self.backend.active:
@@ -194,13 +206,23 @@ class SessionController(QObject):
             self.backend.set_speed(speed)
 
     def mark(self, kind: str, note: str) -> None:
-        if not self.backend.active:
-            self.messages.info("Start a recording or a replay first; marks belong to a session.")
+        """A running session marks its last line; a saved one on screen (opened, or
+        ended) the selected line, else its last, and keeps it in its journal."""
+        if self.backend.active:
+            try:
+                self.backend.mark(kind, note)
+            except AnnotatorError as err:
+                self.messages.error(str(err))
             return
-        try:
-            self.backend.mark(kind, note)
-        except AnnotatorError as err:
-            self.messages.error(str(err))
+        path = self.window.session_path or self.backend.session_path
+        if path is None:
+            self.messages.info("Start a recording or open a session first; marks belong to a session.")
+            return
+        selected = self.window.transcript.selected_chunk_ids()
+        self.bridge.run(
+            self.backend.add_mark(path, kind, note, selected[-1] if selected else None),
+            what="Saving the mark",
+        )
 
     def stop(self) -> None:
         if not self.backend.active or self._stopping:

@@ -42,12 +42,12 @@ def test_first_run_without_a_key_explains_and_local_sentiment_works(qtbot, make_
     assert mood.startswith("local +")
 
 
-def write_crashed_session(directory: Path) -> Path:
+def write_crashed_session(directory: Path, mode: str = "live") -> Path:
     """A journal as a crash leaves it: header and chunks, no end record, a torn last line."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "2026-11-25_10-00-00.jsonl"
     lines = [
-        {"type": "header", "seq": 0, "ts": time.time(), "format": FORMAT, "version": FORMAT_VERSION, "mode": "live"},
+        {"type": "header", "seq": 0, "ts": time.time(), "format": FORMAT, "version": FORMAT_VERSION, "mode": mode},
         {"type": "chunk", "seq": 1, "ts": time.time(), "id": 1, "source": "You", "start": 0.0, "end": 2.0, "text": "Hello there."},
         {"type": "chunk", "seq": 2, "ts": time.time(), "id": 2, "source": "Them", "start": 2.5, "end": 4.0, "text": "Hi, thanks."},
     ]
@@ -59,15 +59,25 @@ def test_unfinished_session_is_repaired_and_offered_back(qtbot, make_app, fault_
     crashed = write_crashed_session(paths.sessions_dir())
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     asked = []
-    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    started = []
+    app.bridge.event.connect(lambda kind, data: started.append(kind) if kind == "replay_started" else None)
     offer_unfinished(lambda title, text: asked.append(text) is None, app.controller, app.window.messages)
-    assert asked and "did not close cleanly" in asked[0]
+    assert asked and "did not close cleanly" in asked[0] and "crashed while recording" in asked[0]
     qtbot.waitUntil(lambda: app.window.transcript_model.rowCount() == 2, timeout=10000)
-    qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
+    assert not app.sessions.active and not app.window.active and not started  # shown at once, not replayed
+    assert app.window.act_review.isEnabled()
     records = [json.loads(line) for line in crashed.read_text().splitlines()]
     assert records[-1]["type"] == "end" and records[-1]["reason"] == "recovered"
     assert not fault_server.requests  # a saved session is shown as it was, not analysed again
     assert app.sessions.session_path == crashed
+
+
+def test_an_interrupted_replay_is_not_called_a_crashed_recording(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    write_crashed_session(paths.sessions_dir(), mode="replay")
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    asked = []
+    offer_unfinished(lambda title, text: asked.append(text) is None and False, app.controller, app.window.messages)
+    assert asked and "during a replay" in asked[0] and "recording" not in asked[0]
 
 
 def test_declining_unfinished_sessions_leaves_them(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]

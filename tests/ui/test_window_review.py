@@ -82,9 +82,12 @@ def config(server: FaultServer) -> Config:
 def open_saved(qtbot, app, path: Path) -> None:  # type: ignore[no-untyped-def]
     win = app.window
     win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
-    win.open_requested.emit(str(path))
-    qtbot.waitUntil(lambda: win.active, timeout=5000)
-    qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=20000)
+    opened: list[str] = []
+    app.bridge.event.connect(lambda kind, data: opened.append(kind) if kind == "opened" else None)
+    win.open_requested.emit(str(path))  # shown at once, not replayed
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    assert win.status.state.text().startswith("Saved session:")
+    assert not app.sessions.active and not win.active
     assert len(win.flags.cards) == 2
 
 
@@ -145,7 +148,7 @@ def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app
     assert abs(win.status.usage.cost_usd - (cost_before + review.cost_usd)) < 1e-9  # the review is in the total
     assert states[-1] == "Reviewed"
 
-    # Opening the session again shows its saved review once the replay is done; nothing is sent.
+    # Opening the session again shows its saved review at once; nothing is sent.
     open_saved_again = len(fault_server.requests)
     win.open_requested.emit(str(journal))
     qtbot.waitUntil(lambda: len(win.flags.cards) == 3 and win.review_section.isVisible(), timeout=20000)
@@ -252,7 +255,7 @@ def test_reopening_a_session_whose_review_failed_does_not_repeat_the_error(qtbot
     replays: list[str] = []
     app.bridge.event.connect(lambda kind, data: replays.append(kind))
     open_saved(qtbot, app, journal)
-    assert "review" in replays  # the stored (failed) review was delivered after the replay
+    assert "review" in replays  # the stored (failed) review was delivered with the session
     assert sum("no valid answer" in m.text for m in hub.history) == errors
     assert not win.review_section.isVisible() and all(c.review is None for c in win.flags.cards)
 

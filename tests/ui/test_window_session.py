@@ -148,26 +148,124 @@ def test_stop_flushes_the_last_utterance_to_the_journal(qtbot, make_app, whisper
     assert records[-1]["type"] == "end"
 
 
-def test_saved_session_replays_its_flags_and_marks_without_calling_providers(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
-    fault_server.script("fast", *replies_for_interview())
-    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+def record_interview(qtbot, app) -> Path:  # type: ignore[no-untyped-def]
+    """Replay backend-lead.txt at max through the loopback provider, with a bookmark: its journal."""
     win = app.window
     win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
     win.open_requested.emit(str(DATA / "backend-lead.txt"))
     qtbot.waitUntil(lambda: win.transcript_model.rowCount() >= 3, timeout=10000)
     win.act_mark.trigger()  # a bookmark while it runs
-    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
-    journal = app.sessions.session_path
+    qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=30000)
+    return app.sessions.session_path
+
+
+def events_of(app, kind: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    seen: list[dict] = []
+    app.bridge.event.connect(lambda k, data: seen.append(data) if k == kind else None)
+    return seen
+
+
+def test_opening_a_saved_session_shows_it_at_once_with_review_enabled(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("fast", *replies_for_interview())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    win = app.window
+    journal = record_interview(qtbot, app)
     calls = len(fault_server.requests)
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(1.0))  # real time: a replay would take a minute
+    opened, started, closed = events_of(app, "opened"), events_of(app, "replay_started"), events_of(app, "session_closed")
 
     win.open_requested.emit(str(journal))
-    qtbot.waitUntil(lambda: win.active, timeout=5000)
-    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    assert not started and not win.active and not app.sessions.active  # not replayed
+    assert win.transcript_model.rowCount() == 20
+    model = win.transcript_model
+    assert model.data(model.index(9, COL_MOOD)) == "\u22120.70"  # the stored analyses, as recorded
+    assert [(c.flag.chunk_id, c.flag.earlier_chunk_id) for c in win.flags.cards] == [(12, 2), (14, 6)]
+    assert len(win.timeline.marks) == 1 and len(win.timeline.points) == 20
+    assert win.act_review.isEnabled() and win.act_replay.isEnabled()
+    assert win.status.state.text() == "Saved session: 20 lines, 2 flags"
+    assert len(fault_server.requests) == calls  # shown as recorded, not analysed again
+    assert app.sessions.session_path == journal and win.session_path == journal
+    assert not closed  # nothing changed: no "session saved"
+
+
+def test_replay_is_an_explicit_action_and_saves_nothing_new(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("fast", *replies_for_interview())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    win = app.window
+    journal = record_interview(qtbot, app)
+    before = journal.read_bytes()
+    calls = len(fault_server.requests)
+    started, closed = events_of(app, "replay_started"), events_of(app, "session_closed")
+
+    win.replay_requested.emit(str(journal))
+    qtbot.waitUntil(lambda: bool(started), timeout=5000)
+    qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=30000)
     assert win.transcript_model.rowCount() == 20
     assert [(c.flag.chunk_id, c.flag.earlier_chunk_id) for c in win.flags.cards] == [(12, 2), (14, 6)]
     assert len(win.timeline.marks) == 1
-    assert len(fault_server.requests) == calls  # shown as recorded, not analysed again
-    assert app.sessions.session_path == journal
+    assert len(fault_server.requests) == calls
+    assert journal.read_bytes() == before and not closed  # the journal did not change: no "session saved"
+
+
+def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from annotator.export import export
+    from annotator.replay import read_session
+
+    fault_server.script("fast", *replies_for_interview())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    win = app.window
+    journal = record_interview(qtbot, app)
+    opened = events_of(app, "opened")
+    win.open_requested.emit(str(journal))
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5000)
+
+    win.transcript.select_chunks([5])
+    qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # flag the selected line
+    qtbot.waitUntil(lambda: len(win.flags.cards) == 3, timeout=5000)
+    win.transcript.clearSelection()
+    qtbot.keyClick(win, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # bookmark (the last line)
+    qtbot.waitUntil(lambda: len(win.timeline.marks) == 2, timeout=5000)
+
+    record = read_session(journal)
+    assert [(m.kind, m.chunk_id) for m in record.marks] == [("bookmark", 3), ("flag", 5), ("bookmark", 20)]
+    assert record.end_reason == "closed" and not record.warnings  # still a closed journal, read without complaint
+    manual = next(c.flag for c in win.flags.cards if c.flag.manual)
+    assert manual.chunk_id == 5
+    for fmt in ("md", "json"):
+        out = tmp_path / f"out.{fmt}"
+        app.bridge.run(app.sessions.export(journal, out, fmt), what="export")
+        qtbot.waitUntil(out.exists, timeout=5000)
+    md = (tmp_path / "out.md").read_text(encoding="utf-8")
+    line5 = record.chunks[4].text
+    assert md.count("**Flag**") == 1 and md.count("**Bookmark**") == 2 and line5[:30] in md.split("## Marks")[1]
+    marks = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["marks"]
+    assert [(m["kind"], m["chunk_id"]) for m in marks] == [("bookmark", 3), ("flag", 5), ("bookmark", 20)]
+
+    # opened again, the marks are there
+    opened.clear()
+    win.open_requested.emit(str(journal))
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    assert len(win.timeline.marks) == 2 and sum(c.flag.manual for c in win.flags.cards) == 1
+
+
+def test_marks_made_while_replaying_a_saved_session_are_journaled(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    from annotator.replay import read_session
+
+    fault_server.script("fast", *replies_for_interview())
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    win = app.window
+    journal = record_interview(qtbot, app)
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(4.0))
+    win.replay_requested.emit(str(journal))
+    qtbot.waitUntil(lambda: win.transcript_model.rowCount() >= 2, timeout=10000)
+    win.act_flag.trigger()
+    app.window.act_stop.trigger()
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=20000)
+    qtbot.waitUntil(lambda: len(read_session(journal).marks) == 2, timeout=5000)
+    assert [m.kind for m in read_session(journal).marks] == ["bookmark", "flag"]
 
 
 def test_a_repeated_contradiction_makes_one_card(window, bridge) -> None:  # type: ignore[no-untyped-def]
