@@ -45,6 +45,8 @@ from annotator.models import Analysis, Chunk, Mark
 from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipeline, Sink
 
 AnalyzerFactory = Callable[[Config], Analyzer]
+SHOW_SLICE = 200
+"""Records of a saved session handed to the window between two paints (``Sessions.open``)."""
 SOURCES = ("You", "Them")
 
 
@@ -354,12 +356,16 @@ class Sessions:
         self.sink.on_event("session", {"path": str(path)})
         for w in record.warnings:
             self.sink.on_error(InputError(str(w)))
-        for chunk in record.chunks:
-            self.sink.on_chunk(chunk)
-        for analysis in record.analyses:
-            self.sink.on_analysis(analysis)
-        for mark in record.marks:
-            self.sink.on_mark(mark)
+        # in slices, letting the window paint between them: the first lines show
+        # at once and the window answers while a long session fills in
+        delivered = 0
+        for deliver, items in ((self.sink.on_chunk, record.chunks), (self.sink.on_analysis, record.analyses),
+                               (self.sink.on_mark, record.marks)):
+            for item in items:
+                deliver(item)  # type: ignore[operator]
+                delivered += 1
+                if delivered % SHOW_SLICE == 0:
+                    await asyncio.sleep(0)
         self.sink.on_event(
             "opened",
             {"path": str(path), "chunks": len(record.chunks), "analyses": len(record.analyses), "marks": len(record.marks)},

@@ -6,8 +6,9 @@ so markup in what was said is shown literally.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import (
@@ -49,6 +50,7 @@ class TranscriptModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Row] = []
         self._by_id: dict[int, int] = {}
+        self._chunks: dict[int, Chunk] = {}  # kept, not rebuilt per call: a saved session asks once per analysis
         self._dots: dict[tuple[str, bool], QPixmap] = {}
 
     # -- Qt model interface ---------------------------------------------------
@@ -119,12 +121,14 @@ class TranscriptModel(QAbstractTableModel):
         if chunk.id in self._by_id:
             r = self._by_id[chunk.id]
             self._rows[r] = replace(self._rows[r], chunk=chunk)
+            self._chunks[chunk.id] = chunk
             self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
             return r
         r = len(self._rows)
         self.beginInsertRows(QModelIndex(), r, r)
         self._rows.append(Row(chunk))
         self._by_id[chunk.id] = r
+        self._chunks[chunk.id] = chunk
         self.endInsertRows()
         return r
 
@@ -152,8 +156,9 @@ class TranscriptModel(QAbstractTableModel):
     def row_at(self, r: int) -> Row:
         return self._rows[r]
 
-    def chunks(self) -> dict[int, Chunk]:
-        return {row.chunk.id: row.chunk for row in self._rows}
+    def chunks(self) -> Mapping[int, Chunk]:
+        """Every chunk by id, in arrival order (read-only: the model's own)."""
+        return MappingProxyType(self._chunks)
 
     def last_chunk(self) -> Chunk | None:
         return self._rows[-1].chunk if self._rows else None
@@ -162,6 +167,7 @@ class TranscriptModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows.clear()
         self._by_id.clear()
+        self._chunks.clear()
         self.endResetModel()
 
 

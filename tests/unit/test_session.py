@@ -15,6 +15,7 @@ from annotator.errors import InputError, JournalError
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
 from annotator.replay import read_session
 from annotator.session import (
+    append_mark,
     FORMAT_VERSION,
     Journal,
     find_unfinished,
@@ -410,3 +411,25 @@ def test_a_write_cut_short_by_the_disk_leaves_a_readable_file(tmp_path: Path) ->
     record = read_journal(path)
     assert record.chunks and [c.id for c in record.chunks] == list(range(1, len(record.chunks) + 1))
     assert any("last record was cut off" in w for w in record.warnings)
+
+
+def test_a_mark_appended_to_a_saved_journal_is_read_back_and_it_stays_closed(tmp_path: Path) -> None:
+    journal = Journal.create(tmp_path, header={"mode": "live"})
+    journal.write_chunk(Chunk(1, "You", 0.0, 2.0, "Hello."))
+    journal.close()
+    after = append_mark(journal.path, Mark(2.0, "flag", "check this", 1))
+    assert after.marks == (Mark(2.0, "flag", "check this", 1),)
+    assert after.end_reason == "closed" and not after.warnings
+    seqs = [json.loads(line)["seq"] for line in journal.path.read_text().splitlines()]
+    assert seqs == list(range(len(seqs)))  # numbering continues
+    again = append_mark(journal.path, Mark(2.0, "bookmark", "", 1))
+    assert [m.kind for m in again.marks] == ["flag", "bookmark"]
+
+
+def test_a_mark_appended_to_a_journal_that_never_closed_repairs_it_first(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    header = {"type": "header", "seq": 0, "ts": 1.0, "format": "annotator-session", "version": 1}
+    chunk = {"type": "chunk", "seq": 1, "ts": 1.0, "id": 1, "source": "", "start": 0, "end": 1, "text": "Hi."}
+    path.write_text(json.dumps(header) + "\n" + json.dumps(chunk) + "\n" + '{"type": "chu', encoding="utf-8")
+    after = append_mark(path, Mark(1.0, "bookmark", "", 1))
+    assert after.end_reason == "recovered" and len(after.marks) == 1 and len(after.chunks) == 1
