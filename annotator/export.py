@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from annotator.analysis.identity import Identity, identity
 from annotator.analysis.review import Review, ReviewContradiction, live_flags
 from annotator.analysis.usage import UsageTracker
 from annotator.errors import InputError
@@ -261,6 +262,7 @@ def _place_contradictions(record: SessionRecord) -> tuple[dict[int, list[_Flag]]
     by_id = {c.id: c for c in record.chunks}
     under: dict[int, list[_Flag]] = {}
     back: dict[int, list[_Flag]] = {}
+    seen: set[Identity] = set()  # a contradiction a provider repeated is listed once, where it was first raised
     for analysis in record.analyses:
         if analysis.insight is None or not analysis.insight.contradictions:
             continue
@@ -270,6 +272,10 @@ def _place_contradictions(record: SessionRecord) -> tuple[dict[int, list[_Flag]]
         first = min(position[id(c)] for c in own)
         before = record.chunks[:first]
         for contradiction in analysis.insight.contradictions:
+            same = identity(contradiction.statement, contradiction.earlier)
+            if same in seen:
+                continue
+            seen.add(same)
             statement = find_statement(contradiction.statement, own) or own[-1]
             earlier = find_statement(contradiction.earlier, before)
             flag = _Flag(contradiction, statement, earlier)

@@ -52,6 +52,7 @@ from typing import Any, Protocol
 import httpx
 
 from annotator.analysis.chain import Chain
+from annotator.analysis.identity import Identity, identity
 from annotator.analysis.insight import InvalidReply, reply_object
 from annotator.analysis.prompt import chunk_line, estimate_tokens, split_text
 from annotator.analysis.providers import Clock, HttpProvider, Request, Result
@@ -580,9 +581,13 @@ def _similar(a: str, b: str, threshold: float = 0.6) -> bool:
 def live_flags(record: Reviewable) -> tuple[LiveFlag, ...]:
     """The contradictions the live pass raised (provider answers only, not the
     local estimate), numbered from 1 in journal order, each placed at the chunk
-    of its analysis whose words best match its statement."""
+    of its analysis whose words best match its statement. A contradiction raised
+    again (the same ``analysis.identity``: a provider repeating itself in a later
+    answer) is one flag, the first: the window shows it as one card, so the
+    review judges it once."""
     position = {c.id: i for i, c in enumerate(record.chunks)}
     flags: list[LiveFlag] = []
+    seen: set[Identity] = set()
     for ai, analysis in enumerate(record.analyses):
         if analysis.insight is None or analysis.local or not analysis.insight.contradictions:
             continue
@@ -590,6 +595,10 @@ def live_flags(record: Reviewable) -> tuple[LiveFlag, ...]:
         if not own:
             continue
         for ci, c in enumerate(analysis.insight.contradictions):
+            same = identity(c.statement, c.earlier)
+            if same in seen:
+                continue
+            seen.add(same)
             wanted = _words(c.statement)
             best = max(own, key=lambda k: (len(wanted & _words(record.chunks[k].text)), -k))
             flags.append(LiveFlag(len(flags) + 1, ai, ci, c, record.chunks[best].start, best))
@@ -876,7 +885,8 @@ def merge_parts(parts: Sequence[ReviewPart], flags: Sequence[LiveFlag]) -> Revie
         for finding in part.missed:
             if any(_matches_flag(finding, f) for f in flags):
                 continue  # the live pass did flag it
-            if any(_same_finding(finding, kept) for kept in missed):
+            same = identity(finding.statement, finding.earlier)
+            if any(same == identity(kept.statement, kept.earlier) or _same_finding(finding, kept) for kept in missed):
                 continue  # found again in an overlap
             missed.append(finding)
     missed.sort(key=lambda c: max(c.statement_at, c.earlier_at))

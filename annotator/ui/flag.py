@@ -6,17 +6,12 @@ the chunks they came from are found by word overlap, not by exact equality.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from annotator.analysis.identity import identity, words as _words
 from annotator.models import Analysis, Chunk, Mark
 
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a an the and or but of to in on at for with is was were are be been i we you it that this my our "
-    "me us so as by from have has had do did not".split()
-)
 MIN_OVERLAP = 0.34
 
 
@@ -42,12 +37,8 @@ class Flag:
 
 
 def flag_key(statement: str, earlier: str, manual: bool = False) -> tuple[frozenset[str], frozenset[str], bool]:
-    """The identity of a flag's content: the meaningful words of both quotes."""
-    return frozenset(_words(statement)), frozenset(_words(earlier)), manual
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+    """The identity of a flag's content (``analysis.identity``), and whether the user made it."""
+    return (*identity(statement, earlier), manual)
 
 
 def overlap(quote: str, text: str) -> float:

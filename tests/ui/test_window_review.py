@@ -60,14 +60,16 @@ REVIEW = json.dumps(
 )
 
 
-def saved_session(directory: Path) -> Path:
-    """A closed journal: ten lines and two live flags (analyses of lines 6 and 8)."""
+def saved_session(directory: Path, *, repeated: bool = False) -> Path:
+    """A closed journal: ten lines and two live flags (analyses of lines 6 and 8);
+    ``repeated``: the provider raised the tenure one again, reworded, on line 7."""
     journal = Journal.create(directory, header={"model": "tiny.en"})
     chunks = [Chunk(i + 1, who, i * 5.0, i * 5.0 + 4.0, text) for i, (who, text) in enumerate(LINES)]
     for c in chunks:
         journal.write_chunk(c)
     attempt = Attempt("live", "fault-model", Outcome.OK, 200, 300, 200, 40, 0.0001)
-    for cid, flag in ((6, TENURE), (8, PAGER)):
+    again = Contradiction("I joined eighteen months ago.", "I led the Payments team for about three years", "Again.")
+    for cid, flag in ((6, TENURE), *(((7, again),) if repeated else ()), (8, PAGER)):
         insight = Insight(Sentiment("neutral", 0.0), (flag,))
         journal.write_analysis(Analysis((cid,), chunks[cid - 1].text, insight, "live", "fault-model", (attempt,), 300))
     journal.close()
@@ -155,6 +157,28 @@ def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app
     assert [c.review.verdict if c.review else None for c in win.flags.cards[:2]] == [CONFIRMED, WRONG]
     assert len(fault_server.requests) == open_saved_again
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=20000)
+
+
+def test_a_repeated_contradiction_is_one_flag_for_the_review_and_the_export(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fault_server.script("strong", Reply.ok(REVIEW))
+    app = make_app(config(fault_server))
+    win = app.window
+    journal = saved_session(sessions_dir, repeated=True)
+    open_saved(qtbot, app, journal)  # two cards: the repeat is the same card
+    asked: list[str] = []
+    win.confirm = lambda title, text: (asked.append(text), True)[1]
+    win.act_review.trigger()
+    qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)
+    assert "2 live flags" in asked[0]
+    assert fault_server.requests_for("strong")[0].prompt_text.count("eighteen months ago") <= 2  # the line, one flag
+    assert win.review_panel.labels()[1] == "Live flags: 1 confirmed, 1 wrong, 0 not judged · 1 missed by the live pass (new cards)"
+    assert [c.review.verdict if c.review else None for c in win.flags.cards[:2]] == [CONFIRMED, WRONG]
+    out = tmp_path / "s.md"
+    app.bridge.run(app.sessions.export(journal, out, "md"), what="export")
+    qtbot.waitUntil(out.exists, timeout=5000)
+    md = out.read_text(encoding="utf-8")
+    assert md.count("Contradiction:** “I joined eighteen months ago") == 1
+    assert md.count("Live flags confirmed") == 1 and md.split("### Live flags confirmed")[1].split("###")[0].count("- [") == 1
 
 
 def test_declining_the_estimate_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
