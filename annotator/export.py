@@ -2,11 +2,15 @@
 
 ``export(record, fmt)`` returns the text; nothing here touches the disk.
 
-- **md**: date, duration, the transcription model and devices, the analysis
+- **md**: the source file replayed (if any), date, duration, the transcription model and devices, the analysis
   chain, providers used with their calls, tokens and estimated cost; the
   transcript with times and speakers, each contradiction placed under the
   statement that made it and quoting (with its time and speaker) the earlier
-  statement it conflicts with, which also gets a pointer forward; analyses
+  statement it conflicts with, which also gets a pointer forward (both in one
+  line: "said in the same breath"); a contradiction a provider repeated is
+  listed once (``analysis.identity``); the review's verdict under each live
+  one (a flag it rejected is marked so, with why), and the contradictions the
+  review found placed the same way; analyses
   that failed, with why; sentiment over time (a text sparkline and a table);
   the user's marks; events and errors; the post-session review when there
   is one (its summary, which live flags it confirmed and which it rejected,
@@ -49,6 +53,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any, Literal
 
 from annotator.analysis.identity import Identity, identity
@@ -246,22 +251,67 @@ def find_statement(quote: str, candidates: Sequence[Chunk]) -> Chunk | None:
     return best if best_score >= MATCH_THRESHOLD else None
 
 
+NEAR_S = 6.0  # a reviewer's time may be a few seconds off the line's start
+
+
 @dataclass(frozen=True)
 class _Flag:
-    """One contradiction placed in the transcript."""
+    """One contradiction placed in the transcript: raised live (with the review's
+    verdict on it, if any) or found by the review (``found_by_review``)."""
 
     contradiction: Contradiction
     statement: Chunk
     earlier: Chunk | None
+    verdict: str | None = None  # "confirmed" | "rejected" | None (not reviewed)
+    reason: str = ""  # the review's sentence on it
+    found_by_review: bool = False
 
 
-def _place_contradictions(record: SessionRecord) -> tuple[dict[int, list[_Flag]], dict[int, list[_Flag]]]:
+def _verdicts(record: SessionRecord, review: Review | None) -> dict[Identity, tuple[str, str]]:
+    """The review's verdict on each live contradiction, by its identity."""
+    out: dict[Identity, tuple[str, str]] = {}
+    if review is None or review.result is None:
+        return out
+    for verdict, items in (("confirmed", review.result.confirmed), ("rejected", review.result.rejected)):
+        for c in items:
+            ai, ci = c.analysis_index, c.contradiction_index
+            if ai is None or ci is None or not 0 <= ai < len(record.analyses):
+                continue
+            insight = record.analyses[ai].insight
+            if insight is None or not 0 <= ci < len(insight.contradictions):
+                continue
+            live = insight.contradictions[ci]
+            out.setdefault(identity(live.statement, live.earlier), (verdict, c.explanation))
+    return out
+
+
+def _near(quote: str, at: float, chunks: Sequence[Chunk]) -> Chunk | None:
+    """The line a reviewer's quote at ``at`` seconds came from: the best match among
+    the lines near that time, else anywhere, else the line spoken then."""
+    near = [c for c in chunks if c.start - NEAR_S <= at <= c.end + NEAR_S]
+    found = find_statement(quote, near) or find_statement(quote, chunks)
+    if found is not None:
+        return found
+    return next((c for c in chunks if c.start <= at <= c.end), None)
+
+
+def _place_contradictions(
+    record: SessionRecord, review: Review | None = None
+) -> tuple[dict[int, list[_Flag]], dict[int, list[_Flag]]]:
     """Contradictions by the position of the chunk that made them, and by the
-    position of the earlier chunk they point back to."""
+    position of the earlier chunk they point back to: the live ones (each with
+    ``review``'s verdict on it) and those ``review`` found that the live pass missed."""
     position = {id(c): i for i, c in enumerate(record.chunks)}
     by_id = {c.id: c for c in record.chunks}
     under: dict[int, list[_Flag]] = {}
     back: dict[int, list[_Flag]] = {}
+    verdicts = _verdicts(record, review)
+
+    def place(flag: _Flag) -> None:
+        under.setdefault(position[id(flag.statement)], []).append(flag)
+        if flag.earlier is not None and flag.earlier is not flag.statement:
+            back.setdefault(position[id(flag.earlier)], []).append(flag)
+
     seen: set[Identity] = set()  # a contradiction a provider repeated is listed once, where it was first raised
     for analysis in record.analyses:
         if analysis.insight is None or not analysis.insight.contradictions:
@@ -277,12 +327,49 @@ def _place_contradictions(record: SessionRecord) -> tuple[dict[int, list[_Flag]]
                 continue
             seen.add(same)
             statement = find_statement(contradiction.statement, own) or own[-1]
-            earlier = find_statement(contradiction.earlier, before)
-            flag = _Flag(contradiction, statement, earlier)
-            under.setdefault(position[id(statement)], []).append(flag)
-            if earlier is not None:
-                back.setdefault(position[id(earlier)], []).append(flag)
+            earlier = find_statement(contradiction.earlier, before) or find_statement(contradiction.earlier, own)
+            verdict, reason = verdicts.get(same, (None, ""))
+            place(_Flag(contradiction, statement, earlier, verdict, reason))
+    if review is not None and review.result is not None:
+        for c in review.result.missed:
+            statement = _near(c.statement, c.statement_at, record.chunks)
+            if statement is None:
+                continue
+            earlier = _near(c.earlier, c.earlier_at, record.chunks[: position[id(statement)] + 1])
+            found = Contradiction(c.statement, c.earlier, c.explanation)
+            place(_Flag(found, statement, earlier, found_by_review=True))
     return under, back
+
+
+def _contradiction_lines(flag: _Flag) -> list[str]:
+    """One contradiction as it stands under its statement in the transcript."""
+    c = flag.contradiction
+    if flag.found_by_review:
+        head = "⚠ **Contradiction found by the review** (missed live):"
+    elif flag.verdict == "rejected":
+        head = "✖ **Flag rejected by the review:**"
+    else:
+        head = "⚠ **Contradiction:**"
+    said = f"“{md_text(c.statement)}”"
+    verb = "was flagged live as conflicting with" if flag.verdict == "rejected" else "conflicts with"
+    if flag.earlier is None:
+        line = f"{said} {verb} something said earlier, not found word for word in the transcript: “{md_text(c.earlier)}”"
+    elif flag.earlier is flag.statement:  # both quotes are in this one line: the speaker contradicts themself
+        if _words(c.earlier) == _words(c.statement) or not _words(c.earlier):
+            line = f"{said} was flagged live as contradicting itself" if flag.verdict == "rejected" else f"{said} contradicts itself"
+        else:
+            line = f"{said} {verb} “{md_text(c.earlier)}”, said in the same breath"
+    else:
+        where = f"what was said at [{timestamp(flag.earlier.start)}]{_speaker(flag.earlier)}"
+        line = f"{said} {verb} {where} “{md_text(flag.earlier.text)}”"
+    lines = [f"> {head} {line}"]
+    if c.explanation:
+        lines.append(f"> {md_text(c.explanation)}")
+    if flag.verdict == "confirmed":
+        lines.append(f"> ✔ Confirmed by the review{': ' + md_text(flag.reason) if flag.reason else '.'}")
+    elif flag.verdict == "rejected":
+        lines.append(f"> ✖ Not a contradiction, says the review{': ' + md_text(flag.reason) if flag.reason else '.'}")
+    return lines
 
 
 def _speaker(chunk: Chunk) -> str:
@@ -353,12 +440,17 @@ def _review_item(c: ReviewContradiction, joiner: str) -> str:
     )
 
 
+def _latest_answered(record: SessionRecord) -> Review | None:
+    """The latest review that has a result (the one the Markdown reports)."""
+    answered = [r for r in record.reviews if r.result is not None]
+    return answered[-1] if answered else None
+
+
 def _review_section(record: SessionRecord) -> list[str]:
     """The latest review that has a result (else why the latest one failed)."""
     if not record.reviews:
         return []
-    answered = [r for r in record.reviews if r.result is not None]
-    review: Review = answered[-1] if answered else record.reviews[-1]
+    review: Review = _latest_answered(record) or record.reviews[-1]
     lines = ["## Review", ""]
     when = _created({"created": review.created}) if review.created else "after the session"
     if review.result is None:
@@ -411,14 +503,24 @@ def _review_section(record: SessionRecord) -> list[str]:
     return lines
 
 
+def _files(record: SessionRecord) -> list[tuple[str, str]]:
+    """The file the session came from: the transcript or audio file a replay read
+    (the journal's own name is the title), or the transcript exported directly."""
+    source = record.header.get("source")
+    if isinstance(source, str) and source:
+        return [("Source", md_text(PurePath(source).name))]
+    if record.path is not None and record.path.suffix.lower() not in (".jsonl", ".json"):
+        return [("Source", md_text(record.path.name))]
+    return []
+
+
 def to_markdown(record: SessionRecord) -> str:
     h = record.header
     lines: list[str] = []
     title = record.id or (str(h.get("created", ""))[:19].replace("T", " ") if h.get("created") else "")
     lines.append(f"# Session {md_text(title)}".rstrip())
     lines.append("")
-    facts: list[tuple[str, str]] = [
-        ("Date", _created(h)),
+    facts: list[tuple[str, str]] = [*_files(record), ("Date", _created(h)),
         ("Duration", timestamp(duration_s(record))),
         ("Chunks", str(len(record.chunks))),
     ]
@@ -470,7 +572,7 @@ def to_markdown(record: SessionRecord) -> str:
     lines += _review_section(record)
 
     lines += ["## Transcript", ""]
-    under, back = _place_contradictions(record)
+    under, back = _place_contradictions(record, _latest_answered(record))
     by_last: dict[int, list[Analysis]] = {}
     position = {c.id: i for i, c in enumerate(record.chunks)}
     for analysis in record.analyses:
@@ -483,18 +585,10 @@ def to_markdown(record: SessionRecord) -> str:
         lines.append(f"**[{timestamp(chunk.start)}]{_speaker(chunk)}** {md_text(chunk.text)}")
         lines.append("")
         for flag in back.get(i, ()):
-            lines += [f"> ↳ contradicted later, at [{timestamp(flag.statement.start)}]", ""]
+            note = " (rejected by the review)" if flag.verdict == "rejected" else " (found by the review)" if flag.found_by_review else ""
+            lines += [f"> ↳ contradicted later, at [{timestamp(flag.statement.start)}]{note}", ""]
         for flag in under.get(i, ()):
-            c = flag.contradiction
-            if flag.earlier is not None:
-                where = f"what was said at [{timestamp(flag.earlier.start)}]{_speaker(flag.earlier)}"
-                quote = md_text(flag.earlier.text)
-            else:
-                where = "something said earlier"
-                quote = md_text(c.earlier)
-            lines.append(f"> ⚠ **Contradiction:** “{md_text(c.statement)}” conflicts with {where} “{quote}”")
-            if c.explanation:
-                lines.append(f"> {md_text(c.explanation)}")
+            lines += _contradiction_lines(flag)
             lines.append("")
         for analysis in by_last.get(i, ()):
             if analysis.insight is None:

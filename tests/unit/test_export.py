@@ -272,7 +272,7 @@ def test_markdown_places_each_contradiction_beside_both_statements(data_dir: Pat
     tenure = index("“When I joined the company eighteen months ago” conflicts with what was said at")
     assert "for about three years now" in lines[tenure]
     # the salary contradiction's earlier statement is not in the transcript: quoted as the provider gave it
-    assert "conflicts with something said earlier “comfortable with a salary in the low hundreds”" in md
+    assert "conflicts with something said earlier, not found word for word in the transcript: “comfortable with a salary in the low hundreds”" in md
     assert "> *Analysis unavailable:* kimi: timeout (no first token within 5.0 s); groq: http\\_error 503" in md
     assert "| kimi | kimi-k2-turbo-preview | 8 | 5 | 2,600 | 490 | $0.0028 |" in md
     assert "| groq | llama-3.1-8b-instant | 2 | 1 | 420 | 80 | $0.000041 |" in md
@@ -352,3 +352,64 @@ def test_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["export", journal.path.stem, "--format", "md", "-o", str(target)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "out.md: cannot write the export" in err
+
+
+def reviewed_interview() -> SessionRecord:
+    """Five lines; live flags on lines 3 (confirmed) and 4 (rejected); the review found one more (line 5)."""
+    from annotator.analysis.review import Review, ReviewContradiction, ReviewResult
+
+    chunks = (
+        Chunk(1, "Candidate", 0.0, 4.0, "I led the payments team for three years."),
+        Chunk(2, "Candidate", 5.0, 9.0, "We moved the ledger to Postgres last year."),
+        Chunk(3, "Candidate", 10.0, 14.0, "I joined eighteen months ago."),
+        Chunk(4, "Candidate", 15.0, 19.0, "I carried the pager for the whole team."),
+        Chunk(5, "Candidate", 20.0, 24.0, "We ran everything on MySQL and never touched Postgres."),
+    )
+    tenure = Contradiction("I joined eighteen months ago", "I led the payments team for three years", "Tenure.")
+    pager = Contradiction("I carried the pager", "We moved the ledger to Postgres", "Odd.")
+    analyses = (
+        Analysis((3,), "", Insight(Sentiment("neutral", 0.0), (tenure,)), "live", "m"),
+        Analysis((4,), "", Insight(Sentiment("neutral", 0.0), (pager,)), "live", "m"),
+    )
+    result = ReviewResult(
+        confirmed=(ReviewContradiction(tenure.statement, 10.0, tenure.earlier, 0.0, "Cannot fit.", 1, 0, 0),),
+        rejected=(ReviewContradiction(pager.statement, 15.0, pager.earlier, 5.0, "Different things.", 2, 1, 0),),
+        missed=(ReviewContradiction("never touched Postgres", 20.0, "We moved the ledger to Postgres", 5.0, "Both."),),
+    )
+    review = Review(result, "strong", "big", live_flags=2, created="2026-11-17T10:00:00+00:00")
+    return SessionRecord(header={"mode": "replay", "source": "/home/me/interviews/backend-lead.txt"}, chunks=chunks,
+                         analyses=analyses, reviews=(review,), end_reason="closed", path=Path("2026-11-17_09-33-20.jsonl"))
+
+
+def test_markdown_shows_the_reviews_verdicts_and_findings_in_the_transcript() -> None:
+    md = export(reviewed_interview(), "md")
+    transcript = md.split("## Transcript")[1]
+    blocks = transcript.split("**[")
+    line3, line4, line5 = blocks[3], blocks[4], blocks[5]
+    assert "⚠ **Contradiction:** “I joined eighteen months ago”" in line3 and "✔ Confirmed by the review: Cannot fit." in line3
+    assert "✖ **Flag rejected by the review:** “I carried the pager” was flagged live as conflicting with" in line4
+    assert "✖ Not a contradiction, says the review: Different things." in line4
+    assert "⚠ **Contradiction:**" not in line4  # a rejected flag does not read as a plain contradiction
+    assert "Contradiction found by the review** (missed live): “never touched Postgres” conflicts with what was said at [00:05]" in line5
+    line2 = blocks[2]
+    assert "↳ contradicted later, at [00:15] (rejected by the review)" in line2
+    assert "↳ contradicted later, at [00:20] (found by the review)" in line2
+
+
+def test_markdown_names_the_source_file() -> None:
+    md = export(reviewed_interview(), "md")
+    assert "| Source | backend-lead.txt |" in md.split("## ")[0]
+
+
+def test_markdown_words_a_self_contradiction_as_one() -> None:
+    said = Chunk(1, "C", 0.0, 6.0, "I would take one forty, although I could not accept anything under one sixty.")
+    cases = (
+        (Contradiction("I could not accept anything under one sixty", "I would take one forty", "Range."),
+         "“I could not accept anything under one sixty” conflicts with “I would take one forty”, said in the same breath"),
+        (Contradiction(said.text, said.text, "Range."), f"“{md_text(said.text)}” contradicts itself"),
+    )
+    for contradiction, expected in cases:
+        analysis = Analysis((1,), "", Insight(Sentiment("neutral", 0.0), (contradiction,)), "p", "m")
+        md = export(SessionRecord(header={}, chunks=(said,), analyses=(analysis,)), "md")
+        assert expected in md
+        assert "something said earlier" not in md and "contradicted later" not in md
