@@ -19,7 +19,7 @@ called), and what the user marks on it afterwards is appended to its journal
 (``add_mark``):
 
     await sessions.open(path, speed)     # a journal: shown at once; a transcript or audio: replayed
-    await sessions.add_mark("flag", "", chunk_id=12)   # kept in the journal on screen
+    await sessions.add_mark(path, "flag", "", chunk_id=12)   # kept in that journal, then shown
 
 After a session, its post-session review (``analysis.review``):
 
@@ -500,7 +500,10 @@ class Sessions:
         chunk = by_id.get(chunk_id) if chunk_id is not None else (record.chunks[-1] if record.chunks else None)
         mark = Mark(at=max(chunk.end, 0.0) if chunk is not None else 0.0, kind=kind, note=note,
                     chunk_id=None if chunk is None else chunk.id)
-        await self._append_mark(path, mark)
+        task = asyncio.get_running_loop().create_task(self._append_mark(path, mark))
+        self._mark_tasks.add(task)  # quitting waits for it (``shutdown``)
+        task.add_done_callback(self._mark_tasks.discard)
+        await asyncio.shield(task)
         self.sink.on_mark(mark)
         return mark
 
