@@ -40,7 +40,9 @@
   ``annotator.replay.read_session`` reads it back into the same record.
 - **srt**: one cue per chunk, the speaker as a ``Name: `` prefix, text escaped
   (``&lt;`` ``&gt;`` ``&amp;``: players would render ``<b>`` or ``<font>`` from a transcript).
-- **vtt**: one cue per chunk, the speaker as ``<v Name>``, text escaped.
+- **vtt**: one cue per chunk, the speaker as ``<v Name>``, text escaped; the
+  user's marks as ``NOTE`` blocks after the cue of their line (SRT has no comments:
+  its cues stay the transcript alone).
 
 SRT, VTT and JSON round-trip through ``annotator.replay.read_chunks``: the
 same texts, speakers and times (to the millisecond).
@@ -60,7 +62,7 @@ from annotator.analysis.identity import Identity, identity
 from annotator.analysis.review import Review, ReviewContradiction, live_flags
 from annotator.analysis.usage import UsageTracker
 from annotator.errors import InputError
-from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight
+from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark
 from annotator.session import SessionRecord
 from annotator.text.clock import timestamp
 from annotator.text.money import cost as _cost
@@ -80,7 +82,7 @@ def export(record: SessionRecord, fmt: str) -> str:
     if fmt == "srt":
         return to_srt(record.chunks)
     if fmt == "vtt":
-        return to_vtt(record.chunks)
+        return to_vtt(record.chunks, record.marks)
     raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -205,14 +207,28 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(chunks: Sequence[Chunk]) -> str:
+def to_vtt(chunks: Sequence[Chunk], marks: Sequence[Mark] = ()) -> str:
+    """WebVTT cues; each of the user's ``marks`` is a ``NOTE`` after the cue of its
+    line (players and readers skip notes, people reading the file see them)."""
+    by_chunk: dict[int | None, list[Mark]] = {}
+    known = {c.id for c in chunks}
+    for m in sorted(marks, key=lambda m: m.at):
+        by_chunk.setdefault(m.chunk_id if m.chunk_id in known else None, []).append(m)
     cues = ["WEBVTT\n"]
     for n, c in enumerate(chunks, 1):
         text = _vtt_escape(_one_line(c.text))
         if c.source:
             text = f"<v {_vtt_escape(_one_line(c.source))}>{text}</v>"
         cues.append(f"{n}\n{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{text}\n")
+        cues += [_vtt_note(m) for m in by_chunk.get(c.id, ())]
+    cues += [_vtt_note(m) for m in by_chunk.get(None, ())]
     return "\n".join(cues)
+
+
+def _vtt_note(mark: Mark) -> str:
+    kind = "Flag" if mark.kind == "flag" else "Bookmark" if mark.kind == "bookmark" else _one_line(mark.kind)
+    note = f": {_one_line(mark.note)}" if mark.note else ""
+    return f"NOTE {kind} at {_clock(mark.at, '.')}{note}".replace("-->", "->") + "\n"
 
 
 # --------------------------------------------------------------------------- markdown

@@ -235,13 +235,15 @@ def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(qtbot, 
     assert record.end_reason == "closed" and not record.warnings  # still a closed journal, read without complaint
     manual = next(c.flag for c in win.flags.cards if c.flag.manual)
     assert manual.chunk_id == 5
-    for fmt in ("md", "json"):
+    for fmt in ("md", "json", "vtt"):
         out = tmp_path / f"out.{fmt}"
         app.bridge.run(app.sessions.export(journal, out, fmt), what="export")
         qtbot.waitUntil(out.exists, timeout=5000)
     md = (tmp_path / "out.md").read_text(encoding="utf-8")
     line5 = record.chunks[4].text
     assert md.count("**Flag**") == 1 and md.count("**Bookmark**") == 2 and line5[:30] in md.split("## Marks")[1]
+    vtt = (tmp_path / "out.vtt").read_text(encoding="utf-8")
+    assert vtt.count("NOTE Flag at") == 1 and vtt.count("NOTE Bookmark at") == 2  # SRT carries the transcript alone
     marks = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["marks"]
     assert [(m["kind"], m["chunk_id"]) for m in marks] == [(m.kind, m.chunk_id) for m in record.marks]
 
