@@ -48,6 +48,8 @@ AnalyzerFactory = Callable[[Config], Analyzer]
 SHOW_SLICE = 200
 """Records of a saved session handed to the window between two paints (``Sessions.open``)."""
 SOURCES = ("You", "Them")
+FILE_MAX_WAITING = 100_000
+"""Chunks of a replayed audio file that may wait for analysis (live: ``limits.max_waiting``)."""
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,14 @@ class Sessions:
         (creating the file and syncing it, TLS set-up of the HTTP client, the
         sentiment lexicon) run in a thread so the window never waits on them.
         ``per_chunk``: one request per chunk (replays of a file, at any speed)."""
-        limits = replace(self.limits, per_chunk=True) if per_chunk else self.limits
+        limits = self.limits
+        if per_chunk:
+            limits = replace(limits, per_chunk=True)
+        if per_chunk and inputs:
+            # An audio file is finite, so its lines may all wait their turn: at max speed
+            # it is transcribed faster than answered, and cannot be held back as a
+            # transcript is (``Pipeline._room_to_wait``); none is left unanalysed.
+            limits = replace(limits, max_waiting=max(limits.max_waiting, FILE_MAX_WAITING))
         pipeline = Pipeline(None, [], limits=limits)
         sinks = pipeline.out.sinks  # filled below, journal first
         if inputs:  # the inputs open before the journal exists: a dead microphone leaves no empty session

@@ -88,6 +88,28 @@ def test_replay_at_max_speed_makes_one_request_per_line_like_analyze(qtbot, make
     assert moods[9] == "\u22120.70" and moods[11] == "⚑ \u22120.40" and moods[0] == "+0.10"  # each line its own
 
 
+def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    """Transcribed faster than answered, and not to be held back: every line waits its turn."""
+    from annotator.pipeline import AnalysisQueueLimits
+
+    from tests.helpers.faultserver import with_delay
+
+    fault_server.set_default(with_delay(Reply.ok(insight_json("neutral", 0.1)), 3.0), provider="slow")
+    app = make_app(Config(providers=(fault_server.provider("slow"),)), limits=AnalysisQueueLimits(max_waiting=1))
+    app.sessions.whisper = whisper_model
+    backlog = []
+    app.bridge.event.connect(lambda kind, data: backlog.append(data) if kind == "backlog" and data.get("left_unanalysed") else None)
+    app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
+    app.window.open_requested.emit(str(DATA / "realtimestt" / "asr-reference.wav"))
+    qtbot.waitUntil(lambda: app.sessions._live is not None, timeout=10000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=120000)
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    chunks = [r["id"] for r in records if r["type"] == "chunk"]
+    analysed = [r["chunk_ids"] for r in records if r["type"] == "analysis"]
+    assert len(chunks) >= 3 and not backlog, (chunks, backlog)
+    assert analysed == [[cid] for cid in chunks]  # one request per line, none left out
+
+
 def test_hanging_provider_does_not_freeze_the_window(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     hanging = fault_server.provider("hangs", first_token_timeout_s=1.5)
     fault_server.script("hangs", Reply.hang())
