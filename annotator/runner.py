@@ -135,7 +135,8 @@ class Sessions:
     ``sink`` receives everything (the window's bridge). ``analyzer_factory``
     builds the chain for each session from the current config (so a change in
     Settings applies to the next session). ``limits`` are the pipeline's
-    batching limits.
+    batching limits; ``stop_timeout_s`` bounds how long Stop waits for the
+    analyses still due (a replayed file's natural end waits for all of them).
     """
 
     def __init__(
@@ -147,12 +148,14 @@ class Sessions:
         limits: AnalysisQueueLimits = AnalysisQueueLimits(),
         sessions_dir: Path | None = None,
         model: str | None = None,
+        stop_timeout_s: float = 30.0,
     ) -> None:
         self.config = config
         self.sink = sink
         self.analyzer_factory = analyzer_factory
         self.limits = limits
         self.sessions_dir = sessions_dir
+        self.stop_timeout_s = stop_timeout_s  # Stop waits this long for the analyses still due
         self.model_name = model if model is not None else config.transcription.model
         self.whisper: Any = None  # the loaded WhisperModel
         self._model_task: asyncio.Task[Any] | None = None
@@ -247,7 +250,7 @@ class Sessions:
             # it is transcribed faster than answered, and cannot be held back as a
             # transcript is (``Pipeline._room_to_wait``); none is left unanalysed.
             limits = replace(limits, max_waiting=max(limits.max_waiting, FILE_MAX_WAITING))
-        pipeline = Pipeline(None, [], limits=limits)
+        pipeline = Pipeline(None, [], limits=limits, stop_timeout_s=self.stop_timeout_s)
         sinks = pipeline.out.sinks  # filled below, journal first
         if inputs:  # the inputs open before the journal exists: a dead microphone leaves no empty session
             whisper = await self.load_model()
@@ -445,6 +448,9 @@ class Sessions:
     async def _replay(self, pipeline: Pipeline, chunks: Sequence[Chunk], speed: float, review: ReviewRun | None = None) -> None:
         try:
             await pipeline.replay_chunks(chunks, speed)
+            # one request per line: the last lines may still wait; a file's end waits
+            # for them (Stop cuts it short, bounded as for a live session)
+            await pipeline.drain()
         except asyncio.CancelledError:
             return
         if review is not None:
@@ -455,6 +461,8 @@ class Sessions:
     async def _replay_audio(self, audio: _AudioFile) -> None:
         try:
             await audio.wait_finished()
+            if self._pipeline is not None:
+                await self._pipeline.drain()  # the lines so far (Stop cuts it short); the last utterance follows at stop
         except asyncio.CancelledError:
             return
         self._runner = None

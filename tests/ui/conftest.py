@@ -114,8 +114,8 @@ def make_app(qtbot, aio_loop, hub: MessageHub, bridge: Bridge, window: MainWindo
     """Builds the app as app.py does (Sessions + SessionController) around the test window."""
     made: list[App] = []
 
-    def make(config: Config, limits: AnalysisQueueLimits = ONE_REQUEST_PER_CHUNK) -> App:
-        sessions = Sessions(config, bridge, limits=limits, sessions_dir=sessions_dir)
+    def make(config: Config, limits: AnalysisQueueLimits = ONE_REQUEST_PER_CHUNK, stop_timeout_s: float = 30.0) -> App:
+        sessions = Sessions(config, bridge, limits=limits, sessions_dir=sessions_dir, stop_timeout_s=stop_timeout_s)
         controller = SessionController(window, bridge, sessions, hub)
         app = App(window, sessions, controller, bridge)
         made.append(app)

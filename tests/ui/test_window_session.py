@@ -88,6 +88,22 @@ def test_replay_at_max_speed_makes_one_request_per_line_like_analyze(qtbot, make
     assert moods[9] == "\u22120.70" and moods[11] == "⚑ \u22120.40" and moods[0] == "+0.10"  # each line its own
 
 
+def test_a_replay_at_max_ends_when_every_line_is_analysed(qtbot, make_app, hub, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+    """The end of the file is not a Stop: the lines still waiting for their request are all sent."""
+    from tests.helpers.faultserver import with_delay
+
+    fault_server.set_default(with_delay(Reply.ok(insight_json("neutral", 0.1)), 0.15), provider="slow")
+    app = make_app(Config(providers=(fault_server.provider("slow"),)), stop_timeout_s=0.3)
+    win = app.window
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    win.open_requested.emit(str(DATA / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: win.active, timeout=5000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    assert sum(r["type"] == "analysis" for r in records) == 20
+    assert not any("pending analysis" in m.text for m in hub.history)
+
+
 def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
     """Transcribed faster than answered, and not to be held back: every line waits its turn."""
     from annotator.pipeline import AnalysisQueueLimits
