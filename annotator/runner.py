@@ -45,7 +45,7 @@ from annotator.models import Analysis, Chunk, Mark
 from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipeline, Sink
 
 AnalyzerFactory = Callable[[Config], Analyzer]
-SHOW_SLICE = 200
+SHOW_SLICE = 100
 """Records of a saved session handed to the window between two paints (``Sessions.open``)."""
 SOURCES = ("You", "Them")
 FILE_MAX_WAITING = 100_000
