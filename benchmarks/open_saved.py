@@ -111,12 +111,12 @@ def main() -> int:
             last_tick = [time.perf_counter()]
             gaps: list[float] = []
 
-            def tick() -> None:
+            def tick(gaps: list[float] = gaps, last_tick: list[float] = last_tick) -> None:
                 now = time.perf_counter()
                 gaps.append(now - last_tick[0])
                 last_tick[0] = now
 
-            def on_rows(*_a: object, first=first) -> None:  # noqa: B008
+            def on_rows(*_a: object, first: list[float] = first) -> None:
                 if not first:
                     first.append(time.perf_counter())
 
@@ -126,7 +126,7 @@ def main() -> int:
             timer.timeout.connect(tick)
             timer.start()
 
-            def on_event(kind: str, data: object, opened=opened) -> None:  # noqa: B008
+            def on_event(kind: str, data: object, opened=opened) -> None:
                 if kind == "opened" and not opened.done():
                     opened.set_result(None)
 
