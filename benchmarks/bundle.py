@@ -36,9 +36,9 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
-import sysconfig
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

@@ -173,7 +173,7 @@ def latency_table(model_dir: str | None = None) -> None:
     ]
     for label, model, early in modes:
         d = sorted(latency(model, audio, early))
-        p95 = d[min(len(d) - 1, int(round(0.95 * (len(d) - 1))))]
+        p95 = d[min(len(d) - 1, round(0.95 * (len(d) - 1)))]
         print(f"{label:<52} {len(d):>3} {statistics.median(d):7.3f} {p95:7.3f} {max(d):7.3f}")
 
 

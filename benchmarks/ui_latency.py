@@ -39,7 +39,7 @@ DEFAULT_AUDIO = Path("/work/shared/data/interviews/backend-lead.wav")
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
 
 
 def main() -> int:
@@ -57,8 +57,8 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from annotator.runner import Sessions
     from annotator.config import Config
+    from annotator.runner import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub

@@ -318,7 +318,7 @@ class Capture:
         except AudioError as err:
             self._stream = None
             return self._fail(err)
-        except Exception as err:  # PortAudio and friends: translate once, here
+        except Exception as err:  # noqa: BLE001 - PortAudio and friends: translate once, here
             self._stream = None
             return self._fail(AudioError(f"Input device {self.device!r} could not be started ({err})."))
         self._watchdog = threading.Thread(target=self._watch, name=f"capture-watchdog-{self.source}", daemon=True)
@@ -335,7 +335,7 @@ class Capture:
             try:
                 stream.stop()
                 stream.close()
-            except Exception:  # a device already gone cannot be closed cleanly; nothing to tell the user
+            except Exception:  # noqa: BLE001 - a device already gone cannot be closed cleanly; nothing to tell the user
                 pass
         with self._lock:
             if self._resampler is not None:

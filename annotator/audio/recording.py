@@ -11,6 +11,7 @@ encoder still held; FLAC marks the length as unknown until the file is closed.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -82,10 +83,9 @@ class AudioRecording:
     def _abandon(self) -> None:
         f, self._file = self._file, None
         if f is not None:
-            try:
+            # the write already failed and was reported
+            with contextlib.suppress(OSError, RuntimeError, soundfile.LibsndfileError):
                 f.close()
-            except (OSError, RuntimeError, soundfile.LibsndfileError):
-                pass  # the write already failed and was reported
 
     def close(self) -> None:
         with self._lock:

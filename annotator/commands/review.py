@@ -39,10 +39,10 @@ from annotator.analysis.review import (
     live_flags,
     review_record,
 )
+from annotator.commands.terminal import flat
 from annotator.config import Config, load_config
 from annotator.errors import InputError, JournalError
 from annotator.export import summary
-from annotator.commands.terminal import flat
 from annotator.replay import read_session
 from annotator.session import Journal, SessionRecord, append_review, in_use, resolve_session
 from annotator.text.clock import timestamp

@@ -73,7 +73,7 @@ def _download(name: str, cache_dir: Path, progress: bool) -> str:
                 repo_id, cache_dir=str(cache_dir), allow_patterns=patterns, local_files_only=True
             )
         )
-    except Exception:  # not cached yet: fall through to the download
+    except Exception:  # noqa: BLE001 - not cached yet: fall through to the download
         pass
     if os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0"):
         raise ModelError(

@@ -191,7 +191,7 @@ class TranscriptionWorker:
                     text = early[1]
                 else:
                     text = transcribe_utterance(model, job, self.options)
-            except Exception as err:  # a CTranslate2 failure on one utterance must not end the session
+            except Exception as err:  # noqa: BLE001 - a CTranslate2 failure on one utterance must not end the session
                 self._report(
                     self._on_error,
                     ModelError(f"Transcription of {job.source or 'audio'} at {job.start:.1f} s failed: {err}"),

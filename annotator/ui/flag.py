@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from annotator.analysis.identity import identity, words as _words
+from annotator.analysis.identity import identity
+from annotator.analysis.identity import words as _words
 from annotator.models import Analysis, Chunk, Mark
 
 MIN_OVERLAP = 0.34

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from annotator.ui.flag import Flag
 from annotator.text.clock import timestamp
+from annotator.ui.flag import Flag
 from annotator.ui.labels import plain_label
 from annotator.ui.review_view import CONFIRMED, NOT_JUDGED, WRONG, CardReview
 
@@ -175,7 +175,7 @@ class FlagsView(QScrollArea):
             return
         self.ensureWidgetVisible(card, 0, 8)
         top = card.y() - self.verticalScrollBar().value()
-        if 0 <= top and top + card.height() <= self.viewport().height():
+        if top >= 0 and top + card.height() <= self.viewport().height():
             self._reveal = None
 
     def _on_card_clicked(self, flag: Flag) -> None:

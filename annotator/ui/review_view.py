@@ -24,9 +24,9 @@ from annotator.analysis.review import (
     ReviewResult,
 )
 from annotator.models import Chunk
-from annotator.ui.flag import Flag, best_match, flag_key
 from annotator.text.clock import timestamp
 from annotator.text.money import cost
+from annotator.ui.flag import Flag, best_match, flag_key
 from annotator.ui.format import attempt_reason, duration, signed_score
 
 CONFIRMED = "confirmed"

@@ -147,7 +147,7 @@ class SentimentTimeline(QWidget):
         self._dragging = False
         self._dragging_strip = False
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(600, 140)
 
     # -- data ----------------------------------------------------------------------
@@ -292,7 +292,7 @@ class SentimentTimeline(QWidget):
         return line_tip(chunk, self.series.get(chunk.id) or self._point_at(x))
 
     # -- events ------------------------------------------------------------------
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position()
         if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
             if not self._dragging and (pos - self._press).manhattanLength() > DRAG_PX:
@@ -339,13 +339,13 @@ class SentimentTimeline(QWidget):
             self.hovered = None
             self.update()
 
-    def leaveEvent(self, event: QEvent) -> None:
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
         self._hide_tip()
 
-    def hideEvent(self, event: QHideEvent) -> None:
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
         self.tip.hide()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         pos = event.position()
@@ -361,7 +361,7 @@ class SentimentTimeline(QWidget):
         self._press_view = self.view()
         return None
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position()
         was_click = self._press is not None and not self._dragging and not self._dragging_strip
         self._press, self._press_view, self._dragging, self._dragging_strip = None, None, False, False
@@ -372,14 +372,14 @@ class SentimentTimeline(QWidget):
             elif (p := self._point_at(pos.x())) is not None:  # a point whose line the timeline was not given
                 self.chunk_clicked.emit(p.chunk_id)
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """Whole session; again (when it already shows) back to following the recording."""
         self._set_view(None if self._shows_whole(*self.view_range()) else WHOLE)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta()
         pos = event.position()
-        if delta.x() and not delta.y() or event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        if (delta.x() and not delta.y()) or event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             notches = (delta.x() or delta.y()) / 120
             t0, t1 = self.view_range()
             self._set_view(panned(self.view(), self.end, -notches * (t1 - t0) / 8))
@@ -389,7 +389,7 @@ class SentimentTimeline(QWidget):
         event.accept()
 
     # -- painting ----------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         t0, t1 = self.view_range()
         dpr = self.devicePixelRatioF()
         key = (self._version, t0, t1, self.width(), self.height(), dpr, self.view(), self.live)
@@ -511,7 +511,7 @@ class SentimentTimeline(QWidget):
             gradient.setColorAt(at, fill)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setBrush(QBrush(gradient))
-        for run, qpts in zip(runs, pts):
+        for qpts in pts:
             poly = QPolygonF(qpts)
             poly.append(QPointF(qpts[-1].x(), zero))
             poly.append(QPointF(qpts[0].x(), zero))

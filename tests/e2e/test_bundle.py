@@ -257,7 +257,7 @@ def _replay_in_window(
                     break
         finally:
             proc.send_signal(signal.SIGTERM)  # the window quits cleanly on SIGTERM
-            out, err = proc.communicate(timeout=60)
+            _out, err = proc.communicate(timeout=60)
             watchdog.cancel()
         requests = server.requests
 

@@ -50,7 +50,7 @@ def test_devices_is_one_list_with_ids_and_kinds(pulse_server: PulseServer, micro
 
     assert cli.main(["devices"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    listed = [ln for ln in lines[:-1]]
+    listed = list(lines[:-1])
     assert len(listed) == 2, lines  # the monitor and the microphone, each once: no "pulse", no "default"
     mic = next(ln for ln in listed if ln[2:].startswith(microphone + " "))
     monitor = next(ln for ln in listed if ln[2:].startswith(pulse_server.monitor + " "))

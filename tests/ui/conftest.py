@@ -11,14 +11,14 @@ import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
-from annotator.runner import Sessions
 from annotator.config import Config
-from annotator.pipeline import AnalysisQueueLimits
-from annotator.ui.session_controller import SessionController
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
+from annotator.pipeline import AnalysisQueueLimits
+from annotator.runner import Sessions
 from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
 from annotator.ui.main_window import MainWindow
 from annotator.ui.messages import MessageHub
+from annotator.ui.session_controller import SessionController
 from tests.helpers.faultserver import fault_server  # noqa: F401  (fixture)
 from tests.helpers.whisper import whisper_model  # noqa: F401  (session fixture)
 

@@ -33,7 +33,7 @@ def test_replay_command_runs_the_window_and_quits_cleanly(fault_server: FaultSer
                 break
     finally:
         proc.send_signal(signal.SIGTERM)  # quits (stopping a session first if one still ran)
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
     assert first.startswith("annotator: session saved: "), first + err
     assert proc.returncode == 0, err
     assert "Traceback" not in err

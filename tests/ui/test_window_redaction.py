@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -44,10 +45,8 @@ def window_texts(win: MainWindow) -> dict[str, str]:
         for getter in ("text", "toPlainText", "placeholderText", "currentText"):
             fn = getattr(w, getter, None)
             if callable(fn):
-                try:
+                with contextlib.suppress(TypeError):
                     parts.append(str(fn()))
-                except TypeError:
-                    pass
         model = getattr(w, "model", None)
         if callable(model) and isinstance(model(), QAbstractItemModel):
             parts += model_texts(model())

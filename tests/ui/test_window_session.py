@@ -107,7 +107,6 @@ def test_a_replay_at_max_ends_when_every_line_is_analysed(qtbot, make_app, hub, 
 def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
     """Transcribed faster than answered, and not to be held back: every line waits its turn."""
     from annotator.pipeline import AnalysisQueueLimits
-
     from tests.helpers.faultserver import with_delay
 
     fault_server.set_default(with_delay(Reply.ok(insight_json("neutral", 0.1)), 3.0), provider="slow")
@@ -247,7 +246,6 @@ def test_replay_is_an_explicit_action_and_saves_nothing_new(qtbot, make_app, fau
 
 
 def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from annotator.export import export
     from annotator.replay import read_session
 
     fault_server.script("fast", *replies_for_interview())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_txt_interview_gives_one_chunk_per_line_with_speakers_and_paced_times(tm
     assert chunks[1].text.startswith("Sure. I have been leading the backend team")
     assert "three years" in chunks[1].text
     # times rise, do not overlap, and pace at roughly 150 words a minute
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert a.start < a.end <= b.start
     words = sum(len(c.text.split()) for c in chunks)
     spoken = sum(c.end - c.start for c in chunks)

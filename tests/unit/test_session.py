@@ -15,9 +15,9 @@ from annotator.errors import InputError, JournalError
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
 from annotator.replay import read_session
 from annotator.session import (
-    append_mark,
     FORMAT_VERSION,
     Journal,
+    append_mark,
     find_unfinished,
     list_sessions,
     read_journal,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -209,10 +210,8 @@ async def test_connect_timeout_when_nothing_accepts(client: httpx.AsyncClient) -
                 filler = socket.socket()
                 filler.setblocking(False)
                 fillers.append(filler)
-                try:
+                with contextlib.suppress(BlockingIOError):
                     filler.connect(("127.0.0.1", port))
-                except BlockingIOError:
-                    pass
             cfg = ProviderConfig("slowconnect", "openai", f"http://127.0.0.1:{port}/v1", "m", **LIMITS)
             start = time.monotonic()
             result = await HttpProvider(cfg, client, None).analyze(REQUEST, time.monotonic() + 30)

@@ -173,7 +173,7 @@ def test_bad_post_table_is_one_clear_error(tmp_path: Path, text: str, expected: 
 def test_no_usable_review_provider_names_each_reason() -> None:
     record = SessionRecord(header={}, chunks=transcript(3))
     with pytest.raises(
-        ConfigError, match="no provider is usable for the review.*claude: no key: set \\$ANTHROPIC_API_KEY"
+        ConfigError, match=r"no provider is usable for the review.*claude: no key: set \$ANTHROPIC_API_KEY"
     ):
         estimate_review(record, Config(), keys={})
 

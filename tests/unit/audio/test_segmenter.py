@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from faster_whisper import WhisperModel
@@ -61,7 +63,7 @@ def test_long_speech_is_cut_at_a_pause_below_the_cap() -> None:
     utts = feed_in_random_blocks(seg, audio, seed=3) + seg.flush()
     assert len(utts) >= 3
     assert all(u.end - u.start <= 8.0 + 1e-6 for u in utts)
-    gaps = [(a[1], b[0]) for a, b in zip(spans, spans[1:])]
+    gaps = [(a[1], b[0]) for a, b in itertools.pairwise(spans)]
     for u in utts[:-1]:
         # each cut lies in (or within a window of) one of the inserted pauses
         assert any(g0 - 0.1 <= u.end <= g1 + 0.3 for g0, g1 in gaps), (u.end, gaps)
@@ -70,8 +72,8 @@ def test_long_speech_is_cut_at_a_pause_below_the_cap() -> None:
 
 
 def test_flush_at_stop_keeps_the_utterance_in_progress(whisper_model: WhisperModel) -> None:
-    audio, spans, refs = speech_with_gaps(1.0)
-    start, end = spans[1]  # "produced the block books, which were ..." (5 s)
+    audio, spans, _refs = speech_with_gaps(1.0)
+    start, _end = spans[1]  # "produced the block books, which were ..." (5 s)
     stop_at = int((start + 2.0) * 16000)  # Stop pressed 2 s into it
     seg = Segmenter("You")
     utts = seg.feed(audio[:stop_at])

@@ -7,8 +7,8 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import pytest
-from faster_whisper import WhisperModel
 import soundfile as sf
+from faster_whisper import WhisperModel
 
 from annotator.errors import InputError
 from annotator.transcription.files import transcribe_file

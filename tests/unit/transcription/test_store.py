@@ -19,12 +19,12 @@ def test_default_model_is_the_offline_one() -> None:
 def test_model_errors_are_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="does not exist"):
         resolve_model(str(tmp_path / "nope"))
-    with pytest.raises(ModelError, match="no model.bin"):
+    with pytest.raises(ModelError, match=r"no model\.bin"):
         resolve_model(str(tmp_path))
-    with pytest.raises(ModelError, match="Unknown model 'tiny.klingon'"):
+    with pytest.raises(ModelError, match=r"Unknown model 'tiny\.klingon'"):
         resolve_model("tiny.klingon")
     # HF_HUB_OFFLINE=1 (tests/conftest.py): a name not in the cache says what to do, without a network call
-    with pytest.raises(ModelError, match="not downloaded.*local model directory"):
+    with pytest.raises(ModelError, match=r"not downloaded.*local model directory"):
         resolve_model("base.en", cache_dir=tmp_path / "cache")
 
 
