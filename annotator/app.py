@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from annotator import paths
 from annotator.analysis.analyzer import check_provider
@@ -80,7 +80,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     from annotator.ui.session_controller import SessionController
     from annotator.ui.settings_dialog import SettingsDialog
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("annotator")
     app.setDesktopFileName("annotator")  # matches resources/annotator.desktop (icon, WM class)
     app.setQuitOnLastWindowClosed(False)
@@ -123,7 +123,12 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         window.speed_combo.addItem(f"{speed:g}×", speed)
     window.speed_combo.setCurrentIndex(window.speed_combo.findData(speed))
     closed = loop.create_future()
-    window.closed.connect(lambda: closed.done() or closed.set_result(None))
+
+    def close_loop() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    window.closed.connect(close_loop)
     bridge.event.connect(lambda kind, data: _tell_terminal(kind, data))
     previous_hook = sys.excepthook
     sys.excepthook = lambda kind, err, tb: bridge.report(err, "Something in the window")  # the outermost catch-all

@@ -233,7 +233,7 @@ def open_sounddevice_stream(device: str | int | None, callback: StreamCallback) 
             if pulse_source is not None:
                 os.environ["PULSE_SOURCE"] = pulse_source
             try:
-                stream = sd.InputStream(
+                stream: InputStreamLike = sd.InputStream(
                     device=spec, samplerate=rate, channels=channels, dtype="float32", callback=callback
                 )
             finally:
@@ -257,7 +257,7 @@ def meter_level(block: np.ndarray) -> float:
     rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
     if rms <= 1e-3:
         return 0.0
-    return min(1.0, max(0.0, (20.0 * np.log10(rms) + 60.0) / 60.0))
+    return min(1.0, max(0.0, (20.0 * float(np.log10(rms)) + 60.0) / 60.0))
 
 
 class Capture:

@@ -80,7 +80,7 @@ def _read_sndfile(p: Path) -> tuple[np.ndarray, int] | str:
                 blocks.append(block)
             rate, channels = f.samplerate, f.channels
     except sf.LibsndfileError as err:
-        return err.error_string
+        return str(err.error_string)
     except (RuntimeError, OSError) as err:
         return str(err)
     data = np.concatenate(blocks) if blocks else np.zeros((0, channels), dtype=np.float32)

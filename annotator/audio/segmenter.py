@@ -232,7 +232,7 @@ class Segmenter:
         windows, times, speech = self._windows[:upto], self._times[:upto], self._speech[:upto]
         rest = (self._windows[upto:], self._times[upto:], self._speech[upto:])
         if split:
-            self._windows, self._times, self._speech = map(list, rest)
+            self._windows, self._times, self._speech = rest  # slices: already fresh lists
             self._silent_run = 0
             for s in reversed(self._speech):
                 if s:

@@ -25,7 +25,7 @@ def _short_model_class() -> type:
     faster-whisper import is slow and commands that never transcribe should not pay for it)."""
     from faster_whisper import WhisperModel as _Base
 
-    class ShortInputWhisperModel(_Base):  # type: ignore[misc, valid-type]
+    class ShortInputWhisperModel(_Base):  # type: ignore[misc]
         """faster-whisper's model, with ``encode`` trimming the zero padding that ``transcribe``
         adds up to 30 s: at most ``min_encoder_frames`` (100 per second) plus 1 s are kept.
 
@@ -77,7 +77,7 @@ def load_model(
         raise ModelError(f"The model at {path} could not be loaded on {device} ({compute_type}): {err}") from err
     model.min_encoder_frames = None if encoder_min_s is None else int(encoder_min_s * 100)
     _import_live_audio()
-    return model  # type: ignore[no-any-return]
+    return model
 
 
 def _import_live_audio() -> None:

@@ -82,7 +82,7 @@ def _download(name: str, cache_dir: Path, progress: bool) -> str:
         )
     kwargs: dict[str, Any] = {"cache_dir": str(cache_dir), "allow_patterns": patterns}
     if not progress:
-        from huggingface_hub.utils import disable_progress_bars
+        from huggingface_hub.utils.tqdm import disable_progress_bars  # where it is defined (and exported)
 
         disable_progress_bars()
     try:

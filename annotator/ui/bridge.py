@@ -41,7 +41,7 @@ def new_event_loop(app: QCoreApplication, *, already_running: bool = False) -> a
     """
     import qasync
 
-    loop = qasync.QEventLoop(app, already_running=already_running)
+    loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app, already_running=already_running)
     # plain Python threads for asyncio.to_thread (qasync's default is QThreads)
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="annotator-io")
     loop.set_default_executor(executor)
@@ -96,7 +96,7 @@ class Bridge(QObject):
     analysis = Signal(object)
     mark = Signal(object)
     error = Signal(object)
-    event = Signal(str, object)
+    event = Signal(str, object)  # type: ignore[assignment]  # shadows QObject.event(); typed events replace it (issue 12)
     level = Signal(str, float)
 
     def __init__(self, messages: MessageHub, parent: QObject | None = None) -> None:

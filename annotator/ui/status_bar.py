@@ -180,8 +180,8 @@ class StatusBar(QStatusBar):
         self.note.hide()
         self.answer.show()
 
-    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
-        self.show_note(text, timeout)
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:  # noqa: N802 - Qt's name
+        self.show_note(text, timeout or 0)
 
     def clearMessage(self) -> None:  # noqa: N802 - Qt's name
         self.clear_note()

@@ -505,8 +505,8 @@ class SentimentTimeline(QWidget):
         # not antialiased: the line drawn over it is)
         gradient = QLinearGradient(0, r.top(), 0, r.bottom())
         edge = (zero - r.top()) / r.height()
-        for at, color in ((0.0, "#2e9d5b"), (edge, "#2e9d5b"), (min(1.0, edge + 1e-4), "#d0453a"), (1.0, "#d0453a")):
-            fill = QColor(color)
+        for at, shade in ((0.0, "#2e9d5b"), (edge, "#2e9d5b"), (min(1.0, edge + 1e-4), "#d0453a"), (1.0, "#d0453a")):
+            fill = QColor(shade)
             fill.setAlpha(40)
             gradient.setColorAt(at, fill)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)

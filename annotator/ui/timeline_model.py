@@ -139,7 +139,8 @@ class Series:
             # left of the centre each point weighs (t - lo) / h, right of it (hi - t) / h; the 1/h cancels.
             # sums[k] holds the values v, sums[k + 1] the values t * v
             v, tv = sums[k], sums[k + 1]
-            return (tv[m] - tv[a]) - lo * (v[m] - v[a]) + hi * (v[b] - v[m]) - (tv[b] - tv[m])
+            total: np.ndarray = (tv[m] - tv[a]) - lo * (v[m] - v[a]) + hi * (v[b] - v[m]) - (tv[b] - tv[m])
+            return total
 
         return weighted(0), weighted(2), weighted(4)
 
@@ -348,7 +349,7 @@ def centred(view: View, end: float, at: float) -> View:
 
 def wheel_factor(degrees: float) -> float:
     """Zoom factor for a wheel turn: one notch (15 degrees) closer shows 80 % of the span."""
-    return 0.8 ** (degrees / 15.0)
+    return float(0.8 ** (degrees / 15.0))
 
 
 def time_step(span: float, max_labels: int) -> float:
