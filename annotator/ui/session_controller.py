@@ -128,6 +128,7 @@ class SessionController(QObject):
         self.messages = messages
         self._speed = 1.0
         self._stopping = False
+        self._recent_asked = 0  # the newest listing asked for; older answers are stale
         window.record_requested.connect(self.record)
         window.stop_requested.connect(self.stop)
         window.open_requested.connect(self.open)
@@ -151,9 +152,17 @@ class SessionController(QObject):
             self.refresh_recent()
 
     def refresh_recent(self) -> None:
-        """File > Open Recent from the sessions folder (read in a worker thread)."""
-        self.bridge.run_blocking(recent_sessions, self.sessions_dir, what="Listing recent sessions",
-                                 on_result=self.window.set_recent)
+        """File > Open Recent from the sessions folder (read in a worker thread). Listings
+        can finish out of order (one asked as a session starts, one as it closes): only the
+        newest one asked for is shown, so a closed session is never listed "(unfinished)"."""
+        self._recent_asked += 1
+        asked = self._recent_asked
+
+        def show(sessions: list[tuple[Path, str]]) -> None:
+            if asked == self._recent_asked:
+                self.window.set_recent(sessions)
+
+        self.bridge.run_blocking(recent_sessions, self.sessions_dir, what="Listing recent sessions", on_result=show)
 
     # -- status ------------------------------------------------------------------------
     def refresh_providers(self) -> None:

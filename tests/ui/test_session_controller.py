@@ -162,3 +162,33 @@ def test_open_recent_lists_the_newest_sessions_and_opens_one(qtbot, make_app, fa
     with qtbot.waitSignal(app.window.open_requested) as sig:
         newest.trigger()
     assert sig.args == [str(journal)]
+
+
+def test_a_stale_listing_never_replaces_a_newer_one(qtbot, make_app, sessions_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two listings in flight (one asked as a session starts, one as it closes) can finish out of
+    order; the older answer must not bring back "(unfinished)" for a session now closed."""
+    import threading
+
+    from annotator.ui import session_controller
+
+    app = make_app(Config())
+    qtbot.waitUntil(lambda: not app.bridge.pending())
+    release_first = threading.Event()
+    calls = []
+
+    def listing(directory: Path, limit: int = 8) -> list[tuple[Path, str]]:
+        calls.append(directory)
+        if len(calls) == 1:  # the older listing: held until the newer one has answered
+            release_first.wait(10)
+            return [(directory / "a.jsonl", "old (unfinished)")]
+        return [(directory / "a.jsonl", "new")]
+
+    monkeypatch.setattr(session_controller, "recent_sessions", listing)
+    menu = app.window.recent_menu
+    app.controller.refresh_recent()
+    qtbot.waitUntil(lambda: len(calls) == 1)
+    app.controller.refresh_recent()
+    qtbot.waitUntil(lambda: [a.text() for a in menu.actions()] == ["&1 new"])
+    release_first.set()
+    qtbot.waitUntil(lambda: not app.bridge.pending())
+    assert [a.text() for a in menu.actions()] == ["&1 new"]
