@@ -242,7 +242,7 @@ def device_label(device: Any) -> str:
 def while_doing(journals: Sequence[Path]) -> str:
     """What the unfinished sessions were doing, from their headers: "while recording",
     "during a replay", or both (a replay's journal is not a recording that crashed)."""
-    from annotator.session import read_header
+    from annotator.journal.reader import read_header
 
     modes = {str((read_header(p) or {}).get("mode", "live")) for p in journals}
     if modes <= {"replay"}:
@@ -254,7 +254,8 @@ def while_doing(journals: Sequence[Path]) -> str:
 
 def offer_unfinished(confirm: Callable[[str, str], bool], controller: Any, messages: Any) -> None:
     """Sessions that did not close cleanly are repaired and the newest is offered back."""
-    from annotator.session import find_unfinished, repair
+    from annotator.journal.recovery import repair
+    from annotator.journal.store import find_unfinished
 
     try:
         found = find_unfinished()

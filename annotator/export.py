@@ -59,11 +59,12 @@ from pathlib import PurePath
 from typing import Any, Literal
 
 from annotator.analysis.identity import Identity, identity
-from annotator.analysis.review import Review, ReviewContradiction, live_flags
+from annotator.analysis.review import live_flags
+from annotator.analysis.review_model import Review, ReviewContradiction
 from annotator.analysis.usage import UsageTracker
 from annotator.errors import InputError
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark
-from annotator.session import SessionRecord
+from annotator.journal.record import SessionRecord
 from annotator.text.clock import timestamp
 from annotator.text.money import cost as _cost
 

@@ -21,6 +21,10 @@ Two rules, both applied to every text:
   digits; model names such as ``llama-3.3-70b-instruct`` are split by
   hyphens into short pieces and stay).
 
+``scrub_secrets`` is the journal's rule for what the caller hands it (a
+header, an event's data, an error): entries named like a credential are
+dropped, key-shaped strings replaced.
+
 Stdlib only, no state beyond the secrets given: pass one in.
 """
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 REDACTED = "[redacted]"
 MIN_SECRET_CHARS = 8
@@ -96,3 +101,37 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         return redact_shapes(text)
+
+
+_SECRET_NAME = re.compile(
+    r"(?:^|[_\-.])(?:api[_\-]?key|key|secret|password|passwd|token|authorization|auth|bearer|credentials?)(?:$|[_\-.])",
+    re.IGNORECASE,
+)
+_SECRET_VALUE = re.compile(
+    r"(?:\b(?:sk|pk|rk|gsk|csk|xai|nvapi|hf)[-_][A-Za-z0-9_\-]{12,}"
+    r"|\bAIza[A-Za-z0-9_\-]{30,}"
+    r"|\bBearer\s+\S{8,})"
+)
+
+
+def scrub_secrets(value: Any) -> Any:
+    """A copy of ``value`` with anything that looks like a credential removed.
+
+    Dict entries whose name says key/secret/token/password/authorization are
+    dropped (names ending in ``_env``, which only name an environment
+    variable, are kept); strings that look like API keys (``sk-...``,
+    ``gsk_...``, ``nvapi-...``, ``AIza...``, ``Bearer ...``) become ``[redacted]``.
+    """
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            name = str(k)
+            if _SECRET_NAME.search(name) and not name.lower().endswith("_env"):
+                continue
+            out[name] = scrub_secrets(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [scrub_secrets(v) for v in value]
+    if isinstance(value, str):
+        return _SECRET_VALUE.sub(REDACTED, value)
+    return value

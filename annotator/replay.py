@@ -32,12 +32,15 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from annotator.analysis.review_model import Review
 from annotator.audio.suffixes import KNOWN_AUDIO_SUFFIXES
 from annotator.errors import InputError
-from annotator.models import Chunk
-from annotator.session import SessionRecord, read_input_bytes, read_journal, session_record_from_export
+from annotator.input_file import read_input_bytes
+from annotator.journal.reader import read_journal
+from annotator.journal.record import EXPORT_FORMAT, SessionEvent, SessionRecord, check_version
+from annotator.models import Analysis, Chunk, Mark
 
 Kind = Literal["session", "transcript", "audio"]
 
@@ -127,6 +130,27 @@ def read_session(path: Path) -> SessionRecord:
             raise InputError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from err
         return session_record_from_export(data, path)
     return read_journal(path)
+
+
+def session_record_from_export(data: Any, path: Path) -> SessionRecord:
+    """Rebuild a record from ``SessionRecord.to_dict()`` output (a JSON export)."""
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise InputError(f'{path}: not an annotator session export (no "format": "{EXPORT_FORMAT}")')
+    check_version(data.get("version"), path, 1)
+    try:
+        return SessionRecord(
+            header=dict(data.get("header") or {}),
+            chunks=tuple(Chunk.from_dict(c) for c in data.get("chunks", ())),
+            analyses=tuple(Analysis.from_dict(a) for a in data.get("analyses", ())),
+            marks=tuple(Mark.from_dict(m) for m in data.get("marks", ())),
+            errors=tuple(str(e) for e in data.get("errors", ())),
+            events=tuple(SessionEvent.from_dict(e) for e in data.get("events", ())),
+            end_reason=data.get("end_reason"),
+            path=path,
+            reviews=tuple(Review.from_dict(r) for r in data.get("reviews", ())),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise InputError(f"{path}: malformed session export ({type(err).__name__}: {err})") from err
 
 
 # --------------------------------------------------------------------------- text

@@ -38,7 +38,7 @@ from typing import Any
 
 from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
-from annotator.analysis.review import LiveFlag, Review, ReviewEstimate, ReviewProgress
+from annotator.analysis.review_model import LiveFlag, Review, ReviewEstimate, ReviewProgress
 from annotator.config import Config, api_key, availability, post_providers
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.models import Analysis, Chunk, Mark
@@ -274,7 +274,7 @@ class Sessions:
     async def _open_rest(
         self, pipeline: Pipeline, sinks: list[Sink], header: dict[str, Any], *, journal: bool, analyze: bool, extra: Sequence[Sink]
     ) -> Pipeline:
-        from annotator.session import Journal
+        from annotator.journal.writer import Journal
 
         if journal:
             chain = [{"name": p.name, "model": p.model} for p in self.config.providers if p.enabled]
@@ -525,7 +525,7 @@ class Sessions:
         return mark
 
     async def _append_mark(self, path: Path, mark: Mark) -> None:
-        from annotator.session import append_mark
+        from annotator.journal.recovery import append_mark
 
         if self._marking is None:
             self._marking = asyncio.Lock()
@@ -581,7 +581,7 @@ class Sessions:
             if journal is not None:
                 await journal.aclose()
                 if pipeline is not None and pipeline.chunks_seen == 0:
-                    from annotator.session import discard_session
+                    from annotator.journal.store import discard_session
 
                     await asyncio.to_thread(discard_session, journal.path, journal.audio_path)
                     self._session_path = None  # nothing to say "saved" about, review or export

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
-from annotator.session import Journal
+from annotator.journal.writer import Journal
 
 CHUNK_TEXT = "I have been leading the backend team at a logistics startup for about three years now, honestly."
 

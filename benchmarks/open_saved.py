@@ -1,6 +1,6 @@
 """Time to shown: File > Open of a saved two-hour session, in the real window (offscreen).
 
-A synthetic journal (seeded), written with ``session.Journal`` as a live
+A synthetic journal (seeded), written with ``journal.writer.Journal`` as a live
 session writes it: two speakers, a line every ~6.5 s for two hours (about
 1,100 lines), one analysis per line (an insight with its attempt; a
 contradiction every ~4 minutes; the local estimate during two outages), about
@@ -34,7 +34,7 @@ WORDS = ("the team", "our roadmap", "the migration", "on-call", "the budget", "m
 
 def write_journal(directory: Path, minutes: float, seed: int = 11) -> tuple[Path, dict[str, int]]:
     from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
-    from annotator.session import Journal
+    from annotator.journal.writer import Journal
 
     rnd = random.Random(seed)
     journal = Journal.create(directory, header={"mode": "live", "model": "tiny.en", "chain": [{"name": "kimi", "model": "k2"}]})

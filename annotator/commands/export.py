@@ -19,7 +19,7 @@ from pathlib import Path
 from annotator.errors import AnnotatorError
 from annotator.export import export
 from annotator.replay import read_record
-from annotator.session import resolve_session
+from annotator.journal.store import resolve_session
 
 
 def write_atomically(path: Path, text: str) -> None:

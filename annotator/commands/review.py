@@ -8,7 +8,7 @@ terminal and without ``--yes`` it exits 2 with one line saying so (and what
 it would cost). Progress (one line per part) goes to stderr.
 
 The review is appended to the journal as a ``review`` record (the journal
-stays closed, see ``session.append_review``), so ``annotator export`` shows
+stays closed, see ``journal.recovery.append_review``), so ``annotator export`` shows
 it and counts its cost. Output: a readable report, or with ``--json`` one
 line holding ``Review.to_dict()`` plus ``session`` (the id) and
 ``estimate``. Exit status 0 when the review has a result, 1 when no provider
@@ -30,21 +30,18 @@ from typing import TextIO
 
 import httpx
 
-from annotator.analysis.review import (
-    KeyLookup,
-    Review,
-    ReviewEstimate,
-    ReviewProgress,
-    estimate_review,
-    live_flags,
-    review_record,
-)
+from annotator.analysis.review import KeyLookup, estimate_review, live_flags, review_record
+from annotator.analysis.review_model import Review, ReviewEstimate, ReviewProgress
 from annotator.commands.terminal import flat
 from annotator.config import Config, load_config
 from annotator.errors import InputError, JournalError
 from annotator.export import summary
+from annotator.journal.files import in_use
+from annotator.journal.record import SessionRecord
+from annotator.journal.recovery import append_review
+from annotator.journal.store import resolve_session
+from annotator.journal.writer import Journal
 from annotator.replay import read_session
-from annotator.session import Journal, SessionRecord, append_review, in_use, resolve_session
 from annotator.text.clock import timestamp
 
 EXIT_DECLINED = 1
@@ -147,7 +144,7 @@ async def review_session(
     ``estimate_review(record, config)`` and getting a yes. ``journal`` is the
     session's open ``Journal`` when it is still being recorded by this
     process (the review is then written through it); otherwise the closed
-    journal file gets it (``session.append_review``). ``record`` saves reading
+    journal file gets it (``journal.recovery.append_review``). ``record`` saves reading
     the journal again when the caller has it. File work runs in a worker
     thread. Returns the review; its ``attempts`` carry the tokens and cost
     to add to the session's cost total. Raises ``InputError`` /

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.analysis.review import LiveFlag, Review
+from annotator.analysis.review_model import LiveFlag, Review
 from annotator.models import Analysis, Chunk, Mark, Outcome
 from annotator.ui.bridge import Bridge
 from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis

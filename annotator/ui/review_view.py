@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from annotator.analysis.review import (
+from annotator.analysis.review_model import (
     LiveFlag,
     Review,
     ReviewContradiction,

@@ -22,7 +22,9 @@ import pytest
 
 from annotator.export import FORMATS
 from annotator.replay import read_chunks
-from annotator.session import find_unfinished, read_journal, repair
+from annotator.journal.reader import read_journal
+from annotator.journal.recovery import repair
+from annotator.journal.store import find_unfinished
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -30,7 +32,7 @@ CHILD = r"""
 import sys, threading
 from pathlib import Path
 from annotator.models import Chunk
-from annotator.session import Journal
+from annotator.journal.writer import Journal
 
 journal = Journal.create(Path(sys.argv[1]), header={"model": "tiny.en"}, sync_interval=0.02)
 print("path", journal.path, flush=True)

@@ -16,7 +16,7 @@ import pytest
 from annotator.audio.decode import decode_file
 from annotator.export import export
 from annotator.replay import read_session
-from annotator.session import find_unfinished
+from annotator.journal.store import find_unfinished
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 from tests.helpers.process import json_lines_until
 from tests.helpers.pulse import PulseServer
@@ -81,7 +81,7 @@ def test_listen_without_a_usable_device_says_so_in_one_line(tmp_path: Path) -> N
 def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_exported(
     pulse_server: PulseServer, fault_server: FaultServer, tmp_path: Path
 ) -> None:
-    from annotator.session import repair
+    from annotator.journal.recovery import repair
 
     fault_server.set_default(Reply.ok())
     config = fault_server.write_config(tmp_path / "config.toml", [fault_server.provider("local")])

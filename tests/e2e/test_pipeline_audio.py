@@ -16,7 +16,7 @@ from annotator.audio.decode import decode_file
 from annotator.config import load_config
 from annotator.pipeline import JournalSink, LiveInput, Pipeline
 from annotator.replay import read_session
-from annotator.session import Journal
+from annotator.journal.writer import Journal
 from tests.helpers.faultserver import FaultServer, Reply
 from tests.helpers.whisper import ljspeech_clips, normalise
 from tests.unit.test_pipeline import Recorder

@@ -11,7 +11,7 @@ from annotator.config import load_config
 from annotator.models import LOCAL_PROVIDER
 from annotator.pipeline import MAX_SPEED, JournalSink, Pipeline
 from annotator.replay import read_chunks, read_session
-from annotator.session import Journal
+from annotator.journal.writer import Journal
 from tests.conftest import DATA
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 

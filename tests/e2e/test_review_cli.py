@@ -11,7 +11,9 @@ from pathlib import Path
 
 from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig, save_config
 from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment
-from annotator.session import Journal, find_unfinished, read_journal
+from annotator.journal.reader import read_journal
+from annotator.journal.store import find_unfinished
+from annotator.journal.writer import Journal
 from tests.helpers.faultserver import FaultServer, Reply, fault_server
 
 __all__ = ["fault_server"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.analysis.review import (
+from annotator.analysis.review_model import (
     LiveFlag,
     Review,
     ReviewContradiction,

@@ -21,7 +21,7 @@ from annotator.models import (
     Sentiment,
 )
 from annotator.replay import read_session
-from annotator.session import Journal
+from annotator.journal.writer import Journal
 from annotator.ui.review_view import CONFIRMED, WRONG
 from tests.helpers.faultserver import FaultServer, Reply
 

@@ -28,7 +28,9 @@ from annotator.models import (
     Sentiment,
 )
 from annotator.replay import read_chunks, read_session
-from annotator.session import Journal, SessionEvent, SessionRecord, read_journal
+from annotator.journal.reader import read_journal
+from annotator.journal.record import SessionEvent, SessionRecord
+from annotator.journal.writer import Journal
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 T0 = 1_795_000_000.0
@@ -356,7 +358,7 @@ def test_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def reviewed_interview() -> SessionRecord:
     """Five lines; live flags on lines 3 (confirmed) and 4 (rejected); the review found one more (line 5)."""
-    from annotator.analysis.review import Review, ReviewContradiction, ReviewResult
+    from annotator.analysis.review_model import Review, ReviewContradiction, ReviewResult
 
     chunks = (
         Chunk(1, "Candidate", 0.0, 4.0, "I led the payments team for three years."),

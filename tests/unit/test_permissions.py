@@ -22,7 +22,7 @@ from annotator.commands.listen import TerminalSink
 from annotator.config import Config
 from annotator.models import Chunk
 from annotator.runner import Sessions
-from annotator.session import Journal
+from annotator.journal.writer import Journal
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

@@ -6,7 +6,7 @@ from annotator.analysis.identity import first_of_each, identity
 from annotator.analysis.review import live_flags
 from annotator.export import export
 from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment
-from annotator.session import SessionRecord
+from annotator.journal.record import SessionRecord
 from annotator.ui.flag import flag_key
 
 

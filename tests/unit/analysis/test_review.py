@@ -15,8 +15,6 @@ import pytest
 from annotator.analysis.prompt import estimate_tokens
 from annotator.analysis.review import (
     InvalidReview,
-    Review,
-    ReviewProgress,
     build_user_text,
     estimate_review,
     live_flags,
@@ -39,7 +37,12 @@ from annotator.errors import ConfigError, InputError, JournalError
 from annotator.export import export, summary
 from annotator.models import Analysis, Chunk, Contradiction, Insight, Outcome, Sentiment
 from annotator.replay import read_session
-from annotator.session import Journal, SessionRecord, append_review, find_unfinished, list_sessions, read_journal
+from annotator.analysis.review_model import Review, ReviewProgress
+from annotator.journal.reader import read_journal
+from annotator.journal.record import SessionRecord
+from annotator.journal.recovery import append_review
+from annotator.journal.store import find_unfinished, list_sessions
+from annotator.journal.writer import Journal
 from tests.helpers.faultserver import FaultServer, Reply
 
 # --------------------------------------------------------------------------- helpers

@@ -8,7 +8,8 @@ import pytest
 
 from annotator.audio.suffixes import KNOWN_AUDIO_SUFFIXES, RECORDING_SUFFIXES
 from annotator.replay import kind_of
-from annotator.session import Journal, list_sessions
+from annotator.journal.store import list_sessions
+from annotator.journal.writer import Journal
 
 
 @pytest.mark.parametrize("suffix", sorted(KNOWN_AUDIO_SUFFIXES))

@@ -1,0 +1,165 @@
+"""Reading a journal back: the whole record, or cheaply its first or last line.
+
+``read_journal`` is tolerant: a torn last line (the process died while
+writing it) and unreadable or malformed lines are skipped, each with a
+warning naming the file and the line; only a file that is not a journal, or
+one from a newer format version, is an ``InputError``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from annotator.analysis.review_model import Review
+from annotator.errors import InputError
+from annotator.input_file import read_input_bytes
+from annotator.journal.record import FORMAT, SessionEvent, SessionRecord, check_version
+from annotator.models import Analysis, Chunk, Mark
+
+MAX_JOURNAL_BYTES = 1024 * 1024 * 1024
+TAIL_BYTES = 65536  # the last record of a journal is read from this much of its end
+MAX_HEADER_BYTES = 1024 * 1024
+
+
+def read_journal(path: Path) -> SessionRecord:
+    """Read a session journal. A torn last line (the process died while
+    writing it) and unreadable lines are skipped with a warning; a file that
+    is not a journal, or one from a newer format version, is an ``InputError``."""
+    path = Path(path)
+    raw = read_journal_bytes(path)
+    lines = raw.split(b"\n")
+    complete = raw.endswith(b"\n")
+    warnings: list[str] = []
+    header: dict[str, Any] | None = None
+    chunks: list[Chunk] = []
+    analyses: list[Analysis] = []
+    marks: list[Mark] = []
+    errors: list[str] = []
+    events: list[SessionEvent] = []
+    reviews: list[Review] = []
+    end_reason: str | None = None
+    last_index = len(lines) - 1
+    for index, line in enumerate(lines):
+        number = index + 1
+        if not line.strip():
+            continue
+        torn = index == last_index and not complete
+        try:
+            record = json.loads(line.decode("utf-8"))
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+        except (UnicodeDecodeError, ValueError) as err:
+            if header is None:
+                raise InputError(f"{path}:{number}: not an annotator session journal (no header record)") from err
+            if torn:
+                warnings.append(f"{path}:{number}: the last record was cut off (the session was interrupted); skipped")
+            else:
+                warnings.append(f"{path}:{number}: unreadable record skipped ({err})")
+            continue
+        kind = record.get("type")
+        if header is None:
+            if kind != "header" or record.get("format") != FORMAT:
+                raise InputError(f"{path}:{number}: not an annotator session journal (no header record)")
+            check_version(record.get("version"), path, number)
+            header = {k: v for k, v in record.items() if k not in ("type", "seq")}
+            continue
+        try:
+            if kind == "chunk":
+                chunks.append(Chunk.from_dict(record))
+            elif kind == "analysis":
+                analyses.append(Analysis.from_dict(record))
+            elif kind == "mark":
+                marks.append(Mark.from_dict(record))
+            elif kind == "event":
+                events.append(SessionEvent.from_dict(record))
+            elif kind == "error":
+                errors.append(str(record["message"]))
+            elif kind == "review":
+                reviews.append(Review.from_dict(record))
+            elif kind == "end":
+                end_reason = str(record.get("reason", "closed"))
+            else:
+                warnings.append(f"{path}:{number}: unknown record type {kind!r} skipped")
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            warnings.append(f"{path}:{number}: malformed {kind} record skipped ({type(err).__name__}: {err})")
+    if header is None:
+        raise InputError(f"{path}: is empty")
+    if end_reason is None:
+        warnings.append(f"{path}: the session did not close cleanly (it may still be running, or was killed)")
+    return SessionRecord(
+        header=header,
+        chunks=tuple(chunks),
+        analyses=tuple(analyses),
+        marks=tuple(marks),
+        errors=tuple(errors),
+        events=tuple(events),
+        end_reason=end_reason,
+        warnings=tuple(warnings),
+        path=path,
+        reviews=tuple(reviews),
+    )
+
+
+def read_journal_bytes(path: Path) -> bytes:
+    """A journal's whole file, or ``InputError`` saying why not."""
+    return read_input_bytes(path, what="a session journal", max_bytes=MAX_JOURNAL_BYTES)
+
+
+def read_header(path: Path) -> dict[str, Any] | None:
+    """A journal's header record (reads only its first line); None if it is not a journal."""
+    try:
+        return first_record(Path(path))
+    except OSError:
+        return None
+
+
+def first_record(path: Path) -> dict[str, Any] | None:
+    """The header record of a journal (reads only its first line); None if it is not a journal."""
+    with path.open("rb") as f:
+        line = f.readline(MAX_HEADER_BYTES)
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(record, dict) and record.get("type") == "header" and record.get("format") == FORMAT:
+        return record
+    return None
+
+
+def last_record(path: Path) -> dict[str, Any] | None:
+    """The last complete record of a journal (reads only its tail)."""
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - TAIL_BYTES))
+        tail = f.read()
+    if not tail.endswith(b"\n"):
+        return None  # a torn last line: certainly not closed
+    for line in reversed(tail.split(b"\n")):
+        if line.strip():
+            try:
+                record = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                return None
+            return record if isinstance(record, dict) else None
+    return None
+
+
+def is_closed(last: dict[str, Any] | None) -> bool:
+    """Whether a journal whose last record is ``last`` ended with an ``end`` record."""
+    return last is not None and last.get("type") == "end"
+
+
+def last_seq(raw: bytes) -> int | None:
+    """The ``seq`` of the last whole record in a journal's bytes (None if none)."""
+    for line in reversed(raw.split(b"\n")):
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("seq"), int):
+            return int(record["seq"])
+    return None

@@ -1,0 +1,140 @@
+"""The record shape: what a session journal holds, line by line and read back.
+
+File format (``FORMAT_VERSION`` 1), one JSON object per line, each with a
+``type``, a ``seq`` (0, 1, 2, ... in write order) and ``ts`` (wall-clock Unix
+time, seconds)::
+
+    {"type": "header", "format": "annotator-session", "version": 1, "app_version": "0.1.0",
+     "created": "2026-11-25T16:20:03+00:00", ...caller's fields: model, devices, chain...}
+    {"type": "chunk", "id": 1, "source": "You", "start": 0.52, "end": 3.1, "text": "..."}
+    {"type": "analysis", "chunk_ids": [1], "text": "...", "provider": "groq", "model": "...",
+     "insight": {...} | null, "attempts": [{provider, model, outcome, status, elapsed_ms,
+     input_tokens, output_tokens, cost_usd, detail}, ...], "elapsed_ms": 900}
+    {"type": "mark", "at": 12.0, "kind": "bookmark" | "flag", "note": "...", "chunk_id": 3}
+    {"type": "event", "kind": "device_change" | "backlog" | ..., "data": {...}}
+    {"type": "error", "message": "..."}
+    {"type": "review", "created": "...", "provider": "claude", "model": "...", "parts": 1,
+     "result": {...} | null, "attempts": [...], ...}      (``analysis.review_model.Review.to_dict()``)
+    {"type": "end", "reason": "closed" | "recovered", "records": 42}
+
+An insight and the attempts that produced it are ONE ``analysis`` record
+(``models.Analysis.to_dict()``), written when the chain answers or gives up.
+A session without an ``end`` record did not close cleanly; ``store.find_unfinished``
+lists those and ``recovery.repair`` closes them (``reason: "recovered"``).
+
+A post-session review is appended after the session ended
+(``recovery.append_review``): the ``review`` record and then a fresh ``end``
+record with the same reason as before, in one write, so the journal still
+ends with an ``end`` record (a reader takes the last one) and is never
+offered for recovery. An open journal takes it with ``Journal.write_review``.
+Marks the user makes while a saved session is on screen are appended the same
+way (``recovery.append_mark``): ordinary ``mark`` records, so every reader
+keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator import __version__
+from annotator.analysis.review_model import Review
+from annotator.errors import InputError
+from annotator.models import Analysis, Chunk, Mark
+
+FORMAT = "annotator-session"
+FORMAT_VERSION = 1
+EXPORT_FORMAT = "annotator-session-export"
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    """Something that happened during a session other than speech: a device
+    change, a backlog report, ... ``ts`` is wall-clock Unix time (None if unknown)."""
+
+    kind: str
+    data: dict[str, Any]
+    ts: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "data": self.data, "ts": self.ts}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SessionEvent:
+        """An ``event`` record (or an exported event) read back."""
+        return cls(str(d["kind"]), dict(d.get("data") or {}), d.get("ts"))
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """Everything a session journal (or its JSON export) holds, read back.
+
+    ``end_reason`` is "closed" (closed cleanly), "recovered" (closed by
+    ``repair``) or None (never closed: the process died). ``warnings`` are
+    readable sentences about what was skipped while reading (e.g. a torn
+    last line).
+    """
+
+    header: dict[str, Any]
+    chunks: tuple[Chunk, ...] = ()
+    analyses: tuple[Analysis, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    errors: tuple[str, ...] = ()
+    events: tuple[SessionEvent, ...] = ()
+    end_reason: str | None = None
+    warnings: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+    reviews: tuple[Review, ...] = ()
+
+    @property
+    def closed_cleanly(self) -> bool:
+        return self.end_reason == "closed"
+
+    @property
+    def review(self) -> Review | None:
+        """The latest post-session review (reviews are appended; a re-run adds one)."""
+        return self.reviews[-1] if self.reviews else None
+
+    @property
+    def id(self) -> str:
+        """The session id: the journal's file stem ("" when not read from a file)."""
+        return self.path.stem if self.path is not None else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON export shape (see ``annotator.export``; ``replay.session_record_from_export`` reads it)."""
+        return {
+            "format": EXPORT_FORMAT,
+            "version": FORMAT_VERSION,
+            "id": self.id,
+            "header": self.header,
+            "closed_cleanly": self.closed_cleanly,
+            "end_reason": self.end_reason,
+            "chunks": [c.to_dict() for c in self.chunks],
+            "analyses": [a.to_dict() for a in self.analyses],
+            "marks": [m.to_dict() for m in self.marks],
+            "events": [e.to_dict() for e in self.events],
+            "errors": list(self.errors),
+            **({"reviews": [r.to_dict() for r in self.reviews]} if self.reviews else {}),
+        }
+
+
+def check_version(version: Any, path: Path, line: int) -> None:
+    """``InputError`` unless ``version`` is a format version this annotator reads."""
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise InputError(f"{path}:{line}: session format version {version!r} is not valid")
+    if version > FORMAT_VERSION:
+        raise InputError(
+            f"{path}:{line}: written by a newer annotator (session format version {version}; this annotator "
+            f"{__version__} reads up to version {FORMAT_VERSION}); update annotator to open it"
+        )
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    """One JSON line. Characters that some line readers split on (U+2028,
+    U+2029, NEL) are escaped too, so every record is exactly one line anywhere."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+    return (text + "\n").encode("utf-8")
