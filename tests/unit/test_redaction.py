@@ -1,10 +1,10 @@
-"""Scrubbing keys from provider text: by value and by shape, never ordinary words."""
+"""Scrubbing keys from provider text (by value and by shape, never ordinary words) and from what is journaled."""
 
 from __future__ import annotations
 
 import pytest
 
-from annotator.redaction import REDACTED, Redactor, redact_shapes
+from annotator.redaction import REDACTED, Redactor, redact_shapes, scrub_secrets
 
 HELD = "my-local-proxy-secret"  # not key-shaped: only the by-value rule can catch it
 
@@ -68,3 +68,18 @@ def test_bearer_tokens_are_replaced() -> None:
 )
 def test_ordinary_provider_text_is_left_alone(text: str) -> None:
     assert Redactor.of(HELD)(text) == text
+
+
+def test_scrub_secrets_drops_credential_entries_and_redacts_key_shaped_strings() -> None:
+    header = {
+        "chain": [{"name": "kimi", "api_key": "sk-abcdefghijklmnop1234", "api_key_env": "MOONSHOT_API_KEY"}],
+        "headers": {"Authorization": "Bearer nvapi-0123456789abcdef"},
+        "token": "plain-secret",
+        "note": ("configured with gsk_ABCDEFGHIJKLMNOP12",),
+    }
+    assert scrub_secrets(header) == {
+        "chain": [{"name": "kimi", "api_key_env": "MOONSHOT_API_KEY"}],
+        "headers": {},
+        "note": [f"configured with {REDACTED}"],
+    }
+    assert scrub_secrets({"max_tokens": 5, "input_tokens": 3}) == {"max_tokens": 5, "input_tokens": 3}
