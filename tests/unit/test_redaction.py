@@ -1,4 +1,5 @@
-"""Scrubbing keys from provider text (by value and by shape, never ordinary words) and from what is journaled."""
+"""Scrubbing keys from provider text (by value and by shape, never ordinary words) and from
+what is journaled."""
 
 from __future__ import annotations
 

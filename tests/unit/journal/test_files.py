@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from annotator.journal.writer import Journal
 from tests.unit.journal.helpers import fixed_clock
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from annotator.journal.reader import read_journal
 from annotator.journal.recovery import repair
 from tests.unit.journal.helpers import drop_end, journal_with_records

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 from annotator.journal.reader import read_journal
 from annotator.journal.record import FORMAT_VERSION
 from annotator.journal.writer import Journal

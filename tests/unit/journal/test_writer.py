@@ -1,4 +1,5 @@
-"""Journal: every record type written and read back, secrets kept out, many threads, syncing, a disk that refuses, a process that exits without closing."""
+"""Journal: every record type written and read back, secrets kept out, many threads, syncing,
+a disk that refuses, a process that exits without closing."""
 
 from __future__ import annotations
 
