@@ -38,6 +38,7 @@ from typing import Any
 
 from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
+from annotator.analysis.review import live_flags
 from annotator.analysis.review_model import LiveFlag, Review, ReviewEstimate, ReviewProgress
 from annotator.config import Config, api_key, availability, post_providers
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
@@ -358,7 +359,6 @@ class Sessions:
             self._starting = False
 
     async def _show_saved(self, path: Path) -> None:
-        from annotator.analysis.review import live_flags
         from annotator.replay import read_session
 
         if not path.exists():
@@ -417,8 +417,6 @@ class Sessions:
                 self.sink.on_error(InputError(str(w)))
             chunks: Sequence[Chunk] = record.chunks
             if record.review is not None:  # shown once the replay has put every live flag on screen
-                from annotator.analysis.review import live_flags
-
                 stored_review = ReviewRun(path, record.review, live_flags(record))
         elif kind == "transcript":
             chunks = await asyncio.to_thread(read_chunks, path)
@@ -629,7 +627,6 @@ class Sessions:
         """Review the session at ``path`` through the ``[post]`` chain and append the
         review to its journal. Keys are looked up in a thread first (an OS keyring
         can be slow); provider trouble gives a review without result, not an error."""
-        from annotator.analysis.review import live_flags
         from annotator.commands.review import review_session
         from annotator.replay import read_session
 
