@@ -24,14 +24,14 @@ SUFFIX = ".jsonl"
 BINARY = getattr(os, "O_BINARY", 0)
 
 
-def sessions_dir(directory: Path | None) -> Path:
+def or_sessions_dir(directory: Path | None) -> Path:
     """``directory``, or the user's sessions directory when None."""
     return Path(directory) if directory is not None else paths.sessions_dir()
 
 
 def journal_files(directory: Path | None) -> list[Path]:
     """The ``*.jsonl`` files in ``directory`` (the sessions directory by default), newest name first."""
-    directory = sessions_dir(directory)
+    directory = or_sessions_dir(directory)
     if not directory.is_dir():
         return []
     return sorted((p for p in directory.glob(f"*{SUFFIX}") if p.is_file()), reverse=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from annotator.audio.suffixes import RECORDING_SUFFIXES
 from annotator.errors import InputError
-from annotator.journal.files import SUFFIX, in_use, journal_files, sessions_dir
+from annotator.journal.files import SUFFIX, in_use, journal_files, or_sessions_dir
 from annotator.journal.reader import first_record, is_closed, last_record
 
 
@@ -78,7 +78,7 @@ def resolve_session(ref: str, directory: Path | None = None) -> Path:
     as_path = Path(ref).expanduser()
     if as_path.is_file():
         return as_path
-    directory = sessions_dir(directory)
+    directory = or_sessions_dir(directory)
     if os.sep not in ref and "/" not in ref:
         exact = directory / f"{ref}{SUFFIX}"
         if exact.is_file():

@@ -23,7 +23,7 @@ from typing import Any
 from annotator import __version__, paths
 from annotator.analysis.review_model import Review
 from annotator.errors import JournalError
-from annotator.journal.files import PartialWrite, create_exclusive, sessions_dir, sync_directory, write_all
+from annotator.journal.files import PartialWrite, create_exclusive, or_sessions_dir, sync_directory, write_all
 from annotator.journal.record import FORMAT, FORMAT_VERSION, encode
 from annotator.models import Analysis, Chunk, Mark
 from annotator.redaction import scrub_secrets
@@ -107,7 +107,7 @@ class Journal:
         synced before this returns. ``header`` holds the caller's facts (model,
         devices, the chain as ``[{"name", "model"}]``...); anything that looks
         like a credential is stripped (see ``redaction.scrub_secrets``)."""
-        directory = sessions_dir(directory)
+        directory = or_sessions_dir(directory)
         now = clock()
         try:
             paths.private_dir(directory)
