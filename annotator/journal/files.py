@@ -9,6 +9,7 @@ exclusive ``flock`` on the journal it writes (POSIX), which is how
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -49,11 +50,8 @@ def create_exclusive(directory: Path, stem: str) -> tuple[Path, int]:
             continue
         except OSError as err:
             raise JournalError(f"{path}: cannot create the session journal ({err.strerror or err})") from err
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                pass  # a file system without locks (NFS): recovery may offer a running session
+        with contextlib.suppress(OSError):  # a file system without locks (NFS): recovery may offer a running session
+            lock_exclusive(fd)
         return path, fd
     raise JournalError(f"{directory}: too many sessions named {stem}")
 

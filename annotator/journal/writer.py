@@ -10,6 +10,7 @@ most the last interval). The write calls never block on the disk.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import errno
 import os
 import queue
@@ -265,10 +266,8 @@ class Journal:
             self._stopping = True
             self._cond.notify_all()
         self._syncer.join()
-        try:
+        with contextlib.suppress(OSError):
             os.close(self._fd)  # releases the lock too
-        except OSError:
-            pass
         atexit.unregister(self._at_exit)
 
     # ---------------------------------------------------------------- threads
@@ -282,10 +281,8 @@ class Journal:
             report = not self._reported
             self._reported = True
         if report and self._on_error is not None:
-            try:
+            with contextlib.suppress(Exception):  # a broken callback must not stop the writer
                 self._on_error(failure)
-            except Exception:  # noqa: BLE001 - a broken callback must not stop the writer
-                pass
 
     def _write_loop(self) -> None:
         backlog = bytearray()
