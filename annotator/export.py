@@ -63,8 +63,8 @@ from annotator.analysis.review import live_flags
 from annotator.analysis.review_model import Review, ReviewContradiction
 from annotator.analysis.usage import UsageTracker
 from annotator.errors import InputError
-from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark
 from annotator.journal.record import SessionRecord
+from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark
 from annotator.text.clock import timestamp
 from annotator.text.money import cost as _cost
 

@@ -31,8 +31,8 @@ import threading
 import time
 from pathlib import Path
 
-from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
 from annotator.journal.writer import Journal
+from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
 
 CHUNK_TEXT = "I have been leading the backend team at a logistics startup for about three years now, honestly."
 

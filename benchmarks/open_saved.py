@@ -33,8 +33,8 @@ WORDS = ("the team", "our roadmap", "the migration", "on-call", "the budget", "m
 
 
 def write_journal(directory: Path, minutes: float, seed: int = 11) -> tuple[Path, dict[str, int]]:
-    from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
     from annotator.journal.writer import Journal
+    from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
 
     rnd = random.Random(seed)
     journal = Journal.create(directory, header={"mode": "live", "model": "tiny.en", "chain": [{"name": "kimi", "model": "k2"}]})

@@ -38,8 +38,8 @@ from annotator.analysis.review import (  # noqa: E402
     review_record,
 )
 from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig  # noqa: E402
-from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment  # noqa: E402
 from annotator.journal.record import SessionRecord  # noqa: E402
+from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment  # noqa: E402
 from tests.helpers.faultserver import FaultServer, Reply  # noqa: E402
 
 WORDS = "we moved the ledger to postgres and cut the settlement time roughly in half last spring".split()

@@ -63,12 +63,12 @@ from annotator.analysis.providers import Clock, HttpProvider, Request, Result
 from annotator.analysis.review_model import (
     LiveFlag,
     Review,
+    Reviewable,
     ReviewContradiction,
     ReviewEstimate,
     ReviewPart,
     ReviewProgress,
     ReviewResult,
-    Reviewable,
     SentimentArc,
     TurningPoint,
 )

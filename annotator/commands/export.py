@@ -18,8 +18,8 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.export import export
-from annotator.replay import read_record
 from annotator.journal.store import resolve_session
+from annotator.replay import read_record
 
 
 def write_atomically(path: Path, text: str) -> None:

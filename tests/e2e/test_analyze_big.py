@@ -15,8 +15,8 @@ import pytest
 from annotator.analysis.analyzer import build_analyzer
 from annotator.commands.analyze import CONFIRM_ABOVE_REQUESTS, analyze_chunks, ask_on_terminal
 from annotator.config import Config
-from annotator.models import Chunk
 from annotator.journal.writer import Journal
+from annotator.models import Chunk
 from tests.helpers.faultserver import FaultServer, Reply, fault_server
 
 __all__ = ["fault_server"]

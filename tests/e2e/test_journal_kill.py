@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from annotator.export import FORMATS
-from annotator.replay import read_chunks
 from annotator.journal.reader import read_journal
 from annotator.journal.recovery import repair
 from annotator.journal.store import find_unfinished
+from annotator.replay import read_chunks
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

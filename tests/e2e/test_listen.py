@@ -15,8 +15,8 @@ import pytest
 
 from annotator.audio.decode import decode_file
 from annotator.export import export
-from annotator.replay import read_session
 from annotator.journal.store import find_unfinished
+from annotator.replay import read_session
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 from tests.helpers.process import json_lines_until
 from tests.helpers.pulse import PulseServer

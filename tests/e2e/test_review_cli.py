@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig, save_config
-from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment
 from annotator.journal.reader import read_journal
 from annotator.journal.store import find_unfinished
 from annotator.journal.writer import Journal
+from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment
 from tests.helpers.faultserver import FaultServer, Reply, fault_server
 
 __all__ = ["fault_server"]

@@ -9,8 +9,8 @@ from pathlib import Path
 from annotator import paths
 from annotator.app import offer_unfinished
 from annotator.config import Config, ProviderConfig
-from annotator.models import LOCAL_PROVIDER
 from annotator.journal.record import FORMAT, FORMAT_VERSION
+from annotator.models import LOCAL_PROVIDER
 from annotator.ui.format import NO_PROVIDER_HINT
 from annotator.ui.transcript_view import COL_MOOD
 from tests.helpers.faultserver import FaultServer

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt, QTimer
 
 from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig
+from annotator.journal.writer import Journal
 from annotator.models import (
     Analysis,
     Attempt,
@@ -21,7 +22,6 @@ from annotator.models import (
     Sentiment,
 )
 from annotator.replay import read_session
-from annotator.journal.writer import Journal
 from annotator.ui.review_view import CONFIRMED, WRONG
 from tests.helpers.faultserver import FaultServer, Reply
 

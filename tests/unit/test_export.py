@@ -16,6 +16,9 @@ import pytest
 from annotator.cli import main
 from annotator.errors import InputError
 from annotator.export import FORMATS, export, find_statement, md_text, provider_totals, sparkline
+from annotator.journal.reader import read_journal
+from annotator.journal.record import SessionEvent, SessionRecord
+from annotator.journal.writer import Journal
 from annotator.models import (
     LOCAL_PROVIDER,
     Analysis,
@@ -28,9 +31,6 @@ from annotator.models import (
     Sentiment,
 )
 from annotator.replay import read_chunks, read_session
-from annotator.journal.reader import read_journal
-from annotator.journal.record import SessionEvent, SessionRecord
-from annotator.journal.writer import Journal
 
 GOLDEN = Path(__file__).parent.parent / "data" / "golden"
 T0 = 1_795_000_000.0

@@ -20,9 +20,9 @@ from annotator import logs, paths
 from annotator.audio.recording import AudioRecording
 from annotator.commands.listen import TerminalSink
 from annotator.config import Config
+from annotator.journal.writer import Journal
 from annotator.models import Chunk
 from annotator.runner import Sessions
-from annotator.journal.writer import Journal
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

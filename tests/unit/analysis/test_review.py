@@ -23,6 +23,7 @@ from annotator.analysis.review import (
     plan_review,
     review_record,
 )
+from annotator.analysis.review_model import Review, ReviewProgress
 from annotator.config import (
     DEFAULT_PROVIDERS,
     POST_PROVIDER_DEFAULTS,
@@ -35,14 +36,13 @@ from annotator.config import (
 )
 from annotator.errors import ConfigError, InputError, JournalError
 from annotator.export import export, summary
-from annotator.models import Analysis, Chunk, Contradiction, Insight, Outcome, Sentiment
-from annotator.replay import read_session
-from annotator.analysis.review_model import Review, ReviewProgress
 from annotator.journal.reader import read_journal
 from annotator.journal.record import SessionRecord
 from annotator.journal.recovery import append_review
 from annotator.journal.store import find_unfinished, list_sessions
 from annotator.journal.writer import Journal
+from annotator.models import Analysis, Chunk, Contradiction, Insight, Outcome, Sentiment
+from annotator.replay import read_session
 from tests.helpers.faultserver import FaultServer, Reply
 
 # --------------------------------------------------------------------------- helpers
