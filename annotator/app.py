@@ -224,7 +224,7 @@ def check_display(env: Mapping[str, str], platform: str) -> None:
 def list_devices() -> list[tuple[str, str]]:
     """Input devices as (name to open, label) pairs; [] when none can be listed."""
     try:
-        from annotator.audio.capture import list_input_devices
+        from annotator.audio.devices import list_input_devices
 
         return [(d.name, device_label(d)) for d in list_input_devices()]
     except Exception as err:  # noqa: BLE001 - the picker then offers only the default input

@@ -109,7 +109,7 @@ class _AudioFile:
     """A ``stream_factory`` that plays one audio file and remembers its stream (to see the end)."""
 
     def __init__(self, path: Path, speed: float) -> None:
-        from annotator.audio.capture import FileInputStream
+        from annotator.audio.file_stream import FileInputStream
 
         self._cls = FileInputStream
         self.path = path
@@ -311,7 +311,7 @@ class Sessions:
         PortAudio's index). A microphone is "You" and the monitor of an output
         (system audio: the other side of a call) "Them", whichever is given
         first; two of a kind are "You" then "Them"."""
-        from annotator.audio.capture import looks_like_monitor
+        from annotator.audio.devices import looks_like_monitor
 
         chosen: list[str | None] = [devices] if isinstance(devices, str) else list(devices or ())
         chosen = chosen or list(self.config.audio.devices) or [None]

@@ -40,8 +40,9 @@ from faster_whisper import WhisperModel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotator.audio.capture import Capture, FileInputStream  # noqa: E402
+from annotator.audio.capture import Capture  # noqa: E402
 from annotator.audio.decode import decode_file  # noqa: E402
+from annotator.audio.file_stream import FileInputStream  # noqa: E402
 from annotator.audio.segmenter import Segmenter  # noqa: E402
 from annotator.models import Chunk  # noqa: E402
 from annotator.transcription.files import transcribe_samples  # noqa: E402

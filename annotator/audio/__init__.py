@@ -1,1 +1,1 @@
-"""Audio in: capture from sounddevice devices and voice-activity segmentation."""
+"""Audio in: input devices, capture from them (or from a file), decoding files, voice-activity segmentation, recording."""

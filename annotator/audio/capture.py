@@ -1,33 +1,27 @@
 """Audio capture: an input device at its native rate -> 16 kHz mono float32.
 
 ``Capture`` opens a stream through an injected factory (sounddevice by
-default; ``FileInputStream`` replays a file through the same code), mixes
-each block to mono, resamples it with soxr's streaming resampler and hands it
-to ``on_audio``; ``on_level`` gets a meter value in 0..1 (RMS mapped from
--60..0 dBFS). Faults (no device, unknown device, refused rate, a device that
-stops delivering audio) become one ``AudioError`` sentence through
-``on_error``; audio already delivered stays delivered.
-
-On Linux, PulseAudio/PipeWire sources (including ``*.monitor`` sources: the
-other side of a call) are listed by ``list_input_devices`` and opened through
-PortAudio's ``pulse`` device with ``PULSE_SOURCE`` naming the source.
+default: ``open_sounddevice_stream``; ``file_stream.FileInputStream`` replays
+a file through the same code), mixes each block to mono, resamples it with
+soxr's streaming resampler and hands it to ``on_audio``; ``on_level`` gets a
+meter value in 0..1 (RMS mapped from -60..0 dBFS). Faults (no device, unknown
+device, refused rate, a device that stops delivering audio) become one
+``AudioError`` sentence through ``on_error``; audio already delivered stays
+delivered. Which device a setting names is ``devices.find_input``'s job.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import soxr
 
+from annotator.audio.devices import find_input, load_sounddevice
 from annotator.errors import AudioError
 
 SAMPLE_RATE = 16000
@@ -54,179 +48,15 @@ class InputStreamLike(Protocol):
 StreamFactory = Callable[[Any, StreamCallback], InputStreamLike]
 
 
-@dataclass(frozen=True)
-class InputDevice:
-    """One audio input the user can choose.
-
-    ``name`` is its id: what to pass as ``--device`` / ``Capture(device=...)``
-    (a PulseAudio/PipeWire source name, else the PortAudio device name, or its
-    index where two devices share a name). ``description`` is what a person
-    reads; ``is_monitor`` marks the monitor of an output (what the computer
-    plays: the other side of a call), as opposed to a microphone or line in.
-    ``index`` is the PortAudio device that opens it (for a PulseAudio source:
-    PortAudio's ``pulse`` device).
-    """
-
-    index: int
-    name: str
-    default_samplerate: float
-    max_input_channels: int
-    is_default: bool
-    is_monitor: bool
-    description: str = ""
-
-    @property
-    def kind(self) -> str:
-        return "system audio (monitor of an output)" if self.is_monitor else "input (microphone, line in)"
-
-
-class _PulseSource(NamedTuple):
-    name: str
-    rate: int
-    channels: int
-    description: str
-    is_monitor: bool
-
-
-def looks_like_monitor(device: str | int | None) -> bool:
-    """True for a device id that names the monitor of an output (``*.monitor``, "Monitor of ...")."""
-    return isinstance(device, str) and (device.endswith(".monitor") or "monitor" in device.lower())
-
-
-def _pactl(*args: str) -> str:
-    """pactl's output in the C locale (its labels are translated otherwise); '' without pactl or a server."""
-    pactl = shutil.which("pactl")
-    if pactl is None:
-        return ""
-    try:
-        return subprocess.run(
-            [pactl, *args], capture_output=True, text=True, timeout=3, check=True, env={**os.environ, "LC_ALL": "C"}
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def _pulse_sources() -> list[_PulseSource]:
-    """Each PulseAudio/PipeWire source (``pactl list sources``), [] without pactl or a server."""
-    found: list[_PulseSource] = []
-    fields: dict[str, str] = {}
-
-    def flush() -> None:
-        name = fields.get("Name")
-        if name:
-            rate, channels = 48000, 2
-            for part in fields.get("Sample Specification", "").split():
-                if part.endswith("Hz") and part[:-2].isdigit():
-                    rate = int(part[:-2])
-                elif part.endswith("ch") and part[:-2].isdigit():
-                    channels = int(part[:-2])
-            monitor_of = fields.get("Monitor of Sink", "n/a")
-            found.append(
-                _PulseSource(name, rate, channels, fields.get("Description", name), monitor_of not in ("", "n/a"))
-            )
-        fields.clear()
-
-    for line in _pactl("list", "sources").splitlines():
-        if line.startswith("Source #"):
-            flush()
-        elif line.startswith("\t") and not line.startswith("\t\t") and ":" in line:
-            key, _, value = line.strip().partition(":")
-            fields.setdefault(key.strip(), value.strip())
-    flush()
-    return found
-
-
-def _pulse_default_source() -> str | None:
-    for line in _pactl("info").splitlines():
-        if line.startswith("Default Source:"):
-            return line.partition(":")[2].strip() or None
-    return None
-
-
-def _sounddevice() -> Any:
-    """The sounddevice module; ``AudioError`` when PortAudio itself is missing."""
-    try:
-        import sounddevice
-    except OSError as err:  # sounddevice raises OSError when libportaudio cannot be loaded
-        raise AudioError(f"The PortAudio library is missing (install libportaudio2): {err}.") from err
-    return sounddevice
-
-
-def list_input_devices() -> list[InputDevice]:
-    """Every input the user can choose, once each.
-
-    With a PulseAudio/PipeWire server: its sources (microphones and the
-    monitors of outputs), by source name, the server's default marked; the
-    ALSA devices PortAudio also lists are routes to, or raw copies of, those
-    same sources and are left out (an index still opens one). Without one:
-    PortAudio's input devices.
-    """
-    sd = _sounddevice()
-
-    try:
-        devices = sd.query_devices()
-        default_in = sd.default.device[0]
-    except sd.PortAudioError as err:
-        raise AudioError(f"The audio system could not be queried: {err}.") from err
-    inputs = [d for d in devices if d["max_input_channels"] > 0]
-    pulse_index = next((int(d["index"]) for d in inputs if d["name"] == "pulse"), -1)
-    sources = _pulse_sources() if pulse_index >= 0 else []
-    if sources:
-        default = _pulse_default_source()
-        return [
-            InputDevice(pulse_index, s.name, float(s.rate), s.channels, s.name == default, s.is_monitor, s.description)
-            for s in sources
-        ]
-    names = [str(d["name"]) for d in inputs]
-    return [
-        InputDevice(
-            index=int(d["index"]),
-            name=str(d["name"]) if names.count(str(d["name"])) == 1 else str(int(d["index"])),
-            default_samplerate=float(d["default_samplerate"]),
-            max_input_channels=int(d["max_input_channels"]),
-            is_default=int(d["index"]) == default_in,
-            is_monitor=looks_like_monitor(str(d["name"])),
-            description=str(d["name"]),
-        )
-        for d in inputs
-    ]
-
-
 _env_lock = threading.Lock()
 
 
 def open_sounddevice_stream(device: str | int | None, callback: StreamCallback) -> InputStreamLike:
     """A ``sounddevice.InputStream`` (not started) at the device's native rate, up to 2 channels."""
-    sd = _sounddevice()
-
-    pulse_source: str | None = None
-    spec: str | int | None = device
-    if isinstance(device, str) and device.strip().isdigit():
-        spec = int(device)
-    try:
-        try:
-            info = sd.query_devices(spec, "input")
-        except ValueError:
-            if not isinstance(spec, str):
-                raise
-            if spec not in [s.name for s in _pulse_sources()]:
-                raise
-            pulse_source = spec
-            info = sd.query_devices("pulse", "input")
-            spec = "pulse"
-    except ValueError as err:
-        raise AudioError(
-            f"No input device matches {device!r}: run `annotator devices` to list them."
-        ) from err
-    except sd.PortAudioError as err:
-        if device is None:
-            raise AudioError(
-                "No audio input device was found: connect a microphone or check the sound system."
-            ) from err
-        raise AudioError(f"Input device {device!r} is not available ({err}): run `annotator devices`.") from err
-    rate = float(info["default_samplerate"])
-    channels = max(1, min(2, int(info["max_input_channels"])))
-    name = pulse_source or str(info["name"])
+    sd = load_sounddevice()
+    found = find_input(device)
+    spec, pulse_source, name, rate = found.spec, found.pulse_source, found.name, found.samplerate
+    channels = max(1, min(2, found.max_input_channels))
     try:
         with _env_lock:
             old = os.environ.get("PULSE_SOURCE")
@@ -398,100 +228,3 @@ class Capture:
                 if self._on_error is not None:
                     self._on_error(err)
                 return
-
-
-class FileInputStream:
-    """A fake input device that plays an audio file into a ``Capture`` callback.
-
-    It opens at the file's own rate and channel count (or ``samplerate`` /
-    ``channels`` to convert first, e.g. to simulate a 48 kHz stereo USB mic)
-    and calls the callback with ``blocksize`` frames from its own thread,
-    paced at ``speed`` x real time (``None`` = as fast as possible).
-    ``fail_after_s`` makes the "device" vanish after that much audio, like an
-    unplugged microphone. ``FileInputStream.factory(path, ...)`` gives a
-    ``stream_factory`` for ``Capture``; ``finished`` is set when the file has
-    been played out.
-    """
-
-    def __init__(
-        self,
-        path: str | Path,
-        callback: StreamCallback,
-        *,
-        samplerate: int | None = None,
-        channels: int | None = None,
-        blocksize: int | None = None,
-        speed: float | None = 1.0,
-        fail_after_s: float | None = None,
-    ) -> None:
-        from annotator.audio.decode import read_native
-        from annotator.errors import InputError
-
-        try:
-            data, rate = read_native(path)
-        except InputError as err:  # Capture reports AudioError as it is: the sentence names the file
-            raise AudioError(str(err)) from err
-        if channels is not None and channels != data.shape[1]:
-            mono = data.mean(axis=1, keepdims=True)
-            data = np.repeat(mono, channels, axis=1)
-        if samplerate is not None and samplerate != rate:
-            data = np.asarray(soxr.resample(data, rate, samplerate), dtype=np.float32)
-            rate = samplerate
-        self.samplerate = float(rate)
-        self.channels = int(data.shape[1])
-        self._data = np.ascontiguousarray(data, dtype=np.float32)
-        self._callback = callback
-        self.blocksize = blocksize or int(rate * 0.02)
-        self.speed = speed
-        self._fail_at = None if fail_after_s is None else int(fail_after_s * rate)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.finished = threading.Event()
-        self.active = False
-
-    @classmethod
-    def factory(cls, path: str | Path, **kwargs: Any) -> StreamFactory:
-        """A ``stream_factory`` for ``Capture`` that plays ``path`` (``device`` is ignored)."""
-
-        def make(device: Any, callback: StreamCallback) -> InputStreamLike:
-            return cls(path, callback, **kwargs)
-
-        return make
-
-    @property
-    def duration_s(self) -> float:
-        return len(self._data) / self.samplerate
-
-    def start(self) -> None:
-        self.active = True
-        self._thread = threading.Thread(target=self._play, name="file-input-stream", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join()
-        self.active = False
-
-    def close(self) -> None:
-        self.stop()
-
-    def _play(self) -> None:
-        pos = 0
-        n = len(self._data)
-        # pacing is anchored where the speed last changed, so ``speed`` may be changed while playing
-        anchor_t, anchor_pos, anchor_speed = time.monotonic(), 0, self.speed
-        while pos < n and not self._stop.is_set():
-            if self._fail_at is not None and pos >= self._fail_at:
-                self.active = False  # the device vanished: no more callbacks
-                return
-            block = self._data[pos : pos + self.blocksize]
-            self._callback(block, len(block), None, None)
-            pos += len(block)
-            speed = self.speed
-            if speed != anchor_speed:
-                anchor_t, anchor_pos, anchor_speed = time.monotonic(), pos, speed
-            if speed is not None:
-                due = anchor_t + (pos - anchor_pos) / self.samplerate / speed
-                self._stop.wait(max(0.0, due - time.monotonic()))
-        self.finished.set()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from annotator.audio.capture import list_input_devices
+from annotator.audio.devices import list_input_devices
 from annotator.commands.terminal import flat
 
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from faster_whisper import WhisperModel
 
-from annotator.audio.capture import Capture, list_input_devices
+from annotator.audio.capture import Capture
+from annotator.audio.devices import list_input_devices
 from annotator.audio.segmenter import Segmenter
 from annotator.models import Chunk
 from annotator.transcription.worker import TranscriptionWorker

@@ -11,8 +11,8 @@ from typing import Any
 import jiwer
 
 from annotator.analysis.analyzer import build_analyzer
-from annotator.audio.capture import FileInputStream
 from annotator.audio.decode import decode_file
+from annotator.audio.file_stream import FileInputStream
 from annotator.config import load_config
 from annotator.journal.writer import Journal
 from annotator.pipeline import JournalSink, LiveInput, Pipeline

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
 from faster_whisper import WhisperModel
 
-from annotator.audio.capture import Capture, FileInputStream, meter_level
+from annotator.audio.capture import Capture, meter_level
 from annotator.audio.decode import decode_file
+from annotator.audio.file_stream import FileInputStream
 from annotator.audio.segmenter import Segmenter
 from annotator.errors import AudioError
 from annotator.transcription.files import transcribe_file
@@ -145,24 +145,3 @@ def test_device_index_that_does_not_exist() -> None:
     sink = Sink()
     assert Capture(4711, "You", sink.on_audio, None, sink.on_error).start() is False
     assert "4711" in str(sink.errors[0]) and "annotator devices" in str(sink.errors[0])
-
-
-def test_replay_speed_paces_the_file_and_can_change_while_playing() -> None:
-    path, _ = ljspeech_clips()[0]  # 1.9 s
-    got: list[int] = []
-    half = threading.Event()
-
-    def callback(block: np.ndarray, frames: int, time_info: object, status: object) -> None:
-        got.append(frames)
-        if sum(got) >= 11025:  # 0.5 s at 22.05 kHz
-            half.set()
-
-    stream = FileInputStream(path, callback, speed=1.0)
-    start = time.monotonic()
-    stream.start()
-    assert half.wait(10)
-    stream.speed = None  # "max" from here on
-    assert stream.finished.wait(10)
-    elapsed = time.monotonic() - start
-    assert sum(got) == int(stream.duration_s * stream.samplerate)
-    assert 0.4 < elapsed < stream.duration_s  # the first half paced at 1x, the rest at once

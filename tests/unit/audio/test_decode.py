@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.audio.capture import FileInputStream
 from annotator.audio.decode import decode_file, read_native
+from annotator.audio.file_stream import FileInputStream
 from annotator.errors import AudioError, InputError
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
