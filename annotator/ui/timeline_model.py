@@ -315,6 +315,11 @@ WHOLE = View()
 FOLLOW = View(span=FOLLOW_SPAN)
 
 
+def shows_whole(t0: float, t1: float, end: float) -> bool:
+    """``t0`` .. ``t1`` is the whole session (also when following one shorter than the span followed)."""
+    return (t0, t1) == WHOLE.range(end)
+
+
 def _fit(start: float, span: float, end: float) -> View:
     """A view of ``span`` s from ``start``, clamped to the session; pinned to the end if it reaches it."""
     total = extent(end)

@@ -12,14 +12,10 @@ from PySide6.QtWidgets import QApplication
 from annotator.models import Chunk
 from annotator.ui.bridge import Bridge
 from annotator.ui.main_window import MainWindow
-from annotator.ui.timeline import (
-    FLAG_COLOR,
-    LOCAL_BAND_COLOR,
-    MARK_COLOR,
-    Point,
-    SentimentTimeline,
-)
+from annotator.ui.timeline import Point, SentimentTimeline
+from annotator.ui.timeline_geometry import LANE
 from annotator.ui.timeline_model import FOLLOW_SPAN, extent
+from annotator.ui.timeline_paint import FLAG_COLOR, LOCAL_BAND_COLOR, MARK_COLOR
 
 from .conftest import analysis_with, chunk
 
@@ -167,7 +163,7 @@ def test_flags_and_marks_are_ticks_along_the_edges_not_full_height_lines(qtbot, 
     fx, mx = round(timeline.x_of(20.0)), round(timeline.x_of(40.0))
     assert is_color(img.pixelColor(fx, int(r.top() + 3)), FLAG_COLOR)  # along the top edge
     assert is_color(img.pixelColor(mx, int(r.bottom() - 3)), MARK_COLOR)  # along the bottom edge
-    for y in range(int(r.top() + timeline.LANE + 2), int(r.bottom() - timeline.LANE - 2)):
+    for y in range(int(r.top() + LANE + 2), int(r.bottom() - LANE - 2)):
         assert not is_color(img.pixelColor(fx, y), FLAG_COLOR), y
         assert not is_color(img.pixelColor(mx, y), MARK_COLOR), y
 

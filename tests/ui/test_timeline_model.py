@@ -25,6 +25,7 @@ from annotator.ui.timeline_model import (
     line_tip,
     panned,
     room_for_points,
+    shows_whole,
     smoothing_half_width,
     ticks,
     time_step,
@@ -214,3 +215,9 @@ def test_the_model_needs_no_qt() -> None:
     env = {**os.environ, "PYTHONPATH": root}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"
+
+
+def test_shows_whole_also_while_following_a_short_session() -> None:
+    assert shows_whole(*WHOLE.range(40.0), 40.0)
+    assert shows_whole(*FOLLOW.range(40.0), 40.0)  # five minutes followed, a minute recorded: all of it shows
+    assert not shows_whole(*FOLLOW.range(3600.0), 3600.0)
