@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -76,7 +77,17 @@ def private_file(path: Path) -> Path:
 
 
 def write_private_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` as a 0600 file; ``OSError`` on failure."""
-    private_file(path)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
+    """Write ``text`` (UTF-8) to ``path`` as a 0600 file, atomically: through a temporary
+    file in the same directory, renamed over ``path`` when complete, so a reader (or a
+    failed write) never sees half a file. ``OSError`` on failure, ``path`` untouched."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

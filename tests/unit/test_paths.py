@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,3 +27,18 @@ def test_model_cache_dir_honours_xdg_cache_home_on_linux(tmp_path: Path, monkeyp
     monkeypatch.delenv("ANNOTATOR_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert paths.model_cache_dir() == tmp_path / "xdg" / "annotator" / "models"
+
+
+def test_write_private_text_is_whole_or_not_at_all(tmp_path: Path) -> None:
+    """An export is renamed into place when complete: a failed write leaves the old file
+    as it was (not truncated) and no temporary file behind; a good one is 0600."""
+    out = tmp_path / "session.md"
+    out.write_text("the previous export\n", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        paths.write_private_text(out, "half a line \ud800 never written")
+    assert out.read_text(encoding="utf-8") == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["session.md"]
+    paths.write_private_text(out, "new\n")
+    assert out.read_text(encoding="utf-8") == "new\n"
+    if os.name == "posix":
+        assert out.stat().st_mode & 0o777 == 0o600
