@@ -405,7 +405,7 @@ class LiveInput:
     ) -> None:
         from annotator.audio.capture import Capture
         from annotator.audio.segmenter import Segmenter
-        from annotator.config import AudioConfig, TranscriptionConfig
+        from annotator.config.schema import AudioConfig, TranscriptionConfig
         from annotator.transcription.filters import TranscribeOptions
         from annotator.transcription.worker import TranscriptionWorker
 

@@ -40,7 +40,8 @@ from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
 from annotator.analysis.review import live_flags
 from annotator.analysis.review_model import LiveFlag, Review, ReviewEstimate, ReviewProgress
-from annotator.config import Config, api_key, availability, post_providers
+from annotator.config.keys import api_key, availability
+from annotator.config.schema import Config, post_providers
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.models import Analysis, Chunk, Mark
 from annotator.pipeline import AnalysisQueueLimits, JournalSink, LiveInput, Pipeline, Sink

@@ -29,7 +29,7 @@ from chain import interview_chunks  # noqa: E402
 
 from annotator.analysis.analyzer import build_analyzer  # noqa: E402
 from annotator.analysis.prompt import estimate_tokens  # noqa: E402
-from annotator.config import Config  # noqa: E402
+from annotator.config.schema import Config  # noqa: E402
 from annotator.journal.writer import Journal  # noqa: E402
 from annotator.pipeline import MAX_SPEED, JournalSink, Pipeline  # noqa: E402
 from annotator.replay import read_session  # noqa: E402

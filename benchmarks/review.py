@@ -37,7 +37,7 @@ from annotator.analysis.review import (  # noqa: E402
     plan_review,
     review_record,
 )
-from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig  # noqa: E402
+from annotator.config.schema import POST_PROVIDER_DEFAULTS, Config, PostConfig  # noqa: E402
 from annotator.journal.record import SessionRecord  # noqa: E402
 from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment  # noqa: E402
 from tests.helpers.faultserver import FaultServer, Reply  # noqa: E402

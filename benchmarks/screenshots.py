@@ -82,7 +82,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator import paths
-    from annotator.config import Config
+    from annotator.config.schema import Config
     from annotator.pipeline import AnalysisQueueLimits
     from annotator.runner import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop

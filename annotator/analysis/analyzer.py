@@ -36,7 +36,8 @@ from annotator.analysis.local import LOCAL_MODEL, LocalSentiment
 from annotator.analysis.prompt import build_prompt, chunk_line, split_text
 from annotator.analysis.providers import Clock, HttpProvider, Request, Result
 from annotator.analysis.usage import UsageTracker
-from annotator.config import AnalysisConfig, Config, ProviderConfig, api_key, availability
+from annotator.config.keys import api_key, availability
+from annotator.config.schema import AnalysisConfig, Config, ProviderConfig
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Chunk, Insight, Outcome, Sentiment
 from annotator.redaction import Redactor
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from annotator.analysis.prompt import build_prompt, chunk_line, split_text
 from annotator.analysis.usage import cost_usd
-from annotator.config import AnalysisConfig, ProviderConfig
+from annotator.config.schema import AnalysisConfig, ProviderConfig
 from annotator.models import Chunk
 
 TYPICAL_OUTPUT_TOKENS = 150

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from annotator.config import AnalysisConfig
+from annotator.config.schema import AnalysisConfig
 from annotator.models import Chunk, Insight
 
 INSTRUCTIONS = """\

@@ -55,7 +55,8 @@ import httpx
 from annotator.analysis.insight import InvalidReply, parse_insight
 from annotator.analysis.prompt import estimate_tokens
 from annotator.analysis.usage import cost_usd
-from annotator.config import ProviderConfig, plain_http_reason, secure_for_key
+from annotator.config.schema import ProviderConfig
+from annotator.config.validation import plain_http_reason, secure_for_key
 from annotator.models import Attempt, Insight, Outcome
 from annotator.redaction import Redactor
 

@@ -73,7 +73,8 @@ from annotator.analysis.review_model import (
     TurningPoint,
 )
 from annotator.analysis.usage import cost_usd
-from annotator.config import Config, PostConfig, ProviderConfig, api_key, availability, post_providers
+from annotator.config.keys import api_key, availability
+from annotator.config.schema import Config, PostConfig, ProviderConfig, post_providers
 from annotator.errors import ConfigError, InputError
 from annotator.models import SENTIMENT_LABELS, Attempt, Chunk
 from annotator.redaction import Redactor

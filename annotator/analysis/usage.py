@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from annotator.config import ProviderConfig
+from annotator.config.schema import ProviderConfig
 from annotator.models import Attempt, Outcome
 
 SESSION = "session"

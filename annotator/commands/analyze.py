@@ -37,7 +37,8 @@ from annotator.analysis.advice import all_failed_advice
 from annotator.analysis.analyzer import Analyzer, build_analyzer
 from annotator.analysis.estimate import AnalysisEstimate, estimate_analysis
 from annotator.commands.terminal import ProgressBar, confirm, flat
-from annotator.config import Config, load_config
+from annotator.config.file import load_config
+from annotator.config.schema import Config
 from annotator.errors import InputError
 from annotator.models import Analysis, Chunk, Insight, Outcome
 from annotator.replay import kind_of, read_chunks, read_session

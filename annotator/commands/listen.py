@@ -27,7 +27,8 @@ from typing import Any, TextIO
 
 from annotator.commands.analyze import INDENT, format_analysis
 from annotator.commands.terminal import flat
-from annotator.config import Config, load_config
+from annotator.config.file import load_config
+from annotator.config.schema import Config
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Mark
 from annotator.text.clock import timestamp

@@ -19,7 +19,9 @@ from typing import TextIO
 
 from annotator import paths
 from annotator.analysis.analyzer import check_provider
-from annotator.config import Config, ProviderConfig, api_key, availability, load_config
+from annotator.config.file import load_config
+from annotator.config.keys import api_key, availability
+from annotator.config.schema import Config, ProviderConfig
 from annotator.models import Outcome
 
 

@@ -33,7 +33,8 @@ import httpx
 from annotator.analysis.review import KeyLookup, estimate_review, live_flags, review_record
 from annotator.analysis.review_model import Review, ReviewEstimate, ReviewProgress
 from annotator.commands.terminal import flat
-from annotator.config import Config, load_config
+from annotator.config.file import load_config
+from annotator.config.schema import Config
 from annotator.errors import InputError, JournalError
 from annotator.export import summary
 from annotator.journal.files import in_use

@@ -10,7 +10,7 @@ from typing import Any
 
 from annotator.audio.decode import check_audio_file
 from annotator.commands.terminal import ProgressBar
-from annotator.config import load_config
+from annotator.config.file import load_config
 from annotator.transcription.files import transcribe_file
 from annotator.transcription.filters import TranscribeOptions
 from annotator.transcription.model import load_model

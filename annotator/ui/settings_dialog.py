@@ -40,18 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.config import (
-    KEYRING_SERVICE,
-    PROVIDER_KINDS,
-    Config,
-    KeyringLike,
-    ProviderConfig,
-    api_key,
-    is_reasoning_model,
-    save_config,
-    validate_analysis,
-    validate_provider,
-)
+from annotator.config.file import save_config
+from annotator.config.keys import KEYRING_SERVICE, KeyringLike, api_key
+from annotator.config.schema import PROVIDER_KINDS, Config, ProviderConfig
+from annotator.config.validation import is_reasoning_model, validate_analysis, validate_provider
 from annotator.errors import ConfigError
 from annotator.models import Attempt
 from annotator.ui.bridge import Bridge

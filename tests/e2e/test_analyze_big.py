@@ -14,7 +14,7 @@ import pytest
 
 from annotator.analysis.analyzer import build_analyzer
 from annotator.commands.analyze import CONFIRM_ABOVE_REQUESTS, analyze_chunks, ask_on_terminal
-from annotator.config import Config
+from annotator.config.schema import Config
 from annotator.journal.writer import Journal
 from annotator.models import Chunk
 from tests.helpers.faultserver import FaultServer, Reply, fault_server

@@ -13,7 +13,7 @@ import jiwer
 from annotator.analysis.analyzer import build_analyzer
 from annotator.audio.decode import decode_file
 from annotator.audio.file_stream import FileInputStream
-from annotator.config import load_config
+from annotator.config.file import load_config
 from annotator.journal.writer import Journal
 from annotator.pipeline import JournalSink, LiveInput, Pipeline
 from annotator.replay import read_session

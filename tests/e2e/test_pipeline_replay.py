@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.analysis.analyzer import build_analyzer
-from annotator.config import load_config
+from annotator.config.file import load_config
 from annotator.journal.writer import Journal
 from annotator.models import LOCAL_PROVIDER
 from annotator.pipeline import MAX_SPEED, JournalSink, Pipeline

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig, save_config
+from annotator.config.file import save_config
+from annotator.config.schema import POST_PROVIDER_DEFAULTS, Config, PostConfig
 from annotator.journal.reader import read_journal
 from annotator.journal.store import find_unfinished
 from annotator.journal.writer import Journal

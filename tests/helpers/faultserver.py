@@ -62,7 +62,8 @@ from typing import Any
 
 import pytest
 
-from annotator.config import AnalysisConfig, Config, ProviderConfig, save_config
+from annotator.config.file import save_config
+from annotator.config.schema import AnalysisConfig, Config, ProviderConfig
 
 MAX_HOLD_S = 120.0  # a waiting fault gives up after this even if never released
 

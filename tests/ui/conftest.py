@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
-from annotator.config import Config
+from annotator.config.schema import Config
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
 from annotator.pipeline import AnalysisQueueLimits
 from annotator.runner import Sessions

@@ -15,7 +15,8 @@ from PySide6.QtGui import QDesktopServices
 
 from annotator import paths
 from annotator.app import load_window_config, report_config_problem
-from annotator.config import Config, load_config, save_config
+from annotator.config.file import load_config, save_config
+from annotator.config.schema import Config
 from annotator.errors import ConfigError
 from annotator.ui.bridge import Bridge
 from annotator.ui.messages import MessageArea, MessageHub

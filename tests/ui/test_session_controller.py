@@ -8,7 +8,7 @@ from pathlib import Path
 
 from annotator import paths
 from annotator.app import offer_unfinished
-from annotator.config import Config, ProviderConfig
+from annotator.config.schema import Config, ProviderConfig
 from annotator.journal.record import FORMAT, FORMAT_VERSION
 from annotator.models import LOCAL_PROVIDER
 from annotator.ui.format import NO_PROVIDER_HINT

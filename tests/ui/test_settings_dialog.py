@@ -8,7 +8,9 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from annotator import paths
-from annotator.config import KEYRING_SERVICE, Config, ProviderConfig, load_config
+from annotator.config.file import load_config
+from annotator.config.keys import KEYRING_SERVICE
+from annotator.config.schema import Config, ProviderConfig
 from annotator.models import Attempt, Outcome
 from annotator.ui.bridge import Bridge
 from annotator.ui.settings_dialog import SettingsDialog

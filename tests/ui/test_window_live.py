@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.config import Config
+from annotator.config.schema import Config
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 from tests.helpers.pulse import PulseServer, pulse_server  # noqa: F401  (session fixture)
 

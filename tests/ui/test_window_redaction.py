@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtWidgets import QWidget
 
-from annotator.config import Config
+from annotator.config.schema import Config
 from annotator.logs import setup_logging
 from annotator.ui.main_window import MainWindow
 from tests.helpers.faultserver import FaultServer, Reply

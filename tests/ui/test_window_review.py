@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 
-from annotator.config import POST_PROVIDER_DEFAULTS, Config, PostConfig
+from annotator.config.schema import POST_PROVIDER_DEFAULTS, Config, PostConfig
 from annotator.journal.writer import Journal
 from annotator.models import (
     Analysis,
@@ -330,7 +330,7 @@ def test_quitting_while_the_review_runs_asks_first(qtbot, make_app, fault_server
 
 
 def test_without_a_usable_review_provider_it_says_so_and_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
-    from annotator.config import ProviderConfig
+    from annotator.config.schema import ProviderConfig
 
     needs_key = ProviderConfig(name="kimi", kind="openai", base_url="https://api.moonshot.ai/v1", model="kimi-k2-turbo-preview",
                                api_key_env="MOONSHOT_API_KEY")

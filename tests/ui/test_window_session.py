@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 
-from annotator.config import AnalysisConfig, Config
+from annotator.config.schema import AnalysisConfig, Config
 from annotator.ui.transcript_view import COL_MOOD
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 

@@ -19,7 +19,7 @@ import pytest
 from annotator import logs, paths
 from annotator.audio.recording import AudioRecording
 from annotator.commands.listen import TerminalSink
-from annotator.config import Config
+from annotator.config.schema import Config
 from annotator.journal.writer import Journal
 from annotator.models import Chunk
 from annotator.runner import Sessions

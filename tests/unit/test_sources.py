@@ -7,7 +7,7 @@ import io
 import pytest
 
 from annotator.commands.listen import TerminalSink
-from annotator.config import Config
+from annotator.config.schema import Config
 from annotator.runner import Sessions
 
 

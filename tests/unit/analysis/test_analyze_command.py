@@ -10,7 +10,7 @@ import pytest
 
 from annotator.analysis.analyzer import build_analyzer
 from annotator.commands.analyze import analyze_chunks
-from annotator.config import Config
+from annotator.config.schema import Config
 from annotator.models import Chunk, Outcome
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 

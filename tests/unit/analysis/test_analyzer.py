@@ -11,7 +11,7 @@ import pytest
 
 from annotator.analysis.analyzer import Analyzer, build_analyzer, check_provider
 from annotator.analysis.prompt import estimate_tokens
-from annotator.config import AnalysisConfig, Config, ProviderConfig
+from annotator.config.schema import AnalysisConfig, Config, ProviderConfig
 from annotator.models import LOCAL_PROVIDER, Chunk, Insight, Outcome, Sentiment
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 

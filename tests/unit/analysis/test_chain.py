@@ -14,7 +14,7 @@ import pytest
 
 from annotator.analysis.chain import Chain
 from annotator.analysis.providers import HttpProvider, Request, parse_retry_after
-from annotator.config import ProviderConfig
+from annotator.config.schema import ProviderConfig
 from annotator.models import Outcome
 from tests.helpers.faultserver import FaultServer, Reply, closed_port, insight_json
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from annotator.analysis.prompt import build_prompt, chunk_line, estimate_tokens, split_text
-from annotator.config import AnalysisConfig
+from annotator.config.schema import AnalysisConfig
 from annotator.models import Chunk, Insight, Sentiment
 
 

@@ -24,15 +24,13 @@ from annotator.analysis.review import (
     review_record,
 )
 from annotator.analysis.review_model import Review, ReviewProgress
-from annotator.config import (
+from annotator.config.schema import (
     DEFAULT_PROVIDERS,
     POST_PROVIDER_DEFAULTS,
     Config,
     PostConfig,
     ProviderConfig,
-    load_config,
     post_providers,
-    save_config,
 )
 from annotator.errors import ConfigError, InputError, JournalError
 from annotator.export import export, summary
