@@ -33,10 +33,10 @@ from typing import Any, cast
 from annotator import paths
 from annotator.analysis.analyzer import check_provider
 from annotator.config.file import load_config
-from annotator.config.keys import api_key, availability
+from annotator.config.keys import key_status
 from annotator.config.schema import Config, ProviderConfig
 from annotator.errors import AnnotatorError, ConfigError
-from annotator.models import Attempt, Outcome
+from annotator.models import Attempt
 from annotator.runner import Sessions
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,8 @@ log = logging.getLogger(__name__)
 async def check_with_key(provider: ProviderConfig, key: str | None) -> Attempt:
     """The settings dialog's Test: the key typed there, else the stored one (looked up in a
     thread: an OS keyring can take a while to answer), then ``check_provider``."""
-    if key is None:
-        key = await asyncio.to_thread(api_key, provider)
-    if key is None and not provider.on_loopback:
-        reason = availability(replace(provider, enabled=True), None) or "no key"
-        return Attempt(provider.name, provider.model, Outcome.MISCONFIGURED, detail=reason)
-    return await check_provider(provider, key=key or "")
+    status = await asyncio.to_thread(key_status, provider, None if key is None else {provider.name: key})
+    return await check_provider(provider, status=status)
 
 
 def default_keyring() -> Any:

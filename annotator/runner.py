@@ -40,7 +40,7 @@ from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
 from annotator.analysis.review import live_flags
 from annotator.analysis.review_model import LiveFlag, Review, ReviewEstimate, ReviewProgress
-from annotator.config.keys import api_key, availability
+from annotator.config.keys import key_status
 from annotator.config.schema import Config, post_providers
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.models import Analysis, Chunk, Mark
@@ -635,7 +635,7 @@ class Sessions:
         config = self.config
 
         def keys() -> dict[str, str]:
-            found = {p.name: api_key(p) for p in post_providers(config)}
+            found = {p.name: key_status(p).key for p in post_providers(config)}
             return {name: key for name, key in found.items() if key}
 
         record = await asyncio.to_thread(read_session, path)
@@ -671,4 +671,4 @@ def nothing_heard(live: LiveInput, audio: _AudioFile | None) -> str:
 
 def initial_states(config: Config) -> tuple[ProviderStatus, ...]:
     """Each configured provider and why it would be left out of the chain (no key, disabled)."""
-    return tuple(ProviderStatus(p.name, p.kind, p.model, unavailable=availability(p, api_key(p))) for p in config.providers)
+    return tuple(ProviderStatus(p.name, p.kind, p.model, unavailable=key_status(p).unavailable) for p in config.providers)

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import httpx
 
@@ -36,12 +36,11 @@ from annotator.analysis.local import LOCAL_MODEL, LocalSentiment
 from annotator.analysis.prompt import build_prompt, chunk_line, split_text
 from annotator.analysis.providers import Clock, HttpProvider, Request, Result
 from annotator.analysis.usage import UsageTracker
-from annotator.config.keys import api_key, availability
+from annotator.config.keys import Keys, KeyStatus, key_status
 from annotator.config.schema import AnalysisConfig, Config, ProviderConfig
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Chunk, Insight, Outcome, Sentiment
 from annotator.redaction import Redactor
 
-KeyLookup = Callable[[ProviderConfig], "str | None"]
 LOCAL_SUMMARY = "Analysis unavailable; local sentiment estimate only."
 CHECK_TEXT = "Interviewer: Thanks for joining today.\nCandidate: Happy to be here, I have led the team for three years."
 
@@ -177,37 +176,30 @@ def build_analyzer(
     config: Config,
     *,
     client: httpx.AsyncClient | None = None,
-    keys: KeyLookup | Mapping[str, str] | None = None,
+    keys: Keys = None,
     local: LocalSentiment | None = None,
     clock: Clock = time.monotonic,
 ) -> Analyzer:
     """The analyser for ``config``: providers that are enabled and have a key
     (or are on loopback) form the chain, in config order.
 
-    ``keys`` maps a provider to its key: a function, a ``{name: key}`` dict,
-    or None for ``config.api_key`` (environment, then keyring). ``client`` is
+    ``keys`` hands keys in (a ``{name: key}`` dict or a function); None looks
+    each up with ``key_status`` (environment, then keyring). ``client`` is
     shared and not closed by ``aclose`` when given.
     """
-    lookup: KeyLookup
-    if keys is None:
-        lookup = api_key
-    elif isinstance(keys, Mapping):
-        table = keys
-        lookup = lambda p: table.get(p.name)  # noqa: E731
-    else:
-        lookup = keys
     owns = client is None
     http = client or _new_client()
-    found = [(p, lookup(p)) for p in config.providers]
+    found = [key_status(p, keys) for p in config.providers]
     # every key this process holds is scrubbed from every provider's text, not only its own
-    redact = Redactor.of(*(key for _, key in found), *(lookup(p) for p in config.post.providers or ()))
+    held = (*found, *(key_status(p, keys) for p in config.post.providers or ()))
+    redact = Redactor.of(*(status.key for status in held))
     providers, excluded = [], []
-    for p, key in found:
-        reason = availability(p, key)
+    for status in found:
+        reason = status.unavailable
         if reason is None:
-            providers.append(HttpProvider(p, http, key, clock=clock, redact=redact))
+            providers.append(HttpProvider(status.provider, http, status.key, clock=clock, redact=redact))
         else:
-            excluded.append((p, reason))
+            excluded.append((status.provider, reason))
     return Analyzer(
         config.analysis, providers, excluded=excluded, order=config.providers,
         client=http, owns_client=owns, local=local, clock=clock,
@@ -218,26 +210,27 @@ async def check_provider(
     provider: ProviderConfig,
     *,
     client: httpx.AsyncClient | None = None,
-    key: str | None = None,
-    keys: KeyLookup = api_key,
+    status: KeyStatus | None = None,
+    keys: Keys = None,
     analysis: AnalysisConfig | None = None,
 ) -> Attempt:
     """Send one tiny analysis request to ``provider`` and report the attempt.
 
     Used by ``annotator providers --check`` and the settings dialog's test
-    button. ``key`` None looks it up with ``keys`` (default: environment, then
-    keyring). A provider
-    that needs a key and has none is reported as MISCONFIGURED without a call.
+    button. The key is ``status``'s when given, else looked up with
+    ``key_status(provider, keys)`` (by default: environment, then keyring; this
+    blocks on a slow keyring, so callers on the Qt loop look it up in a thread
+    and pass ``status``). A provider that needs a key and has none is reported
+    as MISCONFIGURED without a call; a disabled one is checked all the same.
     """
-    key = key if key is not None else keys(provider)
-    reason = availability(replace(provider, enabled=True), key)
-    if reason is not None:
-        return Attempt(provider.name, provider.model, Outcome.MISCONFIGURED, detail=reason)
+    status = status if status is not None else key_status(provider, keys)
+    if status.missing is not None:
+        return Attempt(provider.name, provider.model, Outcome.MISCONFIGURED, detail=status.missing)
     cfg = analysis or AnalysisConfig()
     prompt = build_prompt(CHECK_TEXT, None, cfg)
     http = client or _new_client()
     try:
-        single = HttpProvider(provider, http, key)
+        single = HttpProvider(provider, http, status.key)
         result = await single.analyze(Request(prompt.system, prompt.user, cfg.max_claims), time.monotonic() + provider.timeout_s)
     finally:
         if client is None:

@@ -48,7 +48,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -73,14 +73,12 @@ from annotator.analysis.review_model import (
     TurningPoint,
 )
 from annotator.analysis.usage import cost_usd
-from annotator.config.keys import api_key, availability
+from annotator.config.keys import Keys, key_status
 from annotator.config.schema import Config, PostConfig, ProviderConfig, post_providers
 from annotator.errors import ConfigError, InputError
 from annotator.models import SENTIMENT_LABELS, Attempt, Chunk
 from annotator.redaction import Redactor
 from annotator.text.clock import timestamp
-
-KeyLookup = Callable[[ProviderConfig], "str | None"]
 
 INSTRUCTIONS = """\
 You review the transcript of an interview or meeting after it ended, for the person who ran it. \
@@ -467,28 +465,18 @@ def plan_review(record: Reviewable, post: PostConfig) -> ReviewPlan:
 # --------------------------------------------------------------------------- the chain
 
 
-def _lookup(keys: KeyLookup | Mapping[str, str] | None) -> KeyLookup:
-    if keys is None:
-        return api_key
-    if isinstance(keys, Mapping):
-        table = keys
-        return lambda p: table.get(p.name)
-    return keys
-
-
 def usable_post_providers(
-    config: Config, keys: KeyLookup | Mapping[str, str] | None = None
+    config: Config, keys: Keys = None
 ) -> tuple[list[tuple[ProviderConfig, str | None]], list[tuple[ProviderConfig, str]]]:
     """The review chain split into usable providers (with their keys) and the
     others (with why not), in chain order."""
-    lookup = _lookup(keys)
     usable: list[tuple[ProviderConfig, str | None]] = []
     excluded: list[tuple[ProviderConfig, str]] = []
     for p in post_providers(config):
-        key = lookup(p)
-        reason = availability(p, key)
+        status = key_status(p, keys)
+        reason = status.unavailable
         if reason is None:
-            usable.append((p, key))
+            usable.append((p, status.key))
         else:
             excluded.append((p, reason))
     if not usable:
@@ -498,7 +486,7 @@ def usable_post_providers(
 
 
 def estimate_review(
-    record: Reviewable, config: Config, *, keys: KeyLookup | Mapping[str, str] | None = None
+    record: Reviewable, config: Config, *, keys: Keys = None
 ) -> ReviewEstimate:
     """Tokens and cost of reviewing ``record`` with the provider tried first.
 
@@ -654,7 +642,7 @@ async def review_record(
     config: Config,
     *,
     client: httpx.AsyncClient | None = None,
-    keys: KeyLookup | Mapping[str, str] | None = None,
+    keys: Keys = None,
     on_progress: Callable[[ReviewProgress], None] | None = None,
     clock: Clock = time.monotonic,
 ) -> Review:

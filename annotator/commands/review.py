@@ -24,16 +24,17 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 import httpx
 
-from annotator.analysis.review import KeyLookup, estimate_review, live_flags, review_record
+from annotator.analysis.review import estimate_review, live_flags, review_record
 from annotator.analysis.review_model import Review, ReviewEstimate, ReviewProgress
 from annotator.commands.terminal import flat
 from annotator.config.file import load_config
+from annotator.config.keys import Keys
 from annotator.config.schema import Config
 from annotator.errors import InputError, JournalError
 from annotator.export import summary
@@ -134,7 +135,7 @@ async def review_session(
     config: Config,
     *,
     client: httpx.AsyncClient | None = None,
-    keys: KeyLookup | Mapping[str, str] | None = None,
+    keys: Keys = None,
     on_progress: Callable[[ReviewProgress], None] | None = None,
     journal: Journal | None = None,
     record: SessionRecord | None = None,

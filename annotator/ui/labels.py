@@ -31,3 +31,24 @@ def plain_label(
         Qt.TextInteractionFlag.TextSelectableByMouse if selectable else Qt.TextInteractionFlag.NoTextInteraction
     )
     return label
+
+
+def reason_label(parent: QWidget, lines: int = 1, name: str = "fieldError") -> QLabel:
+    """A line for the reason a value is refused, its space kept while it is empty:
+    a reason appearing must not move the fields under the mouse. Longer text than
+    ``lines`` holds is cut; the tooltip has all of it."""
+    label = plain_label("", parent, name=name, wrap=True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 2)
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    label.hide()
+    return label
+
+
+def show_reason(label: QLabel, text: str) -> None:
+    """Show ``text`` in a ``reason_label`` (hidden, its place kept, when empty)."""
+    label.setText(text)
+    label.setToolTip(text)
+    label.setVisible(bool(text))

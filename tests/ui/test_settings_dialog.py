@@ -39,8 +39,13 @@ PROVIDER = ProviderConfig(name="local", kind="openai", base_url="http://127.0.0.
 
 
 @pytest.fixture
-def dialog(qtbot, aio_loop, bridge: Bridge) -> SettingsDialog:  # type: ignore[no-untyped-def]
-    dlg = SettingsDialog(Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, env={})
+def keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def dialog(qtbot, aio_loop, bridge: Bridge, keyring: MemoryKeyring) -> SettingsDialog:  # type: ignore[no-untyped-def]
+    dlg = SettingsDialog(Config(providers=(PROVIDER,)), keyring_backend=keyring, bridge=bridge, env={})
     qtbot.addWidget(dlg)
     dlg.show()
     return dlg
@@ -72,13 +77,11 @@ def test_reasoning_model_needs_override(qtbot, dialog: SettingsDialog) -> None: 
     assert load_config(None).providers[0].allow_slow_model
 
 
-def test_key_goes_to_keyring_not_the_file(qtbot, dialog: SettingsDialog) -> None:  # type: ignore[no-untyped-def]
+def test_key_goes_to_keyring_not_the_file(qtbot, dialog: SettingsDialog, keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
     dialog.form.key.setText("sk-test-123456")
     dialog.form.key.textEdited.emit("sk-test-123456")
     with qtbot.waitSignal(dialog.saved):
         dialog.save()
-    keyring = dialog._keyring
-    assert isinstance(keyring, MemoryKeyring)
     assert keyring.store[(KEYRING_SERVICE, "local")] == "sk-test-123456"
     text = Path(paths.default_config_path()).read_text()
     assert "sk-test-123456" not in text and 'base_url = "http://127.0.0.1:9/v1"' in text
@@ -91,9 +94,9 @@ def test_add_reorder_disable_remove(qtbot, dialog: SettingsDialog) -> None:  # t
     dialog.form.base_url.setText("https://api.example.test/v1")
     dialog.form.model.setText("some-model")
     dialog.up_button.click()
-    assert [p.name for p in dialog.providers] == ["second", "local"]
+    assert [p.name for p in dialog.chain.providers] == ["second", "local"]
     dialog.list.item(1).setCheckState(dialog.list.item(1).checkState().Unchecked)
-    assert not dialog.providers[1].enabled
+    assert not dialog.chain.providers[1].enabled
     with qtbot.waitSignal(dialog.saved) as sig:
         dialog.save()
     assert [(p.name, p.enabled) for p in sig.args[0].providers] == [("second", True), ("local", False)]
@@ -121,7 +124,8 @@ def test_test_button_calls_the_provider_over_http(qtbot, aio_loop, bridge: Bridg
     from tests.helpers.faultserver import Reply
 
     fault_server.script("bad", Reply.status(401))
-    providers = (fault_server.provider("good"), fault_server.provider("bad"))
+    nokey = ProviderConfig(name="nokey", kind="openai", base_url="https://api.example.test/v1", model="m")
+    providers = (fault_server.provider("good"), fault_server.provider("bad"), nokey)
     dlg = SettingsDialog(Config(providers=providers), keyring_backend=MemoryKeyring(), bridge=bridge, env={},
                          checker=check_with_key)
     qtbot.addWidget(dlg)
@@ -133,8 +137,6 @@ def test_test_button_calls_the_provider_over_http(qtbot, aio_loop, bridge: Bridg
     qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())
     assert dlg.form.test_result.text().startswith("✖ bad is misconfigured HTTP 401")
     assert [r.provider for r in fault_server.requests] == ["good", "bad"]
-    dlg.providers.append(ProviderConfig(name="nokey", kind="openai", base_url="https://api.example.test/v1", model="m"))
-    dlg._fill_list()
     dlg.list.setCurrentRow(2)
     dlg.form.test_button.click()
     qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())

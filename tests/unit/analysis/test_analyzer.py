@@ -266,7 +266,7 @@ async def test_a_key_is_never_sent_over_plain_http_to_another_machine() -> None:
     # a config built in code skips load-time validation: the provider itself refuses, before any byte is sent
     lan = ProviderConfig("lan", "openai", "http://192.168.1.20:11434/v1", "m", "LAN_KEY")
     async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as client:
-        checked = await check_provider(lan, client=client, key="sk-lan-0123456789abcdef0123")
+        checked = await check_provider(lan, client=client, keys={"lan": "sk-lan-0123456789abcdef0123"})
         analyzer = build_analyzer(Config(providers=(lan,)), client=client, keys={"lan": "sk-lan-0123456789abcdef0123"})
         first = await analyzer.analyze([chunk(1, "Hello.")], None)
         later = await analyzer.analyze([chunk(2, "Hello again.")], None)
