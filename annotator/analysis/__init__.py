@@ -5,7 +5,7 @@ No Qt here, and nothing imported by this package itself: importing one module
 entry points::
 
     from annotator.analysis.analyzer import build_analyzer
-    analyzer = build_analyzer(config)                        # annotator.config.Config
+    analyzer = build_analyzer(config)                        # annotator.config.schema.Config
     analysis = await analyzer.analyze(chunks, previous)      # -> models.Analysis, never raises for providers
     analyzer.providers_state(); analyzer.usage; await analyzer.aclose()
 

@@ -72,7 +72,7 @@ def _set_key(table: Any, key: str, value: Any) -> None:
     keys = list(table.keys())
     container = getattr(table, "value", None)
     if keys and isinstance(container, tomlkit.container.Container):
-        container._insert_after(keys[-1], key, tomlkit.item(value))  # noqa: SLF001 - tomlkit's own "add after"
+        container._insert_after(keys[-1], key, tomlkit.item(value))  # tomlkit's own "add after", private
     else:
         table[key] = value
 

@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from annotator.config.schema import PROVIDER_KINDS, ProviderConfig
 from annotator.config.validation import is_reasoning_model, validate_provider
@@ -157,8 +167,12 @@ class ProviderForm(QWidget):
             model=self.model.text().strip(),
             api_key_env=self.api_key_env.text().strip() or None,
             allow_slow_model=self.allow_slow.isChecked(),
-            **{n: s.value() for n, s in self.timeouts.items()},
-            **{n: s.value() for n, s in self.prices.items()},
+            connect_timeout_s=self.timeouts["connect_timeout_s"].value(),
+            first_token_timeout_s=self.timeouts["first_token_timeout_s"].value(),
+            stall_timeout_s=self.timeouts["stall_timeout_s"].value(),
+            timeout_s=self.timeouts["timeout_s"].value(),
+            price_in_per_mtok=self.prices["price_in_per_mtok"].value(),
+            price_out_per_mtok=self.prices["price_out_per_mtok"].value(),
         )
 
     def _emit(self) -> None:

@@ -155,7 +155,9 @@ class SettingsDialog(QDialog):
         self.whisper_model.setEditable(True)
         self.whisper_model.addItems(TRANSCRIPTION_MODELS)
         self.whisper_model.setItemText(0, "")
-        self.whisper_model.lineEdit().setPlaceholderText("bundled offline tiny.en")
+        model_edit = self.whisper_model.lineEdit()  # an editable combo box always has one
+        assert model_edit is not None
+        model_edit.setPlaceholderText("bundled offline tiny.en")
         self.whisper_model.setCurrentText(t.model or "")
         self.language = QLineEdit(t.language or "", tab)
         self.language.setPlaceholderText("detect")
@@ -174,7 +176,7 @@ class SettingsDialog(QDialog):
     def _input_tab(self, devices: Sequence[tuple[str, str]]) -> QWidget:
         tab = QWidget(self)
         form = QFormLayout(tab)
-        chosen = list(self.config.audio.devices) + ["", ""]
+        chosen = [*self.config.audio.devices, "", ""]
         self.device_boxes: list[QComboBox] = []
         for label, current in (("Your microphone", chosen[0]), ("The other side (system audio)", chosen[1])):
             box = QComboBox(tab)
