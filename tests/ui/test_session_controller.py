@@ -97,7 +97,8 @@ def test_export_from_the_window(qtbot, make_app, fault_server: FaultServer, tmp_
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
     out = tmp_path / "interview.md"
     app.window.export_requested.emit(str(out), "md")
-    qtbot.waitUntil(lambda: out.exists() and app.window.messages.history[-1].text.startswith("Exported"), timeout=10000)
+    history = app.window.messages.history  # the file is written (in a thread) before the message is posted
+    qtbot.waitUntil(lambda: out.exists() and bool(history) and history[-1].text.startswith("Exported"), timeout=10000)
     text = out.read_text(encoding="utf-8")
     assert "eighteen months ago" in text
 
