@@ -24,6 +24,7 @@ from annotator.analysis.review import (
     review_record,
 )
 from annotator.analysis.review_model import Review, ReviewProgress
+from annotator.config.file import load_config, save_config
 from annotator.config.schema import (
     DEFAULT_PROVIDERS,
     POST_PROVIDER_DEFAULTS,
