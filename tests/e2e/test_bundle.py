@@ -28,7 +28,7 @@ import pytest
 
 from annotator import __version__
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
-from tests.helpers.process import json_lines_until
+from tests.helpers.process import json_lines_until, running
 from tests.helpers.pulse import (
     PulseServer,  # the pulse_server fixture comes from tests/e2e/conftest.py
 )
@@ -324,7 +324,7 @@ def test_listen_captures_through_the_bundled_portaudio(
     env = {**frozen_env, "XDG_RUNTIME_DIR": str(pulse_server.runtime_dir), "HOME": str(pulse_server.runtime_dir)}
     with FaultServer(default=Reply.ok()) as server:
         config = server.write_config(tmp_path / "config.toml", ["loop"])
-        with subprocess.Popen(
+        with running(
             [str(bundle), "listen", "--json", "--config", str(config), "--device", pulse_server.monitor],
             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         ) as proc:

@@ -25,6 +25,7 @@ from annotator.journal.reader import read_journal
 from annotator.journal.recovery import repair
 from annotator.journal.store import find_unfinished
 from annotator.replay import read_chunks
+from tests.helpers.process import running
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -65,7 +66,7 @@ def test_sigkill_mid_write_loses_nothing_that_was_synced(tmp_path: Path) -> None
     path: Path | None = None
     synced = 0
     rounds = 0
-    with subprocess.Popen(
+    with running(
         [sys.executable, "-c", CHILD, str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

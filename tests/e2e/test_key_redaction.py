@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.faultserver import FaultServer, Reply
+from tests.helpers.process import running
 from tests.helpers.pulse import PulseServer
 from tests.helpers.secrets import (
     ECHOED_KEY,
@@ -85,7 +86,7 @@ def test_listen_never_prints_or_journals_an_echoed_key(pulse_server: PulseServer
         return sum(r["type"] == kind or r.get("kind") == kind for r in json_lines(out_path))
 
     # stdout to a file, not a pipe: a pipe read line by line can hold lines in its buffer past select()
-    with out_path.open("w") as out, err_path.open("w") as err, subprocess.Popen(
+    with out_path.open("w") as out, err_path.open("w") as err, running(
         [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config), "--device", pulse_server.monitor],
         stdout=out, stderr=err, text=True, env={**env(), **pulse_server.env},
     ) as proc:

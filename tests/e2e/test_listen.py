@@ -18,7 +18,7 @@ from annotator.export import export
 from annotator.journal.store import find_unfinished
 from annotator.replay import read_session
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
-from tests.helpers.process import json_lines_until
+from tests.helpers.process import json_lines_until, running
 from tests.helpers.pulse import PulseServer
 from tests.helpers.whisper import ljspeech_clips, normalise
 
@@ -32,7 +32,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     config = fault_server.write_config(tmp_path / "config.toml", [fault_server.provider("local")])
     env = {**os.environ, **pulse_server.env}
     clip, reference = ljspeech_clips()[1]
-    with subprocess.Popen(
+    with running(
         [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config),
          "--device", pulse_server.monitor],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -87,7 +87,7 @@ def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_expo
     config = fault_server.write_config(tmp_path / "config.toml", [fault_server.provider("local")])
     env = {**os.environ, **pulse_server.env}
     clip, _ = ljspeech_clips()[1]
-    with subprocess.Popen(
+    with running(
         [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config),
          "--device", pulse_server.monitor],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,

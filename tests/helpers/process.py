@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import selectors
 import subprocess
 import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 
@@ -25,3 +27,17 @@ def json_lines_until(proc: subprocess.Popen[str], want: str, timeout: float) -> 
             if want in (seen[-1]["type"], seen[-1].get("kind")):
                 break
     return seen
+
+
+@contextlib.contextmanager
+def running(args: Sequence[str], **kwargs: Any) -> Iterator[subprocess.Popen[str]]:
+    """``subprocess.Popen(args, **kwargs)`` that never outlives the test: a process still
+    running when the block ends (a wait in the test failed) is killed, not waited for
+    forever as ``Popen.__exit__`` would."""
+    with subprocess.Popen(args, **kwargs) as proc:
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(30)

@@ -11,6 +11,7 @@ import soundfile
 from annotator.audio.decode import decode_file
 from annotator.audio.recording import AudioRecording, recording_path
 from annotator.errors import AudioError
+from tests.helpers.process import running
 
 
 def tone(seconds: float, freq: float = 440.0) -> np.ndarray:
@@ -46,7 +47,7 @@ for i in range(20):
 print("written", flush=True)
 sys.stdin.readline()
 """
-    with subprocess.Popen(
+    with running(
         [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     ) as child:
         assert child.stdout is not None
