@@ -3,7 +3,7 @@
 A provider's error body, a stream's error event, an exception's message, even
 a reply, may quote the key it was sent ("Incorrect API key provided:
 sk-..."). Every such text passes through a ``Redactor`` once, where it enters
-the app (``analysis.providers.HttpProvider``), before it becomes an attempt,
+the app (``analysis.providers.client.HttpProvider``), before it becomes an attempt,
 a journal record, an event, a log line, an export or a printed line::
 
     redact = Redactor.of(key_a, key_b)          # every key this process holds

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 from annotator.analysis.analyzer import build_analyzer  # noqa: E402
 from annotator.analysis.chain import Chain  # noqa: E402
 from annotator.analysis.prompt import estimate_tokens, instructions  # noqa: E402
-from annotator.analysis.providers import HttpProvider, Request  # noqa: E402
+from annotator.analysis.providers.client import HttpProvider  # noqa: E402
+from annotator.analysis.providers.interface import Request  # noqa: E402
 from annotator.config.schema import AnalysisConfig, Config  # noqa: E402
 from annotator.models import Chunk  # noqa: E402
 from tests.helpers.faultserver import FaultServer, Reply, closed_port, insight_json  # noqa: E402

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from annotator.analysis.providers import WEB_PAGE
+from annotator.analysis.providers.failure import WEB_PAGE
 from annotator.models import Attempt, Outcome
 
 _NETWORK = {Outcome.CONNECT_ERROR, Outcome.TIMEOUT, Outcome.STALLED, Outcome.DEADLINE}

@@ -34,7 +34,8 @@ import httpx
 from annotator.analysis.chain import Chain
 from annotator.analysis.local import LOCAL_MODEL, LocalSentiment
 from annotator.analysis.prompt import build_prompt, chunk_line, split_text
-from annotator.analysis.providers import Clock, HttpProvider, Request, Result
+from annotator.analysis.providers.client import HttpProvider
+from annotator.analysis.providers.interface import Clock, Request, Result
 from annotator.analysis.usage import UsageTracker
 from annotator.config.keys import Keys, KeyStatus, key_status
 from annotator.config.schema import AnalysisConfig, Config, ProviderConfig

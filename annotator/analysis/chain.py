@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from annotator.analysis.providers import Clock, Provider, Request, Result
+from annotator.analysis.providers.interface import Clock, Provider, Request, Result
 from annotator.models import Attempt, Outcome
 
 

@@ -59,7 +59,8 @@ from annotator.analysis.chain import Chain
 from annotator.analysis.identity import Identity, identity
 from annotator.analysis.insight import InvalidReply, reply_object
 from annotator.analysis.prompt import chunk_line, estimate_tokens, split_text
-from annotator.analysis.providers import Clock, HttpProvider, Request, Result
+from annotator.analysis.providers.client import HttpProvider
+from annotator.analysis.providers.interface import Clock, Request, Result
 from annotator.analysis.review_model import (
     LiveFlag,
     Review,

@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 from annotator.analysis.chain import Chain
-from annotator.analysis.providers import HttpProvider, Request, parse_retry_after
+from annotator.analysis.providers.client import HttpProvider
+from annotator.analysis.providers.failure import parse_retry_after
+from annotator.analysis.providers.interface import Request
 from annotator.config.schema import ProviderConfig
 from annotator.models import Outcome
 from tests.helpers.faultserver import FaultServer, Reply, closed_port, insight_json
