@@ -28,7 +28,7 @@ insight JSON, ``insight_json(...)`` builds one with contradictions),
 ``status`` (any HTTP status, optional Retry-After; 401/404/429/500/503/529),
 ``reset`` (TCP reset before headers), ``hang`` (accept, never answer),
 ``slow_first_token``, ``cut`` (stream ends mid-answer without its end
-marker), ``stall`` (stream goes silent), ``malformed`` (a non-JSON SSE
+marker), ``reset_mid_stream`` (TCP reset mid-answer), ``stall`` (stream goes silent), ``malformed`` (a non-JSON SSE
 event), ``no_done`` (complete text, no [DONE]/message_stop, no finish
 reason), ``prose`` and ``truncated_json`` (well-formed streams carrying a bad
 answer), ``raw_stream`` (exactly the bytes you give), ``echo_key`` (an
@@ -148,6 +148,10 @@ class Reply:
     @classmethod
     def cut(cls, **kw: Any) -> Reply:
         return cls("cut", **kw)
+
+    @classmethod
+    def reset_mid_stream(cls, **kw: Any) -> Reply:
+        return cls("reset_mid_stream", **kw)
 
     @classmethod
     def stall(cls, **kw: Any) -> Reply:
@@ -319,9 +323,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "usage": {"input_tokens": tokens_in, "output_tokens": 1}}})
             self._event(dialect, {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
         for i, piece in enumerate(pieces):
-            if i == half and reply.fault in ("cut", "stall"):
+            if i == half and reply.fault in ("cut", "stall", "reset_mid_stream"):
                 if reply.fault == "stall":
                     self._hold(None)
+                if reply.fault == "reset_mid_stream":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
                 return
             if i == 1 and reply.fault == "malformed":
                 self.wfile.write(b'data: {"choices": [{"delta": {"content": \n\n')
