@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotator.analysis.providers.dialect import Event, load_event, strictly
-from annotator.analysis.providers.failure import Fail
+from annotator.analysis.providers.dialect import WRONG_TYPE, Event, load_event
+from annotator.analysis.providers.failure import Fail, unexpected
 from annotator.analysis.providers.interface import Request
 from annotator.config.schema import ProviderConfig
 from annotator.models import Outcome
@@ -49,7 +49,7 @@ class AnthropicDialect:
 
     def parse(self, name: str, data: str) -> Event:
         obj = load_event(data)
-        with strictly():
+        try:
             kind = obj.get("type", name)
             if kind == "message_start":
                 message = obj.get("message") or {}
@@ -77,6 +77,8 @@ class AnthropicDialect:
                 err = obj.get("error") or {}
                 raise Fail(Outcome.HTTP_ERROR, f"error in stream: {err.get('type', '')} {err.get('message', '')}".strip())
             return Event()  # ping, content_block_start/stop, and what a later API version adds
+        except WRONG_TYPE as err:  # a value of the wrong type in a known field
+            raise unexpected(err) from err
 
     def check_end(self, stop: str | None, ended: bool, chars: int) -> None:
         if stop == "max_tokens":

@@ -256,16 +256,18 @@ class HttpProvider:
                 fail = not_an_event_stream(line, response.headers.get("content-type", ""), self.config.base_url)
                 if fail is not None:
                     raise fail
-            if self._take(decoder.feed(line), p):
+            event = decoder.feed(line)
+            if event is not None and self._take(event, p):
                 ended = True
                 break
         else:
-            ended = self._take(decoder.flush(), p)
+            event = decoder.flush()
+            ended = event is not None and self._take(event, p)
         self.dialect.check_end(p.stop, ended, len(p.text))
 
-    def _take(self, event: ServerEvent | None, p: _Progress) -> bool:
+    def _take(self, event: ServerEvent, p: _Progress) -> bool:
         """Add one event to the attempt; True at the dialect's end marker."""
-        if event is None or not event.data:
+        if not event.data:
             return False
         parsed = self.dialect.parse(event.name, event.data)
         p.add(parsed)

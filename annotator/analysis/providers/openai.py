@@ -17,8 +17,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from annotator.analysis.providers.dialect import Event, load_event, strictly
-from annotator.analysis.providers.failure import Fail, error_message
+from annotator.analysis.providers.dialect import WRONG_TYPE, Event, load_event
+from annotator.analysis.providers.failure import Fail, error_message, unexpected
 from annotator.analysis.providers.interface import Request
 from annotator.config.schema import ProviderConfig
 from annotator.models import Outcome
@@ -78,7 +78,7 @@ class OpenAIDialect:
         obj = load_event(data)
         if "error" in obj:
             raise Fail(Outcome.HTTP_ERROR, f"error in stream: {error_message(data.encode())}")
-        with strictly():
+        try:
             model = str(obj.get("model") or "")
             choices = obj.get("choices") or []
             usage = obj.get("usage")
@@ -102,6 +102,8 @@ class OpenAIDialect:
                     stop=stop,
                 )
             return Event(text, model, stop=stop)
+        except WRONG_TYPE as err:  # a value of the wrong type in a known field
+            raise unexpected(err) from err
 
     def check_end(self, stop: str | None, ended: bool, chars: int) -> None:
         if stop == "length":

@@ -14,7 +14,7 @@ JSON error (``not_an_event_stream``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from annotator.analysis.providers.failure import WEB_PAGE, Fail, error_message, looks_like_html
 from annotator.models import Outcome
@@ -22,9 +22,9 @@ from annotator.models import Outcome
 FIELDS = ("data", "event", "id", "retry", "")  # "" = a comment line (": ...")
 
 
-@dataclass(frozen=True)
-class ServerEvent:
-    """One event: its ``event:`` name ("" if none) and its ``data:`` lines joined by newlines."""
+class ServerEvent(NamedTuple):
+    """One event: its ``event:`` name ("" if none) and its ``data:`` lines joined by newlines.
+    (A NamedTuple, like ``dialect.Event``: one is made per streamed event.)"""
 
     name: str
     data: str
