@@ -10,13 +10,17 @@ Prints three tables:
    5 s, stall 5 s) and the fallback answering after ``--answer-delay``;
 3. request tokens per chunk over a scripted 60-minute interview: the
    differential prompt (instructions + previous insight + new chunk) against
-   sending the whole transcript so far, and their ratio at minute 60.
+   sending the whole transcript so far, and their ratio at minute 60;
+4. CPU time to read one long streamed reply in each dialect (SSE framing,
+   strict event parsing, insight validation), without sockets
+   (``httpx.MockTransport``), and per event.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import time
@@ -33,7 +37,7 @@ from annotator.analysis.chain import Chain  # noqa: E402
 from annotator.analysis.prompt import estimate_tokens, instructions  # noqa: E402
 from annotator.analysis.providers.client import HttpProvider  # noqa: E402
 from annotator.analysis.providers.interface import Request  # noqa: E402
-from annotator.config.schema import AnalysisConfig, Config  # noqa: E402
+from annotator.config.schema import AnalysisConfig, Config, ProviderConfig  # noqa: E402
 from annotator.models import Chunk  # noqa: E402
 from tests.helpers.faultserver import FaultServer, Reply, closed_port, insight_json  # noqa: E402
 
@@ -153,6 +157,48 @@ async def request_size(server: FaultServer) -> None:
     print(f"   whole hour: differential {sum(sent)} tokens, full transcript {total_full} ({total_full / sum(sent):.1f}x)")
 
 
+def long_stream(kind: str, events: int) -> tuple[bytes, int]:
+    """A complete streamed reply of about ``events`` text events, as the wire carries it, and its event count."""
+    content = insight_json(summary="x" * (events * 3))
+    step = -(-len(content) // events)
+    pieces = [content[i : i + step] for i in range(0, len(content), step)]
+    if kind == "anthropic":
+        def ev(data: dict[str, object]) -> str:
+            return f"event: {data['type']}\ndata: {json.dumps(data)}\n\n"
+
+        text = ev({"type": "message_start", "message": {"model": "m", "usage": {"input_tokens": 5}}})
+        text += "".join(ev({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}})
+                        for p in pieces)
+        text += ev({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 9}})
+        text += ev({"type": "message_stop"})
+        return text.encode(), len(pieces) + 3
+    chunks = [{"model": "m", "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces]
+    chunks.append({"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 5, "completion_tokens": 9}})
+    text = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+    return text.encode(), len(chunks) + 1
+
+
+async def stream_reading(events: int, runs: int) -> None:
+    print(f"\n4. Reading one streamed reply: CPU time (process_time), {runs} runs, no sockets")
+    print(f"   {'dialect':<12}{'events':>8}{'min ms':>9}{'median ms':>11}{'us/event':>10}")
+    for kind in ("openai", "anthropic"):
+        body, count = long_stream(kind, events)
+
+        def reply(_request: httpx.Request, body: bytes = body) -> httpx.Response:
+            return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+        times = []
+        async with httpx.AsyncClient(transport=httpx.MockTransport(reply)) as client:
+            provider = HttpProvider(ProviderConfig("p", kind, "http://127.0.0.1:9/v1", "m"), client, None)
+            for _ in range(runs):
+                t = time.process_time()
+                result = await provider.analyze(REQUEST, time.monotonic() + 30)
+                times.append((time.process_time() - t) * 1000)
+                assert result.insight is not None, result.attempts
+        best = min(times)
+        print(f"   {kind:<12}{count:>8}{best:>9.1f}{statistics.median(times):>11.1f}{best * 1000 / count:>10.1f}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40)
@@ -162,6 +208,7 @@ async def main() -> None:
         await overhead(server, args.runs)
         await faults(server, args.answer_delay)
         await request_size(server)
+    await stream_reading(2700, args.runs)
 
 
 if __name__ == "__main__":
