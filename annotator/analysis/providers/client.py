@@ -24,7 +24,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -237,7 +237,7 @@ class HttpProvider:
         except InvalidReply as err:
             raise Fail(Outcome.CUT if err.truncated else Outcome.INVALID_REPLY, str(err)) from err
 
-    def _fail_for_status(self, response: httpx.Response, body: bytes) -> None:
+    def _fail_for_status(self, response: httpx.Response, body: bytes) -> NoReturn:
         status = response.status_code
         wait = parse_retry_after(response.headers.get("retry-after"), self._wall_clock()) if status == 429 else None
         if wait is not None:
