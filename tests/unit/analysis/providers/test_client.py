@@ -24,7 +24,7 @@ import pytest
 from annotator.analysis.prompt import estimate_tokens
 from annotator.analysis.providers.client import HttpProvider
 from annotator.analysis.providers.interface import Request
-from annotator.config import ProviderConfig
+from annotator.config.schema import ProviderConfig
 from annotator.models import Outcome
 from tests.helpers.faultserver import DEFAULT_INSIGHT, FaultServer, Reply, insight_json
 

@@ -11,7 +11,7 @@ from annotator.analysis.providers.dialect import Event
 from annotator.analysis.providers.failure import Fail
 from annotator.analysis.providers.interface import Request
 from annotator.analysis.providers.openai import OpenAIDialect
-from annotator.config import ProviderConfig
+from annotator.config.schema import ProviderConfig
 from annotator.models import Outcome
 
 REQUEST = Request("Return an insight.", "Candidate: I led the team for three years.")
