@@ -73,7 +73,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
-    from annotator.ui.main_window import MainWindow, ask_user
+    from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub
     from annotator.ui.session_controller import SessionController
     from annotator.ui.settings_dialog import SettingsDialog
@@ -135,22 +135,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
             loop.add_signal_handler(sig, controller.stop_and_close)
 
     async def main() -> None:
-        window.status.set_state("Loading transcription model…")
-        window.show()
-        await asyncio.sleep(0)  # let the window paint before anything heavy starts
-        bridge.run(sessions.load_model(), what="Loading the transcription model")
-        await sessions.check_keys()
-        controller.refresh_providers()
-        if config_problem is None:
-            controller.hint_if_no_provider()
-        else:  # instead of a hint about keys the broken file may well configure; said last, so the strip keeps it
-            report_config_problem(messages, config_problem, config.path or paths.default_config_path())
-        devices = await asyncio.to_thread(list_devices)
-        window.set_devices(devices, config.audio.devices)
-        if replay:
-            controller.replay(replay)  # `annotator replay PATH` asks for a replay, a saved session too
-        else:
-            offer_unfinished(ask_user(window), controller, messages)
+        await start_up(window, bridge, sessions, controller, messages, config_problem=config_problem, replay=replay)
         await closed
         await sessions.shutdown()
         bridge.cancel_all()
@@ -250,30 +235,94 @@ def while_doing(journals: Sequence[Path]) -> str:
     return "while recording"
 
 
-def offer_unfinished(confirm: Callable[[str, str], bool], controller: Any, messages: Any) -> None:
-    """Sessions that did not close cleanly are repaired and the newest is offered back."""
-    from annotator.journal.recovery import repair
+async def start_up(
+    window: Any, bridge: Any, sessions: Any, controller: Any, messages: Any, *,
+    config_problem: ConfigError | None = None, replay: str | None = None,
+) -> None:
+    """What the window does once built (step 7 above), as a coroutine on the loop.
+
+    The model loads in its own task; everything slow here runs in a thread; and
+    nothing waits on the user: the offer of unfinished sessions is a non-modal
+    question (``MainWindow.ask``) answered through a callback. A modal dialog run
+    inside this coroutine would spin a nested Qt loop inside a running asyncio
+    task, and the loop could not step any other task (the model load) until the
+    user answered: "Cannot enter into task ... while another task ... is being
+    executed", and the model stays "loading" (issue 19).
+    """
+    window.status.set_state("Loading transcription model…")
+    window.show()
+    await asyncio.sleep(0)  # let the window paint before anything heavy starts
+    bridge.run(sessions.load_model(), what="Loading the transcription model")
+    await sessions.check_keys()
+    controller.refresh_providers()
+    if config_problem is None:
+        controller.hint_if_no_provider()
+    else:  # instead of a hint about keys the broken file may well configure; said last, so the strip keeps it
+        report_config_problem(messages, config_problem, sessions.config.path or paths.default_config_path())
+    devices = await asyncio.to_thread(list_devices)
+    window.set_devices(devices, sessions.config.audio.devices)
+    if replay:
+        controller.replay(replay)  # `annotator replay PATH` asks for a replay, a saved session too
+        return
+    found, question = await asyncio.to_thread(unfinished, controller.sessions_dir)
+    if found:
+        offer_unfinished(window.ask, found, question, controller, messages)
+
+
+def unfinished(directory: Path | None = None) -> tuple[list[Path], str]:
+    """Sessions that did not close cleanly, newest first, and the question offering them
+    back ([] and "" when there are none, or they cannot be looked for). Blocking (reads files)."""
     from annotator.journal.store import find_unfinished
 
     try:
-        found = find_unfinished()
+        found = find_unfinished(directory)
     except Exception as err:  # noqa: BLE001 - never block start-up on this
         log.warning("cannot look for unfinished sessions: %s", err)
-        return
+        return [], ""
     if not found:
-        return
+        return [], ""
     names = ", ".join(p.name for p in found[:3]) + (" …" if len(found) > 3 else "")
-    if not confirm(
-        "Unfinished sessions",
+    return found, (
         f"{len(found)} session(s) did not close cleanly ({names}); annotator was closed or crashed {while_doing(found)}. "
-        "Close them properly and open the newest to review?",
-    ):
-        messages.info(f"{len(found)} unfinished session(s) left as they are in {paths.sessions_dir()}.")
-        return
+        "Close them properly and open the newest to review?"
+    )
+
+
+Ask = Callable[[str, str, Callable[[bool], None]], Any]
+"""``MainWindow.ask``: put a yes/no question and return at once; the answer comes to the callback."""
+
+
+def offer_unfinished(ask: Ask, found: Sequence[Path], question: str, controller: Any, messages: Any) -> None:
+    """Offer the unfinished sessions back; Yes repairs them all and opens the newest, No leaves them."""
+
+    def answered(yes: bool) -> None:
+        if yes:
+            reopen_unfinished(found, controller, messages)
+        else:
+            messages.info(f"{len(found)} unfinished session(s) left as they are in {Path(found[0]).parent}.")
+
+    ask("Unfinished sessions", question, answered)
+
+
+def repair_all(found: Sequence[Path]) -> list[str]:
+    """Close each journal properly; the sentences of those that could not be. Blocking."""
+    from annotator.journal.recovery import repair
+
+    problems = []
     for path in found:
         try:
             repair(path)
         except AnnotatorError as err:
-            messages.error(str(err))
-    controller.open(str(found[0]))
+            problems.append(str(err))
+    return problems
 
+
+def reopen_unfinished(found: Sequence[Path], controller: Any, messages: Any) -> None:
+    """Repair the unfinished sessions (in a thread: each is read and synced), then open the newest."""
+
+    def repaired(problems: list[str]) -> None:
+        for problem in problems:
+            messages.error(problem)
+        controller.open(str(found[0]))
+
+    controller.bridge.run_blocking(repair_all, list(found), what="Closing the unfinished sessions", on_result=repaired)

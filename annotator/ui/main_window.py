@@ -533,6 +533,23 @@ class MainWindow(QMainWindow):
             return True
         return super().event(event)
 
+    # -- questions -------------------------------------------------------------------------
+    def ask(self, title: str, text: str, on_answer: Callable[[bool], None]) -> QMessageBox:
+        """A yes/no question that does not block: the box opens window-modal and this
+        returns at once; ``on_answer(True)`` on Yes, ``on_answer(False)`` on No or when
+        dismissed. Safe from a coroutine: no nested event loop runs (``exec`` inside an
+        asyncio task would stall every other task until the user answered, issue 19)."""
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, yes | no, self)
+        box.setObjectName("question")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result: on_answer(box.clickedButton() is box.button(yes)))
+        box.open()
+        return box
+
     # -- closing --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.active and not self.may_close:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from annotator import paths
-from annotator.app import offer_unfinished
+from annotator.app import offer_unfinished, unfinished
 from annotator.config.schema import Config, ProviderConfig
 from annotator.journal.record import FORMAT, FORMAT_VERSION
 from annotator.models import LOCAL_PROVIDER
@@ -61,7 +61,8 @@ def test_unfinished_session_is_repaired_and_offered_back(qtbot, make_app, fault_
     asked = []
     started = []
     app.bridge.event.connect(lambda kind, data: started.append(kind) if kind == "replay_started" else None)
-    offer_unfinished(lambda title, text: asked.append(text) is None, app.controller, app.window.messages)
+    offer_unfinished(lambda title, text, answer: asked.append(text) or answer(True), *unfinished(paths.sessions_dir()),
+                     app.controller, app.window.messages)
     assert asked and "did not close cleanly" in asked[0] and "crashed while recording" in asked[0]
     qtbot.waitUntil(lambda: app.window.transcript_model.rowCount() == 2, timeout=10000)
     assert not app.sessions.active and not app.window.active and not started  # shown at once, not replayed
@@ -76,7 +77,8 @@ def test_an_interrupted_replay_is_not_called_a_crashed_recording(qtbot, make_app
     write_crashed_session(paths.sessions_dir(), mode="replay")
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     asked = []
-    offer_unfinished(lambda title, text: asked.append(text) is None and False, app.controller, app.window.messages)
+    offer_unfinished(lambda title, text, answer: asked.append(text) or answer(False), *unfinished(paths.sessions_dir()),
+                     app.controller, app.window.messages)
     assert asked and "during a replay" in asked[0] and "recording" not in asked[0]
 
 
@@ -84,7 +86,7 @@ def test_declining_unfinished_sessions_leaves_them(qtbot, make_app, fault_server
     crashed = write_crashed_session(paths.sessions_dir())
     before = crashed.read_bytes()
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
-    offer_unfinished(lambda title, text: False, app.controller, app.window.messages)
+    offer_unfinished(lambda title, text, answer: answer(False), *unfinished(paths.sessions_dir()), app.controller, app.window.messages)
     assert crashed.read_bytes() == before
     assert "left as they are" in app.window.messages.history[-1].text
 
