@@ -18,6 +18,16 @@ and prints:
 
     python benchmarks/ui_latency.py [--audio PATH] [--provider-delay 0.3]
 
+``--soak``: the window's cost per line over a long session (issue 19). A
+generated two-hour interview transcript (720 lines, one every 10 s, two
+speakers; every 12th answer flags a contradiction quoting an earlier line)
+replays at speed 4 (24 lines a minute) through the window and a loopback
+provider; it prints the process's CPU seconds per wall minute and its RSS
+when the replay reaches session minutes 5, 30, 60 and 120. ``--minutes`` and
+``--speed`` shorten it; ``--profile FILE`` writes a cProfile of the run.
+
+    python benchmarks/ui_latency.py --soak [--minutes 120] [--speed 4] [--profile soak.prof]
+
 The audio clock starts at the first level reading (the capture's first block
 is delivered at once, then paced at real time).
 """
@@ -46,7 +56,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--audio", type=Path, default=DEFAULT_AUDIO)
     parser.add_argument("--provider-delay", type=float, default=0.3)
+    parser.add_argument("--soak", action="store_true", help="the two-hour soak at speed 4 instead")
+    parser.add_argument("--minutes", type=int, default=120, help="--soak: session length")
+    parser.add_argument("--speed", type=float, default=4.0, help="--soak: replay speed")
+    parser.add_argument("--profile", type=Path, help="--soak: write a cProfile of the run here")
     args = parser.parse_args()
+    if args.soak:
+        return soak(args.minutes, args.speed, args.provider_delay, args.profile)
     tmp = Path(tempfile.mkdtemp(prefix="ui-latency-"))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["ANNOTATOR_CONFIG_DIR"] = str(tmp / "config")
@@ -148,6 +164,137 @@ def main() -> int:
               f"{len(gaps)} ticks")
         worst = sorted(zip(gaps, gap_at), reverse=True)[:5]
         print("longest gaps (ms at s into the audio): " + ", ".join(f"{g * 1000:.0f} at {a:.1f}" for g, a in worst))
+    return 0
+
+
+LINE_EVERY_S = 10.0
+FLAG_EVERY = 12
+MARKS_AT = (5, 30, 60, 120)
+
+
+def soak_transcript(path: Path, minutes: int) -> list[str]:
+    """A ``minutes``-long interview as SRT: a 6 s line every 10 s, the speakers taking turns,
+    every line different (numbers, names). Returns the lines' texts."""
+    topics = ("the migration", "the on-call rota", "the billing service", "hiring", "the roadmap", "latency", "the budget")
+    texts, cues = [], []
+    for i in range(int(minutes * 60 / LINE_EVERY_S)):
+        speaker = "Candidate" if i % 2 else "Interviewer"
+        text = (f"About {topics[i % len(topics)]}, item {i}: we spent {i % 17 + 2} weeks on it with {i % 9 + 3} people "
+                f"and it went {'well' if i % 3 else 'badly'} in the end, I would say.")
+        texts.append(text)
+        start = i * LINE_EVERY_S
+        cues.append(f"{i + 1}\n{_srt(start)} --> {_srt(start + 6)}\n{speaker}: {text}\n")
+    path.write_text("\n".join(cues), encoding="utf-8")
+    return texts
+
+
+def _srt(t: float) -> str:
+    return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}:{int(t % 60):02d},{int(t * 1000 % 1000):03d}"
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> int:
+    """Replay a long transcript through the window; CPU per wall minute and RSS along the way."""
+    tmp = Path(tempfile.mkdtemp(prefix="ui-soak-"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["ANNOTATOR_CONFIG_DIR"] = str(tmp / "config")
+    os.environ["ANNOTATOR_DATA_DIR"] = str(tmp / "data")
+    os.environ["ANNOTATOR_LOG_DIR"] = str(tmp / "log")
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.config import Config
+    from annotator.runner import Sessions
+    from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.messages import MessageHub
+    from annotator.ui.session_controller import SessionController
+    from tests.helpers.faultserver import FaultServer, Reply, insight_json
+
+    transcript = tmp / "two-hours.srt"
+    texts = soak_transcript(transcript, minutes)
+    app = QApplication(sys.argv[:1])
+    loop = new_event_loop(app)
+    server = FaultServer(Reply.ok(delay_s=delay_s)).start()
+    for i, text in enumerate(texts):  # one request per line, in order: answer n is about line n
+        label, score = (("positive", 0.5), ("neutral", 0.0), ("negative", -0.4))[i % 3]
+        contradictions = ()
+        if i % FLAG_EVERY == FLAG_EVERY - 1 and i >= 24:
+            earlier = texts[(i * 7) % (i - 2) // 2 * 2 + (i % 2)]  # the same speaker, minutes to hours back
+            contradictions = ((text, earlier, "The numbers do not match."),)
+        server.script("loopback", Reply.ok(insight_json(label, score, contradictions), delay_s=delay_s))
+    hub = MessageHub()
+    bridge = Bridge(hub)
+    window = MainWindow(hub, confirm=lambda title, text: True)
+    window.attach(bridge)
+    sessions = Sessions(Config(providers=(server.provider("loopback"),)), bridge)
+    SessionController(window, bridge, sessions, hub)
+    window.show()
+
+    samples: list[tuple[float, float, float, float]] = []  # (wall s, cpu s, session minute, rss MB)
+    wall0 = time.monotonic()
+    cpu0 = time.process_time()
+    shown = [0.0]
+
+    def on_chunk(chunk: object) -> None:
+        shown[0] = chunk.end / 60  # type: ignore[attr-defined]
+
+    def sample() -> None:
+        samples.append((time.monotonic() - wall0, time.process_time() - cpu0, shown[0], rss_mb()))
+
+    bridge.chunk.connect(on_chunk)
+    every = QTimer()
+    every.setInterval(int(60_000 / max(speed, 1) / 4))  # four samples per wall minute at speed >= 1
+    every.timeout.connect(sample)
+
+    async def run() -> None:
+        done = loop.create_future()
+        bridge.event.connect(lambda kind, data: kind == "session_closed" and not done.done() and done.set_result(None))
+        sample()
+        every.start()
+        await sessions.start_replay(transcript, speed)
+        await done
+        every.stop()
+        sample()
+
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    try:
+        loop.run_until_complete(run())
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(str(profile))
+        server.stop()
+        close_event_loop(loop)
+
+    print(f"soak: {len(texts)} lines over {minutes} session minutes at speed {speed:g} "
+          f"({len(texts) / minutes * speed:.0f} lines a wall minute), provider answers after {delay_s * 1000:.0f} ms; "
+          f"{len(window.flags.cards)} flag cards, {window.transcript_model.rowCount()} rows")
+    print("session minute | CPU s per wall minute (the wall minute before) | RSS MB")
+    figures = []
+    for mark in MARKS_AT:
+        if mark > minutes:
+            continue
+        end = next((s for s in samples if s[2] >= mark), samples[-1])
+        start = min(samples, key=lambda s: abs(s[0] - (end[0] - 60)))
+        rate = (end[1] - start[1]) / max(end[0] - start[0], 1e-9) * 60
+        figures.append(rate)
+        print(f"{mark:>14} | {rate:>46.2f} | {end[3]:.0f}")
+    if len(figures) > 1:
+        print(f"last / first: {figures[-1] / figures[0]:.2f}x")
     return 0
 
 
