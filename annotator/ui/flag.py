@@ -2,6 +2,9 @@
 
 A provider quotes the new statement and the earlier one in its own words, so
 the chunks they came from are found by word overlap, not by exact equality.
+``QuoteIndex`` keeps the session's lines by their words as they arrive, so
+finding the earlier statement of a flag two hours in reads the lines that
+share a word with the quote, not the whole transcript (issue 19).
 """
 
 from __future__ import annotations
@@ -64,22 +67,81 @@ def best_match(quote: str, chunks: Sequence[Chunk]) -> Chunk | None:
     return best
 
 
-def flags_from_analysis(analysis: Analysis, chunks: Mapping[int, Chunk]) -> list[Flag]:
-    """One flag per contradiction in the analysis, tied to the chunks it quotes."""
+class QuoteIndex:
+    """The lines of a session by their meaningful words, for ``best_match`` without a scan.
+
+    ``best(quote)`` gives what ``best_match(quote, lines in arrival order)``
+    gives, reading only the lines that share a meaningful word with the quote
+    (a quote that shares none with a line is not found in it, even as a
+    substring: only quotes made of small words or of cut-off words differ).
+    """
+
+    def __init__(self) -> None:
+        self._order: dict[int, int] = {}  # chunk id -> arrival number (the latest wins a tie)
+        self._chunks: dict[int, Chunk] = {}
+        self._words: dict[int, frozenset[str]] = {}
+        self._lower: dict[int, str] = {}
+        self._postings: dict[str, set[int]] = {}
+
+    def add(self, chunk: Chunk) -> None:
+        """Index a new line, or re-index one whose text changed (same id)."""
+        for w in self._words.get(chunk.id, ()):
+            self._postings[w].discard(chunk.id)
+        self._order.setdefault(chunk.id, len(self._order))
+        ws = frozenset(_words(chunk.text))
+        self._chunks[chunk.id], self._words[chunk.id], self._lower[chunk.id] = chunk, ws, chunk.text.lower()
+        for w in ws:
+            self._postings.setdefault(w, set()).add(chunk.id)
+
+    def clear(self) -> None:
+        for d in (self._order, self._chunks, self._words, self._lower, self._postings):
+            d.clear()
+
+    def best(self, quote: str, *, before: int | None = None, exclude: int | None = None) -> Chunk | None:
+        """The line that best contains ``quote`` (``overlap``), among those with an id below
+        ``before`` and other than ``exclude``; the latest wins a tie; None below ``MIN_OVERLAP``."""
+        qw = _words(quote)
+        if not qw:
+            return None
+        counts: dict[int, int] = {}
+        for w in qw:
+            for cid in self._postings.get(w, ()):
+                counts[cid] = counts.get(cid, 0) + 1
+        q = quote.strip().lower()
+        best: tuple[float, int] = (MIN_OVERLAP, -1)
+        found: int | None = None
+        for cid, n in counts.items():
+            if (before is not None and cid >= before) or cid == exclude:
+                continue
+            score = n / len(qw)
+            # a substring holds every word of the quote whole, but for a cut-off first or last one
+            if score < 1.0 and n >= len(qw) - 2 and q in self._lower[cid]:
+                score = 1.0
+            key = (score, self._order[cid])
+            if score >= MIN_OVERLAP and key > best:
+                best, found = key, cid
+        return None if found is None else self._chunks[found]
+
+
+def flags_from_analysis(analysis: Analysis, chunks: Mapping[int, Chunk], index: QuoteIndex | None = None) -> list[Flag]:
+    """One flag per contradiction in the analysis, tied to the chunks it quotes (the earlier
+    statement looked up in ``index`` when given, which must hold the same chunks)."""
     if analysis.insight is None or not analysis.insight.contradictions:
         return []
     own = [chunks[i] for i in analysis.chunk_ids if i in chunks]
     first_own = min(analysis.chunk_ids) if analysis.chunk_ids else None
-    earlier_pool = [c for i, c in sorted(chunks.items()) if first_own is None or i < first_own]
     who = analysis.provider or ""
     if analysis.model:
         who = f"{who} · {analysis.model}"
     flags = []
     for c in analysis.insight.contradictions:
         new = best_match(c.statement, own) or (own[-1] if own else None)
-        old = best_match(c.earlier, earlier_pool)
-        if old is None:
-            old = best_match(c.earlier, [x for x in chunks.values() if new is None or x.id != new.id])
+        if index is not None:
+            old = index.best(c.earlier, before=first_own) or index.best(c.earlier, exclude=None if new is None else new.id)
+        else:
+            old = best_match(c.earlier, [x for i, x in sorted(chunks.items()) if first_own is None or i < first_own])
+            if old is None:
+                old = best_match(c.earlier, [x for x in chunks.values() if new is None or x.id != new.id])
         flags.append(
             Flag(
                 statement=c.statement,

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from annotator.analysis.review_model import LiveFlag, Review
 from annotator.models import Analysis, Chunk, Mark, Outcome
 from annotator.ui.bridge import Bridge
-from annotator.ui.flag import Flag, flag_from_mark, flags_from_analysis
+from annotator.ui.flag import Flag, QuoteIndex, flag_from_mark, flags_from_analysis
 from annotator.ui.flags_view import FlagsView
 from annotator.ui.format import (
     all_failed_details,
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.reviewing = False  # a post-session review is running
         self._warned: set[str] = set()
         self._flag_keys: set[tuple[frozenset[str], frozenset[str], bool]] = set()
+        self._quotes = QuoteIndex()  # the transcript's lines by word: a flag's earlier statement without a scan
         self.session_path: Path | None = None
         self.sessions_dir: Path | None = None  # where File > Open starts (set by the app)
 
@@ -365,6 +366,7 @@ class MainWindow(QMainWindow):
 
     def on_chunk(self, chunk: Chunk) -> None:
         self.transcript_model.add_chunk(chunk)
+        self._quotes.add(chunk)
         self.timeline.add_line(chunk)
 
     def on_analysis(self, analysis: Analysis) -> None:
@@ -376,7 +378,7 @@ class MainWindow(QMainWindow):
             cid = analysis.chunk_ids[-1] if analysis.chunk_ids else -1
             s = analysis.insight.sentiment
             self.timeline.add_point(Point(cid, at, s.score, s.label, analysis.local))
-        for flag in flags_from_analysis(analysis, chunks):
+        for flag in flags_from_analysis(analysis, chunks, self._quotes):
             self.add_flag(flag)
         for attempt in analysis.attempts:
             if attempt.outcome is Outcome.MISCONFIGURED and attempt.provider not in self._warned:
@@ -481,6 +483,7 @@ class MainWindow(QMainWindow):
         self.status.hide_timer()
         self._warned.clear()
         self._flag_keys.clear()
+        self._quotes.clear()
         self.session_path = None
         self.review_panel.clear()
         self.review_section.hide()

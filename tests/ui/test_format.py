@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
-from annotator.ui.flag import best_match, flag_from_mark, flags_from_analysis, overlap
+from annotator.ui.flag import QuoteIndex, best_match, flag_from_mark, flags_from_analysis, overlap
 from annotator.ui.format import Usage, answered_by, attempt_reason, chunk_mood, signed_score, tooltip
 
 
@@ -52,6 +52,35 @@ def test_matching_finds_paraphrased_quotes() -> None:
     a = Analysis((2,), "", Insight(Sentiment("neutral", 0.0), (c,)), "p", "m")
     [flag] = flags_from_analysis(a, {ch.id: ch for ch in chunks})
     assert (flag.chunk_id, flag.earlier_chunk_id, flag.source) == (2, 1, "p · m")
+
+
+def test_the_quote_index_finds_what_a_scan_finds() -> None:
+    """``QuoteIndex.best`` (what the window uses) agrees with ``best_match`` over the lines in order:
+    paraphrases, substrings with a cut-off word, ties (the latest wins), edited lines, bounds."""
+    lines = [
+        "I have been leading the backend team at a logistics startup for about three years now.",
+        "I have never worked with Kubernetes, it always felt like overkill for us.",
+        "Last spring I migrated our whole cluster to Kubernetes.",
+        "We spent eighteen months on the billing service with four people.",
+        "The billing service took us eighteen months, with four people.",
+        "Honestly the team was great and I would hire all of them again.",
+    ]
+    chunks = [Chunk(i + 1, "C", i * 5.0, i * 5.0 + 4, t) for i, t in enumerate(lines)]
+    index = QuoteIndex()
+    for ch in chunks:
+        index.add(ch)
+    quotes = ["has never used Kubernetes", "never worked with Kubernet", "eighteen months on billing", "four people",
+              "the team was great", "leading the backend team for three years", "completely unrelated words here",
+              "ading the backend team at a logistics start"]
+    for quote in quotes:
+        assert index.best(quote) is best_match(quote, chunks), quote
+        assert index.best(quote, before=4) is best_match(quote, chunks[:3]), quote
+        assert index.best(quote, exclude=5) is best_match(quote, [c for c in chunks if c.id != 5]), quote
+    edited = Chunk(2, "C", 5.0, 9.0, "I had never heard of Kubernetes back then.")
+    index.add(edited)
+    assert index.best("never worked with Kubernetes") is best_match("never worked with Kubernetes", [chunks[0], edited, *chunks[2:]])
+    index.clear()
+    assert index.best("four people") is None
 
 
 def test_manual_flag_from_mark() -> None:
