@@ -71,24 +71,40 @@ class StoredSession:
     the moment they did live. No provider is called (the ``Sink`` protocol)."""
 
     def __init__(self, analyses: Sequence[Analysis], marks: Sequence[Mark]) -> None:
-        self.waiting = list(analyses)
+        # Looked up by chunk id: each line releases what waited for it alone, instead of
+        # every line scanning every stored analysis and mark (issue 19).
+        self.analyses = list(analyses)
+        self._missing = [len(set(a.chunk_ids)) for a in self.analyses]  # chunks not yet seen, per analysis
+        self._by_chunk: dict[int, list[int]] = {}
+        for n, a in enumerate(self.analyses):
+            for cid in set(a.chunk_ids):
+                self._by_chunk.setdefault(cid, []).append(n)
         self.marks = list(marks)
+        self._marks_by_chunk: dict[int | None, list[int]] = {}
+        for n, m in enumerate(self.marks):
+            self._marks_by_chunk.setdefault(m.chunk_id, []).append(n)
+        self._ready = [n for n, k in enumerate(self._missing) if k == 0]  # due with the first line
+        self._due = self._marks_by_chunk.pop(None, [])
         self.seen: set[int] = set()
         self.pipeline: Pipeline | None = None
 
     def on_chunk(self, chunk: Chunk) -> None:
-        self.seen.add(chunk.id)
+        if chunk.id not in self.seen:
+            self.seen.add(chunk.id)
+            for n in self._by_chunk.pop(chunk.id, ()):
+                self._missing[n] -= 1
+                if self._missing[n] == 0:
+                    self._ready.append(n)
+            self._due.extend(self._marks_by_chunk.pop(chunk.id, ()))
         if self.pipeline is None:
             return
-        ready = [a for a in self.waiting if set(a.chunk_ids) <= self.seen]
-        if ready:
-            self.waiting = [a for a in self.waiting if a not in ready]
-            self.pipeline.replay_analyses(ready)
-        due = [m for m in self.marks if m.chunk_id is None or m.chunk_id in self.seen]
-        if due:
-            self.marks = [m for m in self.marks if m not in due]
-            for mark in due:
-                self.pipeline.out.on_mark(mark)
+        if self._ready:
+            ready, self._ready = sorted(self._ready), []
+            self.pipeline.replay_analyses([self.analyses[n] for n in ready])
+        if self._due:
+            due, self._due = sorted(self._due), []
+            for n in due:
+                self.pipeline.out.on_mark(self.marks[n])
 
     def on_analysis(self, analysis: Analysis) -> None:
         return None
