@@ -219,9 +219,12 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> in
     from annotator.ui.session_controller import SessionController
     from tests.helpers.faultserver import FaultServer, Reply, insight_json
 
+    from annotator import paths
+
     transcript = tmp / "two-hours.srt"
     texts = soak_transcript(transcript, minutes)
     app = QApplication(sys.argv[:1])
+    app.setStyleSheet(paths.resource("style.qss").read_text(encoding="utf-8"))  # as the app does: polishing costs
     loop = new_event_loop(app)
     server = FaultServer(Reply.ok(delay_s=delay_s)).start()
     for i, text in enumerate(texts):  # one request per line, in order: answer n is about line n
@@ -249,6 +252,8 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> in
 
     def sample() -> None:
         samples.append((time.monotonic() - wall0, time.process_time() - cpu0, shown[0], rss_mb()))
+        print(f"  wall {samples[-1][0]:6.0f} s  cpu {samples[-1][1]:7.1f} s  session minute {shown[0]:5.1f}  "
+              f"rss {samples[-1][3]:.0f} MB", file=sys.stderr, flush=True)
 
     bridge.chunk.connect(on_chunk)
     every = QTimer()

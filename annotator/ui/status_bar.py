@@ -49,7 +49,9 @@ class ProviderDots(QWidget):
 
     def _paint(self, dot: QLabel, name: str, color: str | None, tip: str) -> None:
         dot.setText(f"● {name}")
-        dot.setStyleSheet(f"color: {color or outcome_color(None)};")
+        style = f"color: {color or outcome_color(None)};"
+        if dot.styleSheet() != style:  # a new style sheet re-polishes the widget: only on a change (issue 19)
+            dot.setStyleSheet(style)
         dot.setToolTip(tooltip(tip))
 
     def set_states(self, states: Iterable[Any]) -> None:
@@ -130,9 +132,11 @@ class StatusBar(QStatusBar):
 
     def set_state(self, text: str) -> None:
         self.state.setText(text)
-        self.state.setProperty("recording", text.startswith("●"))
-        self.state.style().unpolish(self.state)
-        self.state.style().polish(self.state)
+        recording = text.startswith("●")
+        if self.state.property("recording") != recording:  # re-polished only when the colour changes (issue 19)
+            self.state.setProperty("recording", recording)
+            self.state.style().unpolish(self.state)
+            self.state.style().polish(self.state)
 
     # -- the recording's running time ---------------------------------------------------
     def start_timer(self) -> None:
