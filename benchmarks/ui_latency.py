@@ -211,6 +211,7 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> in
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from annotator import paths
     from annotator.config import Config
     from annotator.runner import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
@@ -218,8 +219,6 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> in
     from annotator.ui.messages import MessageHub
     from annotator.ui.session_controller import SessionController
     from tests.helpers.faultserver import FaultServer, Reply, insight_json
-
-    from annotator import paths
 
     transcript = tmp / "two-hours.srt"
     texts = soak_transcript(transcript, minutes)

@@ -129,6 +129,7 @@ class FlagsView(QScrollArea):
             wrap=True,
         )
         self.setWidget(inner)
+        self._inner = inner
         self.cards: list[FlagCard] = []
         self._bottom = self.MARGIN  # where the next card goes
         self._laid_width = -1
@@ -151,7 +152,7 @@ class FlagsView(QScrollArea):
 
     def _fit_column(self) -> None:
         content = self._bottom - self.SPACING + self.MARGIN if self.cards else self._bottom
-        self.widget().resize(self.viewport().width(), max(content, self.viewport().height()))
+        self._inner.resize(self.viewport().width(), max(content, self.viewport().height()))
 
     def _relayout(self) -> None:
         """Place every card again (a new width, a review's verdicts and cards)."""
@@ -173,7 +174,7 @@ class FlagsView(QScrollArea):
 
     def _new_card(self, flag: Flag) -> FlagCard:
         self.placeholder.hide()
-        card = FlagCard(flag, self.widget())
+        card = FlagCard(flag, self._inner)
         card.clicked.connect(self._on_card_clicked)
         return card
 
