@@ -103,10 +103,13 @@ class QuoteIndex:
         qw = _words(quote)
         if not qw:
             return None
-        counts: dict[int, int] = {}
-        for w in qw:
-            for cid in self._postings.get(w, ()):
-                counts[cid] = counts.get(cid, 0) + 1
+        # A line that can match holds at least ``need`` of the quote's words (MIN_OVERLAP of them,
+        # or all but a cut-off first and last one for a substring), so it holds one of the
+        # ``len(qw) - need + 1`` rarest: only their lines are read, however common the others are.
+        enough = next(n for n in range(1, len(qw) + 1) if n / len(qw) >= MIN_OVERLAP)  # the same division as below
+        need = max(1, min(enough, len(qw) - 2))
+        rarest = sorted(qw, key=lambda w: len(self._postings.get(w, ())))[: len(qw) - need + 1]
+        counts = {cid: len(qw & self._words[cid]) for w in rarest for cid in self._postings.get(w, ())}
         q = quote.strip().lower()
         best: tuple[float, int] = (MIN_OVERLAP, -1)
         found: int | None = None

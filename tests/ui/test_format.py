@@ -83,6 +83,29 @@ def test_the_quote_index_finds_what_a_scan_finds() -> None:
     assert index.best("four people") is None
 
 
+def test_the_quote_index_agrees_with_a_scan_on_many_random_lines() -> None:
+    import random
+
+    rng = random.Random(19)
+    vocab = [f"w{i}x" for i in range(40)]  # no word inside another: a quote that is part of a word is not found (documented)
+    vocab += ["team", "years", "months", "billing", "people", "weeks"]
+    chunks = [Chunk(i, "C", i * 5.0, i * 5.0 + 4, " ".join(rng.choices(vocab, k=rng.randint(3, 14)))) for i in range(1, 301)]
+    index = QuoteIndex()
+    for ch in chunks:
+        index.add(ch)
+    for _ in range(300):
+        if rng.random() < 0.5:
+            quote = " ".join(rng.choices(vocab, k=rng.randint(1, 8)))  # a paraphrase: some words, any order
+        else:
+            text = rng.choice(chunks).text  # a substring, perhaps cutting its first and last word short
+            words = text.split()
+            a = rng.randint(0, max(0, len(words) - 4))
+            quote = " ".join(words[a : a + rng.randint(4, 8)])[rng.randint(0, 1) : -rng.randint(1, 2)]
+        before = rng.randint(2, 300)
+        assert index.best(quote) is best_match(quote, chunks), quote
+        assert index.best(quote, before=before) is best_match(quote, chunks[: before - 1]), quote
+
+
 def test_manual_flag_from_mark() -> None:
     chunks = {0: Chunk(0, "C", 0, 5, "text")}
     flag = flag_from_mark(Mark(5.0, "flag", "", 0), chunks)
