@@ -25,8 +25,11 @@ replays at speed 4 (24 lines a minute) through the window and a loopback
 provider; it prints the process's CPU seconds per wall minute and its RSS
 when the replay reaches session minutes 5, 30, 60 and 120. ``--minutes`` and
 ``--speed`` shorten it; ``--profile FILE`` writes a cProfile of the run.
+``--faults SEED``: a provider pair that fails as the issue's soak did (per
+request, seeded: 10 % 500s, 6 % 429 with Retry-After 2, 5 % resets, 5 % cut
+streams, 2 % 6 s first-token stalls, 1 % malformed events).
 
-    python benchmarks/ui_latency.py --soak [--minutes 120] [--speed 4] [--profile soak.prof]
+    python benchmarks/ui_latency.py --soak [--minutes 120] [--speed 4] [--faults 1] [--profile soak.prof]
 
 The audio clock starts at the first level reading (the capture's first block
 is delivered at once, then paced at real time).
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -60,9 +64,10 @@ def main() -> int:
     parser.add_argument("--minutes", type=int, default=120, help="--soak: session length")
     parser.add_argument("--speed", type=float, default=4.0, help="--soak: replay speed")
     parser.add_argument("--profile", type=Path, help="--soak: write a cProfile of the run here")
+    parser.add_argument("--faults", type=int, help="--soak: a seeded fault-injecting provider pair")
     args = parser.parse_args()
     if args.soak:
-        return soak(args.minutes, args.speed, args.provider_delay, args.profile)
+        return soak(args.minutes, args.speed, args.provider_delay, args.profile, args.faults)
     tmp = Path(tempfile.mkdtemp(prefix="ui-latency-"))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["ANNOTATOR_CONFIG_DIR"] = str(tmp / "config")
@@ -199,7 +204,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> int:
+def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, faults: int | None = None) -> int:
     """Replay a long transcript through the window; CPU per wall minute and RSS along the way."""
     tmp = Path(tempfile.mkdtemp(prefix="ui-soak-"))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -226,18 +231,32 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> in
     app.setStyleSheet(paths.resource("style.qss").read_text(encoding="utf-8"))  # as the app does: polishing costs
     loop = new_event_loop(app)
     server = FaultServer(Reply.ok(delay_s=delay_s)).start()
+    rng = random.Random(faults)
+    fault_mix = ((0.10, Reply.status(500)), (0.06, Reply.status(429, retry_after="2")), (0.05, Reply.reset()),
+                 (0.05, Reply.cut()), (0.02, Reply.slow_first_token(6.0)), (0.01, Reply.malformed()))
+    names = ("loopback", "fallback") if faults is not None else ("loopback",)
     for i, text in enumerate(texts):  # one request per line, in order: answer n is about line n
         label, score = (("positive", 0.5), ("neutral", 0.0), ("negative", -0.4))[i % 3]
         contradictions = ()
         if i % FLAG_EVERY == FLAG_EVERY - 1 and i >= 24:
             earlier = texts[(i * 7) % (i - 2) // 2 * 2 + (i % 2)]  # the same speaker, minutes to hours back
             contradictions = ((text, earlier, "The numbers do not match."),)
-        server.script("loopback", Reply.ok(insight_json(label, score, contradictions), delay_s=delay_s))
+        ok = Reply.ok(insight_json(label, score, contradictions), delay_s=delay_s)
+        for name in names:
+            reply = ok
+            if faults is not None:
+                roll = rng.random()
+                for share, fault in fault_mix:
+                    if roll < share:
+                        reply = fault
+                        break
+                    roll -= share
+            server.script(name, reply)
     hub = MessageHub()
     bridge = Bridge(hub)
     window = MainWindow(hub, confirm=lambda title, text: True)
     window.attach(bridge)
-    sessions = Sessions(Config(providers=(server.provider("loopback"),)), bridge)
+    sessions = Sessions(Config(providers=tuple(server.provider(n) for n in names)), bridge)
     SessionController(window, bridge, sessions, hub)
     window.show()
 
@@ -286,7 +305,8 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None) -> in
 
     print(f"soak: {len(texts)} lines over {minutes} session minutes at speed {speed:g} "
           f"({len(texts) / minutes * speed:.0f} lines a wall minute), provider answers after {delay_s * 1000:.0f} ms; "
-          f"{len(window.flags.cards)} flag cards, {window.transcript_model.rowCount()} rows")
+          f"{len(window.flags.cards)} flag cards, {window.transcript_model.rowCount()} rows"
+          + (f", faults seeded {faults} ({len(server.requests)} requests, {len(hub.history)} messages)" if faults is not None else ""))
     print("session minute | CPU s per wall minute (the wall minute before) | RSS MB")
     figures = []
     for mark in MARKS_AT:
