@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotator.text.clock import timestamp
@@ -100,27 +100,22 @@ class FlagCard(QFrame):
 class FlagsView(QScrollArea):
     """A scrolling column of ``FlagCard``s with a placeholder while empty.
 
-    The cards are placed by hand, not by a layout: a new card goes below the
-    last one and only it is measured. A box layout re-measures every card
-    (wrapped text) on each insertion: 3 ms per new card with 10 cards, 150 ms
-    with 300, on the GUI thread (issue 19). All cards are placed again only
-    when the width changes or a review adds verdicts and cards.
-
     Signals:
         flag_clicked(Flag): a card was clicked (or chosen with "jump to next flag").
     """
 
     flag_clicked = Signal(object)
-    MARGIN = 8
-    SPACING = 8
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("flags")
-        self.setWidgetResizable(False)  # the column's size is set here, from its cards
+        self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(self)
         inner.setObjectName("flagsInner")
+        self._layout = QVBoxLayout(inner)
+        self._layout.setContentsMargins(8, 8, 8, 8)
+        self._layout.setSpacing(8)
         self.placeholder = plain_label(
             "No flags yet. Contradictions found by the analysis appear here; "
             "click one to see both statements in the transcript.",
@@ -128,64 +123,20 @@ class FlagsView(QScrollArea):
             name="flagsPlaceholder",
             wrap=True,
         )
+        self._layout.addWidget(self.placeholder)
+        self._layout.addStretch(1)
         self.setWidget(inner)
-        self._inner = inner
         self.cards: list[FlagCard] = []
-        self._bottom = self.MARGIN  # where the next card goes
-        self._laid_width = -1
         self._current = -1
         self._reveal: FlagCard | None = None  # a card to bring into view once laid out
         self.verticalScrollBar().rangeChanged.connect(self._reveal_pending)
-        self._relayout()
-
-    # -- placing the cards -------------------------------------------------------------
-    def _column_width(self) -> int:
-        return max(1, self.viewport().width() - 2 * self.MARGIN)
-
-    def _place(self, widget: QWidget, y: int) -> int:
-        """Put ``widget`` at ``y``, as tall as its text needs at the column's width; returns its bottom."""
-        widget.ensurePolished()
-        width = self._column_width()
-        height = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
-        widget.setGeometry(self.MARGIN, y, width, height if height > 0 else widget.sizeHint().height())
-        return y + widget.height()
-
-    def _fit_column(self) -> None:
-        content = self._bottom - self.SPACING + self.MARGIN if self.cards else self._bottom
-        self._inner.resize(self.viewport().width(), max(content, self.viewport().height()))
-
-    def _relayout(self) -> None:
-        """Place every card again (a new width, a review's verdicts and cards)."""
-        self._laid_width = self.viewport().width()
-        y = self.MARGIN
-        if not self.cards:
-            y = self._place(self.placeholder, y) + self.MARGIN
-        for card in self.cards:
-            y = self._place(card, y) + self.SPACING
-        self._bottom = y
-        self._fit_column()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        if self.viewport().width() != self._laid_width:
-            self._relayout()
-        else:
-            self._fit_column()
-
-    def _new_card(self, flag: Flag) -> FlagCard:
-        self.placeholder.hide()
-        card = FlagCard(flag, self._inner)
-        card.clicked.connect(self._on_card_clicked)
-        return card
 
     def add_flag(self, flag: Flag) -> FlagCard:
-        card = self._new_card(flag)
-        if not self.cards:
-            self._bottom = self.MARGIN
+        self.placeholder.hide()
+        card = FlagCard(flag, self.widget())
+        card.clicked.connect(self._on_card_clicked)
+        self._layout.insertWidget(self._layout.count() - 1, card)
         self.cards.append(card)
-        self._bottom = self._place(card, self._bottom) + self.SPACING
-        card.show()
-        self._fit_column()
         if self._current < 0:
             self.ensureWidgetVisible(card)
         return card
@@ -203,14 +154,15 @@ class FlagsView(QScrollArea):
             if not card.flag.manual:
                 card.set_review(verdicts.get(card.flag.key, CardReview(NOT_JUDGED)))
         for flag in missed:
-            card = self._new_card(flag)
+            self.placeholder.hide()
+            card = FlagCard(flag, self.widget())
+            card.clicked.connect(self._on_card_clicked)
             at = next((i for i, c in enumerate(self.cards) if c.flag.at > flag.at), len(self.cards))
+            layout_at = self._layout.indexOf(self.cards[at]) if at < len(self.cards) else self._layout.count() - 1
+            self._layout.insertWidget(layout_at, card)
             self.cards.insert(at, card)
-            card.show()
-        self._relayout()
         self._reveal = next((c for c in self.cards if c.flag.found_by_review), None)
-        # once the window has laid out what the review changed (its panel opens, this pane shrinks)
-        QTimer.singleShot(0, self, self._reveal_pending)
+        self._reveal_pending()
 
     def _reveal_pending(self, *_range: int) -> None:
         """Bring the first card found by the review into view once the layout has placed it
@@ -256,4 +208,3 @@ class FlagsView(QScrollArea):
         self.cards.clear()
         self._current = -1
         self.placeholder.show()
-        self._relayout()

@@ -548,7 +548,6 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(no)
         box.setEscapeButton(no)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _result: on_answer(box.clickedButton() is box.button(yes)))
         box.open()
         return box
