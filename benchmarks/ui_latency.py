@@ -217,7 +217,7 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, fault
     from PySide6.QtWidgets import QApplication
 
     from annotator import paths
-    from annotator.config import Config
+    from annotator.config.schema import Config
     from annotator.runner import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow

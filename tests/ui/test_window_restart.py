@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.app import start_up
-from annotator.config import Config
+from annotator.config.schema import Config
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 from tests.helpers.pulse import PulseServer, pulse_server  # noqa: F401  (session fixture)
 from tests.ui.test_session_controller import write_crashed_session
