@@ -6,7 +6,9 @@
     await analyzer.aclose()
 
 ``analyze`` builds the differential prompt within the token budget, runs the
-failover chain and never raises for provider trouble. When every provider
+failover chain and never raises for provider trouble; with ``wait=True``
+(files: ``analyze``, replays, review) a request every provider rate-limited
+waits for the first to come back within the deadline. When every provider
 fails (or none is usable) it answers with the local VADER sentiment estimate:
 ``provider == LOCAL_PROVIDER``, ``model == "vader"``, no contradictions, and
 the claims of ``previous`` carried over so the memory is not lost; the
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from annotator.analysis.chain import Chain
+from annotator.analysis.chain import Chain, Wait
 from annotator.analysis.local import LOCAL_MODEL, LocalSentiment
 from annotator.analysis.prompt import build_prompt, chunk_line, split_text
 from annotator.analysis.providers.client import HttpProvider
@@ -115,10 +117,24 @@ class Analyzer:
         self._local = local or LocalSentiment()
         self._clock = clock
 
+    def waiting(self) -> float | None:
+        """When every provider is only waiting out a Retry-After: the clock time
+        the first is back (``Chain.waiting``); else None."""
+        return self.chain.waiting()
+
     async def analyze(
-        self, chunks: Sequence[Chunk], previous: Insight | None, on_part: Callable[[int, int], None] | None = None
+        self,
+        chunks: Sequence[Chunk],
+        previous: Insight | None,
+        on_part: Callable[[int, int], None] | None = None,
+        *,
+        wait: bool = False,
+        on_wait: Callable[[Wait], None] | None = None,
     ) -> Analysis:
-        """``on_part(n, parts)`` is called before part ``n`` (from 1) of ``parts`` is sent."""
+        """``on_part(n, parts)`` is called before part ``n`` (from 1) of ``parts`` is sent.
+        ``wait`` (files): a request whose providers are all rate-limited waits
+        for the first to be back within the deadline (``Chain.analyze_waiting``),
+        ``on_wait`` told before each wait, rather than take the local estimate."""
         start = self._clock()
         text = "\n".join(c.text.strip() for c in chunks)
         ids = tuple(c.id for c in chunks)
@@ -132,7 +148,11 @@ class Analyzer:
                 on_part(n, len(parts))
             prompt = build_prompt(part, current, self.config)
             request = Request(prompt.system, prompt.user, self.config.max_claims)
-            result = await self.chain.analyze(request, self._clock() + self.config.deadline_s)
+            deadline = self._clock() + self.config.deadline_s
+            if wait:
+                result = await self.chain.analyze_waiting(request, deadline, on_wait=on_wait)
+            else:
+                result = await self.chain.analyze(request, deadline)
             self.usage.record_all(result.attempts)
             attempts.extend(result.attempts)
             if result.insight is not None:

@@ -2,10 +2,17 @@
 
 One request per chunk, in order, through the configured chain; each request
 carries the last good insight (a local-estimate answer does not replace it).
+A file can wait: when every provider is rate-limited the request waits for
+the first to be back (within the deadline) and stderr says so ("waiting 2 s
+for a (rate-limited)…"); a run that still ends with chunks no provider
+answered says how many and when, on stderr ("3 of 720 chunks were left
+unanalysed (local estimate only), from 00:07:31 to 00:07:43").
 With ``--json`` each stdout line is one analysed request
 (``Analysis.to_dict()`` plus the chunk's ``source``, ``start`` and ``end``):
 ``text``, ``provider`` and ``model`` (``"local-sentiment"``/``"vader"`` when
-every provider failed), ``insight``, ``attempts`` [...]. Without it, a person
+every provider failed), ``insight``, ``attempts`` [...]; the last line is
+``{"summary": {"chunks", "unanalysed", "unanalysed_from", "unanalysed_to",
+"input_tokens", "output_tokens", "cost_usd"}}``. Without it, a person
 reads the chunk, its flags, the provider and latency, and a summary of tokens
 and cost; a progress bar goes to stderr when stderr is a terminal.
 
@@ -35,6 +42,8 @@ from typing import TextIO
 
 from annotator.analysis.advice import all_failed_advice
 from annotator.analysis.analyzer import Analyzer, build_analyzer
+from annotator.analysis.chain import Wait
+from annotator.analysis.coverage import coverage
 from annotator.analysis.estimate import AnalysisEstimate, estimate_analysis
 from annotator.commands.terminal import ProgressBar, confirm, flat
 from annotator.config.file import load_config
@@ -167,10 +176,20 @@ async def analyze_chunks(
                 if status is not None:
                     return status
         progress = ProgressBar(err, len(chunks), unit="chunks", min_total=PROGRESS_MIN_CHUNKS)
+
+        def waiting(wait: Wait) -> None:
+            progress.clear()
+            err.write(f"annotator: waiting {wait.seconds:.0f} s for {wait.provider} (rate-limited)…\n")
+            err.flush()
+
         previous: Insight | None = None
+        analyses: list[Analysis] = []
         for i, chunk in enumerate(chunks, 1):
             progress.draw(i - 1)
-            analysis = await analyzer.analyze([chunk], previous, on_part=part_progress(err, i, len(chunks)))
+            analysis = await analyzer.analyze(
+                [chunk], previous, on_part=part_progress(err, i, len(chunks)), wait=True, on_wait=waiting
+            )
+            analyses.append(analysis)
             if analysis.insight is not None and not analysis.local:
                 previous = analysis.insight  # the last good insight is the memory
             progress.clear()
@@ -181,8 +200,18 @@ async def analyze_chunks(
             else:
                 out.write(format_analysis(i, len(chunks), chunk, analysis) + "\n")
             out.flush()
-        if not as_json:
+        covered = coverage(chunks, analyses)
+        if as_json:
+            session = analyzer.usage.session()
+            totals = {"input_tokens": session.input_tokens, "output_tokens": session.output_tokens,
+                      "cost_usd": round(session.cost_usd, 8)}
+            out.write(json.dumps({"summary": {**covered.to_dict(), **totals}}, ensure_ascii=False) + "\n")
+        else:
             out.write(format_usage(analyzer) + "\n")
+        out.flush()
+        if covered.count:
+            err.write(f"annotator: {covered.sentence()}\n")
+            err.flush()
     finally:
         await analyzer.aclose()
     return 0

@@ -225,7 +225,8 @@ def test_analyze_against_a_loopback_provider(bundle: Path, frozen_env: dict[str,
         requests = server.requests
 
     assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    *lines, summary = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert summary["summary"]["unanalysed"] == 0
     assert len(lines) == 2 == len(requests)
     for line in lines:
         assert line["provider"] == "loop"
