@@ -24,11 +24,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from annotator.analysis.chain import Wait, rate_limited
+from annotator.analysis.coverage import Coverage
 from annotator.errors import AnnotatorError, AudioError
-from annotator.models import Analysis, Chunk, Insight, Mark
+from annotator.models import Analysis, Attempt, Chunk, Insight, Mark
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,11 @@ class Sink(Protocol):
 
 
 class AnalyzerLike(Protocol):
+    """What the pipeline needs of ``analysis.Analyzer``. An analyser that also
+    has ``waiting()`` (seconds until the first provider is back when every one
+    is rate-limited, else None) and takes ``wait=``/``on_wait=`` in
+    ``analyze`` lets the pipeline hold chunks instead of leaving them unanalysed."""
+
     async def analyze(self, chunks: Sequence[Chunk], previous: Insight | None) -> Analysis: ...
 
 
@@ -100,7 +107,19 @@ class AnalysisQueueLimits:
     ``per_chunk``: never merge; one request per chunk, in order. Replays of a
     file use it, so what is found does not depend on the replay speed (at
     ``max`` every line arrives before the first answer and would be merged
-    into one request) and matches ``annotator analyze`` on the same file.
+    into one request) and matches ``annotator analyze`` on the same file;
+    like ``analyze``, such a request waits out a rate-limit window
+    (``Chain.analyze_waiting``) rather than take the local estimate.
+
+    Otherwise (a live session) a request is not sent while every provider is
+    waiting out a ``Retry-After``: the chunks that arrive meanwhile are held
+    ("analysis_held" {chunks, seconds}) and go, merged as always, with the
+    next request once a provider is back ("analysis_released" {chunks}); a
+    request that came back unanswered only because every provider was
+    rate-limited is held the same way (its attempts are kept and recorded with
+    the answer). ``max_waiting`` bounds what is held. At stop, chunks no
+    provider answered are reported once: "unanalysed" {chunks, total, from,
+    to, sentence} (``analysis.coverage``).
     """
 
     batch_chars: int = 1600
@@ -147,6 +166,10 @@ class Pipeline:
         self.chunks_seen = 0
         self.analyses_done = 0
         self.dropped_from_analysis = 0
+        self.unanalysed: list[Chunk] = []  # no provider answered for them (local estimate, or left out)
+        self._to_analyse = 0  # chunks with text queued for analysis so far
+        self._held_attempts: tuple[Attempt, ...] = ()
+        self._file_held = False
         self.last_chunk: Chunk | None = None
         self._t0 = time.monotonic()
 
@@ -200,7 +223,20 @@ class Pipeline:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        self._report_unanalysed()
         self.out.on_event("stopped", {"chunks": self.chunks_seen, "analyses": self.analyses_done})
+
+    def _report_unanalysed(self) -> None:
+        left = self.unanalysed + self._waiting
+        self._waiting = []
+        if not left:
+            return
+        c = Coverage(self._to_analyse, tuple(left))
+        self.out.on_event(
+            "unanalysed",
+            {"chunks": c.count, "total": c.total, "from": round(c.first or 0.0, 3), "to": round(c.last or 0.0, 3),
+             "sentence": c.sentence()},
+        )
 
     # --- input -----------------------------------------------------------
     def add_chunk(self, chunk: Chunk) -> None:
@@ -211,14 +247,8 @@ class Pipeline:
         if self.analyzer is None or not chunk.text.strip():
             return
         self._waiting.append(chunk)
-        excess = len(self._waiting) - self.limits.max_waiting
-        if excess > 0:
-            del self._waiting[:excess]
-            self.dropped_from_analysis += excess
-            self.out.on_event(
-                "backlog",
-                {"left_unanalysed": excess, "total_unanalysed": self.dropped_from_analysis, "waiting": len(self._waiting)},
-            )
+        self._to_analyse += 1
+        self._drop_excess()
         self._wake.set()
 
     def add_mark(self, kind: str = "bookmark", note: str = "") -> Mark:
@@ -312,12 +342,15 @@ class Pipeline:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            if not self.limits.per_chunk:
+                await self._hold_while_rate_limited()
+                if not self._waiting:
+                    continue
             batch = self._take_batch()
             self._room.set()
             self._in_flight = True
             try:
-                assert self.analyzer is not None  # nothing is queued without one
-                analysis = await self.analyzer.analyze(batch, self.previous)
+                analysis = await self._analyze(batch)
             except asyncio.CancelledError:
                 raise
             except AnnotatorError as err:
@@ -329,10 +362,70 @@ class Pipeline:
                 continue
             finally:
                 self._in_flight = False
+            if self._held_attempts:
+                analysis = replace(analysis, attempts=self._held_attempts + analysis.attempts)
+                self._held_attempts = ()
+            if analysis.local and not self.limits.per_chunk and self._only_rate_limited(analysis):
+                # every provider is waiting out a Retry-After: hold the request for when one is back
+                self._held_attempts = analysis.attempts
+                self._waiting[:0] = batch
+                self._drop_excess()
+                continue
             if analysis.insight is not None and not analysis.local:
                 self.previous = analysis.insight  # the next request builds on the last good insight
+            else:
+                self.unanalysed.extend(batch)
             self.analyses_done += 1
             self.out.on_analysis(analysis)
+
+    def _waiting_s(self) -> float | None:
+        waiting = getattr(self.analyzer, "waiting", None)
+        return None if waiting is None else waiting()
+
+    def _only_rate_limited(self, analysis: Analysis) -> bool:
+        failed = [a for a in analysis.attempts if not a.ok]
+        return bool(failed) and all(rate_limited(a) for a in failed) and self._waiting_s() is not None
+
+    def _drop_excess(self) -> None:
+        excess = len(self._waiting) - self.limits.max_waiting
+        if excess > 0:
+            self.unanalysed.extend(self._waiting[:excess])
+            del self._waiting[:excess]
+            self.dropped_from_analysis += excess
+            self.out.on_event(
+                "backlog",
+                {"left_unanalysed": excess, "total_unanalysed": self.dropped_from_analysis, "waiting": len(self._waiting)},
+            )
+
+    async def _analyze(self, batch: list[Chunk]) -> Analysis:
+        assert self.analyzer is not None  # nothing is queued without one
+        if self.limits.per_chunk and hasattr(self.analyzer, "waiting"):
+            # a file can wait: the request waits out a rate-limit window (as `annotator analyze` does)
+            analyzer: Any = self.analyzer
+            self._file_held = False
+            analysis: Analysis = await analyzer.analyze(batch, self.previous, wait=True, on_wait=self._file_waits)
+            if self._file_held:
+                self.out.on_event("analysis_released", {"chunks": len(self._waiting) + 1})
+            return analysis
+        return await self.analyzer.analyze(batch, self.previous)
+
+    def _file_waits(self, wait: Wait) -> None:
+        self._file_held = True
+        self.out.on_event(
+            "analysis_held", {"chunks": len(self._waiting) + 1, "seconds": round(wait.seconds, 1), "provider": wait.provider}
+        )
+
+    async def _hold_while_rate_limited(self) -> None:
+        """A live session: while every provider waits out a Retry-After, hold
+        the chunks (they go with the next request once one is back)."""
+        seconds = self._waiting_s()
+        if seconds is None:
+            return
+        self.out.on_event("analysis_held", {"chunks": len(self._waiting), "seconds": round(seconds, 1)})
+        while seconds is not None and not self._closing:
+            await asyncio.sleep(max(0.05, seconds))
+            seconds = self._waiting_s()
+        self.out.on_event("analysis_released", {"chunks": len(self._waiting)})
 
     def _notify_drained(self) -> None:
         if self._drained is not None:

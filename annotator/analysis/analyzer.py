@@ -118,9 +118,10 @@ class Analyzer:
         self._clock = clock
 
     def waiting(self) -> float | None:
-        """When every provider is only waiting out a Retry-After: the clock time
-        the first is back (``Chain.waiting``); else None."""
-        return self.chain.waiting()
+        """When every provider is only waiting out a Retry-After: the seconds
+        until the first is back (``Chain.waiting``); else None."""
+        back = self.chain.waiting()
+        return None if back is None else max(0.0, back - self._clock())
 
     async def analyze(
         self,
