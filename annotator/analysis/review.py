@@ -679,7 +679,8 @@ async def review_record(
                 on_progress(ReviewProgress(index, total, False))
             user = build_user_text(index, total, part, claims, summary[:MAX_CARRIED_SUMMARY_CHARS])
             request = ReviewRequest(plan.system, user, flags=frozenset(f.number for f in part.flags))
-            result: Result = await chain.analyze(request, clock() + config.post.deadline_s)
+            # a review can wait: a rate-limit window is waited out within the deadline, not a failed part
+            result: Result = await chain.analyze_waiting(request, clock() + config.post.deadline_s)
             attempts.extend(result.attempts)
             if on_progress is not None:
                 on_progress(ReviewProgress(index, total, True, result.attempts))

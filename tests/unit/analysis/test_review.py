@@ -405,6 +405,18 @@ async def test_post_chain_fails_over_to_the_next_provider(fault_server: FaultSer
     assert fault_server.requests_for("live") == []  # the live chain is not the review's
 
 
+async def test_a_rate_limit_window_is_waited_out_not_a_failed_review(fault_server: FaultServer) -> None:
+    # issue 19: both review providers rate-limit for 1 s; the review waits for the first to be back
+    fault_server.script("strong", Reply.status(429, retry_after="1"))
+    fault_server.script("backup", Reply.status(429, retry_after="1"))
+    fault_server.set_default(Reply.ok(review_json(summary="After the wait.")))
+    record = SessionRecord(header={}, chunks=transcript(6))
+    review = await review_record(record, config_for(fault_server, "strong", "backup"), keys={})
+    assert review.result is not None and review.result.summary == "After the wait.", review.error
+    assert [(a.provider, a.outcome) for a in review.attempts] == [
+        ("strong", Outcome.RATE_LIMITED), ("backup", Outcome.RATE_LIMITED), ("strong", Outcome.OK)]
+
+
 async def test_all_failing_stops_at_the_failed_part_and_keeps_the_attempts(fault_server: FaultServer) -> None:
     fault_server.set_default(Reply.status(529), "a")
     fault_server.set_default(Reply.truncated_json(), "b")
