@@ -197,6 +197,22 @@ def tooltip(text: str) -> str:
     return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"
 
 
+def held_note(data: dict[str, object]) -> str:
+    """Status-bar note for an "analysis_held" event: every provider is rate-limited, lines wait."""
+    chunks = data.get("chunks")
+    n = chunks if isinstance(chunks, int) else 0
+    lines = f"{n} line{'' if n == 1 else 's'} wait" if n else "new lines wait"
+    return f"Analysis held… every provider is rate-limited; {lines} for the first to be back"
+
+
+def unanalysed_warning(data: dict[str, object]) -> str | None:
+    """The message for an "unanalysed" event (a session ended with lines no provider answered)."""
+    sentence = data.get("sentence")
+    if not isinstance(sentence, str) or not sentence:
+        return None
+    return f"{sentence}; they stay in the transcript. Another provider in Settings > Providers avoids the wait."
+
+
 def backlog_warning(data: dict[str, object]) -> str | None:
     """The message for a "backlog" event: analysis left chunks out, or transcription runs behind."""
     left = data.get("left_unanalysed")

@@ -33,9 +33,11 @@ from annotator.ui.format import (
     all_failed_details,
     all_failed_warning,
     backlog_warning,
+    held_note,
     misconfigured_warning,
     opened_state,
     recording_state,
+    unanalysed_warning,
 )
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
@@ -385,7 +387,9 @@ class MainWindow(QMainWindow):
                 self._warned.add(attempt.provider)
                 self.messages.warning(misconfigured_warning(attempt))
         if (analysis.insight is None or analysis.local) and any(not a.ok for a in analysis.attempts):
-            self.messages.warning(all_failed_warning(analysis), details=all_failed_details(analysis))
+            self.messages.warning(
+                all_failed_warning(analysis), details=all_failed_details(analysis), kind="analysis_unavailable"
+            )
 
     def add_flag(self, flag: Flag) -> None:
         """Show a flag once: a contradiction repeated in a later answer adds no second card."""
@@ -451,6 +455,14 @@ class MainWindow(QMainWindow):
             warning = backlog_warning(data)
             if warning is not None:
                 self.messages.warning(warning)
+        elif kind == "analysis_held":
+            self.status.show_note(held_note(data))
+        elif kind == "analysis_released":
+            self.status.clear_note()
+        elif kind == "unanalysed":
+            warning = unanalysed_warning(data)
+            if warning is not None:
+                self.messages.warning(warning, kind="unanalysed")
         elif kind == "device":
             name = data.get("name") or data.get("device")
             if name:

@@ -3,6 +3,9 @@
 Code anywhere in the window reports a sentence to a ``MessageHub``; the hub
 sends it on its single ``posted`` signal; ``MessageArea`` only renders.
 Text is shown as plain text: provider replies and device names are untrusted.
+A message may name its ``kind`` (e.g. "analysis_unavailable"): repeats of one
+kind merge into one line, the latest sentence with "(×N)", even when their
+wording differs.
 """
 
 from __future__ import annotations
@@ -47,6 +50,13 @@ class Message:
     at: float  # time.time() when posted
     actions: tuple[MessageAction, ...] = ()
     details: str = ""  # the particulars behind the sentence (e.g. each provider's reason), shown on hover
+    kind: str = ""  # messages of one (non-empty) kind merge into one line
+
+    def repeats(self, other: Message) -> bool:
+        """``other`` says the same thing again: the same kind, or the same sentence."""
+        if self.level is not other.level:
+            return False
+        return self.kind == other.kind if self.kind or other.kind else self.text == other.text
 
 
 class MessageHub(QObject):
@@ -62,8 +72,10 @@ class MessageHub(QObject):
         super().__init__(parent)
         self.history: list[Message] = []
 
-    def post(self, level: Level, text: str, actions: tuple[MessageAction, ...] = (), details: str = "") -> None:
-        msg = Message(level, text, time.time(), actions, details)
+    def post(
+        self, level: Level, text: str, actions: tuple[MessageAction, ...] = (), details: str = "", kind: str = ""
+    ) -> None:
+        msg = Message(level, text, time.time(), actions, details, kind)
         self.history.append(msg)
         logged = f"{text}\n{details}" if details else text
         log.log(logging.ERROR if level is Level.ERROR else logging.WARNING if level is Level.WARNING else logging.INFO, "%s", logged)
@@ -72,8 +84,8 @@ class MessageHub(QObject):
     def info(self, text: str, details: str = "") -> None:
         self.post(Level.INFO, text, details=details)
 
-    def warning(self, text: str, details: str = "") -> None:
-        self.post(Level.WARNING, text, details=details)
+    def warning(self, text: str, details: str = "", kind: str = "") -> None:
+        self.post(Level.WARNING, text, details=details, kind=kind)
 
     def error(self, text: str, actions: tuple[MessageAction, ...] = (), details: str = "") -> None:
         self.post(Level.ERROR, text, actions, details)
@@ -89,7 +101,8 @@ _STYLE = {
 class MessageArea(QFrame):
     """A strip above the status bar showing the latest message; hidden when dismissed.
 
-    Repeats of the same sentence are counted instead of stacked. The tooltip
+    Repeats of the same sentence, or of one kind, are counted ("(×N)") instead
+    of stacked, while the strip shows them. The tooltip
     shows the message's details (if any), then lists the last few messages.
     """
 
@@ -121,7 +134,7 @@ class MessageArea(QFrame):
         return self.label.text()
 
     def show_message(self, msg: Message) -> None:
-        if self._last is not None and msg.text == self._last.text and msg.level is self._last.level:
+        if self._last is not None and not self.isHidden() and msg.repeats(self._last):
             self._repeat += 1
         else:
             self._repeat = 1

@@ -1,0 +1,56 @@
+"""A rate-limit window as the window shows it (issue 19): merged warnings, the held note, the unanalysed summary."""
+
+from __future__ import annotations
+
+from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Insight, Outcome, Sentiment
+from annotator.ui.bridge import Bridge
+from annotator.ui.main_window import MainWindow
+from annotator.ui.messages import MessageArea, MessageHub
+from tests.ui.conftest import chunk
+
+
+def limited(i: int, seconds: int) -> Analysis:
+    attempts = (
+        Attempt("a", "m", Outcome.SKIPPED, detail=f"rate limited: Retry-After has {seconds} s to run"),
+        Attempt("b", "m", Outcome.RATE_LIMITED, 429, 12, detail=f"HTTP 429, rate limited; Retry-After {seconds} s"),
+    )
+    return Analysis((i,), "", Insight(Sentiment("neutral", 0.0)), LOCAL_PROVIDER, None, attempts)
+
+
+def test_messages_of_one_kind_merge_into_one_line(qtbot) -> None:  # type: ignore[no-untyped-def]
+    hub = MessageHub()
+    area = MessageArea(hub)
+    qtbot.addWidget(area)
+    hub.warning("Provider a waits 2 s.", kind="wait")
+    hub.warning("Provider a waits 1 s.", kind="wait")
+    hub.warning("Provider b waits 2 s.", kind="wait")
+    assert area.text() == "Provider b waits 2 s.  (×3)"
+    hub.warning("Something else.")
+    assert area.text() == "Something else."
+    area.hide()  # dismissed: the next one starts a new count
+    hub.warning("Provider a waits 2 s.", kind="wait")
+    assert area.text() == "Provider a waits 2 s."
+
+
+def test_repeated_unavailable_warnings_merge_whatever_their_wording(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    for i, seconds in enumerate((2, 1, 2)):
+        bridge.on_chunk(chunk(i, f"line {i}"))
+        bridge.on_analysis(limited(i, seconds))
+    network = (Attempt("a", "m", Outcome.TIMEOUT, None, 5000, detail="no first token"),)
+    bridge.on_chunk(chunk(3, "line 3"))
+    bridge.on_analysis(Analysis((3,), "", Insight(Sentiment("neutral", 0.0)), LOCAL_PROVIDER, None, network))
+    text = window.message_area.text()
+    assert text.startswith("Analysis unavailable for the last chunk") and text.endswith("(×4)"), text
+    assert not any(ch.isdigit() for ch in text.removesuffix("(×4)")), text  # no changing seconds in the sentence
+
+
+def test_held_analysis_shows_in_the_status_bar_and_unanalysed_lines_in_the_strip(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_event("analysis_held", {"chunks": 3, "seconds": 1.6})
+    assert window.status.currentMessage().startswith("Analysis held…"), window.status.currentMessage()
+    assert "3 lines wait" in window.status.currentMessage()
+    bridge.on_event("analysis_released", {"chunks": 3})
+    assert window.status.currentMessage() == ""
+    sentence = "2 of 9 chunks were left unanalysed (local estimate only), from 00:00:05 to 00:00:14"
+    bridge.on_event("unanalysed", {"chunks": 2, "total": 9, "from": 5.0, "to": 14.0, "sentence": sentence})
+    assert window.message_area.isVisible()
+    assert window.message_area.text().startswith(sentence)
