@@ -12,7 +12,9 @@
   one (a flag it rejected is marked so, with why), and the contradictions the
   review found placed the same way; analyses
   that failed, with why; sentiment over time (a text sparkline and a table);
-  the user's marks; events and errors; the post-session review when there
+  the user's marks; events and errors; how many chunks no provider answered
+  (an "Unanalysed" row, with their time range, ``analysis.coverage``) and, for a
+  recovered session, how many were never analysed and from when; the post-session review when there
   is one (its summary, which live flags it confirmed and which it rejected,
   what the live pass missed, the sentiment arc and follow-up questions), its
   tokens and cost counted in the providers-and-cost table. Transcript and provider text is
@@ -58,6 +60,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any, Literal
 
+from annotator.analysis.coverage import clock_text, coverage, never_analysed
 from annotator.analysis.identity import Identity, identity
 from annotator.analysis.review import live_flags
 from annotator.analysis.review_model import Review, ReviewContradiction
@@ -531,6 +534,16 @@ def _files(record: SessionRecord) -> list[tuple[str, str]]:
     return []
 
 
+def _recovered(record: SessionRecord) -> str:
+    """The recovered-session note: how many lines were never analysed, and from when."""
+    never = never_analysed(record.chunks, record.analyses)
+    if not never.count or never.first is None:
+        return "interrupted, recovered afterwards (the last second may be missing)"
+    lines = "1 chunk was" if never.count == 1 else f"{never.count} chunks were"
+    return (f"interrupted, recovered afterwards: {lines} never analysed, from {clock_text(never.first)} "
+            "(the last second may be missing)")
+
+
 def to_markdown(record: SessionRecord) -> str:
     h = record.header
     lines: list[str] = []
@@ -541,6 +554,9 @@ def to_markdown(record: SessionRecord) -> str:
         ("Duration", timestamp(duration_s(record))),
         ("Chunks", str(len(record.chunks))),
     ]
+    left = coverage(record.chunks, record.analyses) if record.analyses else None
+    if left is not None and left.count:
+        facts.append(("Unanalysed", f"{left.count} of {left.total} chunks (local estimate only), {left.span()}"))
     if h.get("model"):
         facts.append(("Transcription model", _plain(h["model"])))
     if h.get("devices"):
@@ -553,7 +569,7 @@ def to_markdown(record: SessionRecord) -> str:
     if record.end_reason == "closed":
         facts.append(("Session", "closed cleanly"))
     elif record.end_reason == "recovered":
-        facts.append(("Session", "interrupted, recovered afterwards (the last second may be missing)"))
+        facts.append(("Session", _recovered(record)))
     elif record.path is not None and record.path.suffix.lower() in (".jsonl", ".json"):
         facts.append(("Session", "not closed (still running, or interrupted)"))
     lines += ["| | |", "|---|---|"]

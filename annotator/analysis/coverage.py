@@ -8,7 +8,8 @@
 A chunk counts as analysed when an analysis that a provider answered covers
 it; a chunk covered only by a local-estimate analysis, or by none at all
 (left out under backlog, or a session that ended first), is unanalysed.
-Chunks without text are not counted. ``annotator analyze``, the window and
+Chunks without text are not counted. ``never_analysed`` is the stricter
+set: chunks no analysis covers at all (an interrupted session's last lines). ``annotator analyze``, the window and
 the Markdown export all say it with ``sentence``/``span``.
 """
 
@@ -78,3 +79,11 @@ def coverage(chunks: Sequence[Chunk], analyses: Iterable[Analysis]) -> Coverage:
     answered = answered_ids(analyses)
     spoken = [c for c in chunks if c.text.strip()]
     return Coverage(len(spoken), tuple(c for c in spoken if c.id not in answered))
+
+
+def never_analysed(chunks: Sequence[Chunk], analyses: Iterable[Analysis]) -> Coverage:
+    """Which of ``chunks`` (with text) no analysis covers at all, not even the
+    local estimate: never sent (e.g. still waiting when a session was interrupted)."""
+    sent = {i for a in analyses for i in a.chunk_ids}
+    spoken = [c for c in chunks if c.text.strip()]
+    return Coverage(len(spoken), tuple(c for c in spoken if c.id not in sent))

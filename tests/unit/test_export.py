@@ -17,6 +17,7 @@ from annotator.cli import main
 from annotator.errors import InputError
 from annotator.export import FORMATS, export, find_statement, md_text, provider_totals, sparkline
 from annotator.journal.reader import read_journal
+from annotator.journal.recovery import repair
 from annotator.journal.record import SessionEvent, SessionRecord
 from annotator.journal.writer import Journal
 from annotator.models import (
@@ -415,3 +416,36 @@ def test_markdown_words_a_self_contradiction_as_one() -> None:
         md = export(SessionRecord(header={}, chunks=(said,), analyses=(analysis,)), "md")
         assert expected in md
         assert "something said earlier" not in md and "contradicted later" not in md
+
+
+def _said(i: int) -> Chunk:
+    return Chunk(i, "Candidate", i * 10.0, i * 10.0 + 8, f"line {i}")
+
+
+def _answered(i: int, provider: str = "a") -> Analysis:
+    return Analysis((i,), f"line {i}", Insight(Sentiment("neutral", 0.0)), provider, "m" if provider == "a" else "vader")
+
+
+def test_markdown_counts_the_chunks_no_provider_answered(tmp_path: Path) -> None:
+    chunks = tuple(_said(i) for i in range(1, 7))
+    analyses = (_answered(1), _answered(2), _answered(3, LOCAL_PROVIDER), _answered(4, LOCAL_PROVIDER), _answered(5))
+    md = export(SessionRecord(header={}, chunks=chunks, analyses=analyses, end_reason="closed"), "md")
+    # chunks 3 and 4 got the local estimate, chunk 6 no analysis at all
+    assert "| Unanalysed | 3 of 6 chunks (local estimate only), from 00:00:30 to 00:01:08 |" in md
+    everything = export(SessionRecord(header={}, chunks=chunks, analyses=tuple(_answered(i) for i in range(1, 7))), "md")
+    assert "Unanalysed" not in everything
+
+
+def test_a_recovered_session_says_how_many_chunks_were_never_analysed_and_from_when(tmp_path: Path) -> None:
+    journal = Journal.create(tmp_path, header={"model": "tiny.en"})
+    for i in range(1, 8):
+        journal.write_chunk(_said(i))
+        if i <= 4:
+            journal.write_analysis(_answered(i))
+    journal.close()
+    lines = journal.path.read_bytes().splitlines(keepends=True)
+    journal.path.write_bytes(b"".join(lines[:-1]))  # killed before its end record
+    md = export(repair(journal.path), "md")
+    assert ("| Session | interrupted, recovered afterwards: 3 chunks were never analysed, from 00:00:50 "
+            "(the last second may be missing) |") in md
+    assert "| Unanalysed | 3 of 7 chunks (local estimate only), from 00:00:50 to 00:01:18 |" in md
