@@ -435,9 +435,10 @@ class Pipeline:
 class JournalSink:
     """Writes what a session produces to its journal (``session.Journal``).
 
-    Level readings and replay progress are not journaled: they are display only."""
+    Level readings, replay progress and rate-limit holds are not journaled:
+    they are display only (what a hold left unanalysed is, as "unanalysed")."""
 
-    NOT_JOURNALED = frozenset({"replay_progress", "model_loading", "model_ready"})
+    NOT_JOURNALED = frozenset({"replay_progress", "model_loading", "model_ready", "analysis_held", "analysis_released"})
 
     def __init__(self, journal: Any) -> None:
         self.journal = journal

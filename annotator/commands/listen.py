@@ -101,6 +101,15 @@ class TerminalSink:
             self.err.write(f"annotator: recording to {self.session_path}; press Ctrl+C to stop\n")
         elif kind == "backlog":
             self.err.write(f"annotator: falling behind ({flat(json.dumps(data))})\n")
+        elif kind == "analysis_held":
+            seconds = float(data.get("seconds") or 0)
+            if data.get("provider"):  # a file waits for the first provider back
+                self.err.write(f"annotator: waiting {seconds:.0f} s for {flat(str(data['provider']))} (rate-limited)…\n")
+            else:
+                self.err.write(f"annotator: analysis held: every provider is rate-limited for {seconds:.0f} s; "
+                               "new lines go with the next request\n")
+        elif kind == "unanalysed" and data.get("sentence"):
+            self.err.write(f"annotator: {flat(str(data['sentence']))}\n")
         self.err.flush()
 
     def on_level(self, source: str, level: float) -> None:
