@@ -54,3 +54,29 @@ def test_held_analysis_shows_in_the_status_bar_and_unanalysed_lines_in_the_strip
     bridge.on_event("unanalysed", {"chunks": 2, "total": 9, "from": 5.0, "to": 14.0, "sentence": sentence})
     assert window.message_area.isVisible()
     assert window.message_area.text().startswith(sentence)
+
+
+def test_a_replay_at_max_waits_out_a_rate_limit_window(qtbot, make_app, hub, fault_server) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: both providers rate-limit for 1 s at line 3; the replay waits, no line is left to the local estimate."""
+    import json
+    from pathlib import Path
+
+    from annotator.config import Config
+    from annotator.pipeline import AnalysisQueueLimits
+    from tests.helpers.faultserver import Reply
+
+    fault_server.script("a", Reply.ok(), Reply.ok(), Reply.status(429, retry_after="1"))
+    fault_server.script("b", Reply.status(429, retry_after="1"))
+    app = make_app(Config(providers=(fault_server.provider("a"), fault_server.provider("b"))), limits=AnalysisQueueLimits())
+    win = app.window
+    held = []
+    app.bridge.event.connect(lambda kind, data: held.append(data) if kind == "analysis_held" else None)
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    win.open_requested.emit(str(Path(__file__).resolve().parent.parent / "data" / "backend-lead.txt"))
+    qtbot.waitUntil(lambda: win.active, timeout=5000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    analyses = [r for r in records if r["type"] == "analysis"]
+    assert len(analyses) == 20 and {r["provider"] for r in analyses} == {"a"}, [r["provider"] for r in analyses]
+    assert held and held[0]["provider"] == "a"
+    assert not any("Analysis unavailable" in m.text or "left unanalysed" in m.text for m in hub.history)
