@@ -123,3 +123,46 @@ async def test_chains_nest(fault_server: FaultServer, client: httpx.AsyncClient)
     result = await outer.analyze(REQUEST, time.monotonic() + 10)
     assert result.provider == "b"
     assert [a.provider for a in result.attempts] == ["a", "b"]
+
+
+async def test_waiting_is_when_every_provider_only_waits_out_a_retry_after(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
+    fault_server.script("a", Reply.status(429, retry_after="30"))
+    fault_server.script("b", Reply.status(429, retry_after="20"), Reply.status(500))
+    a, b = (HttpProvider(fault_server.provider(n, **LIMITS), client, None) for n in ("a", "b"))
+    chain = Chain([a, b])
+    assert chain.waiting() is None  # nobody waits yet
+    result = await chain.analyze(REQUEST, time.monotonic() + 10)
+    assert result.insight is None
+    back = chain.waiting()
+    assert back is not None and 15 < back - time.monotonic() <= 20  # b is back first
+    assert Chain([a, b, HttpProvider(fault_server.provider("c", **LIMITS), client, None)]).waiting() is None
+
+
+async def test_analyze_waiting_never_waits_past_the_deadline(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+    fault_server.script("a", Reply.status(429, retry_after="30"))
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    chain = Chain([HttpProvider(fault_server.provider("a", **LIMITS), client, None)])
+    result = await chain.analyze_waiting(REQUEST, time.monotonic() + 5, sleep=sleep)
+    assert result.insight is None and slept == []
+    assert [x.outcome for x in result.attempts] == [Outcome.RATE_LIMITED]
+
+
+async def test_analyze_waiting_asks_only_the_rate_limited_providers_again(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
+    fault_server.script("a", Reply.status(500))
+    fault_server.script("b", Reply.status(429, retry_after="1"))
+    waits = []
+    chain = Chain([HttpProvider(fault_server.provider(n, **LIMITS), client, None) for n in ("a", "b")])
+    result = await chain.analyze_waiting(REQUEST, time.monotonic() + 10, on_wait=waits.append)
+    assert result.provider == "b"
+    assert [(x.provider, x.outcome) for x in result.attempts] == [
+        ("a", Outcome.HTTP_ERROR), ("b", Outcome.RATE_LIMITED), ("b", Outcome.OK)]
+    assert [w.provider for w in waits] == ["b"] and 0 < waits[0].seconds <= 1
+    assert [r.provider for r in fault_server.requests] == ["a", "b", "b"]
