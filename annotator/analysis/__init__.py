@@ -12,7 +12,7 @@ entry points::
 Modules: ``prompt`` (request text under a token budget), ``insight`` (reply
 parser), ``providers`` (the provider interface, HTTP streaming
 implementations), ``chain`` (failover, itself a provider), ``usage`` (tokens
-and cost), ``local`` (VADER sentiment fallback), ``analyzer`` (all of it
-together), ``review`` (the post-session review) and ``review_model`` (its
+and cost), ``local`` (VADER sentiment fallback), ``coverage`` (which chunks
+no provider answered), ``analyzer`` (all of it together), ``review`` (the post-session review) and ``review_model`` (its
 values, stdlib only).
 """
