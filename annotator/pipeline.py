@@ -170,6 +170,7 @@ class Pipeline:
         self._to_analyse = 0  # chunks with text queued for analysis so far
         self._held_attempts: tuple[Attempt, ...] = ()
         self._file_held = False
+        self._current: list[Chunk] = []  # the batch in flight
         self.last_chunk: Chunk | None = None
         self._t0 = time.monotonic()
 
@@ -227,8 +228,8 @@ class Pipeline:
         self.out.on_event("stopped", {"chunks": self.chunks_seen, "analyses": self.analyses_done})
 
     def _report_unanalysed(self) -> None:
-        left = self.unanalysed + self._waiting
-        self._waiting = []
+        left = self.unanalysed + self._current + self._waiting  # what a stop cut short counts too
+        self._waiting, self._current = [], []
         if not left:
             return
         c = Coverage(self._to_analyse, tuple(left))
@@ -349,6 +350,7 @@ class Pipeline:
             batch = self._take_batch()
             self._room.set()
             self._in_flight = True
+            self._current = batch
             try:
                 analysis = await self._analyze(batch)
             except asyncio.CancelledError:
@@ -362,6 +364,7 @@ class Pipeline:
                 continue
             finally:
                 self._in_flight = False
+                self._current = []
             if self._held_attempts:
                 analysis = replace(analysis, attempts=self._held_attempts + analysis.attempts)
                 self._held_attempts = ()
@@ -403,9 +406,11 @@ class Pipeline:
             # a file can wait: the request waits out a rate-limit window (as `annotator analyze` does)
             analyzer: Any = self.analyzer
             self._file_held = False
-            analysis: Analysis = await analyzer.analyze(batch, self.previous, wait=True, on_wait=self._file_waits)
-            if self._file_held:
-                self.out.on_event("analysis_released", {"chunks": len(self._waiting) + 1})
+            try:
+                analysis: Analysis = await analyzer.analyze(batch, self.previous, wait=True, on_wait=self._file_waits)
+            finally:
+                if self._file_held:
+                    self.out.on_event("analysis_released", {"chunks": len(self._waiting) + 1})
             return analysis
         return await self.analyzer.analyze(batch, self.previous)
 
@@ -422,10 +427,12 @@ class Pipeline:
         if seconds is None:
             return
         self.out.on_event("analysis_held", {"chunks": len(self._waiting), "seconds": round(seconds, 1)})
-        while seconds is not None and not self._closing:
-            await asyncio.sleep(max(0.05, seconds))
-            seconds = self._waiting_s()
-        self.out.on_event("analysis_released", {"chunks": len(self._waiting)})
+        try:
+            while seconds is not None and not self._closing:
+                await asyncio.sleep(max(0.05, seconds))
+                seconds = self._waiting_s()
+        finally:  # also when the session is stopped meanwhile: the window's "held" note ends
+            self.out.on_event("analysis_released", {"chunks": len(self._waiting)})
 
     def _notify_drained(self) -> None:
         if self._drained is not None:
