@@ -127,7 +127,7 @@ class Chain:
         ``deadline``) and asks those again; ``on_wait`` is told before each wait.
         The result's attempts are every attempt made, in order."""
         attempts: list[Attempt] = []
-        providers = self.providers
+        providers: Sequence[Provider] = self.providers
         while True:
             result = await self._run(providers, request, deadline)
             attempts.extend(result.attempts)
