@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -179,7 +180,7 @@ async def analyze_chunks(
 
         def waiting(wait: Wait) -> None:
             progress.clear()
-            err.write(f"annotator: waiting {wait.seconds:.0f} s for {wait.provider} (rate-limited)…\n")
+            err.write(f"annotator: waiting {max(1, math.ceil(wait.seconds))} s for {flat(wait.provider)} (rate-limited)…\n")
             err.flush()
 
         previous: Insight | None = None

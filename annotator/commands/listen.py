@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import signal
 import sys
 from dataclasses import replace
@@ -102,11 +103,11 @@ class TerminalSink:
         elif kind == "backlog":
             self.err.write(f"annotator: falling behind ({flat(json.dumps(data))})\n")
         elif kind == "analysis_held":
-            seconds = float(data.get("seconds") or 0)
+            seconds = max(1, math.ceil(float(data.get("seconds") or 0)))
             if data.get("provider"):  # a file waits for the first provider back
-                self.err.write(f"annotator: waiting {seconds:.0f} s for {flat(str(data['provider']))} (rate-limited)…\n")
+                self.err.write(f"annotator: waiting {seconds} s for {flat(str(data['provider']))} (rate-limited)…\n")
             else:
-                self.err.write(f"annotator: analysis held: every provider is rate-limited for {seconds:.0f} s; "
+                self.err.write(f"annotator: analysis held: every provider is rate-limited for {seconds} s; "
                                "new lines go with the next request\n")
         elif kind == "unanalysed" and data.get("sentence"):
             self.err.write(f"annotator: {flat(str(data['sentence']))}\n")
