@@ -124,6 +124,8 @@ def main() -> None:
                 r = run(seed, mix, args.lines, args.code.resolve(), Path(tmp))
                 print(f"{mix:<7} {seed:>4} {r['unanalysed']:>5} of {r['chunks']:<4} {r['waits']:>6} "
                       f"{r['requests']:>9} {r['wall_s']:>7}", flush=True)
+                if r["said"]:
+                    print(f"        {r['said']}", flush=True)
 
 
 if __name__ == "__main__":
