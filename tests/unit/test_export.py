@@ -17,8 +17,8 @@ from annotator.cli import main
 from annotator.errors import InputError
 from annotator.export import FORMATS, export, find_statement, md_text, provider_totals, sparkline
 from annotator.journal.reader import read_journal
-from annotator.journal.recovery import repair
 from annotator.journal.record import SessionEvent, SessionRecord
+from annotator.journal.recovery import repair
 from annotator.journal.writer import Journal
 from annotator.models import (
     LOCAL_PROVIDER,
