@@ -61,7 +61,7 @@ def test_a_replay_at_max_waits_out_a_rate_limit_window(qtbot, make_app, hub, fau
     import json
     from pathlib import Path
 
-    from annotator.config import Config
+    from annotator.config.schema import Config
     from annotator.pipeline import AnalysisQueueLimits
     from tests.helpers.faultserver import Reply
 

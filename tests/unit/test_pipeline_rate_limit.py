@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from annotator.analysis.analyzer import build_analyzer
-from annotator.config import Config
+from annotator.config.schema import Config
 from annotator.models import Analysis, Chunk
 from annotator.pipeline import AnalysisQueueLimits, Pipeline
 from tests.helpers.faultserver import FaultServer, Reply, fault_server
