@@ -15,8 +15,8 @@ sequence of replies:
 - ``429``: 30 % 429 with ``Retry-After: 2``, the rest answered (both providers
   rate-limited at once is then common).
 
-For each seed it prints how many chunks no provider answered (the command's
-``summary.unanalysed``), the waits it announced on stderr, the requests the
+For each seed it prints how many chunks no provider answered (the request
+lines whose provider is null or the local estimate), the waits it announced on stderr, the requests the
 server saw and the wall time. ``--code DIR`` runs the command from another
 checkout (e.g. ``git worktree add /tmp/before <commit>`` for the figures
 before a change).
@@ -93,10 +93,8 @@ def run(seed: int, mix: str, lines: int, code: Path, workdir: Path) -> dict[str,
     if done.returncode != 0:
         raise SystemExit(f"seed {seed}: exit {done.returncode}\n{done.stderr[-2000:]}")
     records = [json.loads(line) for line in done.stdout.splitlines()]
-    if "summary" in records[-1]:
-        summary = records[-1]["summary"]
-    else:  # a checkout from before the summary line: count the local-estimate answers
-        summary = {"chunks": len(records), "unanalysed": sum(r["provider"] == "local-sentiment" for r in records)}
+    unanswered = sum(r["provider"] in (None, "local-sentiment") for r in records)
+    summary = {"chunks": len(records), "unanalysed": unanswered}
     return {
         "seed": seed,
         "mix": mix,

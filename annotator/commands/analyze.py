@@ -10,9 +10,10 @@ unanalysed (local estimate only), from 00:07:31 to 00:07:43").
 With ``--json`` each stdout line is one analysed request
 (``Analysis.to_dict()`` plus the chunk's ``source``, ``start`` and ``end``):
 ``text``, ``provider`` and ``model`` (``"local-sentiment"``/``"vader"`` when
-every provider failed), ``insight``, ``attempts`` [...]; the last line is
-``{"summary": {"chunks", "unanalysed", "unanalysed_from", "unanalysed_to",
-"input_tokens", "output_tokens", "cost_usd"}}``. Without it, a person
+every provider failed), ``insight``, ``attempts`` [...]; nothing else is
+printed on stdout (DESIGN.md's contract: a line is one analysed request), so
+the chunks left unanalysed are those lines whose provider is null or the
+local estimate, and stderr says how many as without it. Without it, a person
 reads the chunk, its flags, the provider and latency, and a summary of tokens
 and cost; a progress bar goes to stderr when stderr is a terminal.
 
@@ -202,12 +203,7 @@ async def analyze_chunks(
                 out.write(format_analysis(i, len(chunks), chunk, analysis) + "\n")
             out.flush()
         covered = coverage(chunks, analyses)
-        if as_json:
-            session = analyzer.usage.session()
-            totals = {"input_tokens": session.input_tokens, "output_tokens": session.output_tokens,
-                      "cost_usd": round(session.cost_usd, 8)}
-            out.write(json.dumps({"summary": {**covered.to_dict(), **totals}}, ensure_ascii=False) + "\n")
-        else:
+        if not as_json:
             out.write(format_usage(analyzer) + "\n")
         out.flush()
         if covered.count:

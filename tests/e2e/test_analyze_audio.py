@@ -21,8 +21,8 @@ def test_an_audio_file_is_transcribed_then_analysed(fault_server: FaultServer, t
         [sys.executable, "-m", "annotator", "analyze", str(clip), "--json", "--config", str(config)],
         capture_output=True, text=True, timeout=120, check=True,
     )
-    *lines, summary = [json.loads(line) for line in out.stdout.splitlines()]
-    assert summary["summary"] == {**summary["summary"], "chunks": len(lines), "unanalysed": 0}
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert "left unanalysed" not in out.stderr
     assert lines and all(r["provider"] == "a" and r["insight"] is not None for r in lines)
     said = " ".join(r["text"] for r in lines)
     assert jiwer.wer(normalise(reference), normalise(said)) < 0.35, said

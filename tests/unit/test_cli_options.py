@@ -39,7 +39,7 @@ def test_config_reaches_analyze_either_side_of_the_command(
     args = [*option, "analyze", str(transcript), "--json"] if before else ["analyze", str(transcript), "--json", *option]
     done = annotator(*args)
     assert done.returncode == 0, done.stderr
-    (record, _summary) = [json.loads(line) for line in done.stdout.splitlines()]
+    (record,) = [json.loads(line) for line in done.stdout.splitlines()]
     assert record["provider"] == "local-only"
     assert [r.provider for r in fault_server.requests if r.dialect] == ["local-only"]
 
