@@ -60,13 +60,6 @@ class Coverage:
             return ""
         return f"{self.count} of {self.total} chunks were left unanalysed (local estimate only), {self.span()}"
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "chunks": self.total,
-            "unanalysed": self.count,
-            "unanalysed_from": None if self.first is None else round(self.first, 3),
-            "unanalysed_to": None if self.last is None else round(self.last, 3),
-        }
 
 
 def answered_ids(analyses: Iterable[Analysis]) -> set[int]:
