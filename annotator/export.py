@@ -35,7 +35,7 @@
                    "providers": [{"name", "models", "calls", "answered",
                                   "input_tokens", "output_tokens", "cost_usd"}],
                    "review": {"cost_usd", "input_tokens", "output_tokens"}   (only when reviewed)},
-       "reviews": [{...analysis.review.Review.to_dict()...}]   (only when reviewed)}
+       "reviews": [{...analysis.review_model.Review.to_dict()...}]   (only when reviewed)}
 
   The totals include the attempts of the reviews.
 
@@ -62,7 +62,7 @@ from typing import Any, Literal
 
 from annotator.analysis.coverage import clock_text, coverage, never_analysed
 from annotator.analysis.identity import Identity, identity
-from annotator.analysis.review import live_flags
+from annotator.analysis.review.flags import live_flags
 from annotator.analysis.review_model import Review, ReviewContradiction
 from annotator.analysis.usage import UsageTracker
 from annotator.errors import InputError

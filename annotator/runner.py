@@ -21,7 +21,7 @@ called), and what the user marks on it afterwards is appended to its journal
     await sessions.open(path, speed)     # a journal: shown at once; a transcript or audio: replayed
     await sessions.add_mark(path, "flag", "", chunk_id=12)   # kept in that journal, then shown
 
-After a session, its post-session review (``analysis.review``):
+After a session, its post-session review (``analysis.review``, run by ``sessions.review``):
 
     estimate = await sessions.estimate(path)    # show format_estimate(estimate) and ask first
     run = await sessions.review(path, on_progress)   # ReviewRun: the review and the live flags it judged
@@ -38,7 +38,7 @@ from typing import Any
 
 from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
-from annotator.analysis.review import live_flags
+from annotator.analysis.review.flags import live_flags
 from annotator.analysis.review_model import LiveFlag, Review, ReviewEstimate, ReviewProgress
 from annotator.config.keys import key_status
 from annotator.config.schema import Config, post_providers
@@ -632,7 +632,7 @@ class Sessions:
         """Tokens and cost of reviewing the session at ``path`` with the first usable
         review provider; nothing is sent. Raises ``InputError`` (no transcript,
         still running) or ``ConfigError`` (no usable review provider)."""
-        from annotator.analysis.review import estimate_review
+        from annotator.analysis.review.plan import estimate_review
         from annotator.replay import read_session
 
         path = self._reviewable(path)
@@ -644,8 +644,8 @@ class Sessions:
         """Review the session at ``path`` through the ``[post]`` chain and append the
         review to its journal. Keys are looked up in a thread first (an OS keyring
         can be slow); provider trouble gives a review without result, not an error."""
-        from annotator.commands.review import review_session
         from annotator.replay import read_session
+        from annotator.sessions.review import review_session
 
         path = self._reviewable(path)
         config = self.config

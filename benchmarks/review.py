@@ -29,14 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotator.analysis.prompt import estimate_tokens  # noqa: E402
-from annotator.analysis.review import (  # noqa: E402
-    estimate_review,
-    live_flags,
-    merge_parts,
-    parse_review,
-    plan_review,
-    review_record,
-)
+from annotator.analysis.review.flags import live_flags  # noqa: E402
+from annotator.analysis.review.merge import merge_parts  # noqa: E402
+from annotator.analysis.review.parse import parse_review  # noqa: E402
+from annotator.analysis.review.plan import estimate_review, plan_review  # noqa: E402
+from annotator.analysis.review.run import review_record  # noqa: E402
 from annotator.config.schema import POST_PROVIDER_DEFAULTS, Config, PostConfig  # noqa: E402
 from annotator.journal.record import SessionRecord  # noqa: E402
 from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment  # noqa: E402

@@ -13,6 +13,7 @@ Modules: ``prompt`` (request text under a token budget), ``insight`` (reply
 parser), ``providers`` (the provider interface, HTTP streaming
 implementations), ``chain`` (failover, itself a provider), ``usage`` (tokens
 and cost), ``local`` (VADER sentiment fallback), ``coverage`` (which chunks
-no provider answered), ``analyzer`` (all of it together), ``review`` (the post-session review) and ``review_model`` (its
+no provider answered), ``analyzer`` (all of it together), ``review`` (the
+post-session review, a package) and ``review_model`` (its
 values, stdlib only).
 """

@@ -2,7 +2,7 @@
 
 Frozen dataclasses, stdlib only (no httpx, no config), so the journal, the
 formats and the window can hold a ``Review`` without importing the review
-runner (``analysis.review``). ``Review.to_dict()`` is the journal's
+runner (``analysis.review.run``). ``Review.to_dict()`` is the journal's
 ``review`` record; ``Review.from_dict`` reads it back.
 """
 

@@ -15,7 +15,7 @@ line holding ``Review.to_dict()`` plus ``session`` (the id) and
 gave a valid one (it is journaled all the same: its attempts may have
 cost money) or the prompt was declined, 2 for errors.
 
-``review_session`` is the same run for the window (from its asyncio loop).
+The estimate line and the run are ``sessions.review``, shared with the window.
 """
 
 from __future__ import annotations
@@ -28,43 +28,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-import httpx
-
-from annotator.analysis.review import estimate_review, live_flags, review_record
+from annotator.analysis.review.flags import live_flags
+from annotator.analysis.review.plan import estimate_review
 from annotator.analysis.review_model import Review, ReviewEstimate, ReviewProgress
 from annotator.commands.terminal import flat
 from annotator.config.file import load_config
-from annotator.config.keys import Keys
-from annotator.config.schema import Config
-from annotator.errors import InputError, JournalError
 from annotator.export import summary
-from annotator.journal.files import in_use
 from annotator.journal.record import SessionRecord
-from annotator.journal.recovery import append_review
 from annotator.journal.store import resolve_session
-from annotator.journal.writer import Journal
 from annotator.replay import read_session
+from annotator.sessions.review import checked_path, format_estimate, review_session
 from annotator.text.clock import timestamp
 
 EXIT_DECLINED = 1
 EXIT_NO_RESULT = 1
 EXIT_NEEDS_YES = 2
-
-
-def format_estimate(estimate: ReviewEstimate) -> str:
-    """One line: who, how many parts, tokens and cost (expected, and at most)."""
-    parts = "1 request" if estimate.parts == 1 else f"{estimate.parts} requests (the transcript is split)"
-    flags = f"{estimate.live_flags} live flag{'' if estimate.live_flags == 1 else 's'}"
-    price = (
-        f"estimated cost ${estimate.cost_usd:.4f} (at most ${estimate.max_cost_usd:.4f})"
-        if estimate.priced
-        else "no price configured for it ($0 estimated)"
-    )
-    return (
-        f"review by {estimate.provider} ({estimate.model}), {parts}, {flags}: "
-        f"~{estimate.input_tokens:,} tokens in, ~{estimate.output_tokens:,} out "
-        f"(at most {estimate.max_output_tokens:,}); {price}"
-    )
 
 
 def format_review(review: Review, record: SessionRecord) -> str:
@@ -122,50 +100,6 @@ def format_review(review: Review, record: SessionRecord) -> str:
     return "\n".join(lines)
 
 
-def _checked_path(path: Path) -> Path:
-    if path.suffix.lower() != ".jsonl":
-        raise InputError(f"{path}: the review is added to a session journal (.jsonl); this is not one")
-    if in_use(path):
-        raise JournalError(f"{path}: is being written by a running annotator; review it after that session has ended")
-    return path
-
-
-async def review_session(
-    path: Path,
-    config: Config,
-    *,
-    client: httpx.AsyncClient | None = None,
-    keys: Keys = None,
-    on_progress: Callable[[ReviewProgress], None] | None = None,
-    journal: Journal | None = None,
-    record: SessionRecord | None = None,
-) -> Review:
-    """Review the session journaled at ``path`` and add the review to its journal.
-
-    For the window: call from the asyncio loop after showing
-    ``estimate_review(record, config)`` and getting a yes. ``journal`` is the
-    session's open ``Journal`` when it is still being recorded by this
-    process (the review is then written through it); otherwise the closed
-    journal file gets it (``journal.recovery.append_review``). ``record`` saves reading
-    the journal again when the caller has it. File work runs in a worker
-    thread. Returns the review; its ``attempts`` carry the tokens and cost
-    to add to the session's cost total. Raises ``InputError`` /
-    ``JournalError`` before anything is sent when the journal cannot take a
-    review, and ``ConfigError`` when no review provider is usable.
-    """
-    path = Path(path)
-    if journal is None:
-        _checked_path(path)
-    if record is None:
-        record = await asyncio.to_thread(read_session, path)
-    review = await review_record(record, config, client=client, keys=keys, on_progress=on_progress)
-    if journal is not None:
-        journal.write_review(review)
-    else:
-        await asyncio.to_thread(append_review, path, review)
-    return review
-
-
 def _progress_printer(err: TextIO) -> Callable[[ReviewProgress], None]:
     def show(p: ReviewProgress) -> None:
         if not p.done:
@@ -210,7 +144,7 @@ def _confirmed(args: argparse.Namespace, estimate: ReviewEstimate, stdin: TextIO
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(Path(args.config) if args.config else None)
-    path = _checked_path(resolve_session(args.session))
+    path = checked_path(resolve_session(args.session))
     record = read_session(path)
     for warning in record.warnings:
         print(f"annotator: warning: {warning}", file=sys.stderr)

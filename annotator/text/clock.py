@@ -1,7 +1,7 @@
 """Session times as people read them: minutes and seconds, hours past the hour.
 
 The one clock of the transcript, the flags, the timeline, the Markdown export,
-the review prompt (``analysis.review.parse_time`` reads it back) and the
+the review prompt (``analysis.review.parse.parse_time`` reads it back) and the
 terminal. Subtitle cue times (``00:01:15,400``) belong to their file format.
 """
 

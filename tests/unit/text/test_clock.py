@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.analysis.review import parse_time
+from annotator.analysis.review.parse import parse_time
 from annotator.text.clock import timestamp
 
 
