@@ -39,6 +39,7 @@ from typing import Any
 from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
 from annotator.analysis.review.flags import live_flags
+from annotator.analysis.review.plan import estimate_review
 from annotator.analysis.review_model import LiveFlag, Review, ReviewEstimate, ReviewProgress
 from annotator.config.keys import key_status
 from annotator.config.schema import Config, post_providers
@@ -632,7 +633,6 @@ class Sessions:
         """Tokens and cost of reviewing the session at ``path`` with the first usable
         review provider; nothing is sent. Raises ``InputError`` (no transcript,
         still running) or ``ConfigError`` (no usable review provider)."""
-        from annotator.analysis.review.plan import estimate_review
         from annotator.replay import read_session
 
         path = self._reviewable(path)

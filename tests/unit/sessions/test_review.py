@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from annotator.analysis.review.run import review_record
-from annotator.analysis.review_model import Review
-from annotator.errors import JournalError
+from annotator.analysis.review_model import Review, ReviewEstimate
+from annotator.errors import InputError, JournalError
 from annotator.export import export, summary
 from annotator.journal.reader import read_journal
 from annotator.journal.record import SessionRecord
@@ -19,6 +19,7 @@ from annotator.journal.recovery import append_review
 from annotator.journal.store import find_unfinished, list_sessions
 from annotator.journal.writer import Journal
 from annotator.replay import read_session
+from annotator.sessions.review import format_estimate, review_session
 from tests.helpers.faultserver import FaultServer, Reply
 from tests.unit.analysis.review.helpers import analysis_with, config_for, journaled, pair, review_json, transcript
 
@@ -142,3 +143,46 @@ async def test_an_interrupted_earlier_append_is_dropped_not_kept_torn(
     assert find_unfinished(tmp_path) == []
     records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     assert [r["seq"] for r in records] == list(range(len(records)))
+
+
+# --------------------------------------------------------------------------- review_session and the estimate line
+
+
+def test_the_estimate_line_names_provider_parts_tokens_and_cost() -> None:
+    estimate = ReviewEstimate("strong", "big-model", 2, 1, 12_345, 14_000, 660, 8192, 0.0469, 0.1651, True)
+    assert format_estimate(estimate) == (
+        "review by strong (big-model), 2 requests (the transcript is split), 1 live flag: "
+        "~12,345 tokens in, ~660 out (at most 8,192); estimated cost $0.0469 (at most $0.1651)"
+    )
+    free = replace(estimate, parts=1, live_flags=0, priced=False)
+    assert format_estimate(free).endswith("1 request, 0 live flags: ~12,345 tokens in, ~660 out (at most 8,192); "
+                                          "no price configured for it ($0 estimated)")
+
+
+async def test_review_session_appends_to_a_closed_journal_or_writes_through_an_open_one(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    fault_server.set_default(Reply.ok(review_json(summary="Reviewed.")))
+    config = config_for(fault_server, "strong")
+    path = journaled(tmp_path, transcript(4))
+    review = await review_session(path, config, keys={})
+    assert review.result is not None and read_journal(path).review == review and read_journal(path).closed_cleanly
+
+    journal = Journal.create(tmp_path, header={})
+    journal.write_chunk(transcript(1)[0])
+    record = SessionRecord(header={}, chunks=transcript(1))
+    try:
+        written = await review_session(journal.path, config, keys={}, journal=journal, record=record)
+    finally:
+        journal.close()
+    assert read_journal(journal.path).review == written
+
+
+async def test_review_session_refuses_what_is_not_a_journal_before_sending(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("[00:01] hello\n", encoding="utf-8")
+    with pytest.raises(InputError, match="this is not one"):
+        await review_session(text, config_for(fault_server, "strong"), keys={})
+    assert fault_server.requests == []
