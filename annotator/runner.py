@@ -363,7 +363,7 @@ class Sessions:
         """File > Open: a saved session is shown at once, as it was recorded, with
         its stored analyses, marks and review (nothing is replayed or called);
         a transcript or an audio file has nothing stored, so it is replayed."""
-        from annotator.replay import kind_of
+        from annotator.formats.readers import kind_of
 
         if kind_of(path) != "session":
             await self.start_replay(path, speed)
@@ -377,7 +377,7 @@ class Sessions:
             self._starting = False
 
     async def _show_saved(self, path: Path) -> None:
-        from annotator.replay import read_session
+        from annotator.formats.readers import read_session
 
         if not path.exists():
             raise InputError(f"{path}: no such file")
@@ -417,7 +417,7 @@ class Sessions:
             self._starting = False
 
     async def _start_replay(self, path: Path, speed: float) -> None:
-        from annotator.replay import kind_of, read_chunks, read_session
+        from annotator.formats.readers import kind_of, read_chunks, read_session
 
         kind = kind_of(path)
         stored_review: ReviewRun | None = None
@@ -522,7 +522,7 @@ class Sessions:
         """A bookmark or flag on the saved session at ``path`` (on screen, not running):
         on the line ``chunk_id`` (None: the last line), appended to its journal, then
         shown (the sink's ``on_mark``): what is on screen is what is saved."""
-        from annotator.replay import read_session
+        from annotator.formats.readers import read_session
 
         if path.suffix.lower() != ".jsonl":
             raise InputError(
@@ -610,8 +610,8 @@ class Sessions:
                 await analyzer.aclose()
 
     async def export(self, session: Path, output: Path, fmt: str) -> Path:
-        from annotator.export import export
-        from annotator.replay import read_session
+        from annotator.formats.readers import read_session
+        from annotator.formats.writers import export
 
         if fmt not in ("md", "json", "srt", "vtt"):
             raise InputError(f"{output}: unknown export format {fmt!r}; pick Markdown, JSON, SRT or VTT")
@@ -633,7 +633,7 @@ class Sessions:
         """Tokens and cost of reviewing the session at ``path`` with the first usable
         review provider; nothing is sent. Raises ``InputError`` (no transcript,
         still running) or ``ConfigError`` (no usable review provider)."""
-        from annotator.replay import read_session
+        from annotator.formats.readers import read_session
 
         path = self._reviewable(path)
         config = self.config
@@ -644,7 +644,7 @@ class Sessions:
         """Review the session at ``path`` through the ``[post]`` chain and append the
         review to its journal. Keys are looked up in a thread first (an OS keyring
         can be slow); provider trouble gives a review without result, not an error."""
-        from annotator.replay import read_session
+        from annotator.formats.readers import read_session
         from annotator.sessions.review import review_session
 
         path = self._reviewable(path)

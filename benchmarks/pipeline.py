@@ -30,9 +30,9 @@ from chain import interview_chunks  # noqa: E402
 from annotator.analysis.analyzer import build_analyzer  # noqa: E402
 from annotator.analysis.prompt import estimate_tokens  # noqa: E402
 from annotator.config.schema import Config  # noqa: E402
+from annotator.formats.readers import read_session  # noqa: E402
 from annotator.journal.writer import Journal  # noqa: E402
 from annotator.pipeline import MAX_SPEED, JournalSink, Pipeline  # noqa: E402
-from annotator.replay import read_session  # noqa: E402
 from tests.helpers.faultserver import FaultServer, Reply, insight_json  # noqa: E402
 
 

@@ -51,8 +51,8 @@ from annotator.commands.terminal import ProgressBar, confirm, flat
 from annotator.config.file import load_config
 from annotator.config.schema import Config
 from annotator.errors import InputError
+from annotator.formats.readers import kind_of, read_chunks, read_session
 from annotator.models import Analysis, Chunk, Insight, Outcome
-from annotator.replay import kind_of, read_chunks, read_session
 
 PROGRESS_MIN_CHUNKS = 10
 PART_PROGRESS_MIN = 10

@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.export import export
+from annotator.formats.readers import read_record
+from annotator.formats.writers import export
 from annotator.journal.store import resolve_session
-from annotator.replay import read_record
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -28,7 +28,7 @@ def parse_speed(value: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.replay import kind_of
+    from annotator.formats.readers import kind_of
 
     path = Path(args.path)
     kind_of(path)  # an unknown file type is refused before the window opens

@@ -33,10 +33,10 @@ from annotator.analysis.review.plan import estimate_review
 from annotator.analysis.review_model import Review, ReviewEstimate, ReviewProgress
 from annotator.commands.terminal import flat
 from annotator.config.file import load_config
-from annotator.export import summary
+from annotator.formats.readers import read_session
+from annotator.formats.summary import summary
 from annotator.journal.record import SessionRecord
 from annotator.journal.store import resolve_session
-from annotator.replay import read_session
 from annotator.sessions.review import checked_path, format_estimate, review_session
 from annotator.text.clock import timestamp
 

@@ -103,7 +103,7 @@ class SessionRecord:
         return self.path.stem if self.path is not None else ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON export shape (see ``annotator.export``; ``replay.session_record_from_export`` reads it)."""
+        """The JSON export shape (see ``annotator.formats.json``, which reads it back)."""
         return {
             "format": EXPORT_FORMAT,
             "version": FORMAT_VERSION,

@@ -20,11 +20,11 @@ from annotator.analysis.review_model import Review, ReviewEstimate, ReviewProgre
 from annotator.config.keys import Keys
 from annotator.config.schema import Config
 from annotator.errors import InputError, JournalError
+from annotator.formats.readers import read_session
 from annotator.journal.files import in_use
 from annotator.journal.record import SessionRecord
 from annotator.journal.recovery import append_review
 from annotator.journal.writer import Journal
-from annotator.replay import read_session
 
 
 def format_estimate(estimate: ReviewEstimate) -> str:

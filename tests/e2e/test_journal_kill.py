@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from annotator.export import FORMATS
+from annotator.formats.readers import read_chunks
+from annotator.formats.writers import FORMATS
 from annotator.journal.reader import read_journal
 from annotator.journal.recovery import repair
 from annotator.journal.store import find_unfinished
-from annotator.replay import read_chunks
 from tests.helpers.process import running
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")

@@ -14,9 +14,9 @@ import jiwer
 import pytest
 
 from annotator.audio.decode import decode_file
-from annotator.export import export
+from annotator.formats.readers import read_session
+from annotator.formats.writers import export
 from annotator.journal.store import find_unfinished
-from annotator.replay import read_session
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 from tests.helpers.process import json_lines_until, running
 from tests.helpers.pulse import PulseServer

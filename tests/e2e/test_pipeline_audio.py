@@ -14,9 +14,9 @@ from annotator.analysis.analyzer import build_analyzer
 from annotator.audio.decode import decode_file
 from annotator.audio.file_stream import FileInputStream
 from annotator.config.file import load_config
+from annotator.formats.readers import read_session
 from annotator.journal.writer import Journal
 from annotator.pipeline import JournalSink, LiveInput, Pipeline
-from annotator.replay import read_session
 from tests.helpers.faultserver import FaultServer, Reply
 from tests.helpers.whisper import ljspeech_clips, normalise
 from tests.unit.test_pipeline import Recorder

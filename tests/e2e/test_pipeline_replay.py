@@ -8,10 +8,10 @@ from pathlib import Path
 
 from annotator.analysis.analyzer import build_analyzer
 from annotator.config.file import load_config
+from annotator.formats.readers import read_chunks, read_session
 from annotator.journal.writer import Journal
 from annotator.models import LOCAL_PROVIDER
 from annotator.pipeline import MAX_SPEED, JournalSink, Pipeline
-from annotator.replay import read_chunks, read_session
 from tests.conftest import DATA
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt, QTimer
 
 from annotator.config.schema import POST_PROVIDER_DEFAULTS, Config, PostConfig
+from annotator.formats.readers import read_session
 from annotator.journal.writer import Journal
 from annotator.models import (
     Analysis,
@@ -21,7 +22,6 @@ from annotator.models import (
     Outcome,
     Sentiment,
 )
-from annotator.replay import read_session
 from annotator.ui.review_view import CONFIRMED, WRONG
 from tests.helpers.faultserver import FaultServer, Reply
 

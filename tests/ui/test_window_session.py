@@ -246,7 +246,7 @@ def test_replay_is_an_explicit_action_and_saves_nothing_new(qtbot, make_app, fau
 
 
 def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from annotator.replay import read_session
+    from annotator.formats.readers import read_session
 
     fault_server.script("fast", *replies_for_interview())
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
@@ -291,7 +291,7 @@ def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(qtbot, 
 
 
 def test_marks_made_while_replaying_a_saved_session_are_journaled(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
-    from annotator.replay import read_session
+    from annotator.formats.readers import read_session
 
     fault_server.script("fast", *replies_for_interview())
     app = make_app(Config(providers=(fault_server.provider("fast"),)))

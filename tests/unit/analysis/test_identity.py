@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.analysis.identity import first_of_each, identity
 from annotator.analysis.review.flags import live_flags
-from annotator.export import export
+from annotator.formats.writers import export
 from annotator.journal.record import SessionRecord
 from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment
 from annotator.ui.flag import flag_key

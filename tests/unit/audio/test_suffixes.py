@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from annotator.audio.suffixes import KNOWN_AUDIO_SUFFIXES, RECORDING_SUFFIXES
+from annotator.formats.readers import kind_of
 from annotator.journal.store import list_sessions
 from annotator.journal.writer import Journal
-from annotator.replay import kind_of
 
 
 @pytest.mark.parametrize("suffix", sorted(KNOWN_AUDIO_SUFFIXES))

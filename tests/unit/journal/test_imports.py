@@ -14,7 +14,7 @@ import annotator.journal
 names = [m.name for m in pkgutil.iter_modules(annotator.journal.__path__, "annotator.journal.")]
 for name in names:
     importlib.import_module(name)
-import annotator.analysis.review_model, annotator.redaction, annotator.replay
+import annotator.analysis.review_model, annotator.redaction, annotator.formats.readers
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("httpx", "httpcore", "PySide6", "qasync"))
 print(len(names), " ".join(heavy))
 """

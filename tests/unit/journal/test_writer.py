@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from annotator.errors import JournalError
+from annotator.formats.readers import read_session
 from annotator.journal.reader import read_journal
 from annotator.journal.record import FORMAT_VERSION
 from annotator.journal.store import find_unfinished
 from annotator.journal.writer import Journal
 from annotator.models import Analysis, Attempt, Chunk, Mark, Outcome
-from annotator.replay import read_session
 from tests.unit.journal.helpers import FIXED, fixed_clock, lines_of, sample_analysis
 
 

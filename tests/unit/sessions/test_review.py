@@ -12,13 +12,14 @@ import pytest
 from annotator.analysis.review.run import review_record
 from annotator.analysis.review_model import Review, ReviewEstimate
 from annotator.errors import InputError, JournalError
-from annotator.export import export, summary
+from annotator.formats.readers import read_session
+from annotator.formats.summary import summary
+from annotator.formats.writers import export
 from annotator.journal.reader import read_journal
 from annotator.journal.record import SessionRecord
 from annotator.journal.recovery import append_review
 from annotator.journal.store import find_unfinished, list_sessions
 from annotator.journal.writer import Journal
-from annotator.replay import read_session
 from annotator.sessions.review import format_estimate, review_session
 from tests.helpers.faultserver import FaultServer, Reply
 from tests.unit.analysis.review.helpers import analysis_with, config_for, journaled, pair, review_json, transcript

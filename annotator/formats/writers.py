@@ -1,0 +1,34 @@
+"""Which format module writes an export, by its name; ``formats.readers`` is the other way.
+
+``export(record, fmt)`` returns the session as text in one of ``FORMATS``:
+``md`` (``formats.markdown``, for people), ``json`` (``formats.json``, for
+programs), ``srt`` and ``vtt`` (``formats.srt``, ``formats.vtt``, for video
+tools). Nothing here writes to the disk: the caller saves the text.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from annotator.errors import InputError
+from annotator.formats.json import to_json
+from annotator.formats.markdown import to_markdown
+from annotator.formats.srt import to_srt
+from annotator.formats.vtt import to_vtt
+from annotator.journal.record import SessionRecord
+
+Format = Literal["md", "json", "srt", "vtt"]
+FORMATS: tuple[Format, ...] = ("md", "json", "srt", "vtt")
+
+
+def export(record: SessionRecord, fmt: str) -> str:
+    """The session as text in ``fmt`` ("md", "json", "srt" or "vtt")."""
+    if fmt == "md":
+        return to_markdown(record)
+    if fmt == "json":
+        return to_json(record)
+    if fmt == "srt":
+        return to_srt(record.chunks)
+    if fmt == "vtt":
+        return to_vtt(record.chunks, record.marks)
+    raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
