@@ -36,7 +36,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from annotator import paths
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
 from annotator.analysis.review.flags import live_flags
 from annotator.analysis.review.plan import estimate_review
@@ -611,17 +610,15 @@ class Sessions:
 
     async def export(self, session: Path, output: Path, fmt: str) -> Path:
         from annotator.formats.readers import read_session
-        from annotator.formats.writers import export
+        from annotator.formats.writers import export, write_export
 
         if fmt not in ("md", "json", "srt", "vtt"):
             raise InputError(f"{output}: unknown export format {fmt!r}; pick Markdown, JSON, SRT or VTT")
-        record = await asyncio.to_thread(read_session, session)
-        text = export(record, fmt)
-        try:
-            await asyncio.to_thread(paths.write_private_text, output, text)
-        except OSError as err:
-            raise InputError(f"{output}: cannot write the export ({err.strerror or err})") from err
-        return output
+
+        def save() -> Path:  # reading, formatting (a long Markdown takes a while) and writing: off the loop
+            return write_export(output, export(read_session(session), fmt))
+
+        return await asyncio.to_thread(save)
 
     # -- the post-session review ----------------------------------------------------------
     def _reviewable(self, path: Path) -> Path:

@@ -5,7 +5,8 @@ of one) in the sessions directory, a JSON export, or a transcript
 (.txt/.srt/.vtt, e.g. to turn SRT into VTT). What was skipped while reading
 (a torn last line, a session that never closed) is one warning line each on
 stderr; the export still succeeds. With ``-o`` the file is replaced
-atomically, so a failed export never leaves half a file.
+atomically (``formats.writers.write_export``, as the window saves one), so a
+failed export never leaves half a file.
 """
 
 from __future__ import annotations
@@ -13,29 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
-from annotator.errors import AnnotatorError
 from annotator.formats.readers import read_record
-from annotator.formats.writers import export
+from annotator.formats.writers import export, write_export
 from annotator.journal.store import resolve_session
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same directory."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise AnnotatorError(f"{path}: cannot write the export ({err.strerror or err})") from err
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"annotator: warning: {warning}", file=sys.stderr)
     text = export(record, args.format)
     if args.output:
-        write_atomically(Path(args.output), text)
+        write_export(Path(args.output), text)
     else:
         try:
             out = getattr(sys.stdout, "buffer", None)

@@ -3,13 +3,17 @@
 ``export(record, fmt)`` returns the session as text in one of ``FORMATS``:
 ``md`` (``formats.markdown``, for people), ``json`` (``formats.json``, for
 programs), ``srt`` and ``vtt`` (``formats.srt``, ``formats.vtt``, for video
-tools). Nothing here writes to the disk: the caller saves the text.
+tools). ``write_export(path, text)`` saves one, for the command line and the
+window alike: atomically, readable only by the user, ``InputError`` naming the
+file when it cannot.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
+from annotator import paths
 from annotator.errors import InputError
 from annotator.formats.json import to_json
 from annotator.formats.markdown import to_markdown
@@ -32,3 +36,14 @@ def export(record: SessionRecord, fmt: str) -> str:
     if fmt == "vtt":
         return to_vtt(record.chunks, record.marks)
     raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def write_export(path: Path, text: str) -> Path:
+    """Save an export to ``path`` (blocking): through a temporary file renamed into
+    place, so a failed write leaves no half file and an older export whole; 0600, as
+    the journal it comes from. ``InputError`` with one sentence naming the file."""
+    try:
+        paths.write_private_text(path, text)
+    except OSError as err:
+        raise InputError(f"{path}: cannot write the export ({err.strerror or err})") from err
+    return path

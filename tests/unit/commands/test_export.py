@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ def test_command_exports_a_session_by_id_to_a_file(tmp_path: Path, capsys: pytes
     assert main(["export", journal.path.stem, "--format", "vtt", "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == "WEBVTT\n\n1\n00:00:00.250 --> 00:00:02.000\n<v You>Hello there.</v>\n"
     assert capsys.readouterr().err == ""
+    if os.name == "posix":  # the transcript is as private as the journal it came from, as the window saves it
+        assert out.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["out.vtt"]  # written through a temporary file, none left
     assert main(["export", str(journal.path), "--format", "md"]) == 0
     assert "**[00:00] You:** Hello there." in capsys.readouterr().out
 
