@@ -36,6 +36,7 @@ from annotator.formats.srt import parse_srt
 from annotator.formats.textfile import looks_like_text, read_text
 from annotator.formats.txt import parse_txt
 from annotator.formats.vtt import parse_vtt
+from annotator.input_file import readable
 from annotator.journal.reader import read_journal
 from annotator.journal.record import SessionRecord
 from annotator.models import Chunk
@@ -61,15 +62,8 @@ def kind_of(path: Path) -> Kind:
         return "transcript"
     if suffix in KNOWN_AUDIO_SUFFIXES:
         return "audio"
-    try:
-        with path.open("rb") as f:
-            head = f.read(4096)
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
-    except IsADirectoryError as err:
-        raise InputError(f"{path}: is a directory, not a file") from err
-    except OSError as err:
-        raise InputError(f"{path}: cannot be read ({err.strerror or err})") from err
+    with readable(path, "a file"), path.open("rb") as f:
+        head = f.read(4096)
     if looks_like_text(head):
         raise InputError(
             f"{path}: unknown file type {suffix or '(no extension)'!r}; transcripts are read from .txt, .srt "
