@@ -59,15 +59,23 @@ def _looks_truncated(text: str) -> bool:
     return in_string or depth > 0
 
 
-def _text(d: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+def string_field(
+    d: dict[str, Any], key: str, where: str, invalid: type[InvalidReply] = InvalidReply, *, required: bool = True
+) -> str:
+    """``d[key]`` when it is a string ("" when absent and not ``required``), else
+    ``invalid`` naming where: the strict reading of one text field of a reply."""
     if key not in d:
         if required:
-            raise InvalidInsight(f"{where} has no {key!r}")
+            raise invalid(f"{where} has no {key!r}")
         return ""
     value = d[key]
     if not isinstance(value, str):
-        raise InvalidInsight(f"{where}.{key} is not a string")
-    return value.strip()
+        raise invalid(f"{where}.{key} is not a string")
+    return value
+
+
+def _text(d: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+    return string_field(d, key, where, InvalidInsight, required=required).strip()
 
 
 def reply_object(text: str, invalid: type[InvalidReply] = InvalidReply) -> dict[str, Any]:

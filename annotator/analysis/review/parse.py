@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from annotator.analysis.insight import InvalidReply, reply_object
+from annotator.analysis.insight import InvalidReply, reply_object, string_field
 from annotator.analysis.review_model import ReviewContradiction, ReviewPart, SentimentArc, TurningPoint
 from annotator.models import SENTIMENT_LABELS
 
@@ -65,14 +65,7 @@ def _list(data: dict[str, Any], key: str, where: str = "the reply") -> list[Any]
 
 
 def _str(d: dict[str, Any], key: str, where: str, *, required: bool = True, empty_ok: bool = True) -> str:
-    if key not in d:
-        if required:
-            raise InvalidReview(f"{where} has no {key!r}")
-        return ""
-    value = d[key]
-    if not isinstance(value, str):
-        raise InvalidReview(f"{where}.{key} is not a string")
-    value = " ".join(value.split())[:MAX_TEXT_CHARS]
+    value = " ".join(string_field(d, key, where, InvalidReview, required=required).split())[:MAX_TEXT_CHARS]
     if not value and not empty_ok:
         raise InvalidReview(f"{where}.{key} is empty")
     return value
