@@ -3,7 +3,7 @@
     c = coverage(chunks, analyses)
     c.count, c.total, c.first, c.last       # 3, 720, 451.2, 463.0 (seconds into the session)
     c.sentence()                            # "3 of 720 chunks were left unanalysed (local estimate only),
-                                            #  from 00:07:31 to 00:07:43"
+                                            #  from 07:31 to 07:43"
 
 A chunk counts as analysed when an analysis that a provider answered covers
 it; a chunk covered only by a local-estimate analysis, or by none at all
@@ -19,14 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from annotator.models import Analysis, Chunk
-
-
-def clock_text(seconds: float) -> str:
-    """``451.2`` -> ``"00:07:31"``."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}"
+from annotator.text.clock import timestamp
 
 
 @dataclass(frozen=True)
@@ -49,10 +42,10 @@ class Coverage:
         return max((c.end for c in self.unanalysed), default=None)
 
     def span(self) -> str:
-        """``"from 00:07:31 to 00:07:43"`` ("" when every chunk was analysed)."""
+        """``"from 07:31 to 07:43"`` ("" when every chunk was analysed)."""
         if self.first is None or self.last is None:
             return ""
-        return f"from {clock_text(self.first)} to {clock_text(self.last)}"
+        return f"from {timestamp(self.first)} to {timestamp(self.last)}"
 
     def sentence(self) -> str:
         """What a run that left chunks unanalysed says ("" when it left none)."""

@@ -6,7 +6,7 @@ A file can wait: when every provider is rate-limited the request waits for
 the first to be back (within the deadline) and stderr says so ("waiting 2 s
 for a (rate-limited)…"); a run that still ends with chunks no provider
 answered says how many and when, on stderr ("3 of 720 chunks were left
-unanalysed (local estimate only), from 00:07:31 to 00:07:43").
+unanalysed (local estimate only), from 07:31 to 07:43").
 With ``--json`` each stdout line is one analysed request
 (``Analysis.to_dict()`` plus the chunk's ``source``, ``start`` and ``end``):
 ``text``, ``provider`` and ``model`` (``"local-sentiment"``/``"vader"`` when

@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from annotator.analysis.coverage import clock_text, coverage, never_analysed
+from annotator.analysis.coverage import coverage, never_analysed
 from annotator.analysis.review.flags import live_flags
 from annotator.analysis.review_model import Review, ReviewContradiction
 from annotator.formats.contradictions import Placed, latest_answered, place_contradictions
@@ -221,7 +221,7 @@ def _recovered(record: SessionRecord) -> str:
     if not never.count or never.first is None:
         return "interrupted, recovered afterwards (the last second may be missing)"
     lines = "1 chunk was" if never.count == 1 else f"{never.count} chunks were"
-    return (f"interrupted, recovered afterwards: {lines} never analysed, from {clock_text(never.first)} "
+    return (f"interrupted, recovered afterwards: {lines} never analysed, from {timestamp(never.first)} "
             "(the last second may be missing)")
 
 

@@ -64,7 +64,7 @@ def test_all_failing_gives_the_labelled_local_estimate(fault_server: FaultServer
     assert all(r["insight"]["contradictions"] == [] for r in records)
     assert all(r["attempts"][0]["outcome"] == "http_error" and r["attempts"][0]["status"] == 529 for r in records)
     # a run that ends with chunks no provider answered says so, with when
-    assert f"{len(LINES)} of {len(LINES)} chunks were left unanalysed (local estimate only), from 00:00:00 to " in done.stderr
+    assert f"{len(LINES)} of {len(LINES)} chunks were left unanalysed (local estimate only), from 00:00 to " in done.stderr
 
 
 def test_a_rate_limit_window_is_waited_out_not_skipped(fault_server: FaultServer, tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_held_analysis_shows_in_the_status_bar_and_unanalysed_lines_in_the_strip
     assert "3 lines wait" in window.status.currentMessage()
     bridge.on_event("analysis_released", {"chunks": 3})
     assert window.status.currentMessage() == ""
-    sentence = "2 of 9 chunks were left unanalysed (local estimate only), from 00:00:05 to 00:00:14"
+    sentence = "2 of 9 chunks were left unanalysed (local estimate only), from 00:05 to 00:14"
     bridge.on_event("unanalysed", {"chunks": 2, "total": 9, "from": 5.0, "to": 14.0, "sentence": sentence})
     assert window.message_area.isVisible()
     assert window.message_area.text().startswith(sentence)

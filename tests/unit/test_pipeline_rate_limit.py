@@ -72,7 +72,7 @@ async def test_a_session_that_ends_with_chunks_unanalysed_says_which(fault_serve
     await pipeline.stop()
     (event,) = sink.of("unanalysed")
     assert (event["chunks"], event["total"], event["from"], event["to"]) == (2, 2, 5.0, 14.0)
-    assert event["sentence"] == "2 of 2 chunks were left unanalysed (local estimate only), from 00:00:05 to 00:00:14"
+    assert event["sentence"] == "2 of 2 chunks were left unanalysed (local estimate only), from 00:05 to 00:14"
 
 
 async def test_a_replayed_file_waits_for_the_provider_instead_of_skipping(fault_server: FaultServer) -> None:

@@ -103,7 +103,7 @@ def test_markdown_counts_the_chunks_no_provider_answered(tmp_path: Path) -> None
     analyses = (_answered(1), _answered(2), _answered(3, LOCAL_PROVIDER), _answered(4, LOCAL_PROVIDER), _answered(5))
     md = to_markdown(SessionRecord(header={}, chunks=chunks, analyses=analyses, end_reason="closed"))
     # chunks 3 and 4 got the local estimate, chunk 6 no analysis at all
-    assert "| Unanalysed | 3 of 6 chunks (local estimate only), from 00:00:30 to 00:01:08 |" in md
+    assert "| Unanalysed | 3 of 6 chunks (local estimate only), from 00:30 to 01:08 |" in md
     everything = to_markdown(SessionRecord(header={}, chunks=chunks, analyses=tuple(_answered(i) for i in range(1, 7))))
     assert "Unanalysed" not in everything
 
@@ -118,6 +118,6 @@ def test_a_recovered_session_says_how_many_chunks_were_never_analysed_and_from_w
     lines = journal.path.read_bytes().splitlines(keepends=True)
     journal.path.write_bytes(b"".join(lines[:-1]))  # killed before its end record
     md = to_markdown(repair(journal.path))
-    assert ("| Session | interrupted, recovered afterwards: 3 chunks were never analysed, from 00:00:50 "
+    assert ("| Session | interrupted, recovered afterwards: 3 chunks were never analysed, from 00:50 "
             "(the last second may be missing) |") in md
-    assert "| Unanalysed | 3 of 7 chunks (local estimate only), from 00:00:50 to 00:01:18 |" in md
+    assert "| Unanalysed | 3 of 7 chunks (local estimate only), from 00:50 to 01:18 |" in md
