@@ -21,10 +21,10 @@ from typing import Any, Protocol
 import numpy as np
 import soxr
 
+from annotator.audio import SAMPLE_RATE
 from annotator.audio.devices import find_input, load_sounddevice
 from annotator.errors import AudioError
 
-SAMPLE_RATE = 16000
 StreamCallback = Callable[[np.ndarray, int, Any, Any], None]
 
 

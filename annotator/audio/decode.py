@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from annotator.audio import SAMPLE_RATE
 from annotator.errors import InputError
-
-SAMPLE_RATE = 16000
 
 # Magic numbers of the containers libsndfile decodes itself.
 _SNDFILE_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"FORM", b".snd", b"caff")

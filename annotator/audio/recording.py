@@ -20,9 +20,8 @@ import numpy as np
 import soundfile
 
 from annotator import paths
+from annotator.audio import SAMPLE_RATE
 from annotator.errors import AudioError
-
-SAMPLE_RATE = 16_000
 
 
 def recording_path(journal_audio_path: Path, source: str, first: bool) -> Path:

@@ -30,10 +30,10 @@ import numpy as np
 import onnxruntime
 from faster_whisper.utils import get_assets_path
 
+from annotator.audio import SAMPLE_RATE
 from annotator.errors import ModelError
 from annotator.models import Utterance
 
-SAMPLE_RATE = 16000
 WINDOW = 512  # samples per VAD window at 16 kHz (32 ms)
 CONTEXT = 64  # samples of the previous window the model sees
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from annotator.audio import SAMPLE_RATE
 from annotator.models import Chunk
 from annotator.transcription.filters import TranscribeOptions
-from annotator.transcription.utterance import SAMPLE_RATE, transcribe_utterance
+from annotator.transcription.utterance import transcribe_utterance
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

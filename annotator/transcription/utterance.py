@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from annotator.audio import SAMPLE_RATE
 from annotator.models import Utterance
 from annotator.transcription.filters import TranscribeOptions, rms_dbfs, segment_text
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-SAMPLE_RATE = 16000
 
 
 def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: TranscribeOptions) -> str:

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from annotator.audio import SAMPLE_RATE
 from annotator.errors import AnnotatorError, ModelError
 from annotator.models import Chunk, Utterance
 from annotator.transcription.filters import TranscribeOptions
 from annotator.transcription.model import load_model
-from annotator.transcription.utterance import SAMPLE_RATE, transcribe_utterance
+from annotator.transcription.utterance import transcribe_utterance
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
