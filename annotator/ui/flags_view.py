@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from annotator.text.clock import timestamp
 from annotator.ui.flag import Flag
 from annotator.ui.labels import plain_label
-from annotator.ui.review_view import CONFIRMED, NOT_JUDGED, WRONG, CardReview
+from annotator.ui.review_verdicts import CONFIRMED, NOT_JUDGED, WRONG, CardReview
 
 FlagKey = tuple[frozenset[str], frozenset[str], bool]
 

@@ -42,7 +42,7 @@ from annotator.ui.format import (
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
 from annotator.ui.review_panel import ReviewPanel
-from annotator.ui.review_view import (
+from annotator.ui.review_verdicts import (
     card_reviews,
     failed_message,
     missed_flags,

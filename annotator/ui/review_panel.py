@@ -1,6 +1,6 @@
 """The review panel: the post-session review's summary, sentiment arc and follow-up questions.
 
-It only renders ``review_view.ReviewPanelText``; every label is plain text
+It only renders ``review_verdicts.ReviewPanelText``; every label is plain text
 (the text comes from a provider).
 """
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotator.ui.labels import plain_label
-from annotator.ui.review_view import ReviewPanelText
+from annotator.ui.review_verdicts import ReviewPanelText
 
 STYLE = (
     "QWidget#reviewInner { background: #ffffff; }"

@@ -24,7 +24,7 @@ from annotator.ui.bridge import Bridge
 from annotator.ui.format import NO_PROVIDER_HINT
 from annotator.ui.main_window import RECENT_MAX, MainWindow
 from annotator.ui.messages import MessageHub
-from annotator.ui.review_view import confirm_text, progress_text
+from annotator.ui.review_verdicts import confirm_text, progress_text
 
 
 class ProviderStatusLike(Protocol):

@@ -22,7 +22,7 @@ from annotator.models import (
     Outcome,
     Sentiment,
 )
-from annotator.ui.review_view import CONFIRMED, WRONG
+from annotator.ui.review_verdicts import CONFIRMED, WRONG
 from tests.helpers.faultserver import FaultServer, Reply
 
 LINES = [

@@ -13,7 +13,7 @@ from annotator.analysis.review_model import (
 )
 from annotator.models import Attempt, Chunk, Contradiction, Outcome
 from annotator.ui.flag import flag_key
-from annotator.ui.review_view import (
+from annotator.ui.review_verdicts import (
     CONFIRMED,
     NOT_JUDGED,
     WRONG,
