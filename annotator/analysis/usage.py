@@ -11,7 +11,7 @@ counted down so the window can show which free tier is being used up::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from annotator.config.schema import ProviderConfig
@@ -52,6 +52,19 @@ class ProviderUsage:
             cost_usd=self.cost_usd + attempt.cost_usd,
         )
 
+    def add_all(self, attempts: Iterable[Attempt]) -> ProviderUsage:
+        """These totals with every attempt that reached a provider added."""
+        usage = self
+        for attempt in attempts:
+            if called(attempt):
+                usage = usage.add(attempt)
+        return usage
+
+
+def called(attempt: Attempt) -> bool:
+    """Whether the attempt reached its provider (a skip or a spent deadline did not)."""
+    return not (attempt.outcome in (Outcome.SKIPPED, Outcome.DEADLINE) and attempt.elapsed_ms == 0)
+
 
 class UsageTracker:
     """Accumulates ``Attempt`` records into per-provider and session totals."""
@@ -63,8 +76,8 @@ class UsageTracker:
         self._session = ProviderUsage(SESSION)
 
     def record(self, attempt: Attempt) -> None:
-        if attempt.outcome in (Outcome.SKIPPED, Outcome.DEADLINE) and attempt.elapsed_ms == 0:
-            return  # never called
+        if not called(attempt):
+            return
         current = self._by_name.get(attempt.provider, ProviderUsage(attempt.provider))
         self._by_name[attempt.provider] = current.add(attempt)
         self._session = self._session.add(attempt)

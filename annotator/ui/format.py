@@ -7,10 +7,10 @@ without a display (``tests/ui/test_format.py``).
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from annotator.analysis.advice import all_failed_advice
+from annotator.analysis.usage import ProviderUsage
 from annotator.models import Analysis, Attempt, Outcome
 from annotator.text.money import cost
 
@@ -114,24 +114,9 @@ def outcome_color(outcome: Outcome | None) -> str:
     return "#e0a030"
 
 
-@dataclass(frozen=True)
-class Usage:
-    """Tokens and cost so far, summed over every attempt the window has seen."""
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
-
-    def add(self, attempts: Iterable[Attempt]) -> Usage:
-        i, o, c = self.input_tokens, self.output_tokens, self.cost_usd
-        for a in attempts:
-            i += a.input_tokens
-            o += a.output_tokens
-            c += a.cost_usd
-        return Usage(i, o, c)
-
-    def text(self) -> str:
-        return f"{tokens(self.input_tokens + self.output_tokens)} · {cost(self.cost_usd)}"
+def usage_text(usage: ProviderUsage) -> str:
+    """The status bar's running total: "1.2k tokens · $0.0012"."""
+    return f"{tokens(usage.input_tokens + usage.output_tokens)} · {cost(usage.cost_usd)}"
 
 
 def misconfigured_warning(attempt: Attempt) -> str:

@@ -9,14 +9,15 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
+from annotator.analysis.usage import SESSION, ProviderUsage
 from annotator.models import Analysis, Attempt, Outcome
 from annotator.text.clock import timestamp
 from annotator.ui.format import (
-    Usage,
     answered_by,
     attempt_reason,
     outcome_color,
     tooltip,
+    usage_text,
 )
 from annotator.ui.labels import plain_label
 
@@ -112,7 +113,7 @@ class StatusBar(QStatusBar):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long text is cut, not widening the window
         self.providers = ProviderDots(fields)
         self.usage_label = plain_label("", fields, name="usageLabel")
-        self.usage = Usage()
+        self.usage = ProviderUsage(SESSION)
         for w in (self.state, self.elapsed):
             lay.addWidget(w)
         lay.addWidget(self.answer, 1)
@@ -128,7 +129,7 @@ class StatusBar(QStatusBar):
         self._tick.timeout.connect(self.tick)
         self.set_state("Idle")
         self.answer.setText("No analysis yet")
-        self.usage_label.setText(self.usage.text())
+        self.usage_label.setText(usage_text(self.usage))
 
     def set_state(self, text: str) -> None:
         self.state.setText(text)
@@ -198,14 +199,14 @@ class StatusBar(QStatusBar):
         self.answer.setText(f"Last answer: {answered_by(analysis)}")
         self.answer.setToolTip(tooltip("\n".join(attempt_reason(a) for a in analysis.attempts) or answered_by(analysis)))
         self.providers.update_from(analysis.attempts)
-        self.usage = self.usage.add(analysis.attempts)
-        self.usage_label.setText(self.usage.text())
+        self.usage = self.usage.add_all(analysis.attempts)
+        self.usage_label.setText(usage_text(self.usage))
 
     def add_usage(self, attempts: Iterable[Attempt]) -> None:
         """Count more attempts in the tokens and cost total (a post-session review's)."""
-        self.usage = self.usage.add(attempts)
-        self.usage_label.setText(self.usage.text())
+        self.usage = self.usage.add_all(attempts)
+        self.usage_label.setText(usage_text(self.usage))
 
     def reset_usage(self) -> None:
-        self.usage = Usage()
-        self.usage_label.setText(self.usage.text())
+        self.usage = ProviderUsage(SESSION)
+        self.usage_label.setText(usage_text(self.usage))

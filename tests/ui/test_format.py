@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from annotator.analysis.usage import SESSION, ProviderUsage
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
 from annotator.ui.flag import QuoteIndex, best_match, flag_from_mark, flags_from_analysis, overlap
-from annotator.ui.format import Usage, answered_by, attempt_reason, chunk_mood, signed_score, tooltip
+from annotator.ui.format import answered_by, attempt_reason, chunk_mood, signed_score, tooltip, usage_text
 
 
 def test_signed_score() -> None:
@@ -31,8 +32,10 @@ def test_local_estimate_is_labelled() -> None:
 
 
 def test_usage_sums_attempts() -> None:
-    u = Usage().add([Attempt("a", "m", Outcome.OK, 200, 1, 100, 20, 0.001), Attempt("b", "m", Outcome.TIMEOUT)])
-    assert u.text() == "120 tokens · $0.0010"
+    u = ProviderUsage(SESSION).add_all([Attempt("a", "m", Outcome.OK, 200, 1, 100, 20, 0.001),
+                                         Attempt("b", "m", Outcome.TIMEOUT), Attempt("c", "m", Outcome.SKIPPED)])
+    assert usage_text(u) == "120 tokens · $0.0010"
+    assert u.calls == 2  # the skip never reached its provider, as UsageTracker counts it
 
 
 def test_tooltip_escapes_markup() -> None:
