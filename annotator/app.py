@@ -26,9 +26,9 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from annotator import paths
 from annotator.analysis.analyzer import check_provider
@@ -37,7 +37,14 @@ from annotator.config.keys import key_status
 from annotator.config.schema import Config, ProviderConfig
 from annotator.errors import AnnotatorError, ConfigError
 from annotator.models import Attempt
+from annotator.pipeline import AnalysisQueueLimits
 from annotator.runner import Sessions
+
+if TYPE_CHECKING:  # Qt is imported only once the window is asked for (the CLI never loads it)
+    from annotator.ui.bridge import Bridge
+    from annotator.ui.main_window import Confirm, MainWindow
+    from annotator.ui.messages import MessageHub
+    from annotator.ui.session_controller import SessionController
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +80,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
-    from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub
-    from annotator.ui.session_controller import SessionController
-    from annotator.ui.settings_dialog import SettingsDialog
 
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("annotator")
@@ -92,34 +96,10 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
 
     messages = MessageHub()
     bridge = Bridge(messages)
-    window = MainWindow(messages)
-    window.attach(bridge)
-    sessions = Sessions(config, bridge, model=model)
-    keyring_backend = default_keyring()
-
-    def open_settings() -> None:
-        devices = [(window.device_combo.itemData(i), window.device_combo.itemText(i)) for i in range(1, window.device_combo.count())]
-        dialog = SettingsDialog(
-            sessions.config,
-            keyring_backend=keyring_backend,
-            bridge=bridge,
-            checker=check_with_key,
-            devices=devices,
-            parent=window,
-        )
-        def saved(cfg: Config) -> None:
-            sessions.set_config(cfg)
-            window.set_devices(devices, cfg.audio.devices)
-            bridge.run(sessions.check_keys(), what="Checking the provider keys", on_result=lambda _s: controller.refresh_providers())
-            messages.info(f"Settings saved to {cfg.path}; they apply from the next session.")
-
-        dialog.saved.connect(saved)
-        dialog.open()
-
-    controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings)
-    if window.speed_combo.findData(speed) < 0:
-        window.speed_combo.addItem(f"{speed:g}×", speed)
-    window.speed_combo.setCurrentIndex(window.speed_combo.findData(speed))
+    window = build_window(messages, bridge)
+    built = compose(config, bridge, messages, window, model=model, keyring_backend=default_keyring())
+    sessions, controller = built.sessions, built.controller
+    window.set_speed(speed)
     closed = loop.create_future()
 
     def close_loop() -> None:
@@ -138,15 +118,87 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         await start_up(window, bridge, sessions, controller, messages, config_problem=config_problem, replay=replay)
         await closed
         await sessions.shutdown()
-        bridge.cancel_all()
+        bridge.cancel_all()  # a listing still in its thread must not call into the closed window
+
+    def drain() -> None:  # the cancelled tasks' callbacks run (silently) before the window goes
+        for _ in range(1000):  # bounded: a task that ignores its cancellation cannot hang the exit
+            if not bridge.pending():
+                return
+            loop.run_until_complete(asyncio.sleep(0.01))
 
     try:
         loop.run_until_complete(main())
+        drain()
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         sys.excepthook = previous_hook
         close_event_loop(loop)
     return 0
+
+
+@dataclass
+class App:
+    """What ``compose`` builds: the window, the session service, the controller, the bridge."""
+
+    window: MainWindow
+    sessions: Sessions
+    controller: SessionController
+    bridge: Bridge
+
+
+def build_window(messages: MessageHub, bridge: Bridge, *, confirm: Confirm | None = None) -> MainWindow:
+    """The main window, rendering everything ``bridge`` delivers (``confirm``: how it asks yes/no)."""
+    from annotator.ui.main_window import MainWindow
+
+    window = MainWindow(messages, confirm=confirm)
+    window.attach(bridge)
+    return window
+
+
+def compose(
+    config: Config,
+    bridge: Bridge,
+    messages: MessageHub,
+    window: MainWindow,
+    *,
+    model: str | None = None,
+    sessions_dir: Path | None = None,
+    limits: AnalysisQueueLimits | None = None,
+    stop_timeout_s: float = 30.0,
+    keyring_backend: Any = None,
+) -> App:
+    """Wire the session service and the controller to a window built by ``build_window``
+    (steps 5 and 6 above); the app and the window tests both build through here."""
+    from annotator.ui.session_controller import SessionController
+    from annotator.ui.settings_dialog import SettingsDialog
+
+    sessions = Sessions(
+        config, bridge, model=model, sessions_dir=sessions_dir,
+        limits=limits if limits is not None else AnalysisQueueLimits(), stop_timeout_s=stop_timeout_s,
+    )
+
+    def open_settings() -> None:
+        devices = window.devices()
+        dialog = SettingsDialog(
+            sessions.config,
+            keyring_backend=keyring_backend,
+            bridge=bridge,
+            checker=check_with_key,
+            devices=devices,
+            parent=window,
+        )
+
+        def saved(cfg: Config) -> None:
+            sessions.set_config(cfg)
+            window.set_devices(devices, cfg.audio.devices)
+            bridge.run(sessions.check_keys(), what="Checking the provider keys")  # the new states are pushed to the window
+            messages.info(f"Settings saved to {cfg.path}; they apply from the next session.")
+
+        dialog.saved.connect(saved)
+        dialog.open()
+
+    controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings)
+    return App(window, sessions, controller, bridge)
 
 
 def load_window_config(config_path: str | None) -> tuple[Config, ConfigError | None]:

@@ -357,6 +357,17 @@ class MainWindow(QMainWindow):
         self.device_combo.setCurrentIndex(0)
         self.device_combo.blockSignals(False)
 
+    def devices(self) -> list[tuple[str, str]]:
+        """The input devices offered, as (id, label) pairs (without the first entry, the configured inputs)."""
+        combo = self.device_combo
+        return [(combo.itemData(i), combo.itemText(i)) for i in range(1, combo.count())]
+
+    def set_speed(self, speed: float) -> None:
+        """Select this replay speed (0.0 = as fast as possible), adding it if it is not offered."""
+        if self.speed_combo.findData(speed) < 0:
+            self.speed_combo.addItem(f"{speed:g}×", speed)
+        self.speed_combo.setCurrentIndex(self.speed_combo.findData(speed))
+
     # -- what the pipeline delivers (connected to the Bridge) ---------------------------
     def attach(self, bridge: Bridge) -> None:
         """Render everything the bridge delivers."""

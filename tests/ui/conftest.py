@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
+from annotator.app import App, build_window, compose
 from annotator.config.schema import Config
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
 from annotator.pipeline import AnalysisQueueLimits
-from annotator.runner import Sessions
 from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
 from annotator.ui.main_window import MainWindow
 from annotator.ui.messages import MessageHub
-from annotator.ui.session_controller import SessionController
 from tests.helpers.faultserver import fault_server  # noqa: F401  (fixture)
 from tests.helpers.whisper import whisper_model  # noqa: F401  (session fixture)
 
@@ -62,10 +60,13 @@ def bridge(hub: MessageHub) -> Bridge:
 @pytest.fixture
 def window(qtbot, hub: MessageHub, bridge: Bridge) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     """The main window wired to the bridge exactly as the app wires it; quitting is always confirmed."""
-    win = MainWindow(hub, confirm=lambda title, text: True)
-    win.attach(bridge)
+    win = build_window(hub, bridge, confirm=lambda title, text: True)
     win.show()
     yield win
+    # No task's callback may outlive the window (a recent-sessions listing finishing in its
+    # thread would fill a deleted menu): cancel them and let their (silent) callbacks run.
+    bridge.cancel_all()
+    qtbot.waitUntil(lambda: bridge.pending() == 0, timeout=10000)
     # Destroy the window now: one left for interpreter shutdown takes PySide down with it.
     win.may_close = True
     win.close()
@@ -101,23 +102,13 @@ ONE_REQUEST_PER_CHUNK = AnalysisQueueLimits(batch_chars=1)
 """Batching that makes request n carry chunk n, so scripted replies line up with lines."""
 
 
-@dataclass
-class App:
-    window: MainWindow
-    sessions: Sessions
-    controller: SessionController
-    bridge: Bridge
-
-
 @pytest.fixture
 def make_app(qtbot, aio_loop, hub: MessageHub, bridge: Bridge, window: MainWindow, sessions_dir: Path) -> Iterator:  # type: ignore[no-untyped-def]
-    """Builds the app as app.py does (Sessions + SessionController) around the test window."""
+    """Builds the app with app.py's ``compose`` around the test window."""
     made: list[App] = []
 
     def make(config: Config, limits: AnalysisQueueLimits = ONE_REQUEST_PER_CHUNK, stop_timeout_s: float = 30.0) -> App:
-        sessions = Sessions(config, bridge, limits=limits, sessions_dir=sessions_dir, stop_timeout_s=stop_timeout_s)
-        controller = SessionController(window, bridge, sessions, hub)
-        app = App(window, sessions, controller, bridge)
+        app = compose(config, bridge, hub, window, sessions_dir=sessions_dir, limits=limits, stop_timeout_s=stop_timeout_s)
         made.append(app)
         return app
 
