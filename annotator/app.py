@@ -305,8 +305,7 @@ async def start_up(
     window.show()
     await asyncio.sleep(0)  # let the window paint before anything heavy starts
     bridge.run(sessions.load_model(), what="Loading the transcription model")
-    await sessions.check_keys()
-    controller.refresh_providers()
+    await sessions.check_keys()  # the states are pushed to the status bar ("providers" event)
     if config_problem is None:
         controller.hint_if_no_provider()
     else:  # instead of a hint about keys the broken file may well configure; said last, so the strip keeps it

@@ -122,6 +122,31 @@ class StoredSession:
         return None
 
 
+class _AfterAnalysis:
+    """Calls ``then()`` after each analysis the pipeline delivers (the ``Sink`` protocol)."""
+
+    def __init__(self, then: Callable[[], None]) -> None:
+        self.then = then
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self.then()
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        return None
+
+    def on_mark(self, mark: Mark) -> None:
+        return None
+
+    def on_error(self, error: AnnotatorError) -> None:
+        return None
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        return None
+
+    def on_level(self, source: str, level: float) -> None:
+        return None
+
+
 class _AudioFile:
     """A ``stream_factory`` that plays one audio file and remembers its stream (to see the end)."""
 
@@ -213,7 +238,13 @@ class Sessions:
     async def check_keys(self) -> Sequence[ProviderStatus]:
         """Which configured providers have what they need (the keyring may be slow: in a thread)."""
         self._states = await asyncio.to_thread(initial_states, self.config)
+        self._push_providers()
         return self._states
+
+    def _push_providers(self) -> None:
+        """Tell the sink the chain's state ("providers" {states}): once keys are checked, as a
+        session starts, and after each of its analyses. To the sink only: not journaled."""
+        self.sink.on_event("providers", {"states": self.providers_state()})
 
     def set_config(self, config: Config) -> None:
         """New settings apply from the next session on."""
@@ -305,6 +336,9 @@ class Sessions:
         sinks.append(self.sink)
         sinks.extend(extra)
         self._analyzer = await asyncio.to_thread(self.analyzer_factory, self.config) if analyze else None
+        if self._analyzer is not None:
+            sinks.append(_AfterAnalysis(self._push_providers))
+        self._push_providers()
         pipeline.analyzer = self._analyzer
         self._pipeline = pipeline
         pipeline.start()

@@ -82,13 +82,11 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator import paths
+    from annotator.app import build_window, compose
     from annotator.config.schema import Config
     from annotator.pipeline import AnalysisQueueLimits
-    from annotator.runner import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
-    from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub
-    from annotator.ui.session_controller import SessionController
     from annotator.ui.settings_dialog import SettingsDialog
     from tests.helpers.faultserver import FaultServer
 
@@ -99,12 +97,10 @@ def main() -> int:
     server.script("loopback", *replies())
     hub = MessageHub()
     bridge = Bridge(hub)
-    window = MainWindow(hub, confirm=lambda title, text: True)
-    window.attach(bridge)
+    window = build_window(hub, bridge, confirm=lambda title, text: True)
     # prices as a paid provider might have, so the status bar shows a cost
     config = Config(providers=(server.provider("loopback", price_in_per_mtok=1.0, price_out_per_mtok=5.0),))
-    sessions = Sessions(config, bridge, limits=AnalysisQueueLimits(batch_chars=1))
-    controller = SessionController(window, bridge, sessions, hub)
+    sessions = compose(config, bridge, hub, window, limits=AnalysisQueueLimits(batch_chars=1)).sessions
     window.resize(900, 700)
     window.show()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -126,7 +122,6 @@ def main() -> int:
 
     async def run() -> None:
         await sessions.check_keys()
-        controller.refresh_providers()
         done = loop.create_future()
         bridge.event.connect(lambda kind, data: kind == "session_closed" and not done.done() and done.set_result(None))
         window.speed_combo.setCurrentIndex(window.speed_combo.findData(0.0))

@@ -38,7 +38,7 @@ from annotator.text.clock import timestamp
 class TerminalSink:
     """Prints the session as it happens: readable lines, or one JSON object per line."""
 
-    QUIET_EVENTS = frozenset({"replay_progress", "session_closed"})
+    QUIET_EVENTS = frozenset({"replay_progress", "session_closed", "providers"})
 
     def __init__(self, out: TextIO, err: TextIO, *, as_json: bool) -> None:
         self.out = out

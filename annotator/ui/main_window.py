@@ -474,6 +474,8 @@ class MainWindow(QMainWindow):
             warning = unanalysed_warning(data)
             if warning is not None:
                 self.messages.warning(warning, kind="unanalysed")
+        elif kind == "providers":  # the session pushes the chain's state: keys checked, started, after each analysis
+            self.status.providers.set_states(data.get("states", ()))
         elif kind == "device":
             name = data.get("name") or data.get("device")
             if name:

@@ -141,7 +141,6 @@ class SessionController(QObject):
         if open_settings is not None:
             window.settings_requested.connect(open_settings)
         window.review_requested.connect(self.review)
-        bridge.analysis.connect(lambda _a: self.refresh_providers())
         self.sessions_dir = backend.sessions_dir or paths.sessions_dir()
         window.sessions_dir = self.sessions_dir
         bridge.event.connect(self._on_event)
@@ -165,9 +164,6 @@ class SessionController(QObject):
         self.bridge.run_blocking(recent_sessions, self.sessions_dir, what="Listing recent sessions", on_result=show)
 
     # -- status ------------------------------------------------------------------------
-    def refresh_providers(self) -> None:
-        self.window.status.providers.set_states(self.backend.providers_state())
-
     def hint_if_no_provider(self) -> None:
         """First run without any usable provider: say how to add one."""
         states = list(self.backend.providers_state())
@@ -179,7 +175,7 @@ class SessionController(QObject):
         if self.backend.active:
             return
         self.window.clear_session()
-        self.bridge.run(self.backend.start_live(device), what="Starting the recording", on_result=lambda _r: self.refresh_providers())
+        self.bridge.run(self.backend.start_live(device), what="Starting the recording")
 
     def open(self, path: str) -> None:
         """File > Open: a saved session is shown at once; a transcript or audio file is replayed."""
@@ -196,7 +192,7 @@ class SessionController(QObject):
             return
         self.window.clear_session()
         self.window.setWindowTitle(f"annotator — {Path(path).name}")
-        self.bridge.run(coro, what=what, on_result=lambda _r: self.refresh_providers())
+        self.bridge.run(coro, what=what)
 
     def pause(self, paused: bool) -> None:
         if not self.backend.active:

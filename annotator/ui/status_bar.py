@@ -75,10 +75,6 @@ class ProviderDots(QWidget):
             else:
                 self._paint(dot, s.name, None, f"{s.name} ({s.model}): ready, not used yet")
 
-    def update_from(self, attempts: Iterable[Attempt]) -> None:
-        for a in attempts:
-            self._paint(self._dot(a.provider), a.provider, outcome_color(a.outcome), f"{a.model}\n{attempt_reason(a)}")
-
     def tip(self, name: str) -> str:
         dot = self.dots.get(name)
         return "" if dot is None else dot.toolTip()
@@ -198,7 +194,6 @@ class StatusBar(QStatusBar):
     def show_analysis(self, analysis: Analysis) -> None:
         self.answer.setText(f"Last answer: {answered_by(analysis)}")
         self.answer.setToolTip(tooltip("\n".join(attempt_reason(a) for a in analysis.attempts) or answered_by(analysis)))
-        self.providers.update_from(analysis.attempts)
         self.usage = self.usage.add_all(analysis.attempts)
         self.usage_label.setText(usage_text(self.usage))
 

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from annotator.analysis.analyzer import ProviderStatus
 from annotator.errors import AudioError
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Contradiction, Insight, Mark, Outcome, Sentiment
 from annotator.ui.bridge import Bridge
@@ -24,11 +25,15 @@ def test_lines_markers_and_status(qtbot, window: MainWindow, bridge: Bridge) -> 
     assert model.rowCount() == 2
     assert model.data(model.index(0, COL_TEXT)) == "I have led the team for three years."
     assert model.data(model.index(1, COL_MOOD)) == "…"  # waiting for analysis
-    bridge.on_analysis(analysis_with((0, 1), score=0.6, provider="groq", model="llama-3.3"))
+    answer = analysis_with((0, 1), score=0.6, provider="groq", model="llama-3.3")
+    bridge.on_analysis(answer)
     assert model.data(model.index(1, COL_MOOD)) == "+0.60"
     assert "groq" in window.status.answer.text() and "llama-3.3" in window.status.answer.text()
     assert "420 ms" in window.status.answer.text()
+    # the session pushes the chain's state after each analysis; the dots show it
+    bridge.on_event("providers", {"states": (ProviderStatus("groq", "openai", "llama-3.3", last=answer.attempts[0]),)})
     assert "groq" in window.status.providers.dots
+    assert "420 ms" in window.status.providers.tip("groq")
     assert "360 tokens" in window.status.usage_label.text()
     assert len(window.timeline.points) == 1
 

@@ -25,7 +25,6 @@ def test_first_run_without_a_key_explains_and_local_sentiment_works(qtbot, make_
     checked = []
     app.bridge.run(app.sessions.check_keys(), what="keys", on_result=checked.append)
     qtbot.waitUntil(lambda: bool(checked))
-    app.controller.refresh_providers()
     app.controller.hint_if_no_provider()
     assert NO_PROVIDER_HINT in [m.text for m in app.window.messages.history]
     assert "no key" in app.window.status.providers.tip("kimi")
@@ -198,3 +197,16 @@ def test_a_stale_listing_never_replaces_a_newer_one(qtbot, make_app, sessions_di
     release_first.set()
     qtbot.waitUntil(lambda: not app.bridge.pending())
     assert [a.text() for a in menu.actions()] == ["&1 new"]
+
+
+def test_the_session_pushes_the_chain_state_and_the_dots_show_it(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    pushed: list[tuple[object, ...]] = []
+    app.bridge.event.connect(lambda kind, data: pushed.append(tuple(data["states"])) if kind == "providers" else None)
+    transcript = tmp_path / "t.txt"
+    transcript.write_text("Candidate: I am really proud of the team, it was a great year.\n", encoding="utf-8")
+    app.window.set_speed(0.0)
+    app.window.open_requested.emit(str(transcript))
+    qtbot.waitUntil(lambda: any(s.last is not None for states in pushed for s in states), timeout=10000)  # type: ignore[attr-defined]
+    assert pushed[0][0].last is None  # type: ignore[attr-defined]  # as the session starts: not used yet
+    assert "fast answered" in app.window.status.providers.tip("fast")
