@@ -25,20 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.analysis.review_model import LiveFlag, Review
-from annotator.models import Analysis, Chunk, Mark, Outcome
+from annotator.models import Analysis, Chunk, Mark
 from annotator.ui.bridge import Bridge
-from annotator.ui.flag import Flag, QuoteIndex, flag_from_mark, flags_from_analysis
+from annotator.ui.flag import Flag, QuoteIndex, flag_from_mark
 from annotator.ui.flags_view import FlagsView
-from annotator.ui.format import (
-    all_failed_details,
-    all_failed_warning,
-    backlog_warning,
-    held_note,
-    misconfigured_warning,
-    opened_state,
-    recording_state,
-    unanalysed_warning,
-)
+from annotator.ui.format import backlog_warning, held_note, opened_state, recording_state, unanalysed_warning
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
 from annotator.ui.review_panel import ReviewPanel
@@ -48,6 +39,7 @@ from annotator.ui.review_verdicts import (
     missed_flags,
     panel_text,
 )
+from annotator.ui.session_news import SessionNews
 from annotator.ui.status_bar import StatusBar
 from annotator.ui.timeline import Point, SentimentTimeline
 from annotator.ui.transcript_view import TranscriptModel, TranscriptView
@@ -124,8 +116,8 @@ class MainWindow(QMainWindow):
         self.paused = False
         self.may_close = False  # set once the session has been stopped for quitting
         self.reviewing = False  # a post-session review is running
-        self._warned: set[str] = set()
-        self._flag_keys: set[tuple[frozenset[str], frozenset[str], bool]] = set()
+        self.news = SessionNews()  # which flags and warnings this session has shown
+        self._before_review = ""  # the state to restore when a review is declined or fails to start
         self._quotes = QuoteIndex()  # the transcript's lines by word: a flag's earlier statement without a scan
         self.session_path: Path | None = None
         self.sessions_dir: Path | None = None  # where File > Open starts (set by the app)
@@ -391,23 +383,17 @@ class MainWindow(QMainWindow):
             cid = analysis.chunk_ids[-1] if analysis.chunk_ids else -1
             s = analysis.insight.sentiment
             self.timeline.add_point(Point(cid, at, s.score, s.label, analysis.local))
-        for flag in flags_from_analysis(analysis, chunks, self._quotes):
-            self.add_flag(flag)
-        for attempt in analysis.attempts:
-            if attempt.outcome is Outcome.MISCONFIGURED and attempt.provider not in self._warned:
-                self._warned.add(attempt.provider)
-                self.messages.warning(misconfigured_warning(attempt))
-        if (analysis.insight is None or analysis.local) and any(not a.ok for a in analysis.attempts):
-            self.messages.warning(
-                all_failed_warning(analysis), details=all_failed_details(analysis), kind="analysis_unavailable"
-            )
+        for flag in self.news.flags(analysis, chunks, self._quotes):
+            self._show_flag(flag)
+        for warning in self.news.warnings(analysis):
+            self.messages.warning(warning.text, details=warning.details, kind=warning.kind)
 
     def add_flag(self, flag: Flag) -> None:
         """Show a flag once: a contradiction repeated in a later answer adds no second card."""
-        if not flag.manual:
-            if flag.key in self._flag_keys:
-                return
-            self._flag_keys.add(flag.key)
+        if self.news.admit(flag):
+            self._show_flag(flag)
+
+    def _show_flag(self, flag: Flag) -> None:
         self.flags.add_flag(flag)
         self.transcript_model.set_flagged([flag.chunk_id])
         self.timeline.add_flag(flag.at)
@@ -423,7 +409,7 @@ class MainWindow(QMainWindow):
     def on_event(self, kind: str, data: dict[str, Any]) -> None:
         state = recording_state(kind, data)
         if kind in ("model_loading", "model_ready") and (
-            self.active or (kind == "model_ready" and self.status.state.text() != recording_state("model_loading", {}))
+            self.active or (kind == "model_ready" and self.status.current_state != recording_state("model_loading", {}))
         ):
             state = None  # the model loads in the background: a session's state stays, and "ready" only ends "loading"
         elif kind == "recording":
@@ -506,8 +492,7 @@ class MainWindow(QMainWindow):
         self.timeline.clear()
         self.status.reset_usage()
         self.status.hide_timer()
-        self._warned.clear()
-        self._flag_keys.clear()
+        self.news.clear()
         self._quotes.clear()
         self.session_path = None
         self.review_panel.clear()
@@ -517,10 +502,16 @@ class MainWindow(QMainWindow):
     # -- the post-session review -----------------------------------------------------------
     def set_reviewing(self, on: bool, state: str | None = None) -> None:
         """A review started (True) or ended (False); ``state`` goes to the status bar."""
+        if on and not self.reviewing:
+            self._before_review = self.status.current_state
         self.reviewing = on
         if state is not None:
             self.status.set_state(state)
         self._sync_actions()
+
+    def cancel_review(self) -> None:
+        """The review did not run (declined, or its estimate failed): the state before it returns."""
+        self.set_reviewing(False, self._before_review)
 
     def show_review(self, review: Review, flags: Sequence[LiveFlag], *, stored: bool = False) -> None:
         """Show a finished review beside the live flags: a verdict on each live

@@ -277,22 +277,17 @@ class SessionController(QObject):
         if path is None:
             self.messages.info("There is no session to review yet: record, replay or open a session first.")
             return
-        before = self.window.status.state.text()
         self.window.set_reviewing(True, "Estimating the review's cost…")
-
-        def failed(_err: BaseException) -> None:
-            self.window.set_reviewing(False, before)
-
         self.bridge.run(
             self.backend.estimate(path),
             what="Estimating the review",
-            on_result=lambda estimate: self._ask_review(path, estimate, before),
-            on_failure=failed,
+            on_result=lambda estimate: self._ask_review(path, estimate),
+            on_failure=lambda _err: self.window.cancel_review(),
         )
 
-    def _ask_review(self, path: Path, estimate: ReviewEstimate, before: str) -> None:
+    def _ask_review(self, path: Path, estimate: ReviewEstimate) -> None:
         if not self.window.confirm("Review this session?", confirm_text(format_estimate(estimate))):
-            self.window.set_reviewing(False, before)
+            self.window.cancel_review()
             self.messages.info("The review was not run; nothing was sent.")
             return
         self.window.set_reviewing(True, "Reviewing: sending the transcript…")

@@ -94,6 +94,7 @@ class StatusBar(QStatusBar):
         self.setSizeGripEnabled(False)
         self.clock = clock
         self._since: float | None = None
+        self.current_state = ""  # the state shown, as set (see ``set_state``)
         fields = QWidget(self)
         lay = QHBoxLayout(fields)
         lay.setContentsMargins(0, 0, 12, 0)  # the usage figure keeps clear of the window's edge
@@ -128,6 +129,7 @@ class StatusBar(QStatusBar):
         self.usage_label.setText(usage_text(self.usage))
 
     def set_state(self, text: str) -> None:
+        self.current_state = text  # kept as a value: nobody reads the label back as state
         self.state.setText(text)
         recording = text.startswith("●")
         if self.state.property("recording") != recording:  # re-polished only when the colour changes (issue 19)
