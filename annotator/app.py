@@ -27,6 +27,7 @@ import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -42,7 +43,8 @@ from annotator.runner import Sessions
 
 if TYPE_CHECKING:  # Qt is imported only once the window is asked for (the CLI never loads it)
     from annotator.ui.bridge import Bridge
-    from annotator.ui.main_window import Confirm, MainWindow
+    from annotator.ui.dialogs import Confirm
+    from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub
     from annotator.ui.session_controller import SessionController
 
@@ -295,12 +297,14 @@ async def start_up(
 
     The model loads in its own task; everything slow here runs in a thread; and
     nothing waits on the user: the offer of unfinished sessions is a non-modal
-    question (``MainWindow.ask``) answered through a callback. A modal dialog run
+    question (``ui.dialogs.ask``) answered through a callback. A modal dialog run
     inside this coroutine would spin a nested Qt loop inside a running asyncio
     task, and the loop could not step any other task (the model load) until the
     user answered: "Cannot enter into task ... while another task ... is being
     executed", and the model stays "loading" (issue 19).
     """
+    from annotator.ui.dialogs import ask
+
     window.status.set_state("Loading transcription model…")
     window.show()
     await asyncio.sleep(0)  # let the window paint before anything heavy starts
@@ -317,7 +321,7 @@ async def start_up(
         return
     found, question = await asyncio.to_thread(unfinished, controller.sessions_dir)
     if found:
-        offer_unfinished(window.ask, found, question, controller, messages)
+        offer_unfinished(partial(ask, window), found, question, controller, messages)
 
 
 def unfinished(directory: Path | None = None) -> tuple[list[Path], str]:
@@ -340,7 +344,7 @@ def unfinished(directory: Path | None = None) -> tuple[list[Path], str]:
 
 
 Ask = Callable[[str, str, Callable[[bool], None]], Any]
-"""``MainWindow.ask``: put a yes/no question and return at once; the answer comes to the callback."""
+"""``ui.dialogs.ask`` bound to the window: put a yes/no question and return at once; the answer comes to the callback."""
 
 
 def offer_unfinished(ask: Ask, found: Sequence[Path], question: str, controller: Any, messages: Any) -> None:

@@ -32,6 +32,10 @@ OUTCOME_WORDS = {
     Outcome.DEADLINE: "ran out of time",
 }
 
+LISTENING = "Listening… Each utterance appears here a moment after it ends (at a pause in the speech)."
+REPLAYING = "Replaying… The lines appear here as they are read or transcribed."
+NOTHING_TO_EXPORT = "There is no session to export yet: record or replay something first."
+
 
 def signed_score(score: float) -> str:
     """``0.25`` -> ``"+0.25"``, ``-0.6`` -> ``"−0.60"`` (a real minus sign)."""

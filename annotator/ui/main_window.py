@@ -10,68 +10,39 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QStatusTipEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QStatusTipEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from annotator.analysis.review_model import LiveFlag, Review
 from annotator.models import Analysis, Chunk, Mark
 from annotator.ui.bridge import Bridge
+from annotator.ui.dialogs import Confirm, ask_user, pick_export, pick_file
 from annotator.ui.flag import Flag, QuoteIndex, flag_from_mark
 from annotator.ui.flags_view import FlagsView
-from annotator.ui.format import backlog_warning, held_note, opened_state, recording_state, unanalysed_warning
+from annotator.ui.format import (
+    LISTENING,
+    NOTHING_TO_EXPORT,
+    REPLAYING,
+    backlog_warning,
+    held_note,
+    opened_state,
+    recording_state,
+    unanalysed_warning,
+)
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
+from annotator.ui.pickers import DevicePicker, SpeedPicker
 from annotator.ui.review_panel import ReviewPanel
-from annotator.ui.review_verdicts import (
-    card_reviews,
-    failed_message,
-    missed_flags,
-    panel_text,
-)
+from annotator.ui.review_verdicts import card_reviews, failed_message, missed_flags, panel_text
 from annotator.ui.session_news import SessionNews
 from annotator.ui.status_bar import StatusBar
 from annotator.ui.timeline import Point, SentimentTimeline
 from annotator.ui.transcript_view import TranscriptModel, TranscriptView
+from annotator.ui.window_layout import build_menu, build_panes, build_toolbar, fill_recent, input_column, make_action
 
-SPEEDS: tuple[tuple[str, float], ...] = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("max", 0.0))
-"""Replay speeds offered; 0.0 means as fast as possible (the pipeline's ``MAX_SPEED``)."""
-
-OPEN_FILTER = (
-    "Sessions, transcripts and audio (*.jsonl *.json *.txt *.srt *.vtt *.wav *.flac *.mp3 *.m4a *.ogg);;"
-    "Session journals (*.jsonl *.json);;Transcripts (*.txt *.srt *.vtt);;Audio (*.wav *.flac *.mp3 *.m4a *.ogg);;All files (*)"
-)
-EXPORT_FORMATS = {"Markdown (*.md)": "md", "JSON (*.json)": "json", "SubRip subtitles (*.srt)": "srt", "WebVTT (*.vtt)": "vtt"}
-
-Confirm = Callable[[str, str], bool]
-
-LISTENING = "Listening… Each utterance appears here a moment after it ends (at a pause in the speech)."
-REPLAYING = "Replaying… The lines appear here as they are read or transcribed."
 RECENT_MAX = 8
 """Sessions listed under File > Open Recent."""
-NOTHING_TO_EXPORT = "There is no session to export yet: record or replay something first."
-
-
-def ask_user(parent: QWidget) -> Confirm:
-    """A yes/no question as a modal message box (replaced in tests)."""
-
-    def confirm(title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
-
-    return confirm
 
 
 class MainWindow(QMainWindow):
@@ -131,168 +102,68 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.level_meter = LevelMeter(self)
-        self.device_combo = QComboBox(self)
-        self.device_combo.setObjectName("deviceCombo")
-        self.device_combo.setMinimumContentsLength(11)
-        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.device_combo.setToolTip("Input device to record from")
-        self.device_combo.addItem("Default input", None)
-        self.speed_combo = QComboBox(self)
-        self.speed_combo.setToolTip("Replay speed")
-        for label, speed in SPEEDS:
-            self.speed_combo.addItem(label, speed)
-        self.speed_combo.currentIndexChanged.connect(lambda i: self.speed_changed.emit(float(self.speed_combo.itemData(i))))
+        self.device_combo = DevicePicker(self)
+        self.speed_combo = SpeedPicker(self)
+        self.speed_combo.currentIndexChanged.connect(lambda _i: self.speed_changed.emit(self.speed_combo.speed()))
 
         self._build_actions()
-        self._build_toolbar()
-        self._build_menus()
-        self._build_layout()
+        self.toolbar = build_toolbar(self, (
+            self.act_record, self.act_stop, input_column(self, self.device_combo, self.level_meter), None,
+            self.act_open, self.act_pause, self.speed_combo, None,
+            self.act_mark, self.act_flag, self.act_next_flag, None,
+            self.act_review, self.act_export, self.act_settings,
+        ))
+        self.toolbar.widgetForAction(self.act_record).setObjectName("recordButton")
+        self.toolbar.widgetForAction(self.act_stop).setObjectName("stopButton")
+        self.recent_menu = QMenu("Open &Recent", self)
+        fill_recent(self.recent_menu, (), self.open_requested.emit)
+        build_menu(self, "&File", (self.act_open, self.recent_menu, self.act_replay, self.act_export, None, self.act_settings, None, self.act_quit))
+        self.session_menu = build_menu(self, "&Session", (
+            self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None,
+            self.act_review, None, self.act_follow,
+        ))
+        panes = build_panes(
+            self, transcript=self.transcript, flags=self.flags, review=self.review_panel, timeline=self.timeline, messages=self.message_area
+        )
+        self.review_section, self.right_split = panes.review_section, panes.right_split
 
         self.flags.flag_clicked.connect(self.show_flag)
         self.timeline.chunk_clicked.connect(lambda cid: self.transcript.select_chunks([cid]))
         self._sync_actions()
 
     # -- construction ------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, tip: str, slot: Callable[[], Any]) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.act_record = self._action("● Record", "Ctrl+R", "Start recording from the selected input", self._on_record)
-        self.act_stop = self._action("■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit)
-        self.act_open = self._action(
+        self.act_record = make_action(self, "● Record", "Ctrl+R", "Start recording from the selected input",
+                                      lambda: self.record_requested.emit(self.device_combo.currentData()))
+        self.act_stop = make_action(self, "■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit)
+        self.act_open = make_action(self,
             "Open…", QKeySequence.StandardKey.Open,
-            "Open a saved session (shown at once, with its analyses), or replay a transcript or audio file", self._on_open,
+            "Open a saved session (shown at once, with its analyses), or replay a transcript or audio file",
+            lambda: self._pick("Open", self.open_requested.emit),
         )
-        self.act_replay = self._action(
-            "Replay…", None, "Replay a session, transcript or audio file as it was said, at the chosen speed", self._on_replay
+        self.act_replay = make_action(self,
+            "Replay…", None, "Replay a session, transcript or audio file as it was said, at the chosen speed",
+            lambda: self._pick("Replay", self.replay_requested.emit),
         )
-        self.act_pause = self._action("Pause", "Ctrl+P", "Pause or resume the replay", self._on_pause)
-        self.act_mark = self._action("Mark moment", "Ctrl+M", "Bookmark this moment in the session", lambda: self.mark_requested.emit("bookmark", ""))
-        self.act_flag = self._action("Flag last statement", "Ctrl+F", "Flag the last statement for review", lambda: self.mark_requested.emit("flag", ""))
-        self.act_next_flag = self._action("Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag)
-        self.act_export = self._action("Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", self._on_export)
-        self.act_review = self._action(
+        self.act_pause = make_action(self, "Pause", "Ctrl+P", "Pause or resume the replay", lambda: self.pause_requested.emit(not self.paused))
+        self.act_mark = make_action(self, "Mark moment", "Ctrl+M", "Bookmark this moment in the session", lambda: self.mark_requested.emit("bookmark", ""))
+        self.act_flag = make_action(self, "Flag last statement", "Ctrl+F", "Flag the last statement for review", lambda: self.mark_requested.emit("flag", ""))
+        self.act_next_flag = make_action(self, "Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag)
+        self.act_export = make_action(self, "Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", self._on_export)
+        self.act_review = make_action(self,
             "Review session…", "Ctrl+Shift+R",
             "Send the whole transcript to the review chain: check the live flags, find missed contradictions (asks first, with the cost)",
             self.review_requested.emit,
         )
-        self.act_settings = self._action("Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", self.settings_requested.emit)
-        self.act_quit = self._action("Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
-        self.act_follow = self._action("Follow newest line", "End", "Scroll to the newest line and keep following", self.transcript.scroll_to_newest)
+        self.act_settings = make_action(self, "Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", self.settings_requested.emit)
+        self.act_quit = make_action(self, "Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
+        self.act_follow = make_action(self, "Follow newest line", "End", "Scroll to the newest line and keep following", self.transcript.scroll_to_newest)
         # the toolbar's short labels (the menus keep the full ones): every button fits at 900 px
         for action, short in ((self.act_open, "Open"), (self.act_mark, "Mark"), (self.act_flag, "Flag"), (self.act_next_flag, "Next ⚑"),
                               (self.act_review, "Review"), (self.act_export, "Export"), (self.act_settings, "Settings")):
             action.setIconText(short)
 
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Session", self)
-        bar.setObjectName("mainToolbar")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.addAction(self.act_record)
-        bar.addAction(self.act_stop)
-        source = QWidget(bar)  # the input picker with its level right under it: one toolbar slot
-        column = QVBoxLayout(source)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(self.device_combo)
-        column.addWidget(self.level_meter)
-        bar.addWidget(source)
-        bar.addSeparator()
-        bar.addAction(self.act_open)
-        bar.addAction(self.act_pause)
-        bar.addWidget(self.speed_combo)
-        bar.addSeparator()
-        bar.addAction(self.act_mark)
-        bar.addAction(self.act_flag)
-        bar.addAction(self.act_next_flag)
-        bar.addSeparator()
-        bar.addAction(self.act_review)
-        bar.addAction(self.act_export)
-        bar.addAction(self.act_settings)
-        self.addToolBar(bar)
-        self.toolbar = bar
-        bar.widgetForAction(self.act_record).setObjectName("recordButton")
-        bar.widgetForAction(self.act_stop).setObjectName("stopButton")
-
-    def _build_menus(self) -> None:
-        m = self.menuBar().addMenu("&File")
-        m.addAction(self.act_open)
-        self.recent_menu = m.addMenu("Open &Recent")
-        self.recent_menu.addAction("No sessions yet").setEnabled(False)
-        for a in (self.act_replay, self.act_export, None, self.act_settings, None, self.act_quit):
-            m.addSeparator() if a is None else m.addAction(a)
-        m = self.menuBar().addMenu("&Session")
-        for a in (self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None, self.act_review, None, self.act_follow):
-            m.addSeparator() if a is None else m.addAction(a)
-        self.session_menu = m
-
-    def _build_layout(self) -> None:
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.setChildrenCollapsible(False)
-        left = QWidget(split)
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(8, 8, 4, 0)
-        lv.addWidget(self._heading("Transcript", left))
-        lv.addWidget(self.transcript, 1)
-        right = QSplitter(Qt.Orientation.Vertical, split)
-        right.setChildrenCollapsible(False)
-        flags = QWidget(right)
-        rv = QVBoxLayout(flags)
-        rv.setContentsMargins(4, 8, 8, 0)
-        rv.addWidget(self._heading("Flags", flags))
-        rv.addWidget(self.flags, 1)
-        review = QWidget(right)
-        review.setObjectName("reviewSection")
-        rr = QVBoxLayout(review)
-        rr.setContentsMargins(4, 4, 8, 0)
-        rr.addWidget(self._heading("Review", review))
-        rr.addWidget(self.review_panel, 1)
-        right.addWidget(flags)
-        right.addWidget(review)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        review.hide()
-        self.review_section = review
-        self.right_split = right
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([760, 480])
-        central = QWidget(self)
-        v = QVBoxLayout(central)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.setSpacing(4)
-        v.addWidget(split, 1)
-        tl = QVBoxLayout()
-        tl.setContentsMargins(8, 0, 8, 4)
-        tl.addWidget(self._heading("Sentiment", central))
-        tl.addWidget(self.timeline)
-        v.addLayout(tl)
-        v.addWidget(self.message_area)
-        self.setCentralWidget(central)
-
-    @staticmethod
-    def _heading(text: str, parent: QWidget) -> QLabel:
-        label = QLabel(text, parent)
-        label.setObjectName("paneHeading")
-        return label
-
     # -- the user's intents ------------------------------------------------------------
-    def _on_record(self) -> None:
-        self.record_requested.emit(self.device_combo.currentData())
-
-    def _on_pause(self) -> None:
-        self.pause_requested.emit(not self.paused)
-
     def _on_next_flag(self) -> None:
         if not self.flags.select_next():
             self.messages.info("There are no flags yet to jump to.")
@@ -301,64 +172,35 @@ class MainWindow(QMainWindow):
         """Where File > Open starts: the sessions folder (else Qt's default)."""
         return str(self.sessions_dir) if self.sessions_dir is not None else ""
 
-    def _on_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a session, transcript or audio file", self.open_start_dir(), OPEN_FILTER)
+    def _pick(self, verb: str, then: Callable[[str], None]) -> None:
+        path = pick_file(self, f"{verb} a session, transcript or audio file", self.open_start_dir())
         if path:
-            self.open_requested.emit(path)
-
-    def _on_replay(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Replay a session, transcript or audio file", self.open_start_dir(), OPEN_FILTER)
-        if path:
-            self.replay_requested.emit(path)
+            then(path)
 
     def set_recent(self, sessions: Sequence[tuple[Path, str]]) -> None:
         """File > Open Recent: these ``(journal, label)`` pairs, newest first."""
-        menu = self.recent_menu
-        menu.clear()
-        for i, (path, label) in enumerate(sessions[:RECENT_MAX], 1):
-            action = menu.addAction(f"&{i} {label}")
-            action.setToolTip(str(path))
-            action.setStatusTip(str(path))
-            action.triggered.connect(lambda _checked=False, p=path: self.open_requested.emit(str(p)))
-        if menu.isEmpty():
-            menu.addAction("No sessions yet").setEnabled(False)
+        fill_recent(self.recent_menu, sessions[:RECENT_MAX], lambda path: self.open_requested.emit(str(path)))
         self._sync_actions()
 
     def _on_export(self) -> None:
         if self.session_path is None:  # said before any dialog opens
             self.messages.info(NOTHING_TO_EXPORT)
             return
-        start = str(self.session_path.with_suffix(".md"))
-        path, chosen = QFileDialog.getSaveFileName(self, "Export session", start, ";;".join(EXPORT_FORMATS))
-        if path:
-            fmt = EXPORT_FORMATS.get(chosen) or Path(path).suffix.lstrip(".").lower()
-            self.export_requested.emit(path, fmt)
+        chosen = pick_export(self, self.session_path.with_suffix(".md"))
+        if chosen is not None:
+            self.export_requested.emit(*chosen)
 
     def set_devices(self, devices: Sequence[tuple[str, str]], configured: Sequence[str] = ()) -> None:
-        """Offer these input devices as (id, label) pairs. The first entry records what
-        Settings > Input names (``configured``: your microphone, and the other side), or
-        the system's default input when nothing is configured."""
-        self.device_combo.blockSignals(True)
-        self.device_combo.clear()
-        first = "Default input" if not configured else "Settings: " + " + ".join(configured)
-        self.device_combo.addItem(first, None)
-        self.device_combo.setItemData(0, first, Qt.ItemDataRole.ToolTipRole)
-        for dev_id, label in devices:
-            self.device_combo.addItem(label, dev_id)
-            self.device_combo.setItemData(self.device_combo.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
-        self.device_combo.setCurrentIndex(0)
-        self.device_combo.blockSignals(False)
+        """Offer these input devices as (id, label) pairs (``DevicePicker.set_devices``)."""
+        self.device_combo.set_devices(devices, configured)
 
     def devices(self) -> list[tuple[str, str]]:
-        """The input devices offered, as (id, label) pairs (without the first entry, the configured inputs)."""
-        combo = self.device_combo
-        return [(combo.itemData(i), combo.itemText(i)) for i in range(1, combo.count())]
+        """The input devices offered, as (id, label) pairs."""
+        return self.device_combo.devices()
 
     def set_speed(self, speed: float) -> None:
         """Select this replay speed (0.0 = as fast as possible), adding it if it is not offered."""
-        if self.speed_combo.findData(speed) < 0:
-            self.speed_combo.addItem(f"{speed:g}×", speed)
-        self.speed_combo.setCurrentIndex(self.speed_combo.findData(speed))
+        self.speed_combo.set_speed(speed)
 
     # -- what the pipeline delivers (connected to the Bridge) ---------------------------
     def attach(self, bridge: Bridge) -> None:
@@ -551,22 +393,6 @@ class MainWindow(QMainWindow):
             self.status.show_note(event.tip())
             return True
         return super().event(event)
-
-    # -- questions -------------------------------------------------------------------------
-    def ask(self, title: str, text: str, on_answer: Callable[[bool], None]) -> QMessageBox:
-        """A yes/no question that does not block: the box opens window-modal and this
-        returns at once; ``on_answer(True)`` on Yes, ``on_answer(False)`` on No or when
-        dismissed. Safe from a coroutine: no nested event loop runs (``exec`` inside an
-        asyncio task would stall every other task until the user answered, issue 19)."""
-        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, yes | no, self)
-        box.setObjectName("question")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-        box.finished.connect(lambda _result: on_answer(box.clickedButton() is box.button(yes)))
-        box.open()
-        return box
 
     # -- closing --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

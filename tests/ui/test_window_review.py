@@ -219,7 +219,7 @@ def test_the_real_question_box_declined_sends_nothing(qtbot, make_app, fault_ser
     """The app's own modal question (QMessageBox.exec inside the qasync loop), answered No."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from annotator.ui.main_window import ask_user
+    from annotator.ui.dialogs import ask_user
 
     app = make_app(config(fault_server))
     win = app.window
