@@ -20,21 +20,13 @@ from annotator.ui.bridge import Bridge
 from annotator.ui.dialogs import Confirm, ask_user, pick_export, pick_file
 from annotator.ui.flag import Flag, QuoteIndex, flag_from_mark
 from annotator.ui.flags_view import FlagsView
-from annotator.ui.format import (
-    LISTENING,
-    NOTHING_TO_EXPORT,
-    REPLAYING,
-    backlog_warning,
-    held_note,
-    opened_state,
-    recording_state,
-    unanalysed_warning,
-)
+from annotator.ui.format import LISTENING, NOTHING_TO_EXPORT, REPLAYING, backlog_warning, held_note, unanalysed_warning
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
 from annotator.ui.pickers import DevicePicker, SpeedPicker
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.review_verdicts import card_reviews, failed_message, missed_flags, panel_text
+from annotator.ui.run_state import RunState, after_event
 from annotator.ui.session_news import SessionNews
 from annotator.ui.status_bar import StatusBar
 from annotator.ui.timeline import Point, SentimentTimeline
@@ -249,32 +241,16 @@ class MainWindow(QMainWindow):
             self.status.show_note(f"Marked {mark.at:.0f} s", 3000)
 
     def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        state = recording_state(kind, data)
-        if kind in ("model_loading", "model_ready") and (
-            self.active or (kind == "model_ready" and self.status.current_state != recording_state("model_loading", {}))
-        ):
-            state = None  # the model loads in the background: a session's state stays, and "ready" only ends "loading"
-        elif kind == "recording":
-            self.active, self.replaying, self.paused = True, False, False
+        now, state = after_event(RunState(self.active, self.replaying, self.paused), kind, data,
+                                 self.status.current_state, len(self.flags.cards))
+        self.active, self.replaying, self.paused = now.active, now.replaying, now.paused
+        if kind == "recording":
             self.status.start_timer()
             self.transcript.set_placeholder(LISTENING)
-        elif kind == "replay_progress":
-            self.active, self.replaying = True, True
-            if self.paused:
-                state = None
         elif kind == "replay_started":
-            self.active, self.replaying, self.paused = True, True, False
             self.status.hide_timer()
             self.transcript.set_placeholder(REPLAYING)
-            state = "▶ Replaying"
-        elif kind == "paused":
-            self.paused = True
-            state = "Paused"
-        elif kind == "resumed":
-            self.paused = False
-            state = "▶ Replaying" if self.replaying else "● Recording"
         elif kind == "stopped":
-            self.active, self.replaying, self.paused = False, False, False
             self.status.stop_timer()
             self.transcript.set_placeholder(TranscriptView.placeholder)
         elif kind == "session":
@@ -282,9 +258,6 @@ class MainWindow(QMainWindow):
             self.session_path = Path(str(path)) if path else None
             if self.session_path:
                 self.setWindowTitle(f"annotator — {self.session_path.name}")
-        elif kind == "opened":  # a saved session, shown at once
-            self.active, self.replaying, self.paused = False, False, False
-            state = opened_state(data, len(self.flags.cards))
         elif kind == "review":  # a saved session's latest review (shown at once, or after its replay)
             run = data.get("run")
             if run is not None:
