@@ -305,7 +305,7 @@ async def start_up(
     """
     from annotator.ui.dialogs import ask
 
-    window.status.set_state("Loading transcription model…")
+    window.set_state("Loading transcription model…")
     window.show()
     await asyncio.sleep(0)  # let the window paint before anything heavy starts
     bridge.run(sessions.load_model(), what="Loading the transcription model")

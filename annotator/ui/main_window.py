@@ -194,6 +194,15 @@ class MainWindow(QMainWindow):
         """Select this replay speed (0.0 = as fast as possible), adding it if it is not offered."""
         self.speed_combo.set_speed(speed)
 
+    def set_state(self, text: str) -> None:
+        """Show ``text`` as what the window is doing (the status bar's first field)."""
+        self.status.set_state(text)
+
+    def selected_line(self) -> int | None:
+        """The last selected transcript line's chunk id, or None."""
+        selected = self.transcript.selected_chunk_ids()
+        return selected[-1] if selected else None
+
     # -- what the pipeline delivers (connected to the Bridge) ---------------------------
     def attach(self, bridge: Bridge) -> None:
         """Render everything the bridge delivers."""

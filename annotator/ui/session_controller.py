@@ -223,9 +223,8 @@ class SessionController(QObject):
         if path is None:
             self.messages.info("Start a recording or open a session first; marks belong to a session.")
             return
-        selected = self.window.transcript.selected_chunk_ids()
         self.bridge.run(
-            self.backend.add_mark(path, kind, note, selected[-1] if selected else None),
+            self.backend.add_mark(path, kind, note, self.window.selected_line()),
             what="Saving the mark",
         )
 
@@ -233,7 +232,7 @@ class SessionController(QObject):
         if not self.backend.active or self._stopping:
             return
         self._stopping = True
-        self.window.status.set_state("Stopping: finishing the last utterance…")
+        self.window.set_state("Stopping: finishing the last utterance…")
 
         def done(_r: object = None) -> None:
             self._stopping = False
@@ -251,7 +250,7 @@ class SessionController(QObject):
         if not self.backend.active:
             close()
             return
-        self.window.status.set_state("Stopping before quitting…")
+        self.window.set_state("Stopping before quitting…")
         self.bridge.run(self.backend.stop(), what="Stopping the session", on_result=close, on_failure=close)
 
     def export(self, output: str, fmt: str) -> None:
@@ -304,7 +303,7 @@ class SessionController(QObject):
 
     def _review_progress(self, progress: ReviewProgress) -> None:
         if self.window.reviewing:
-            self.window.status.set_state(progress_text(progress))
+            self.window.set_state(progress_text(progress))
 
     def _reviewed(self, run: ReviewRun) -> None:
         self.window.set_reviewing(False)
