@@ -5,9 +5,13 @@
 1. logging and standard streams
 2. the QApplication and the qasync event loop (asyncio runs on the Qt thread)
 3. the config (a broken file: the built-in settings, and the message strip says what is wrong)
-4. the message hub, the bridge (the pipeline's sink), the window
+4. the message hub, the bridge (the pipeline's sink), the window (``build_window``)
 5. ``runner.Sessions``: per session an analyser, a journal, inputs and a pipeline
 6. the controller that carries out the window's intents
+
+Steps 5 and 6 are ``compose``, which the window tests build their app with too.
+On close, the bridge's tasks are cancelled and their callbacks run before the
+window goes, so nothing finishing in a thread calls into a closed window.
 7. the window is shown; then, on the loop: the model loads in the background,
    a first run without a provider key is told how to add one, unfinished
    sessions are offered back (and shown at once, as saved), and a file given
