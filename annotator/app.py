@@ -203,7 +203,7 @@ def compose(
         dialog.saved.connect(saved)
         dialog.open()
 
-    controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings)
+    controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings, parent=window)
     return App(window, sessions, controller, bridge)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,10 @@ def aio_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         while (not done.done() or any(not t.done() for t in pending)) and loop.time() < deadline:
             qapp.processEvents()
         close_event_loop(loop)
+        # The test's Qt objects that only cycles keep (the loop's timers, the controller) are
+        # destroyed now, on the GUI thread: a collection run later from a worker thread would
+        # destroy them there, leaving their timers registered (a segfault in a later test).
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)
