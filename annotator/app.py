@@ -86,6 +86,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
+    from annotator.ui.collector import GuiThreadCollector
     from annotator.ui.messages import MessageHub
 
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
@@ -99,6 +100,8 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     loop = new_event_loop(app)
+    collector = GuiThreadCollector(app)  # Qt objects are never freed from a worker thread
+    collector.start()
 
     messages = MessageHub()
     bridge = Bridge(messages)
@@ -139,6 +142,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     finally:
         sys.excepthook = previous_hook
         close_event_loop(loop)
+        collector.stop()
     return 0
 
 

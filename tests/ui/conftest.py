@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from annotator.config.schema import Config
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
 from annotator.pipeline import AnalysisQueueLimits
 from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
+from annotator.ui.collector import GuiThreadCollector
 from annotator.ui.main_window import MainWindow
 from annotator.ui.messages import MessageHub
 from tests.helpers.faultserver import fault_server  # noqa: F401  (fixture)
@@ -27,6 +27,8 @@ def aio_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop marked running on the Qt event loop, so tasks advance
     whenever pytest-qt processes events (``qtbot.waitUntil``/``waitSignal``)."""
     loop = new_event_loop(qapp, already_running=True)
+    collector = GuiThreadCollector()  # as the app runs: garbage is collected on the GUI thread only
+    collector.start()
     try:
         yield loop
     finally:
@@ -41,7 +43,7 @@ def aio_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         # The test's Qt objects that only cycles keep (the loop's timers, the controller) are
         # destroyed now, on the GUI thread: a collection run later from a worker thread would
         # destroy them there, leaving their timers registered (a segfault in a later test).
-        gc.collect()
+        collector.stop()  # collects, then automatic collection is back for the next test
 
 
 @pytest.fixture(autouse=True)
