@@ -4,7 +4,8 @@ Under the line that made it, with a pointer back from the earlier line it
 conflicts with: the live ones (each with the review's verdict on it, if any; a
 contradiction a provider repeated is placed once, where it was first raised,
 ``analysis.identity``) and the ones the review found that the live pass missed.
-The lines are found from the quotes by ``text.quotes``.
+The lines are found from the quotes by ``text.quotes``, the rule the window and
+the review use too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from annotator.analysis.identity import Identity, identity
 from annotator.analysis.review_model import Review
 from annotator.journal.record import SessionRecord
 from annotator.models import Chunk, Contradiction
-from annotator.text.quotes import find_near, find_statement
+from annotator.text.quotes import place_earlier, place_found, place_statement
 
 
 @dataclass(frozen=True)
@@ -86,16 +87,15 @@ def place_contradictions(
             if same in seen:
                 continue
             seen.add(same)
-            statement = find_statement(contradiction.statement, own) or own[-1]
-            earlier = find_statement(contradiction.earlier, before) or find_statement(contradiction.earlier, own)
+            statement = place_statement(contradiction.statement, own) or own[-1]
+            earlier = place_earlier(contradiction.earlier, before, own)
             verdict, reason = verdicts.get(same, (None, ""))
             place(Placed(contradiction, statement, earlier, verdict, reason))
     if review is not None and review.result is not None:
         for c in review.result.missed:
-            found_at = find_near(c.statement, c.statement_at, record.chunks)
+            found_at, earlier = place_found(c.statement, c.statement_at, c.earlier, c.earlier_at, record.chunks)
             if found_at is None:
                 continue
-            earlier = find_near(c.earlier, c.earlier_at, record.chunks[: position[id(found_at)] + 1])
             found = Contradiction(c.statement, c.earlier, c.explanation)
             place(Placed(found, found_at, earlier, found_by_review=True))
     return under, back

@@ -1,22 +1,22 @@
 """Flags as the window shows them, built from analyses and marks (pure, no Qt).
 
-A provider quotes the new statement and the earlier one in its own words, so
-the chunks they came from are found by word overlap, not by exact equality.
-``QuoteIndex`` keeps the session's lines by their words as they arrive, so
-finding the earlier statement of a flag two hours in reads the lines that
-share a word with the quote, not the whole transcript (issue 19).
+A provider quotes the new statement and the earlier one in its own words; the
+chunks they came from are found by ``text.quotes``, the rule the exports and the
+review use too, so a card and the export name the same line. The window keeps a
+``text.quotes.QuoteIndex`` of the session's lines as they arrive, so finding the
+earlier statement of a flag two hours in does not read the whole transcript
+(issue 19).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from annotator.analysis.identity import identity
-from annotator.analysis.identity import words as _words
 from annotator.models import Analysis, Chunk, Mark
-
-MIN_OVERLAP = 0.34
+from annotator.text.quotes import QuoteIndex as QuoteIndex  # the window builds its index from here
+from annotator.text.quotes import find_statement, place_earlier, place_statement
 
 
 @dataclass(frozen=True)
@@ -45,90 +45,12 @@ def flag_key(statement: str, earlier: str, manual: bool = False) -> tuple[frozen
     return (*identity(statement, earlier), manual)
 
 
-def overlap(quote: str, text: str) -> float:
-    """Share of the quote's meaningful words found in ``text`` (1.0 for a substring)."""
-    q = quote.strip().lower()
-    if q and q in text.lower():
-        return 1.0
-    qw = _words(quote)
-    if not qw:
-        return 0.0
-    return len(qw & _words(text)) / len(qw)
-
-
-def best_match(quote: str, chunks: Sequence[Chunk]) -> Chunk | None:
-    """The chunk that best contains ``quote``; the latest wins a tie; None below ``MIN_OVERLAP``."""
-    best: Chunk | None = None
-    best_score = MIN_OVERLAP
-    for chunk in chunks:
-        score = overlap(quote, chunk.text)
-        if score >= best_score:
-            best, best_score = chunk, score
-    return best
-
-
-class QuoteIndex:
-    """The lines of a session by their meaningful words, for ``best_match`` without a scan.
-
-    ``best(quote)`` gives what ``best_match(quote, lines in arrival order)``
-    gives, reading only the lines that share a meaningful word with the quote
-    (a quote that shares none with a line is not found in it, even as a
-    substring: only quotes made of small words or of cut-off words differ).
-    """
-
-    def __init__(self) -> None:
-        self._order: dict[int, int] = {}  # chunk id -> arrival number (the latest wins a tie)
-        self._chunks: dict[int, Chunk] = {}
-        self._words: dict[int, frozenset[str]] = {}
-        self._lower: dict[int, str] = {}
-        self._postings: dict[str, set[int]] = {}
-
-    def add(self, chunk: Chunk) -> None:
-        """Index a new line, or re-index one whose text changed (same id)."""
-        for w in self._words.get(chunk.id, ()):
-            self._postings[w].discard(chunk.id)
-        self._order.setdefault(chunk.id, len(self._order))
-        ws = frozenset(_words(chunk.text))
-        self._chunks[chunk.id], self._words[chunk.id], self._lower[chunk.id] = chunk, ws, chunk.text.lower()
-        for w in ws:
-            self._postings.setdefault(w, set()).add(chunk.id)
-
-    def clear(self) -> None:
-        for d in (self._order, self._chunks, self._words, self._lower, self._postings):
-            d.clear()
-
-    def best(self, quote: str, *, before: int | None = None, exclude: int | None = None) -> Chunk | None:
-        """The line that best contains ``quote`` (``overlap``), among those with an id below
-        ``before`` and other than ``exclude``; the latest wins a tie; None below ``MIN_OVERLAP``."""
-        qw = _words(quote)
-        if not qw:
-            return None
-        # A line that can match holds at least ``need`` of the quote's words (MIN_OVERLAP of them,
-        # or all but a cut-off first and last one for a substring), so it holds one of the
-        # ``len(qw) - need + 1`` rarest: only their lines are read, however common the others are.
-        enough = next(n for n in range(1, len(qw) + 1) if n / len(qw) >= MIN_OVERLAP)  # the same division as below
-        need = max(1, min(enough, len(qw) - 2))
-        rarest = sorted(qw, key=lambda w: len(self._postings.get(w, ())))[: len(qw) - need + 1]
-        counts = {cid: len(qw & self._words[cid]) for w in rarest for cid in self._postings.get(w, ())}
-        q = quote.strip().lower()
-        best: tuple[float, int] = (MIN_OVERLAP, -1)
-        found: int | None = None
-        for cid, n in counts.items():
-            if (before is not None and cid >= before) or cid == exclude:
-                continue
-            score = n / len(qw)
-            # a substring holds every word of the quote whole, but for a cut-off first or last one
-            if score < 1.0 and n >= len(qw) - 2 and q in self._lower[cid]:
-                score = 1.0
-            key = (score, self._order[cid])
-            if score >= MIN_OVERLAP and key > best:
-                best, found = key, cid
-        return None if found is None else self._chunks[found]
-
-
-def flags_from_analysis(analysis: Analysis, chunks: Mapping[int, Chunk], index: QuoteIndex | None = None) -> list[Flag]:
-    """One flag per contradiction in the analysis, tied to the chunks it quotes (the earlier
-    statement looked up in ``index`` when given, which must hold the same chunks)."""
+def flags_from_analysis(
+    analysis: Analysis, chunks: Mapping[int, Chunk], index: QuoteIndex | None = None
+) -> list[Flag]:
+    """One flag per contradiction in the analysis, tied to the chunks it quotes
+    (``text.quotes.place_statement``/``place_earlier``; the lines before the analysis
+    looked up in ``index`` when given, which must hold the same chunks)."""
     if analysis.insight is None or not analysis.insight.contradictions:
         return []
     own = [chunks[i] for i in analysis.chunk_ids if i in chunks]
@@ -138,13 +60,12 @@ def flags_from_analysis(analysis: Analysis, chunks: Mapping[int, Chunk], index: 
         who = f"{who} · {analysis.model}"
     flags = []
     for c in analysis.insight.contradictions:
-        new = best_match(c.statement, own) or (own[-1] if own else None)
+        new = place_statement(c.statement, own)
         if index is not None:
-            old = index.best(c.earlier, before=first_own) or index.best(c.earlier, exclude=None if new is None else new.id)
+            old = index.best(c.earlier, before=first_own) or find_statement(c.earlier, own)
         else:
-            old = best_match(c.earlier, [x for i, x in sorted(chunks.items()) if first_own is None or i < first_own])
-            if old is None:
-                old = best_match(c.earlier, [x for x in chunks.values() if new is None or x.id != new.id])
+            before = [x for i, x in sorted(chunks.items()) if first_own is None or i < first_own]
+            old = place_earlier(c.earlier, before, own)
         flags.append(
             Flag(
                 statement=c.statement,

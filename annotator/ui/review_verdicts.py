@@ -26,13 +26,13 @@ from annotator.analysis.review_model import (
 from annotator.models import Chunk
 from annotator.text.clock import timestamp
 from annotator.text.money import cost
-from annotator.ui.flag import Flag, best_match, flag_key
+from annotator.text.quotes import place_found
+from annotator.ui.flag import Flag, flag_key
 from annotator.ui.format import attempt_reason, duration, signed_score
 
 CONFIRMED = "confirmed"
 WRONG = "wrong"
 NOT_JUDGED = "not judged"
-NEAR_S = 6.0  # a reply's time may be a few seconds off the line's start
 
 
 @dataclass(frozen=True)
@@ -74,18 +74,6 @@ def card_reviews(flags: Sequence[LiveFlag], result: ReviewResult) -> dict[tuple[
     return out
 
 
-def chunk_near(quote: str, at: float, chunks: Sequence[Chunk]) -> Chunk | None:
-    """The transcript line a reviewer's quote at ``at`` seconds came from: the
-    line at that time whose words match best, else the best match anywhere,
-    else the line spoken at that time."""
-    near = [c for c in chunks if c.start - NEAR_S <= at <= c.end + NEAR_S]
-    found = best_match(quote, near) or best_match(quote, chunks)
-    if found is not None:
-        return found
-    during = [c for c in chunks if c.start <= at <= c.end]
-    return during[0] if during else None
-
-
 def reviewer(review: Review) -> str:
     """``"strong (fault-model)"``, or ``"the review"`` when nobody answered."""
     if review.provider is None:
@@ -100,8 +88,8 @@ def missed_flags(review: Review, chunks: Mapping[int, Chunk]) -> list[Flag]:
     lines = [c for _, c in sorted(chunks.items())]
     out = []
     for c in review.result.missed:
-        new = chunk_near(c.statement, c.statement_at, lines)
-        old = chunk_near(c.earlier, c.earlier_at, lines)  # may be the same line ("around 140k ... not under 160k")
+        # the export's rule (``text.quotes``); the earlier may be the same line ("around 140k ... not under 160k")
+        new, old = place_found(c.statement, c.statement_at, c.earlier, c.earlier_at, lines)
         out.append(
             Flag(
                 statement=c.statement,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from annotator.analysis.identity import identity
-from annotator.analysis.review.flags import words
 from annotator.analysis.review_model import (
     LiveFlag,
     ReviewContradiction,
@@ -21,6 +20,7 @@ from annotator.analysis.review_model import (
     SentimentArc,
     TurningPoint,
 )
+from annotator.text.quotes import words
 
 MAX_QUESTIONS = 10
 SAME_TIME_S = 5.0  # two findings whose statements are this close are the same
@@ -28,8 +28,12 @@ SAME_TURN_S = 15.0  # two turning points of one label this close are the same
 
 
 def _similar(a: str, b: str, threshold: float = 0.6) -> bool:
-    """Two quotes of the same statement: most words of the shorter are in the longer."""
-    wa, wb = words(a), words(b)
+    """Two quotes of the same statement: most words of the shorter are in the longer.
+
+    Quote against quote (two providers' wordings of one finding), not quote against a
+    transcript line: where a quote stands is ``text.quotes``' rule; this one asks
+    whether two findings are the same, with every word counting."""
+    wa, wb = set(words(a)), set(words(b))
     if not wa or not wb:
         return False
     return len(wa & wb) / min(len(wa), len(wb)) >= threshold
