@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.analysis.usage import SESSION, ProviderUsage
 from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
-from annotator.ui.flag import QuoteIndex, best_match, flag_from_mark, flags_from_analysis, overlap
+from annotator.ui.flag import flag_from_mark, flags_from_analysis
 from annotator.ui.format import answered_by, attempt_reason, chunk_mood, signed_score, tooltip, usage_text
 
 
@@ -48,65 +48,10 @@ def test_matching_finds_paraphrased_quotes() -> None:
         Chunk(1, "C", 5, 9, "I have never worked with Kubernetes, it always felt like overkill for us."),
         Chunk(2, "C", 9, 12, "Last spring I migrated our whole cluster to Kubernetes."),
     ]
-    assert overlap("never worked with Kubernetes", chunks[1].text) == 1.0
-    assert best_match("has never used Kubernetes", chunks) is chunks[1]
-    assert best_match("completely unrelated words here", chunks) is None
     c = Contradiction("migrated the whole cluster to Kubernetes", "I have never worked with Kubernetes", "x")
     a = Analysis((2,), "", Insight(Sentiment("neutral", 0.0), (c,)), "p", "m")
     [flag] = flags_from_analysis(a, {ch.id: ch for ch in chunks})
     assert (flag.chunk_id, flag.earlier_chunk_id, flag.source) == (2, 1, "p · m")
-
-
-def test_the_quote_index_finds_what_a_scan_finds() -> None:
-    """``QuoteIndex.best`` (what the window uses) agrees with ``best_match`` over the lines in order:
-    paraphrases, substrings with a cut-off word, ties (the latest wins), edited lines, bounds."""
-    lines = [
-        "I have been leading the backend team at a logistics startup for about three years now.",
-        "I have never worked with Kubernetes, it always felt like overkill for us.",
-        "Last spring I migrated our whole cluster to Kubernetes.",
-        "We spent eighteen months on the billing service with four people.",
-        "The billing service took us eighteen months, with four people.",
-        "Honestly the team was great and I would hire all of them again.",
-    ]
-    chunks = [Chunk(i + 1, "C", i * 5.0, i * 5.0 + 4, t) for i, t in enumerate(lines)]
-    index = QuoteIndex()
-    for ch in chunks:
-        index.add(ch)
-    quotes = ["has never used Kubernetes", "never worked with Kubernet", "eighteen months on billing", "four people",
-              "the team was great", "leading the backend team for three years", "completely unrelated words here",
-              "ading the backend team at a logistics start"]
-    for quote in quotes:
-        assert index.best(quote) is best_match(quote, chunks), quote
-        assert index.best(quote, before=4) is best_match(quote, chunks[:3]), quote
-        assert index.best(quote, exclude=5) is best_match(quote, [c for c in chunks if c.id != 5]), quote
-    edited = Chunk(2, "C", 5.0, 9.0, "I had never heard of Kubernetes back then.")
-    index.add(edited)
-    assert index.best("never worked with Kubernetes") is best_match("never worked with Kubernetes", [chunks[0], edited, *chunks[2:]])
-    index.clear()
-    assert index.best("four people") is None
-
-
-def test_the_quote_index_agrees_with_a_scan_on_many_random_lines() -> None:
-    import random
-
-    rng = random.Random(19)
-    vocab = [f"w{i}x" for i in range(40)]  # no word inside another: a quote that is part of a word is not found (documented)
-    vocab += ["team", "years", "months", "billing", "people", "weeks"]
-    chunks = [Chunk(i, "C", i * 5.0, i * 5.0 + 4, " ".join(rng.choices(vocab, k=rng.randint(3, 14)))) for i in range(1, 301)]
-    index = QuoteIndex()
-    for ch in chunks:
-        index.add(ch)
-    for _ in range(300):
-        if rng.random() < 0.5:
-            quote = " ".join(rng.choices(vocab, k=rng.randint(1, 8)))  # a paraphrase: some words, any order
-        else:
-            text = rng.choice(chunks).text  # a substring, perhaps cutting its first and last word short
-            words = text.split()
-            a = rng.randint(0, max(0, len(words) - 4))
-            quote = " ".join(words[a : a + rng.randint(4, 8)])[rng.randint(0, 1) : -rng.randint(1, 2)]
-        before = rng.randint(2, 300)
-        assert index.best(quote) is best_match(quote, chunks), quote
-        assert index.best(quote, before=before) is best_match(quote, chunks[: before - 1]), quote
 
 
 def test_manual_flag_from_mark() -> None:

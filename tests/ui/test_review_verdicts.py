@@ -12,6 +12,7 @@ from annotator.analysis.review_model import (
     TurningPoint,
 )
 from annotator.models import Attempt, Chunk, Contradiction, Outcome
+from annotator.text.quotes import find_near
 from annotator.ui.flag import flag_key
 from annotator.ui.review_verdicts import (
     CONFIRMED,
@@ -19,7 +20,6 @@ from annotator.ui.review_verdicts import (
     WRONG,
     CardReview,
     card_reviews,
-    chunk_near,
     failed_message,
     missed_flags,
     panel_text,
@@ -89,8 +89,8 @@ def test_missed_contradictions_become_review_cards_tied_to_both_lines() -> None:
 
 def test_a_quote_in_other_words_is_placed_by_its_time() -> None:
     lines = list(chunks().values())
-    assert chunk_near("something else entirely", 21.0, lines) == lines[2]
-    assert chunk_near("ledger Postgres", 35.0, lines) == lines[3]  # the words at that time win over an earlier line
+    assert find_near("something else entirely", 21.0, lines) == lines[2]
+    assert find_near("ledger Postgres", 35.0, lines) == lines[3]  # the words at that time win over an earlier line
 
 
 def test_panel_text_names_provider_model_cost_and_keeps_markup_as_text() -> None:
