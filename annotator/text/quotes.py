@@ -36,6 +36,10 @@ order without reading the whole transcript: the window finds a flag's earlier
 statement two hours in by reading the lines that hold the quote's rarest words
 only, so the work per new line does not grow with the session (issue 19).
 
+Not here: whether two quotes are the same finding (``analysis.review.merge``,
+two providers' wordings compared with each other, every word counting) is a
+different question from where one quote stands in the transcript.
+
 Standard library only: lines are anything with ``text`` (and ``start``/``end``
 for ``find_near``, ``id`` for ``QuoteIndex``), such as ``models.Chunk``.
 """
