@@ -9,7 +9,7 @@ from annotator.formats.contradictions import place_contradictions
 from annotator.journal.record import SessionRecord
 from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment
 from annotator.text.quotes import QuoteIndex
-from annotator.ui.flag import flags_from_analysis
+from annotator.ui.session_news import SessionNews
 
 LINES = [
     "I have never worked with Kubernetes, it always felt like overkill.",  # 1
@@ -46,13 +46,14 @@ ANALYSES = [
 def test_the_window_the_export_and_the_review_pin_each_quote_to_the_same_line() -> None:
     by_id = {c.id: c for c in CHUNKS}
     index = QuoteIndex()
+    news = SessionNews()  # what MainWindow.on_analysis asks for its new cards
     window: list[tuple[int | None, int | None]] = []
     for a in ANALYSES:  # as the window sees them: each analysis after its lines arrived
         for c in CHUNKS:
             if c.id <= max(a.chunk_ids):
                 index.add(c)
         shown = {i: c for i, c in by_id.items() if i <= max(a.chunk_ids)}
-        [flag] = flags_from_analysis(a, shown, index)
+        [flag] = news.flags(a, shown, index)
         window.append((flag.chunk_id, flag.earlier_chunk_id))
 
     record = SessionRecord(header={}, chunks=list(CHUNKS), analyses=list(ANALYSES))
