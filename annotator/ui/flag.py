@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from annotator.analysis.identity import identity
 from annotator.models import Analysis, Chunk, Mark
-from annotator.text.quotes import QuoteIndex as QuoteIndex  # the window builds its index from here
-from annotator.text.quotes import find_statement, place_earlier, place_statement
+from annotator.text.quotes import QuoteIndex, find_statement, place_earlier, place_statement
 
 
 @dataclass(frozen=True)

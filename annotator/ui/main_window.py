@@ -16,9 +16,10 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from annotator.analysis.review_model import LiveFlag, Review
 from annotator.models import Analysis, Chunk, Mark
+from annotator.text.quotes import QuoteIndex
 from annotator.ui.bridge import Bridge
 from annotator.ui.dialogs import Confirm, ask_user, pick_export, pick_file
-from annotator.ui.flag import Flag, QuoteIndex, flag_from_mark
+from annotator.ui.flag import Flag, flag_from_mark
 from annotator.ui.flags_view import FlagsView
 from annotator.ui.format import LISTENING, NOTHING_TO_EXPORT, REPLAYING, backlog_warning, held_note, unanalysed_warning
 from annotator.ui.level_meter import LevelMeter

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from annotator.models import Analysis, Chunk, Outcome
-from annotator.ui.flag import Flag, QuoteIndex, flags_from_analysis
+from annotator.text.quotes import QuoteIndex
+from annotator.ui.flag import Flag, flags_from_analysis
 from annotator.ui.format import all_failed_details, all_failed_warning, misconfigured_warning
 
 
