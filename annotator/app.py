@@ -6,7 +6,7 @@
 2. the QApplication and the qasync event loop (asyncio runs on the Qt thread)
 3. the config (a broken file: the built-in settings, and the message strip says what is wrong)
 4. the message hub, the bridge (the pipeline's sink), the window (``build_window``)
-5. ``runner.Sessions``: per session an analyser, a journal, inputs and a pipeline
+5. ``sessions.service.Sessions``: per session an analyser, a journal, inputs and a pipeline
 6. the controller that carries out the window's intents
 
 Steps 5 and 6 are ``compose``, which the window tests build their app with too.
@@ -17,7 +17,7 @@ window goes, so nothing finishing in a thread calls into a closed window.
    sessions are offered back (and shown at once, as saved), and a file given
    on the command line replays.
 
-``Sessions`` (``annotator/runner.py``, no Qt) is the session backend, shared
+``Sessions`` (``annotator/sessions/service.py``, no Qt) is the session backend, shared
 with ``annotator listen``.
 """
 
@@ -42,8 +42,8 @@ from annotator.config.keys import key_status
 from annotator.config.schema import Config, ProviderConfig
 from annotator.errors import AnnotatorError, ConfigError
 from annotator.models import Attempt
-from annotator.pipeline import AnalysisQueueLimits
-from annotator.runner import Sessions
+from annotator.sessions.pipeline import AnalysisQueueLimits
+from annotator.sessions.service import Sessions
 
 if TYPE_CHECKING:  # Qt is imported only once the window is asked for (the CLI never loads it)
     from annotator.ui.bridge import Bridge
@@ -316,7 +316,7 @@ async def start_up(
     window.set_state("Loading transcription model…")
     window.show()
     await asyncio.sleep(0)  # let the window paint before anything heavy starts
-    bridge.run(sessions.load_model(), what="Loading the transcription model")
+    bridge.run(sessions.model.load(), what="Loading the transcription model")
     await sessions.check_keys()  # the states are pushed to the status bar ("providers" event)
     if config_problem is None:
         controller.hint_if_no_provider()

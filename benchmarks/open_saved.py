@@ -80,7 +80,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator.config.schema import Config
-    from annotator.runner import Sessions
+    from annotator.sessions.service import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub

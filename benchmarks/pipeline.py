@@ -32,7 +32,8 @@ from annotator.analysis.prompt import estimate_tokens  # noqa: E402
 from annotator.config.schema import Config  # noqa: E402
 from annotator.formats.readers import read_session  # noqa: E402
 from annotator.journal.writer import Journal  # noqa: E402
-from annotator.pipeline import MAX_SPEED, JournalSink, Pipeline  # noqa: E402
+from annotator.sessions.pipeline import MAX_SPEED, Pipeline  # noqa: E402
+from annotator.sessions.sinks import JournalSink  # noqa: E402
 from tests.helpers.faultserver import FaultServer, Reply, insight_json  # noqa: E402
 
 

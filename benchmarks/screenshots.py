@@ -84,7 +84,7 @@ def main() -> int:
     from annotator import paths
     from annotator.app import build_window, compose
     from annotator.config.schema import Config
-    from annotator.pipeline import AnalysisQueueLimits
+    from annotator.sessions.pipeline import AnalysisQueueLimits
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.messages import MessageHub
     from annotator.ui.settings_dialog import SettingsDialog

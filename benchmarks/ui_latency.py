@@ -79,7 +79,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator.config.schema import Config
-    from annotator.runner import Sessions
+    from annotator.sessions.service import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub
@@ -141,7 +141,7 @@ def main() -> int:
     timer.timeout.connect(tick)
 
     async def run() -> None:
-        await sessions.load_model()  # as in the app: loaded before Record is pressed
+        await sessions.model.load()  # as in the app: loaded before Record is pressed
         done = loop.create_future()
         bridge.event.connect(lambda kind, data: kind == "session_closed" and not done.done() and done.set_result(None))
         last_tick[0] = time.monotonic()
@@ -218,7 +218,7 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, fault
 
     from annotator import paths
     from annotator.config.schema import Config
-    from annotator.runner import Sessions
+    from annotator.sessions.service import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub

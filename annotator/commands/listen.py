@@ -118,7 +118,7 @@ class TerminalSink:
 
 
 async def listen(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from annotator.runner import Sessions
+    from annotator.sessions.service import Sessions
 
     if args.no_audio:
         config = replace(config, audio=replace(config.audio, save_audio=False))

@@ -2,6 +2,17 @@
 
 Modules (import them directly; this package imports nothing):
 
+- ``service``: ``Sessions``, one session at a time, live or replayed (the
+  window's backend and ``annotator listen``'s); it builds each session's
+  journal, analyser, inputs and pipeline, and closes them.
+- ``live``: live audio as a source (which input is "You" or "Them",
+  ``LiveInput``: capture, segmenting, transcription into the pipeline).
+- ``stored``: saved sessions and audio files as a source (shown at once,
+  replayed, marked afterwards, exported).
+- ``pipeline``: chunks to the sinks and, batched, to the analyser (rate-limit
+  holds, backlog, what no provider answered).
+- ``sinks``: the ``Sink`` protocol, the fan-out, the journal's sink.
+- ``model``: the transcription model, loaded once in a thread.
 - ``review``: reviewing a journaled session and adding the review to its
   journal (``review_session``), and the estimate as a person reads it
   (``format_estimate``), for the window and ``annotator review`` alike.

@@ -1,6 +1,6 @@
 """Reviewing a saved session: the estimate as one line, the run, the journal record.
 
-The window (``runner.Sessions.review``, from its asyncio loop) and
+The window (``sessions.service.Sessions.review``, from its asyncio loop) and
 ``annotator review`` share this: both show ``format_estimate`` and ask
 first, then ``review_session`` runs the review (``analysis.review.run``) and
 appends it to the session's journal (the journal stays closed, see
@@ -11,20 +11,38 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from annotator.analysis.review.flags import live_flags
+from annotator.analysis.review.plan import estimate_review
 from annotator.analysis.review.run import review_record
-from annotator.analysis.review_model import Review, ReviewEstimate, ReviewProgress
-from annotator.config.keys import Keys
-from annotator.config.schema import Config
+from annotator.analysis.review_model import LiveFlag, Review, ReviewEstimate, ReviewProgress
+from annotator.config.keys import Keys, key_status
+from annotator.config.schema import Config, post_providers
 from annotator.errors import InputError, JournalError
 from annotator.formats.readers import read_session
 from annotator.journal.files import in_use
 from annotator.journal.record import SessionRecord
 from annotator.journal.recovery import append_review
 from annotator.journal.writer import Journal
+
+
+@dataclass(frozen=True)
+class ReviewRun:
+    """A finished post-session review of the journal at ``path`` and the live
+    flags it was given (numbered as in the review; the window maps its
+    verdicts to cards with them)."""
+
+    path: Path
+    review: Review
+    flags: tuple[LiveFlag, ...]
+
+    @classmethod
+    def of(cls, path: Path, record: SessionRecord, review: Review) -> ReviewRun:
+        return cls(path, review, live_flags(record))
 
 
 def format_estimate(estimate: ReviewEstimate) -> str:
@@ -88,4 +106,27 @@ async def review_session(
     return review
 
 
-__all__ = ["checked_path", "format_estimate", "review_session"]
+async def estimate_saved(path: Path, config: Config) -> ReviewEstimate:
+    """Tokens and cost of reviewing the session at ``path`` with the first usable
+    review provider (read and estimated in a thread); nothing is sent."""
+    record = await asyncio.to_thread(read_session, path)
+    return await asyncio.to_thread(estimate_review, record, config)
+
+
+async def review_saved(
+    path: Path, config: Config, on_progress: Callable[[ReviewProgress], None] | None = None
+) -> ReviewRun:
+    """``review_session`` for the window: the keys are looked up in a thread first
+    (an OS keyring can be slow); returns the review with the live flags it judged."""
+
+    def keys() -> dict[str, str]:
+        found = {p.name: key_status(p).key for p in post_providers(config)}
+        return {name: key for name, key in found.items() if key}
+
+    record = await asyncio.to_thread(read_session, path)
+    table = await asyncio.to_thread(keys)
+    review = await review_session(path, config, keys=table, on_progress=on_progress, record=record)
+    return ReviewRun.of(path, record, review)
+
+
+__all__ = ["ReviewRun", "checked_path", "estimate_saved", "format_estimate", "review_saved", "review_session"]

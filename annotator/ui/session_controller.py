@@ -18,8 +18,7 @@ from annotator import paths
 from annotator.analysis.review_model import ReviewEstimate, ReviewProgress
 from annotator.errors import AnnotatorError
 from annotator.journal.store import list_sessions
-from annotator.runner import ReviewRun
-from annotator.sessions.review import format_estimate
+from annotator.sessions.review import ReviewRun, format_estimate
 from annotator.ui.bridge import Bridge
 from annotator.ui.format import NO_PROVIDER_HINT
 from annotator.ui.main_window import RECENT_MAX, MainWindow

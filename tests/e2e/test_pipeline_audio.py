@@ -16,10 +16,12 @@ from annotator.audio.file_stream import FileInputStream
 from annotator.config.file import load_config
 from annotator.formats.readers import read_session
 from annotator.journal.writer import Journal
-from annotator.pipeline import JournalSink, LiveInput, Pipeline
+from annotator.sessions.live import LiveInput
+from annotator.sessions.pipeline import Pipeline
+from annotator.sessions.sinks import JournalSink
 from tests.helpers.faultserver import FaultServer, Reply
 from tests.helpers.whisper import ljspeech_clips, normalise
-from tests.unit.test_pipeline import Recorder
+from tests.unit.sessions.test_pipeline import Recorder
 
 
 class TwoFiles:
@@ -47,10 +49,10 @@ async def test_two_sources_are_transcribed_labelled_analysed_journaled_and_recor
     pipeline = Pipeline(analyzer, [JournalSink(journal), seen])
     pipeline.start()
     factory = TwoFiles({"mic": mine, "monitor": theirs})
-    live = LiveInput(pipeline, whisper_model, [("mic", "You"), ("monitor", "Them")], asyncio.get_running_loop(),
+    live = LiveInput(whisper_model, [("mic", "You"), ("monitor", "Them")], asyncio.get_running_loop(),
                      stream_factory=factory)
     await asyncio.to_thread(live.open)
-    await asyncio.to_thread(live.start, journal.audio_path)
+    await asyncio.to_thread(live.start, pipeline, journal.audio_path)
     played = [s.finished for s in factory.streams]
     await asyncio.to_thread(lambda: all(e.wait(30) for e in played))
     # Stop flushes the utterance the segmenter still holds at the end of each file

@@ -11,7 +11,8 @@ from annotator.config.file import load_config
 from annotator.formats.readers import read_chunks, read_session
 from annotator.journal.writer import Journal
 from annotator.models import LOCAL_PROVIDER
-from annotator.pipeline import MAX_SPEED, JournalSink, Pipeline
+from annotator.sessions.pipeline import MAX_SPEED, Pipeline
+from annotator.sessions.sinks import JournalSink
 from tests.conftest import DATA
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 

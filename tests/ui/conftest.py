@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from annotator.app import App, build_window, compose
 from annotator.config.schema import Config
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Outcome, Sentiment
-from annotator.pipeline import AnalysisQueueLimits
+from annotator.sessions.pipeline import AnalysisQueueLimits
 from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
 from annotator.ui.collector import GuiThreadCollector
 from annotator.ui.main_window import MainWindow

@@ -62,7 +62,7 @@ def test_a_replay_at_max_waits_out_a_rate_limit_window(qtbot, make_app, hub, fau
     from pathlib import Path
 
     from annotator.config.schema import Config
-    from annotator.pipeline import AnalysisQueueLimits
+    from annotator.sessions.pipeline import AnalysisQueueLimits
     from tests.helpers.faultserver import Reply
 
     fault_server.script("a", Reply.ok(), Reply.ok(), Reply.status(429, retry_after="1"))

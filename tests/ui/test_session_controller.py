@@ -118,10 +118,10 @@ def test_quitting_during_a_session_stops_it_then_closes(qtbot, make_app, fault_s
 
 def test_model_loading_is_shown_and_a_bad_model_is_one_sentence(qtbot, make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=()))
-    app.sessions.model_name = "/nonexistent/whisper-model"
+    app.sessions.model.name = "/nonexistent/whisper-model"
     states = []
     app.bridge.event.connect(lambda kind, data: states.append(app.window.status.state.text()))
-    app.bridge.run(app.sessions.load_model(), what="Loading the transcription model")
+    app.bridge.run(app.sessions.model.load(), what="Loading the transcription model")
     qtbot.waitUntil(lambda: bool(app.window.messages.history), timeout=10000)
     assert "Loading transcription model…" in states
     [msg] = app.window.messages.history

@@ -20,7 +20,7 @@ def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseSe
                                           whisper_model) -> None:  # type: ignore[no-untyped-def]
     fault_server.set_default(Reply.ok(insight_json("positive", 0.4)))
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
-    app.sessions.whisper = whisper_model
+    app.sessions.model.whisper = whisper_model
     win = app.window
     levels: list[float] = []
     app.bridge.level.connect(lambda source, level: levels.append(level))
@@ -50,13 +50,13 @@ def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseSe
 def test_a_dead_microphone_says_what_to_check_and_keeps_no_session(qtbot, make_app, hub, pulse_server: PulseServer,  # noqa: F811
                                                                    whisper_model, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=()))
-    app.sessions.whisper = whisper_model
+    app.sessions.model.whisper = whisper_model
     win = app.window
     win.set_devices([(pulse_server.monitor, pulse_server.monitor)])
     win.device_combo.setCurrentIndex(1)
     win.act_record.trigger()
     qtbot.waitUntil(lambda: win.status.state.text() == "● Recording", timeout=20000)
-    live = app.sessions._live
+    live = app.sessions.live
     qtbot.waitUntil(lambda: live.captures[0].samples_out > 16000 * 2, timeout=20000)  # two seconds of nothing
     win.act_stop.trigger()
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)

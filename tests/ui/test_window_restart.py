@@ -34,7 +34,7 @@ def test_after_a_crash_the_offer_waits_for_nobody_and_recording_works(  # type: 
     fault_server.set_default(Reply.ok(insight_json("positive", 0.4)))
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     win = app.window
-    assert app.sessions.whisper is None  # the model really loads, as at start-up
+    assert app.sessions.model.whisper is None  # the model really loads, as at start-up
     events: list[str] = []
     app.bridge.event.connect(lambda kind, data: events.append(kind))
     started = []
@@ -45,7 +45,7 @@ def test_after_a_crash_the_offer_waits_for_nobody_and_recording_works(  # type: 
     assert box is not None and "did not close cleanly" in box.text() and crashed.name in box.text()
     # The question stays open, unanswered: start-up is over and the model loads meanwhile.
     qtbot.waitUntil(lambda: bool(started), timeout=20000)
-    qtbot.waitUntil(lambda: app.sessions.whisper is not None and "model_ready" in events, timeout=60000)
+    qtbot.waitUntil(lambda: app.sessions.model.whisper is not None and "model_ready" in events, timeout=60000)
     assert box.isVisible()
     assert not [m for m in hub.history if "failed unexpectedly" in m.text]
 

@@ -69,7 +69,7 @@ def test_replay_interview_shows_lines_flags_and_markers(qtbot, make_app, fault_s
 def test_replay_at_max_speed_makes_one_request_per_line_like_analyze(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
     """Live batching (chunks arriving during a request merge into the next) must not
     apply to a replay: at max every line arrives before the first answer."""
-    from annotator.pipeline import AnalysisQueueLimits
+    from annotator.sessions.pipeline import AnalysisQueueLimits
 
     fault_server.script("fast", *replies_for_interview())
     app = make_app(Config(providers=(fault_server.provider("fast"),)), limits=AnalysisQueueLimits())  # the app's own
@@ -106,17 +106,17 @@ def test_a_replay_at_max_ends_when_every_line_is_analysed(qtbot, make_app, hub, 
 
 def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
     """Transcribed faster than answered, and not to be held back: every line waits its turn."""
-    from annotator.pipeline import AnalysisQueueLimits
+    from annotator.sessions.pipeline import AnalysisQueueLimits
     from tests.helpers.faultserver import with_delay
 
     fault_server.set_default(with_delay(Reply.ok(insight_json("neutral", 0.1)), 3.0), provider="slow")
     app = make_app(Config(providers=(fault_server.provider("slow"),)), limits=AnalysisQueueLimits(max_waiting=1))
-    app.sessions.whisper = whisper_model
+    app.sessions.model.whisper = whisper_model
     backlog = []
     app.bridge.event.connect(lambda kind, data: backlog.append(data) if kind == "backlog" and data.get("left_unanalysed") else None)
     app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
     app.window.open_requested.emit(str(DATA / "realtimestt" / "asr-reference.wav"))
-    qtbot.waitUntil(lambda: app.sessions._live is not None, timeout=10000)
+    qtbot.waitUntil(lambda: app.sessions.live is not None, timeout=10000)
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=120000)
     records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
     chunks = [r["id"] for r in records if r["type"] == "chunk"]
@@ -167,12 +167,12 @@ def test_hanging_provider_does_not_freeze_the_window(qtbot, make_app, fault_serv
 
 def test_stop_flushes_the_last_utterance_to_the_journal(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
-    app.sessions.whisper = whisper_model
+    app.sessions.model.whisper = whisper_model
     chunks = []
     app.bridge.chunk.connect(chunks.append)
     app.window.open_requested.emit(str(DATA / "jfk.flac"))  # an audio file plays through capture like a microphone
-    qtbot.waitUntil(lambda: app.sessions._live is not None, timeout=10000)
-    live = app.sessions._live
+    qtbot.waitUntil(lambda: app.sessions.live is not None, timeout=10000)
+    live = app.sessions.live
     # stop while the speaker is mid-sentence: nothing has ended in silence yet
     qtbot.waitUntil(lambda: live.captures[0].samples_out > 16000 * 2.5 and live.segmenters[""].in_speech, timeout=20000)
     assert not chunks
@@ -343,10 +343,10 @@ def test_a_silent_file_says_no_speech_was_heard_and_keeps_no_session(qtbot, make
     silent = tmp_path / "silence.wav"
     soundfile.write(str(silent), np.zeros(16000 * 10, dtype=np.float32), 16000)
     app = make_app(Config(providers=()))
-    app.sessions.whisper = whisper_model
+    app.sessions.model.whisper = whisper_model
     app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
     app.window.open_requested.emit(str(silent))
-    qtbot.waitUntil(lambda: app.sessions._live is not None, timeout=10000)
+    qtbot.waitUntil(lambda: app.sessions.live is not None, timeout=10000)
     qtbot.waitUntil(lambda: any("No speech was heard" in m.text for m in hub.history), timeout=30000)
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
     said = next(m.text for m in hub.history if "No speech was heard" in m.text)

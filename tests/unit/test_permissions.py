@@ -22,7 +22,7 @@ from annotator.commands.listen import TerminalSink
 from annotator.config.schema import Config
 from annotator.journal.writer import Journal
 from annotator.models import Chunk
-from annotator.runner import Sessions
+from annotator.sessions.service import Sessions
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Insight, Mark, Sentiment
-from annotator.pipeline import MAX_SPEED, AnalysisQueueLimits, Pipeline
+from annotator.sessions.pipeline import MAX_SPEED, AnalysisQueueLimits, Pipeline
+from annotator.sessions.stored import StoredSession
 
 
 class GatedAnalyzer:
@@ -199,3 +200,15 @@ async def test_a_replayed_file_is_held_back_instead_of_left_unanalysed() -> None
     assert sorted(i for ids in sink.of("analysis") for i in ids) == list(range(12))
     assert sink.of("backlog") == [] and pipeline.dropped_from_analysis == 0
     await pipeline.stop()
+
+
+async def test_a_saved_session_replayed_shows_its_stored_analyses_and_marks_after_their_lines() -> None:
+    stored_analysis = Analysis((0, 1), "line 0 line 1", None, "p", "m")
+    stored_mark = Mark(1.0, "flag", "", 0)
+    sink = Recorder()
+    pipeline = Pipeline(None, [sink], stored=StoredSession([stored_analysis], [stored_mark]))
+    await pipeline.replay_chunks(chunks(3), speed=MAX_SPEED)
+    assert [k for k, _ in sink.events if k in ("chunk", "analysis", "mark")] == [
+        "chunk", "mark", "chunk", "analysis", "chunk"
+    ]
+    assert pipeline.analyses_done == 1

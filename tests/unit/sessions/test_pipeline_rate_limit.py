@@ -8,9 +8,9 @@ from typing import Any
 from annotator.analysis.analyzer import build_analyzer
 from annotator.config.schema import Config
 from annotator.models import Analysis, Chunk
-from annotator.pipeline import AnalysisQueueLimits, Pipeline
+from annotator.sessions.pipeline import AnalysisQueueLimits, Pipeline
 from tests.helpers.faultserver import FaultServer, Reply, fault_server
-from tests.unit.test_pipeline import Recorder
+from tests.unit.sessions.test_pipeline import Recorder
 
 __all__ = ["fault_server"]
 

@@ -1,12 +1,11 @@
-"""The asyncio orchestration: source -> transcript -> analysis -> sinks. No Qt.
+"""The analysis side of a session: chunks in, to every sink, batched to the analyser, analyses out. No Qt.
 
 ::
 
-    live capture / audio file --> AudioIngest thread (segmenter, audio file)
-                                      --> TranscriptionWorker thread --> Chunk
-    transcript / session replay ---------------------------------------> Chunk
+    live capture / audio file --> sessions.live.LiveInput (segmenter, transcription worker) --> Chunk
+    transcript / session replay ------------------------------------------------------> Chunk
     Chunk --> sinks (journal, terminal, window)
-          --> analysis queue (merged up to the prompt budget, bounded)
+          --> analysis queue (merged up to the prompt budget, bounded; held while rate-limited)
           --> Analyzer (differential prompt, failover chain) --> Analysis --> sinks
 
 Every sink method is called on the event loop's thread (under qasync that is
@@ -18,40 +17,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from annotator.analysis.chain import Wait, rate_limited
 from annotator.analysis.coverage import Coverage
-from annotator.errors import AnnotatorError, AudioError
+from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Attempt, Chunk, Insight, Mark
+from annotator.sessions.sinks import Fanout, Sink
+from annotator.sessions.stored import StoredSession
 
 log = logging.getLogger(__name__)
 
 MAX_SPEED = 0.0
 """``speed`` value meaning as fast as possible."""
-
-
-class Sink(Protocol):
-    """Receives what a session produces, on the event loop's thread."""
-
-    def on_chunk(self, chunk: Chunk) -> None: ...
-
-    def on_analysis(self, analysis: Analysis) -> None: ...
-
-    def on_mark(self, mark: Mark) -> None: ...
-
-    def on_error(self, error: AnnotatorError) -> None: ...
-
-    def on_event(self, kind: str, data: dict[str, Any]) -> None: ...
-
-    def on_level(self, source: str, level: float) -> None: ...
 
 
 class AnalyzerLike(Protocol):
@@ -61,39 +43,6 @@ class AnalyzerLike(Protocol):
     ``analyze`` lets the pipeline hold chunks instead of leaving them unanalysed."""
 
     async def analyze(self, chunks: Sequence[Chunk], previous: Insight | None) -> Analysis: ...
-
-
-class Fanout:
-    """Calls every sink in turn; a sink that raises is logged, never fatal:
-    one broken sink must not stop the journal from recording."""
-
-    def __init__(self, sinks: Iterable[Sink]) -> None:
-        self.sinks: list[Sink] = list(sinks)
-
-    def _each(self, method: str, *args: Any) -> None:
-        for sink in self.sinks:
-            try:
-                getattr(sink, method)(*args)
-            except Exception:  # noqa: BLE001 - a sink's bug is logged, the session goes on
-                log.exception("sink %r failed in %s", sink, method)
-
-    def on_chunk(self, chunk: Chunk) -> None:
-        self._each("on_chunk", chunk)
-
-    def on_analysis(self, analysis: Analysis) -> None:
-        self._each("on_analysis", analysis)
-
-    def on_mark(self, mark: Mark) -> None:
-        self._each("on_mark", mark)
-
-    def on_error(self, error: AnnotatorError) -> None:
-        self._each("on_error", error)
-
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        self._each("on_event", kind, data)
-
-    def on_level(self, source: str, level: float) -> None:
-        self._each("on_level", source, level)
 
 
 @dataclass(frozen=True)
@@ -144,13 +93,15 @@ class Pipeline:
         analyzer: AnalyzerLike | None,
         sinks: Iterable[Sink],
         *,
-        limits: AnalysisQueueLimits = AnalysisQueueLimits(),
+        limits: AnalysisQueueLimits | None = None,
         stop_timeout_s: float = 30.0,
         previous: Insight | None = None,
+        stored: StoredSession | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.out = Fanout(sinks)
-        self.limits = limits
+        self.stored = stored  # a saved session replayed: its analyses and marks show with their lines
+        self.limits = limits if limits is not None else AnalysisQueueLimits()
         self.stop_timeout_s = stop_timeout_s
         self.previous = previous
         self._waiting: list[Chunk] = []
@@ -245,6 +196,11 @@ class Pipeline:
         self.chunks_seen += 1
         self.last_chunk = chunk
         self.out.on_chunk(chunk)
+        if self.stored is not None:
+            analyses, marks = self.stored.due(chunk)
+            self.replay_analyses(analyses)
+            for mark in marks:
+                self.out.on_mark(mark)
         if self.analyzer is None or not chunk.text.strip():
             return
         self._waiting.append(chunk)
@@ -358,7 +314,7 @@ class Pipeline:
             except AnnotatorError as err:
                 self.out.on_error(err)
                 continue
-            except Exception as err:  # noqa: BLE001 - the session must go on
+            except Exception as err:  # the session must go on: logged and said
                 log.exception("analysis failed")
                 self.out.on_error(AnnotatorError(f"Analysis failed unexpectedly ({type(err).__name__}: {err})."))
                 continue
@@ -437,237 +393,3 @@ class Pipeline:
     def _notify_drained(self) -> None:
         if self._drained is not None:
             self._drained.set()
-
-
-class JournalSink:
-    """Writes what a session produces to its journal (``session.Journal``).
-
-    Level readings, replay progress and rate-limit holds are not journaled:
-    they are display only (what a hold left unanalysed is, as "unanalysed")."""
-
-    NOT_JOURNALED = frozenset({"replay_progress", "model_loading", "model_ready", "analysis_held", "analysis_released"})
-
-    def __init__(self, journal: Any) -> None:
-        self.journal = journal
-
-    def on_chunk(self, chunk: Chunk) -> None:
-        self.journal.write_chunk(chunk)
-
-    def on_analysis(self, analysis: Analysis) -> None:
-        self.journal.write_analysis(analysis)
-
-    def on_mark(self, mark: Mark) -> None:
-        self.journal.write_mark(mark)
-
-    def on_error(self, error: AnnotatorError) -> None:
-        self.journal.write_error(str(error))
-
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        if kind not in self.NOT_JOURNALED:
-            self.journal.write_event(kind, data)
-
-    def on_level(self, source: str, level: float) -> None:
-        return None
-
-
-LEVEL_INTERVAL_S = 0.05
-"""Level meter updates: about 20 a second per source."""
-
-FIRST_AUDIO_WAIT_S = 3.0
-"""How long ``LiveInput.start`` waits for the inputs' first audio."""
-
-
-class LiveInput:
-    """Audio in, chunks out: capture(s) -> one segmenting thread (which also
-    saves the audio beside the journal) -> the transcription worker ->
-    ``pipeline.add_chunk`` on the loop (``call_soon_threadsafe``).
-
-    ``inputs`` are (device, source name) pairs, e.g. ``[(mic, "You"),
-    (monitor, "Them")]``. ``stream_factory`` replaces the sound card (a
-    ``FileInputStream`` replays an audio file through the same path).
-    ``open()`` then ``start(record_to)`` (both blocking: run them in a
-    thread), so a session's journal is only created once an input works.
-    ``stop()`` closes the captures, flushes the utterance in progress through
-    the segmenter and waits for the worker to transcribe what is queued, so
-    the last words said before Stop reach the journal.
-    """
-
-    def __init__(
-        self,
-        pipeline: Pipeline,
-        whisper: Any,
-        inputs: Sequence[tuple[str | int | None, str]],
-        loop: asyncio.AbstractEventLoop,
-        *,
-        transcription: Any = None,
-        audio: Any = None,
-        stream_factory: Any = None,
-        first_id: int = 1,
-    ) -> None:
-        from annotator.audio.capture import Capture
-        from annotator.audio.segmenter import Segmenter
-        from annotator.config.schema import AudioConfig, TranscriptionConfig
-        from annotator.transcription.filters import TranscribeOptions
-        from annotator.transcription.worker import TranscriptionWorker
-
-        t = transcription or TranscriptionConfig()
-        a = audio or AudioConfig()
-        self._loop = loop
-        self._pipeline = pipeline
-        self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
-        self._chunks: queue.SimpleQueue[Chunk] = queue.SimpleQueue()
-        self.worker = TranscriptionWorker(
-            whisper,
-            on_chunk=self._chunk_from_worker,
-            on_error=lambda e: self._call(pipeline.report, e),
-            on_backlog=lambda s: self._call(pipeline.event, "backlog", {"seconds": round(s, 1)}) if s else None,
-            options=TranscribeOptions(beam_size=t.beam_size, language=t.language),
-            device=t.device,
-            compute_type=t.compute_type,
-            first_id=first_id,
-        )
-        # the worker starts on an utterance as soon as its silence begins and
-        # keeps the text if the silence confirms the end (DESIGN.md's latency lever)
-        self.segmenters = {
-            src: Segmenter(
-                src,
-                silence_s=a.silence_s,
-                max_utterance_s=a.max_utterance_s,
-                on_provisional=self.worker.submit_provisional,
-            )
-            for _, src in inputs
-        }
-        self.recordings: dict[str, Any] = {}
-        self._opened: list[Any] = []
-        self._open_errors: list[AudioError] = []
-        self._last_level: dict[str, float] = {}
-        self.captures = [
-            Capture(
-                device,
-                src,
-                on_audio=lambda block, src=src: self._queue.put((src, block)),
-                on_level=lambda level, src=src: self._level(src, level),
-                on_error=self._capture_error,
-                stream_factory=stream_factory,
-            )
-            for device, src in inputs
-        ]
-        self._thread = threading.Thread(target=self._segment, name="segmenter", daemon=True)
-        self._frozen = False
-
-    def _call(self, fn: Callable[..., Any], *args: Any) -> None:
-        if not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(fn, *args)
-
-    def _chunk_from_worker(self, chunk: Chunk) -> None:
-        """Worker thread: queue the chunk and ask the loop to take what is queued."""
-        self._chunks.put(chunk)
-        self._call(self._hand_over)
-
-    def _hand_over(self) -> None:
-        """On the loop: every chunk transcribed so far, in order, to the pipeline."""
-        while True:
-            try:
-                chunk = self._chunks.get_nowait()
-            except queue.Empty:
-                return
-            self._pipeline.add_chunk(chunk)
-
-    def _level(self, source: str, level: float) -> None:
-        now = time.monotonic()
-        if now - self._last_level.get(source, 0.0) >= LEVEL_INTERVAL_S:
-            self._last_level[source] = now
-            self._call(self._pipeline.out.on_level, source, level)
-
-    def open(self) -> None:
-        """Open every input (blocking: call it in a thread) and wait briefly
-        for audio to flow; blocks are queued until ``start``. ``AudioError``
-        with the reason when no input could be opened (one that opened is enough)."""
-        for capture in self.captures:
-            if not capture.start():
-                continue
-            self._opened.append(capture)
-        if not self._opened:
-            reasons = " ".join(str(e) for e in self._open_errors)
-            raise AudioError(reasons or "No input device could be opened; run `annotator devices` to list them.")
-        for err in self._open_errors:  # one of two inputs failed: say so, record with the other
-            self._call(self._pipeline.report, err)
-        # a stream's first callback can take about a second: "recording" is
-        # announced when audio flows (a device that never delivers is
-        # reported by the capture's own watchdog)
-        deadline = time.monotonic() + FIRST_AUDIO_WAIT_S
-        for capture in self._opened:
-            capture.first_callback.wait(max(0.0, deadline - time.monotonic()))
-
-    def start(self, record_to: Any = None) -> None:
-        """Start transcribing what the open inputs deliver (and what they
-        delivered since ``open``); ``record_to`` is the journal's audio path
-        (None: keep no audio)."""
-        from annotator.audio.recording import AudioRecording, recording_path
-
-        if record_to is not None:
-            for i, src in enumerate(self.segmenters):
-                try:
-                    self.recordings[src] = AudioRecording(recording_path(record_to, src, first=i == 0))
-                except AudioError as err:
-                    self._call(self._pipeline.report, err)
-        # Python's full (generation 2) garbage collection walks every object
-        # the process holds (~120,000 with Qt, the model and the modules
-        # loaded) with the GIL held: 100 ms or more on a busy 2-core machine,
-        # in whichever thread allocates at that moment, so the window froze for
-        # it mid-session. What exists now lives for the session: freeze it so
-        # collections only walk what the session allocates (unfrozen at stop).
-        gc.freeze()
-        self._frozen = True
-        self.worker.start()
-        self._thread.start()
-
-    def _capture_error(self, err: AudioError) -> None:
-        if self._thread.is_alive():
-            self._call(self._pipeline.report, err)
-        else:
-            self._open_errors.append(err)
-
-    def _segment(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                break
-            source, block = item
-            self._record(source, block)
-            for utterance in self.segmenters[source].feed(block):
-                self.worker.submit(utterance)
-        for segmenter in self.segmenters.values():
-            for utterance in segmenter.flush():
-                self.worker.submit(utterance)
-        for recording in self.recordings.values():
-            recording.close()
-
-    def _record(self, source: str, block: Any) -> None:
-        recording = self.recordings.get(source)
-        if recording is None:
-            return
-        try:
-            recording.write(block)
-        except AudioError as err:
-            del self.recordings[source]
-            self._call(self._pipeline.report, err)
-
-    def _close(self) -> None:
-        for capture in self.captures:
-            capture.stop()
-        self._queue.put(None)
-        if self._thread.is_alive():
-            self._thread.join()
-            self.worker.stop(flush=True)
-        if self._frozen:
-            self._frozen = False
-            gc.unfreeze()  # what the session left behind is collectable again
-
-    async def stop(self) -> None:
-        """Close the inputs, transcribe what was said up to now, and hand every
-        chunk to the pipeline before returning (not left to callbacks the loop
-        may run later: under qasync a thread's callback can run after the
-        coroutine that waited for the thread), so the journal gets them all."""
-        await asyncio.to_thread(self._close)
-        self._hand_over()

@@ -1,0 +1,123 @@
+"""Where a session's output goes: the ``Sink`` protocol, the fan-out to several sinks, the journal's sink. No Qt.
+
+Every sink method is called on the event loop's thread (under qasync that is
+the Qt thread), in the order the events happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from annotator.errors import AnnotatorError
+from annotator.journal.writer import Journal
+from annotator.models import Analysis, Chunk, Mark
+
+log = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    """Receives what a session produces, on the event loop's thread."""
+
+    def on_chunk(self, chunk: Chunk) -> None: ...
+
+    def on_analysis(self, analysis: Analysis) -> None: ...
+
+    def on_mark(self, mark: Mark) -> None: ...
+
+    def on_error(self, error: AnnotatorError) -> None: ...
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None: ...
+
+    def on_level(self, source: str, level: float) -> None: ...
+
+
+class Fanout:
+    """Calls every sink in turn; a sink that raises is logged, never fatal:
+    one broken sink must not stop the journal from recording."""
+
+    def __init__(self, sinks: Iterable[Sink]) -> None:
+        self.sinks: tuple[Sink, ...] = tuple(sinks)
+
+    def _each(self, method: str, *args: Any) -> None:
+        for sink in self.sinks:
+            try:
+                getattr(sink, method)(*args)
+            except Exception:
+                log.exception("sink %r failed in %s", sink, method)
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        self._each("on_chunk", chunk)
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self._each("on_analysis", analysis)
+
+    def on_mark(self, mark: Mark) -> None:
+        self._each("on_mark", mark)
+
+    def on_error(self, error: AnnotatorError) -> None:
+        self._each("on_error", error)
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        self._each("on_event", kind, data)
+
+    def on_level(self, source: str, level: float) -> None:
+        self._each("on_level", source, level)
+
+
+class JournalSink:
+    """Writes what a session produces to its journal (``journal.writer.Journal``).
+
+    Level readings, replay progress and rate-limit holds are not journaled:
+    they are display only (what a hold left unanalysed is, as "unanalysed")."""
+
+    NOT_JOURNALED = frozenset({"replay_progress", "model_loading", "model_ready", "analysis_held", "analysis_released"})
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        self.journal.write_chunk(chunk)
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self.journal.write_analysis(analysis)
+
+    def on_mark(self, mark: Mark) -> None:
+        self.journal.write_mark(mark)
+
+    def on_error(self, error: AnnotatorError) -> None:
+        self.journal.write_error(str(error))
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        if kind not in self.NOT_JOURNALED:
+            self.journal.write_event(kind, data)
+
+    def on_level(self, source: str, level: float) -> None:
+        return None
+
+
+class AfterAnalysis:
+    """Calls ``then()`` after each analysis the pipeline delivers (the service pushes the
+    providers' state with it)."""
+
+    def __init__(self, then: Callable[[], None]) -> None:
+        self.then = then
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        self.then()
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        return None
+
+    def on_mark(self, mark: Mark) -> None:
+        return None
+
+    def on_error(self, error: AnnotatorError) -> None:
+        return None
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        return None
+
+    def on_level(self, source: str, level: float) -> None:
+        return None
