@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.config.schema import AudioConfig, TranscriptionConfig
+from annotator.config.schema import AudioConfig, Config, TranscriptionConfig
 from annotator.errors import AnnotatorError, AudioError
 from annotator.models import Chunk
 from annotator.sessions.pipeline import Pipeline
@@ -47,6 +47,23 @@ def input_pairs(devices: str | Sequence[str] | None, configured: Sequence[str]) 
     else:
         sources = list(SOURCES[: len(chosen)])
     return [(int(d) if d is not None and d.isdigit() else d, src) for d, src in zip(chosen, sources)]
+
+
+async def open_live(
+    whisper: Any, inputs: Inputs, config: Config, *, stream_factory: AudioFile | None = None
+) -> LiveInput:
+    """A ``LiveInput`` built and opened in threads (each segmenter loads its voice-activity
+    model, a few hundred ms; devices can be slow to open); closed again if opening fails."""
+    live = await asyncio.to_thread(
+        LiveInput, whisper, inputs, asyncio.get_running_loop(),
+        transcription=config.transcription, audio=config.audio, stream_factory=stream_factory,
+    )
+    try:
+        await asyncio.to_thread(live.open)
+    except BaseException:
+        await live.stop()
+        raise
+    return live
 
 
 LEVEL_INTERVAL_S = 0.05

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 MAX_SPEED = 0.0
 """``speed`` value meaning as fast as possible."""
+FILE_MAX_WAITING = 100_000
+"""Chunks of a replayed audio file that may wait for analysis (live: ``max_waiting``)."""
 
 
 class AnalyzerLike(Protocol):
@@ -74,6 +76,15 @@ class AnalysisQueueLimits:
     batch_chars: int = 1600
     max_waiting: int = 40
     per_chunk: bool = False
+
+    def for_file(self, *, audio: bool) -> AnalysisQueueLimits:
+        """The limits for replaying a file: one request per chunk, at any speed. An
+        audio file is finite, so its lines may all wait their turn: at max speed it is
+        transcribed faster than answered, and cannot be held back as a transcript is
+        (``Pipeline._room_to_wait``); none is left unanalysed."""
+        if audio:
+            return replace(self, per_chunk=True, max_waiting=max(self.max_waiting, FILE_MAX_WAITING))
+        return replace(self, per_chunk=True)
 
 
 class Pipeline:

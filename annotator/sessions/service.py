@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ from annotator.config.schema import Config
 from annotator.errors import AnnotatorError, AudioError, InputError
 from annotator.journal.writer import Journal
 from annotator.models import Chunk, Mark
-from annotator.sessions.live import Inputs, LiveInput, input_pairs, nothing_heard
+from annotator.sessions.live import Inputs, LiveInput, input_pairs, nothing_heard, open_live
 from annotator.sessions.model import ModelLoader
 from annotator.sessions.pipeline import AnalysisQueueLimits, Pipeline
 from annotator.sessions.review import ReviewRun, estimate_saved, review_saved
@@ -51,8 +50,6 @@ from annotator.sessions.sinks import AfterAnalysis, JournalSink, Sink
 from annotator.sessions.stored import AudioFile, SavedMarks, StoredSession, export_saved, read_saved, show_saved
 
 AnalyzerFactory = Callable[[Config], Analyzer]
-FILE_MAX_WAITING = 100_000
-"""Chunks of a replayed audio file that may wait for analysis (live: ``limits.max_waiting``)."""
 
 
 class Sessions:
@@ -154,27 +151,11 @@ class Sessions:
         of the HTTP client, the sentiment lexicon) run in a thread so the window
         never waits on them. ``per_chunk``: one request per chunk (replays of a
         file, at any speed)."""
-        limits = self.limits
-        if per_chunk:
-            limits = replace(limits, per_chunk=True)
-        if per_chunk and inputs:
-            # An audio file is finite, so its lines may all wait their turn: at max speed
-            # it is transcribed faster than answered, and cannot be held back as a
-            # transcript is (``Pipeline._room_to_wait``); none is left unanalysed.
-            limits = replace(limits, max_waiting=max(limits.max_waiting, FILE_MAX_WAITING))
+        limits = self.limits.for_file(audio=bool(inputs)) if per_chunk else self.limits
         if inputs:
-            whisper = await self.model.load()
-            # built in a thread: each segmenter loads its voice-activity model (a few hundred ms)
-            live = await asyncio.to_thread(
-                LiveInput, whisper, inputs, asyncio.get_running_loop(),
-                transcription=self.config.transcription, audio=self.config.audio, stream_factory=stream_factory,
+            self._live = await open_live(
+                await self.model.load(), inputs, self.config, stream_factory=stream_factory
             )
-            try:
-                await asyncio.to_thread(live.open)
-            except BaseException:
-                await live.stop()
-                raise
-            self._live = live
         try:
             return await self._build(header, journal=journal, analyze=analyze, stored=stored, limits=limits)
         except BaseException:
