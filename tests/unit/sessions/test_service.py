@@ -1,0 +1,95 @@
+"""The session service without the window: a transcript replayed into a journal, the journal
+opened, replayed and marked, each as the window and ``annotator listen`` drive it (loopback only)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from annotator.config.file import load_config
+from annotator.config.schema import Config
+from annotator.replay import read_session
+from annotator.sessions.pipeline import MAX_SPEED
+from annotator.sessions.service import Sessions
+from tests.conftest import DATA
+from tests.helpers.faultserver import FaultServer, Reply
+from tests.unit.sessions.test_pipeline import Recorder
+
+
+class Waiting(Recorder):
+    """Records everything and lets a test wait for an event kind."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: dict[str, asyncio.Event] = {}
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        super().on_event(kind, data)
+        self.arrived.setdefault(kind, asyncio.Event()).set()
+
+    async def until(self, kind: str) -> None:
+        await asyncio.wait_for(self.arrived.setdefault(kind, asyncio.Event()).wait(), 30)
+
+
+def config(fault_server: FaultServer, tmp_path: Path) -> Config:
+    fault_server.set_default(Reply.ok())
+    return load_config(fault_server.write_config(tmp_path / "c.toml", [fault_server.provider("a")]))
+
+
+async def replayed(fault_server: FaultServer, tmp_path: Path) -> Path:
+    """A journal made by replaying the interview transcript (one request per line)."""
+    sink = Waiting()
+    sessions = Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions")
+    await sessions.start_replay(DATA / "backend-lead.txt", MAX_SPEED)
+    await sink.until("session_closed")
+    assert not sessions.active
+    path = sessions.session_path
+    assert path is not None and path.parent == tmp_path / "sessions"
+    return path
+
+
+async def test_a_transcript_replayed_is_journaled_with_an_analysis_per_line(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    path = await replayed(fault_server, tmp_path)
+    record = read_session(path)
+    assert len(record.chunks) == 20
+    assert [a.chunk_ids for a in record.analyses] == [(c.id,) for c in record.chunks]
+    assert len(fault_server.requests) == 20
+
+
+async def test_a_saved_session_opens_at_once_without_a_request_and_takes_marks(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    path = await replayed(fault_server, tmp_path)
+    sent = len(fault_server.requests)
+    sink = Waiting()
+    sessions = Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions")
+    await sessions.open(path, 1.0)
+    assert sink.of("opened") == [{"path": str(path), "chunks": 20, "analyses": 20, "marks": 0}]
+    assert len(sink.of("chunk")) == 20 and len(sink.of("analysis")) == 20
+    assert sessions.session_path == path and not sessions.active
+    mark = await sessions.add_mark(path, "flag", "check this", chunk_id=3)
+    assert sink.of("mark") == [mark] and mark.chunk_id == 3
+    assert read_session(path).marks == (mark,)
+    assert len(fault_server.requests) == sent
+
+
+async def test_a_saved_session_replayed_shows_its_stored_analyses_and_keeps_new_marks_in_its_journal(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    path = await replayed(fault_server, tmp_path)
+    sent = len(fault_server.requests)
+    sink = Waiting()
+    sessions = Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions")
+    await sessions.start_replay(path, MAX_SPEED)
+    assert sessions.live is None  # lines, not audio
+    sessions.mark("bookmark", "during the replay")
+    await sink.until("stopped")
+    await sessions.shutdown()  # waits for the mark to be appended
+    assert [m.note for m in read_session(path).marks] == ["during the replay"]
+    assert sink.of("chunk") == list(range(1, 21))
+    assert len(sink.of("analysis")) == 20
+    assert len(fault_server.requests) == sent  # nothing was asked again
+    assert sorted(p.name for p in (tmp_path / "sessions").glob("*.jsonl")) == [path.name]  # no new journal
