@@ -9,7 +9,7 @@ from typing import Any
 
 from annotator.config.file import load_config
 from annotator.config.schema import Config
-from annotator.replay import read_session
+from annotator.formats.readers import read_session
 from annotator.sessions.pipeline import MAX_SPEED
 from annotator.sessions.service import Sessions
 from tests.conftest import DATA
