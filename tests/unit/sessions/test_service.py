@@ -37,10 +37,14 @@ def config(fault_server: FaultServer, tmp_path: Path) -> Config:
     return load_config(fault_server.write_config(tmp_path / "c.toml", [fault_server.provider("a")]))
 
 
+def service(fault_server: FaultServer, tmp_path: Path) -> tuple[Sessions, Waiting]:
+    sink = Waiting()
+    return Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions"), sink
+
+
 async def replayed(fault_server: FaultServer, tmp_path: Path) -> Path:
     """A journal made by replaying the interview transcript (one request per line)."""
-    sink = Waiting()
-    sessions = Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions")
+    sessions, sink = service(fault_server, tmp_path)
     await sessions.start_replay(DATA / "backend-lead.txt", MAX_SPEED)
     await sink.until("session_closed")
     assert not sessions.active
@@ -64,8 +68,7 @@ async def test_a_saved_session_opens_at_once_without_a_request_and_takes_marks(
 ) -> None:
     path = await replayed(fault_server, tmp_path)
     sent = len(fault_server.requests)
-    sink = Waiting()
-    sessions = Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions")
+    sessions, sink = service(fault_server, tmp_path)
     await sessions.open(path, 1.0)
     assert sink.of("opened") == [{"path": str(path), "chunks": 20, "analyses": 20, "marks": 0}]
     assert len(sink.of("chunk")) == 20 and len(sink.of("analysis")) == 20
@@ -81,8 +84,7 @@ async def test_a_saved_session_replayed_shows_its_stored_analyses_and_keeps_new_
 ) -> None:
     path = await replayed(fault_server, tmp_path)
     sent = len(fault_server.requests)
-    sink = Waiting()
-    sessions = Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions")
+    sessions, sink = service(fault_server, tmp_path)
     await sessions.start_replay(path, MAX_SPEED)
     assert sessions.live is None  # lines, not audio
     sessions.mark("bookmark", "during the replay")
