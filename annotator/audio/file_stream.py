@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ class FileInputStream:
     ``fail_after_s`` makes the "device" vanish after that much audio, like an
     unplugged microphone. ``FileInputStream.factory(path, ...)`` gives a
     ``stream_factory`` for ``Capture``; ``finished`` is set when the file has
-    been played out.
+    been played out, and ``on_finished`` (if given) is called then, from the
+    stream's thread.
     """
 
     def __init__(
@@ -38,6 +40,7 @@ class FileInputStream:
         blocksize: int | None = None,
         speed: float | None = 1.0,
         fail_after_s: float | None = None,
+        on_finished: Callable[[], None] | None = None,
     ) -> None:
         from annotator.audio.decode import read_native
         from annotator.errors import InputError
@@ -62,6 +65,7 @@ class FileInputStream:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.finished = threading.Event()
+        self._on_finished = on_finished
         self.active = False
 
     @classmethod
@@ -110,3 +114,5 @@ class FileInputStream:
                 due = anchor_t + (pos - anchor_pos) / self.samplerate / speed
                 self._stop.wait(max(0.0, due - time.monotonic()))
         self.finished.set()
+        if self._on_finished is not None:
+            self._on_finished()

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,7 +116,8 @@ class StoredSession:
 
 
 class AudioFile:
-    """A ``stream_factory`` that plays one audio file and remembers its stream (to see the end)."""
+    """A ``stream_factory`` that plays one audio file and remembers its stream (to set
+    its speed); made on the event loop, which ``wait_finished`` is woken on."""
 
     def __init__(self, path: Path, speed: float) -> None:
         from annotator.audio.file_stream import FileInputStream
@@ -124,10 +126,16 @@ class AudioFile:
         self.path = path
         self.speed = None if speed <= 0 else speed
         self.stream: Any = None
+        self._loop = asyncio.get_running_loop()
+        self._finished = asyncio.Event()
 
     def __call__(self, device: Any, callback: Any) -> Any:
-        self.stream = self._cls(self.path, callback, speed=self.speed)
+        self.stream = self._cls(self.path, callback, speed=self.speed, on_finished=self._played_out)
         return self.stream
+
+    def _played_out(self) -> None:  # the stream's thread: hand the news to the loop
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
+            self._loop.call_soon_threadsafe(self._finished.set)
 
     def set_speed(self, speed: float) -> None:
         self.speed = None if speed <= 0 else speed
@@ -135,10 +143,8 @@ class AudioFile:
             self.stream.speed = self.speed
 
     async def wait_finished(self) -> None:
-        # the stream's end is a threading.Event set by its feeder thread; looked at
-        # ten times a second rather than a thread blocked on it (Stop cancels this)
-        while self.stream is None or not self.stream.finished.is_set():  # noqa: ASYNC110 - see above
-            await asyncio.sleep(0.1)
+        """Until the file has been played out (Stop cancels this)."""
+        await self._finished.wait()
 
 
 class SavedMarks:
