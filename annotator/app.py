@@ -42,6 +42,7 @@ from annotator.config.keys import key_status
 from annotator.config.schema import Config, ProviderConfig
 from annotator.errors import AnnotatorError, ConfigError
 from annotator.models import Attempt
+from annotator.sessions.events import Event, SessionClosed
 from annotator.sessions.pipeline import AnalysisQueueLimits
 from annotator.sessions.service import Sessions
 
@@ -116,7 +117,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
             closed.set_result(None)
 
     window.closed.connect(close_loop)
-    bridge.event.connect(lambda kind, data: _tell_terminal(kind, data))
+    bridge.event.connect(_tell_terminal)
     previous_hook = sys.excepthook
     sys.excepthook = lambda kind, err, tb: bridge.report(err, "Something in the window")  # the outermost catch-all
     for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a kill: stop the session cleanly, then quit
@@ -249,10 +250,10 @@ def report_config_problem(messages: Any, err: ConfigError, path: Path) -> None:
     )
 
 
-def _tell_terminal(kind: str, data: dict[str, Any]) -> None:
+def _tell_terminal(event: Event) -> None:
     """A window started from a shell says there where each session was saved."""
-    if kind == "session_closed" and sys.stderr is not None:
-        print(f"annotator: session saved: {data.get('path')}", file=sys.stderr, flush=True)
+    if isinstance(event, SessionClosed) and sys.stderr is not None:
+        print(f"annotator: session saved: {event.path}", file=sys.stderr, flush=True)
 
 
 def check_display(env: Mapping[str, str], platform: str) -> None:

@@ -32,13 +32,26 @@ from annotator.config.file import load_config
 from annotator.config.schema import Config
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Mark
+from annotator.sessions.events import (
+    AnalysisHeld,
+    Backlog,
+    Event,
+    ModelLoading,
+    Providers,
+    Recording,
+    ReplayProgress,
+    SessionClosed,
+    SessionStarted,
+    TranscriptionBacklog,
+    Unanalysed,
+)
 from annotator.text.clock import timestamp
 
 
 class TerminalSink:
     """Prints the session as it happens: readable lines, or one JSON object per line."""
 
-    QUIET_EVENTS = frozenset({"replay_progress", "session_closed", "providers"})
+    QUIET_EVENTS: tuple[type[Event], ...] = (ReplayProgress, SessionClosed, Providers)
 
     def __init__(self, out: TextIO, err: TextIO, *, as_json: bool) -> None:
         self.out = out
@@ -89,28 +102,29 @@ class TerminalSink:
         self.err.write(f"annotator: {error}\n")
         self.err.flush()
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        if kind in self.QUIET_EVENTS:
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, self.QUIET_EVENTS):
             return
-        if kind == "session":
-            self.session_path = str(data.get("path", ""))
+        if isinstance(event, SessionStarted):
+            self.session_path = event.path
         if self.as_json:
-            self.emit("event", {"kind": kind, "data": data})
-        if kind == "model_loading":
-            self.err.write(f"annotator: loading the transcription model ({flat(str(data.get('model')))})...\n")
-        elif kind == "recording":
-            self.err.write(f"annotator: recording to {self.session_path}; press Ctrl+C to stop\n")
-        elif kind == "backlog":
-            self.err.write(f"annotator: falling behind ({flat(json.dumps(data))})\n")
-        elif kind == "analysis_held":
-            seconds = max(1, math.ceil(float(data.get("seconds") or 0)))
-            if data.get("provider"):  # a file waits for the first provider back
-                self.err.write(f"annotator: waiting {seconds} s for {flat(str(data['provider']))} (rate-limited)…\n")
-            else:
-                self.err.write(f"annotator: analysis held: every provider is rate-limited for {seconds} s; "
-                               "new lines go with the next request\n")
-        elif kind == "unanalysed" and data.get("sentence"):
-            self.err.write(f"annotator: {flat(str(data['sentence']))}\n")
+            self.emit("event", {"kind": event.kind, "data": event.to_dict()})
+        match event:
+            case ModelLoading(model=model):
+                self.err.write(f"annotator: loading the transcription model ({flat(model)})...\n")
+            case Recording():
+                self.err.write(f"annotator: recording to {self.session_path}; press Ctrl+C to stop\n")
+            case Backlog() | TranscriptionBacklog():
+                self.err.write(f"annotator: falling behind ({flat(json.dumps(event.to_dict()))})\n")
+            case AnalysisHeld(seconds=held, provider=provider):
+                seconds = max(1, math.ceil(held or 0))
+                if provider:  # a file waits for the first provider back
+                    self.err.write(f"annotator: waiting {seconds} s for {flat(provider)} (rate-limited)…\n")
+                else:
+                    self.err.write(f"annotator: analysis held: every provider is rate-limited for {seconds} s; "
+                                   "new lines go with the next request\n")
+            case Unanalysed(sentence=sentence) if sentence:
+                self.err.write(f"annotator: {flat(sentence)}\n")
         self.err.flush()
 
     def on_level(self, source: str, level: float) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from annotator.config.schema import AudioConfig, Config, TranscriptionConfig
 from annotator.errors import AnnotatorError, AudioError
 from annotator.models import Chunk
+from annotator.sessions.events import TranscriptionBacklog
 from annotator.sessions.pipeline import Pipeline
 from annotator.sessions.stored import AudioFile
 
@@ -173,7 +174,7 @@ class LiveInput:
 
     def _backlog(self, seconds: float) -> None:
         if seconds:
-            self._call(self.pipeline.event, "backlog", {"seconds": round(seconds, 1)})
+            self._call(self.pipeline.event, TranscriptionBacklog(round(seconds, 1)))
 
     def _chunk_from_worker(self, chunk: Chunk) -> None:
         """Worker thread: queue the chunk and ask the loop to take what is queued."""

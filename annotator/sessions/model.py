@@ -7,6 +7,7 @@ from typing import Any
 
 from annotator.config.schema import TranscriptionConfig
 from annotator.errors import AnnotatorError, ModelError
+from annotator.sessions.events import ModelLoading, ModelReady
 from annotator.sessions.sinks import Sink
 
 
@@ -36,7 +37,7 @@ class ModelLoader:
     async def _load(self) -> Any:
         from annotator.transcription.model import load_model
 
-        self.sink.on_event("model_loading", {"model": self.name or "tiny.en (bundled)"})
+        self.sink.on_event(ModelLoading(self.name or "tiny.en (bundled)"))
         t = self.transcription
         try:
             self.whisper = await asyncio.to_thread(load_model, self.name, t.device, t.compute_type)
@@ -46,7 +47,7 @@ class ModelLoader:
         except Exception as err:  # translated once, here
             self._task = None
             raise ModelError(f"The transcription model {self.label} could not be loaded ({err}).") from err
-        self.sink.on_event("model_ready", {"model": self.name or "tiny.en (bundled)"})
+        self.sink.on_event(ModelReady(self.name or "tiny.en (bundled)"))
         return self.whisper
 
     def cancel(self) -> None:

@@ -27,6 +27,17 @@ from annotator.analysis.chain import Wait, rate_limited
 from annotator.analysis.coverage import Coverage
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Attempt, Chunk, Insight, Mark
+from annotator.sessions.events import (
+    AnalysisHeld,
+    AnalysisReleased,
+    Backlog,
+    Event,
+    Paused,
+    ReplayProgress,
+    Resumed,
+    Stopped,
+    Unanalysed,
+)
 from annotator.sessions.sinks import Fanout, Sink
 from annotator.sessions.stored import StoredSession
 
@@ -187,7 +198,7 @@ class Pipeline:
                 await self._task
             self._task = None
         self._report_unanalysed()
-        self.out.on_event("stopped", {"chunks": self.chunks_seen, "analyses": self.analyses_done})
+        self.out.on_event(Stopped(self.chunks_seen, self.analyses_done))
 
     def _report_unanalysed(self) -> None:
         left = self.unanalysed + self._current + self._waiting  # what a stop cut short counts too
@@ -196,9 +207,7 @@ class Pipeline:
             return
         c = Coverage(self._to_analyse, tuple(left))
         self.out.on_event(
-            "unanalysed",
-            {"chunks": c.count, "total": c.total, "from": round(c.first or 0.0, 3), "to": round(c.last or 0.0, 3),
-             "sentence": c.sentence()},
+            Unanalysed(c.count, c.total, round(c.first or 0.0, 3), round(c.last or 0.0, 3), c.sentence())
         )
 
     # --- input -----------------------------------------------------------
@@ -229,17 +238,17 @@ class Pipeline:
     def report(self, error: AnnotatorError) -> None:
         self.out.on_error(error)
 
-    def event(self, kind: str, data: dict[str, Any]) -> None:
-        self.out.on_event(kind, data)
+    def event(self, event: Event) -> None:
+        self.out.on_event(event)
 
     # --- replay of chunks (transcripts, sessions) ----------------------------
     def pause(self) -> None:
         self._unpaused.clear()
-        self.out.on_event("paused", {})
+        self.out.on_event(Paused())
 
     def resume(self) -> None:
         self._unpaused.set()
-        self.out.on_event("resumed", {})
+        self.out.on_event(Resumed())
 
     @property
     def paused(self) -> bool:
@@ -272,7 +281,7 @@ class Pipeline:
                 await asyncio.sleep(0)  # let the window paint between chunks
             await self._room_to_wait()
             self.add_chunk(chunk)
-            self.out.on_event("replay_progress", {"done": i + 1, "total": total})
+            self.out.on_event(ReplayProgress(i + 1, total))
 
     async def _room_to_wait(self) -> None:
         """Backpressure for sources that can wait (files): rather than leave
@@ -362,10 +371,7 @@ class Pipeline:
             self.unanalysed.extend(self._waiting[:excess])
             del self._waiting[:excess]
             self.dropped_from_analysis += excess
-            self.out.on_event(
-                "backlog",
-                {"left_unanalysed": excess, "total_unanalysed": self.dropped_from_analysis, "waiting": len(self._waiting)},
-            )
+            self.out.on_event(Backlog(excess, self.dropped_from_analysis, len(self._waiting)))
 
     async def _analyze(self, batch: list[Chunk]) -> Analysis:
         assert self.analyzer is not None  # nothing is queued without one
@@ -377,15 +383,13 @@ class Pipeline:
                 analysis: Analysis = await analyzer.analyze(batch, self.previous, wait=True, on_wait=self._file_waits)
             finally:
                 if self._file_held:
-                    self.out.on_event("analysis_released", {"chunks": len(self._waiting) + 1})
+                    self.out.on_event(AnalysisReleased(len(self._waiting) + 1))
             return analysis
         return await self.analyzer.analyze(batch, self.previous)
 
     def _file_waits(self, wait: Wait) -> None:
         self._file_held = True
-        self.out.on_event(
-            "analysis_held", {"chunks": len(self._waiting) + 1, "seconds": round(wait.seconds, 1), "provider": wait.provider}
-        )
+        self.out.on_event(AnalysisHeld(len(self._waiting) + 1, round(wait.seconds, 1), wait.provider))
 
     async def _hold_while_rate_limited(self) -> None:
         """A live session: while every provider waits out a Retry-After, hold
@@ -393,13 +397,13 @@ class Pipeline:
         seconds = self._waiting_s()
         if seconds is None:
             return
-        self.out.on_event("analysis_held", {"chunks": len(self._waiting), "seconds": round(seconds, 1)})
+        self.out.on_event(AnalysisHeld(len(self._waiting), round(seconds, 1)))
         try:
             while seconds is not None and not self._closing:
                 await asyncio.sleep(max(0.05, seconds))
                 seconds = self._waiting_s()
         finally:  # also when the session is stopped meanwhile: the window's "held" note ends
-            self.out.on_event("analysis_released", {"chunks": len(self._waiting)})
+            self.out.on_event(AnalysisReleased(len(self._waiting)))
 
     def _notify_drained(self) -> None:
         if self._drained is not None:

@@ -42,6 +42,7 @@ from annotator.config.schema import Config
 from annotator.errors import AnnotatorError, AudioError, InputError
 from annotator.journal.writer import Journal
 from annotator.models import Chunk, Mark
+from annotator.sessions.events import Providers, Recording, ReplayStarted, ReviewShown, SessionClosed, SessionStarted
 from annotator.sessions.live import Inputs, LiveInput, input_pairs, nothing_heard, open_live
 from annotator.sessions.model import ModelLoader
 from annotator.sessions.pipeline import AnalysisQueueLimits, Pipeline
@@ -126,7 +127,7 @@ class Sessions:
     def _push_providers(self) -> None:
         """Tell the sink the chain's state ("providers" {states}): once keys are checked, as a
         session starts, and after each of its analyses. To the sink only: not journaled."""
-        self.sink.on_event("providers", {"states": self.providers_state()})
+        self.sink.on_event(Providers(self.providers_state()))
 
     def set_config(self, config: Config) -> None:
         """New settings apply from the next session on."""
@@ -184,7 +185,7 @@ class Sessions:
         self._pipeline = pipeline
         pipeline.start()
         if self._session_path is not None:
-            self.sink.on_event("session", {"path": str(self._session_path)})
+            self.sink.on_event(SessionStarted(str(self._session_path)))
         if self._live is not None:
             record_to = self._journal.audio_path if self._journal is not None and self.config.audio.save_audio else None
             await asyncio.to_thread(self._live.start, pipeline, record_to)
@@ -210,7 +211,7 @@ class Sessions:
             await self._open({"mode": "live", "model": self.model.label, "devices": opened}, inputs=inputs)
         finally:
             self._starting = False
-        self.sink.on_event("recording", {"devices": opened})
+        self.sink.on_event(Recording(tuple(opened)))
 
     async def open(self, path: Path, speed: float) -> None:
         """File > Open: a saved session is shown at once, as it was recorded, with
@@ -257,7 +258,7 @@ class Sessions:
             pipeline = await self._open({}, journal=False, analyze=False, stored=stored)
             self._session_path = path
             self._replaying_saved = True
-            self.sink.on_event("session", {"path": str(path)})
+            self.sink.on_event(SessionStarted(str(path)))
             for w in record.warnings:
                 self.sink.on_error(InputError(str(w)))
             chunks: Sequence[Chunk] = record.chunks
@@ -281,10 +282,10 @@ class Sessions:
                 per_chunk=True,
             )
             self._audio = audio
-            self.sink.on_event("replay_started", {"path": str(path)})
+            self.sink.on_event(ReplayStarted(str(path)))
             self._runner = asyncio.get_running_loop().create_task(self._replay_audio(audio))
             return
-        self.sink.on_event("replay_started", {"path": str(path), "total": len(chunks)})
+        self.sink.on_event(ReplayStarted(str(path), len(chunks)))
         self._runner = asyncio.get_running_loop().create_task(self._replay(pipeline, chunks, speed, stored_review))
 
     async def _replay(self, pipeline: Pipeline, chunks: Sequence[Chunk], speed: float, review: ReviewRun | None = None) -> None:
@@ -296,7 +297,7 @@ class Sessions:
         except asyncio.CancelledError:
             return
         if review is not None:
-            self.sink.on_event("review", {"run": review})
+            self.sink.on_event(ReviewShown(review))
         self._runner = None
         await self.stop()
 
@@ -358,7 +359,7 @@ class Sessions:
         self._stopping = None
         wrote, self._wrote_journal = self._wrote_journal, False
         if not task.cancelled() and task.exception() is None and self._session_path is not None and wrote:
-            self.sink.on_event("session_closed", {"path": str(self._session_path)})
+            self.sink.on_event(SessionClosed(str(self._session_path)))
 
     async def _stop(self) -> None:
         self._replaying_saved = False

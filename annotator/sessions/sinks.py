@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from annotator.errors import AnnotatorError
 from annotator.journal.writer import Journal
 from annotator.models import Analysis, Chunk, Mark
+from annotator.sessions.events import AnalysisHeld, AnalysisReleased, Event, ModelLoading, ModelReady, ReplayProgress
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class Sink(Protocol):
 
     def on_error(self, error: AnnotatorError) -> None: ...
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None: ...
+    def on_event(self, event: Event) -> None: ...
 
     def on_level(self, source: str, level: float) -> None: ...
 
@@ -59,8 +60,8 @@ class Fanout:
     def on_error(self, error: AnnotatorError) -> None:
         self._each("on_error", error)
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        self._each("on_event", kind, data)
+    def on_event(self, event: Event) -> None:
+        self._each("on_event", event)
 
     def on_level(self, source: str, level: float) -> None:
         self._each("on_level", source, level)
@@ -72,7 +73,7 @@ class JournalSink:
     Level readings, replay progress and rate-limit holds are not journaled:
     they are display only (what a hold left unanalysed is, as "unanalysed")."""
 
-    NOT_JOURNALED = frozenset({"replay_progress", "model_loading", "model_ready", "analysis_held", "analysis_released"})
+    NOT_JOURNALED: tuple[type[Event], ...] = (ReplayProgress, ModelLoading, ModelReady, AnalysisHeld, AnalysisReleased)
 
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
@@ -89,9 +90,9 @@ class JournalSink:
     def on_error(self, error: AnnotatorError) -> None:
         self.journal.write_error(str(error))
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        if kind not in self.NOT_JOURNALED:
-            self.journal.write_event(kind, data)
+    def on_event(self, event: Event) -> None:
+        if not isinstance(event, self.NOT_JOURNALED):
+            self.journal.write_event(event.kind, event.to_dict())
 
     def on_level(self, source: str, level: float) -> None:
         return None
@@ -116,7 +117,7 @@ class AfterAnalysis:
     def on_error(self, error: AnnotatorError) -> None:
         return None
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+    def on_event(self, event: Event) -> None:
         return None
 
     def on_level(self, source: str, level: float) -> None:

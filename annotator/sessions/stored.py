@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.errors import AnnotatorError, InputError
 from annotator.journal.record import SessionRecord
 from annotator.models import Analysis, Chunk, Mark
+from annotator.sessions.events import Opened, ReviewShown, SessionStarted
 from annotator.sessions.review import ReviewRun
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ async def read_saved(path: Path) -> SessionRecord:
 async def show_saved(path: Path, record: SessionRecord, sink: Sink) -> None:
     """Hand the saved session ``record`` (read from ``path``) to ``sink`` as recorded
     ("session", its lines, analyses and marks, "opened", then its review if it has one)."""
-    sink.on_event("session", {"path": str(path)})
+    sink.on_event(SessionStarted(str(path)))
     for w in record.warnings:
         sink.on_error(InputError(str(w)))
     # in slices, letting the window paint between them: the first lines show
@@ -57,12 +58,9 @@ async def show_saved(path: Path, record: SessionRecord, sink: Sink) -> None:
             delivered += 1
             if delivered % SHOW_SLICE == 0:
                 await asyncio.sleep(0)
-    sink.on_event(
-        "opened",
-        {"path": str(path), "chunks": len(record.chunks), "analyses": len(record.analyses), "marks": len(record.marks)},
-    )
+    sink.on_event(Opened(str(path), len(record.chunks), len(record.analyses), len(record.marks)))
     if record.review is not None:
-        sink.on_event("review", {"run": ReviewRun.of(path, record, record.review)})
+        sink.on_event(ReviewShown(ReviewRun.of(path, record, record.review)))
 
 
 async def export_saved(session: Path, output: Path, fmt: str) -> Path:

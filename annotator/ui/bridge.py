@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Mark
 from annotator.paths import log_dir
+from annotator.sessions.events import Event
 from annotator.ui.messages import MessageHub
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,8 @@ class Bridge(QObject):
         analysis(Analysis): the answer (or the failed attempts) for ``chunk_ids``.
         mark(Mark): a moment the user marked.
         error(AnnotatorError): a sentence for the user; also posted to the hub.
-        event(str, dict): "model_loading", "model_ready", "recording", "stopped",
-            "backlog" {seconds}, "device" {...}, "replay_progress" {done, total},
-            "session" {path}, and any other pipeline event.
+        event(Event): a session event (``sessions.events``: Recording, Stopped,
+            ReplayProgress, SessionStarted, ...); slots match on its class.
         level(str, float): input level 0..1 of one source, about 20 times a second.
     """
 
@@ -96,7 +96,7 @@ class Bridge(QObject):
     analysis = Signal(object)
     mark = Signal(object)
     error = Signal(object)
-    event = Signal(str, object)  # type: ignore[assignment]  # shadows QObject.event(); typed events replace it (issue 12)
+    event = Signal(object)  # type: ignore[assignment]  # shadows QObject.event()
     level = Signal(str, float)
 
     def __init__(self, messages: MessageHub, parent: QObject | None = None) -> None:
@@ -118,8 +118,8 @@ class Bridge(QObject):
         self._messages.error(str(error))
         self.error.emit(error)
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        self.event.emit(kind, dict(data))
+    def on_event(self, event: Event) -> None:
+        self.event.emit(event)
 
     def on_level(self, source: str, level: float) -> None:
         self.level.emit(source, float(level))

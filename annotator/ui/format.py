@@ -12,6 +12,19 @@ from dataclasses import dataclass
 from annotator.analysis.advice import all_failed_advice
 from annotator.analysis.usage import ProviderUsage
 from annotator.models import Analysis, Attempt, Outcome
+from annotator.sessions.events import (
+    AnalysisHeld,
+    Backlog,
+    Event,
+    ModelLoading,
+    ModelReady,
+    Opened,
+    Recording,
+    ReplayProgress,
+    Stopped,
+    TranscriptionBacklog,
+    Unanalysed,
+)
 from annotator.text.money import cost
 
 SENTIMENT_COLORS = {"positive": "#2e9d5b", "neutral": "#8a8f98", "negative": "#d0453a"}
@@ -151,28 +164,27 @@ NO_PROVIDER_HINT = (
 )
 
 
-def recording_state(kind: str, data: dict[str, object]) -> str | None:
-    """Status-bar state text for a pipeline event, or None if the event does not change it."""
-    if kind == "model_loading":
-        return "Loading transcription model…"
-    if kind == "model_ready":
-        return "Model ready"
-    if kind == "recording":
-        return "● Recording"
-    if kind == "stopped":
-        return "Stopped"
-    if kind == "replay_progress":
-        done, total = data.get("done"), data.get("total")
-        if isinstance(done, int) and isinstance(total, int) and total:
+def recording_state(event: Event) -> str | None:
+    """Status-bar state text for a session event, or None if the event does not change it."""
+    match event:
+        case ModelLoading():
+            return "Loading transcription model…"
+        case ModelReady():
+            return "Model ready"
+        case Recording():
+            return "● Recording"
+        case Stopped():
+            return "Stopped"
+        case ReplayProgress(done=done, total=total) if total:
             return f"▶ Replaying {done}/{total}"
-        return "▶ Replaying"
+        case ReplayProgress():
+            return "▶ Replaying"
     return None
 
 
-def opened_state(data: dict[str, object], flags: int) -> str:
+def opened_state(event: Opened, flags: int) -> str:
     """Status-bar state once a saved session is shown: "Saved session: 20 lines, 2 flags"."""
-    lines = data.get("chunks")
-    n = lines if isinstance(lines, int) else 0
+    n = event.chunks
     return f"Saved session: {n} line{'' if n == 1 else 's'}, {flags} flag{'' if flags == 1 else 's'}"
 
 
@@ -186,33 +198,33 @@ def tooltip(text: str) -> str:
     return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"
 
 
-def held_note(data: dict[str, object]) -> str:
+def held_note(event: AnalysisHeld) -> str:
     """Status-bar note for an "analysis_held" event: every provider is rate-limited, lines wait."""
-    chunks = data.get("chunks")
-    n = chunks if isinstance(chunks, int) else 0
+    n = event.chunks
     lines = f"{n} line{'' if n == 1 else 's'} wait" if n else "new lines wait"
     return f"Analysis held… every provider is rate-limited; {lines} for the first to be back"
 
 
-def unanalysed_warning(data: dict[str, object]) -> str | None:
+def unanalysed_warning(event: Unanalysed) -> str | None:
     """The message for an "unanalysed" event (a session ended with lines no provider answered)."""
-    sentence = data.get("sentence")
-    if not isinstance(sentence, str) or not sentence:
+    sentence = event.sentence
+    if not sentence:
         return None
     return f"{sentence}; they stay in the transcript. Another provider in Settings > Providers avoids the wait."
 
 
-def backlog_warning(data: dict[str, object]) -> str | None:
+def backlog_warning(event: Backlog | TranscriptionBacklog) -> str | None:
     """The message for a "backlog" event: analysis left chunks out, or transcription runs behind."""
-    left = data.get("left_unanalysed")
-    if isinstance(left, int) and left > 0:
-        total = data.get("total_unanalysed", left)
+    if isinstance(event, Backlog):
+        left, total = event.left_unanalysed, event.total_unanalysed
+        if left <= 0:
+            return None
         return (
             f"Analysis is falling behind: {left} older chunk(s) were left unanalysed ({total} so far this session); "
             "they stay in the transcript. Put a faster provider first in Settings > Providers."
         )
-    seconds = data.get("seconds")
-    if isinstance(seconds, (int, float)) and seconds >= 1:
+    seconds = event.seconds
+    if seconds >= 1:
         return (
             f"Transcription is running {seconds:.0f} s behind the speech; waiting speech is merged so nothing is lost. "
             "A smaller model in Settings > Transcription keeps up better."

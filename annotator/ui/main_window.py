@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QStatusTipEvent
@@ -16,6 +15,20 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from annotator.analysis.review_model import LiveFlag, Review
 from annotator.models import Analysis, Chunk, Mark
+from annotator.sessions.events import (
+    AnalysisHeld,
+    AnalysisReleased,
+    Backlog,
+    Event,
+    Providers,
+    Recording,
+    ReplayStarted,
+    ReviewShown,
+    SessionStarted,
+    Stopped,
+    TranscriptionBacklog,
+    Unanalysed,
+)
 from annotator.text.quotes import QuoteIndex
 from annotator.ui.bridge import Bridge
 from annotator.ui.dialogs import Confirm, ask_user, pick_export, pick_file
@@ -250,47 +263,41 @@ class MainWindow(QMainWindow):
             self.timeline.add_mark(mark.at)
             self.status.show_note(f"Marked {mark.at:.0f} s", 3000)
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        now, state = after_event(RunState(self.active, self.replaying, self.paused), kind, data,
+    def on_event(self, event: Event) -> None:
+        now, state = after_event(RunState(self.active, self.replaying, self.paused), event,
                                  self.status.current_state, len(self.flags.cards))
         self.active, self.replaying, self.paused = now.active, now.replaying, now.paused
-        if kind == "recording":
-            self.status.start_timer()
-            self.transcript.set_placeholder(LISTENING)
-        elif kind == "replay_started":
-            self.status.hide_timer()
-            self.transcript.set_placeholder(REPLAYING)
-        elif kind == "stopped":
-            self.status.stop_timer()
-            self.transcript.set_placeholder(TranscriptView.placeholder)
-        elif kind == "session":
-            path = data.get("path")
-            self.session_path = Path(str(path)) if path else None
-            if self.session_path:
-                self.setWindowTitle(f"annotator — {self.session_path.name}")
-        elif kind == "review":  # a saved session's latest review (shown at once, or after its replay)
-            run = data.get("run")
-            if run is not None:
+        match event:
+            case Recording():
+                self.status.start_timer()
+                self.transcript.set_placeholder(LISTENING)
+            case ReplayStarted():
+                self.status.hide_timer()
+                self.transcript.set_placeholder(REPLAYING)
+            case Stopped():
+                self.status.stop_timer()
+                self.transcript.set_placeholder(TranscriptView.placeholder)
+            case SessionStarted(path=path):
+                self.session_path = Path(path) if path else None
+                if self.session_path:
+                    self.setWindowTitle(f"annotator — {self.session_path.name}")
+            case ReviewShown(run=run) if run is not None:  # a saved session's latest review (at once, or after its replay)
                 self.show_review(run.review, run.flags, stored=True)
                 state = None
-        elif kind == "backlog":
-            warning = backlog_warning(data)
-            if warning is not None:
-                self.messages.warning(warning)
-        elif kind == "analysis_held":
-            self.status.show_note(held_note(data))
-        elif kind == "analysis_released":
-            self.status.clear_note()
-        elif kind == "unanalysed":
-            warning = unanalysed_warning(data)
-            if warning is not None:
-                self.messages.warning(warning, kind="unanalysed")
-        elif kind == "providers":  # the session pushes the chain's state: keys checked, started, after each analysis
-            self.status.providers.set_states(data.get("states", ()))
-        elif kind == "device":
-            name = data.get("name") or data.get("device")
-            if name:
-                self.status.show_note(f"Input: {name}", 5000)
+            case Backlog() | TranscriptionBacklog():
+                warning = backlog_warning(event)
+                if warning is not None:
+                    self.messages.warning(warning)
+            case AnalysisHeld():
+                self.status.show_note(held_note(event))
+            case AnalysisReleased():
+                self.status.clear_note()
+            case Unanalysed():
+                warning = unanalysed_warning(event)
+                if warning is not None:
+                    self.messages.warning(warning, kind="unanalysed")
+            case Providers(states=states):  # the session pushes the chain's state: keys checked, started, after each analysis
+                self.status.providers.set_states(states)
         if state is not None:
             self.status.set_state(state)
         self.timeline.set_live(self.active)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
+from annotator.sessions.events import (
+    Event,
+    ModelLoading,
+    ModelReady,
+    Opened,
+    Paused,
+    Recording,
+    ReplayProgress,
+    ReplayStarted,
+    Resumed,
+    Stopped,
+)
 from annotator.ui.format import opened_state, recording_state
 
 
@@ -18,28 +29,29 @@ class RunState:
 
 
 IDLE = RunState()
-LOADING = recording_state("model_loading", {})
+LOADING = recording_state(ModelLoading())
 
 
-def after_event(run: RunState, kind: str, data: dict[str, Any], shown: str, flags: int) -> tuple[RunState, str | None]:
-    """The run state after event ``kind``, and the state text to show (None: the shown one stays).
+def after_event(run: RunState, event: Event, shown: str, flags: int) -> tuple[RunState, str | None]:
+    """The run state after ``event``, and the state text to show (None: the shown one stays).
     ``shown``: the state text on screen; ``flags``: how many flag cards are on screen."""
-    state = recording_state(kind, data)
-    if kind in ("model_loading", "model_ready"):
-        # the model loads in the background: a session's state stays, and "ready" only ends "loading"
-        return run, None if run.active or (kind == "model_ready" and shown != LOADING) else state
-    if kind == "recording":
-        return RunState(active=True), state
-    if kind == "replay_progress":
-        return replace(run, active=True, replaying=True), None if run.paused else state
-    if kind == "replay_started":
-        return RunState(active=True, replaying=True), "▶ Replaying"
-    if kind == "paused":
-        return replace(run, paused=True), "Paused"
-    if kind == "resumed":
-        return replace(run, paused=False), "▶ Replaying" if run.replaying else "● Recording"
-    if kind == "stopped":
-        return IDLE, state
-    if kind == "opened":  # a saved session, shown at once
-        return IDLE, opened_state(data, flags)
+    state = recording_state(event)
+    match event:
+        case ModelLoading() | ModelReady():
+            # the model loads in the background: a session's state stays, and "ready" only ends "loading"
+            return run, None if run.active or (isinstance(event, ModelReady) and shown != LOADING) else state
+        case Recording():
+            return RunState(active=True), state
+        case ReplayProgress():
+            return replace(run, active=True, replaying=True), None if run.paused else state
+        case ReplayStarted():
+            return RunState(active=True, replaying=True), "▶ Replaying"
+        case Paused():
+            return replace(run, paused=True), "Paused"
+        case Resumed():
+            return replace(run, paused=False), "▶ Replaying" if run.replaying else "● Recording"
+        case Stopped():
+            return IDLE, state
+        case Opened():  # a saved session, shown at once
+            return IDLE, opened_state(event, flags)
     return run, state

@@ -18,6 +18,7 @@ from annotator import paths
 from annotator.analysis.review_model import ReviewEstimate, ReviewProgress
 from annotator.errors import AnnotatorError
 from annotator.journal.store import list_sessions
+from annotator.sessions.events import Event, SessionClosed, SessionStarted
 from annotator.sessions.review import ReviewRun, format_estimate
 from annotator.ui.bridge import Bridge
 from annotator.ui.format import NO_PROVIDER_HINT
@@ -145,8 +146,8 @@ class SessionController(QObject):
         bridge.event.connect(self._on_event)
         self.refresh_recent()
 
-    def _on_event(self, kind: str, _data: object) -> None:
-        if kind in ("session", "session_closed"):  # a new journal, or one just closed
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, (SessionStarted, SessionClosed)):  # a new journal, or one just closed
             self.refresh_recent()
 
     def refresh_recent(self) -> None:
