@@ -62,9 +62,10 @@ def test_manual_flag_from_mark() -> None:
 
 
 def test_backlog_warnings() -> None:
+    from annotator.sessions.events import Backlog, TranscriptionBacklog
     from annotator.ui.format import backlog_warning
 
-    assert backlog_warning({"left_unanalysed": 3, "total_unanalysed": 5, "waiting": 40}).startswith(
+    assert backlog_warning(Backlog(left_unanalysed=3, total_unanalysed=5, waiting=40)).startswith(
         "Analysis is falling behind: 3 older chunk(s) were left unanalysed (5 so far")
-    assert backlog_warning({"seconds": 4.2}).startswith("Transcription is running 4 s behind the speech")
-    assert backlog_warning({"seconds": 0.4}) is None
+    assert backlog_warning(TranscriptionBacklog(4.2)).startswith("Transcription is running 4 s behind the speech")
+    assert backlog_warning(TranscriptionBacklog(0.4)) is None

@@ -12,6 +12,7 @@ from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Contradiction, I
 from annotator.ui.bridge import Bridge
 from annotator.ui.main_window import MainWindow
 from annotator.ui.transcript_view import COL_MOOD, COL_TEXT
+from tests.helpers.events import event
 
 from .conftest import analysis_with, chunk
 
@@ -31,7 +32,7 @@ def test_lines_markers_and_status(qtbot, window: MainWindow, bridge: Bridge) -> 
     assert "groq" in window.status.answer.text() and "llama-3.3" in window.status.answer.text()
     assert "420 ms" in window.status.answer.text()
     # the session pushes the chain's state after each analysis; the dots show it
-    bridge.on_event("providers", {"states": (ProviderStatus("groq", "openai", "llama-3.3", last=answer.attempts[0]),)})
+    bridge.on_event(event("providers", {"states": (ProviderStatus("groq", "openai", "llama-3.3", last=answer.attempts[0]),)}))
     assert "groq" in window.status.providers.dots
     assert "420 ms" in window.status.providers.tip("groq")
     assert "360 tokens" in window.status.usage_label.text()
@@ -113,7 +114,7 @@ def test_errors_reach_the_message_area(qtbot, window: MainWindow, bridge: Bridge
 
 
 def test_marks_and_state(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
-    bridge.on_event("recording", {})
+    bridge.on_event(event("recording", {}))
     assert window.status.state.text() == "● Recording"
     assert not window.act_record.isEnabled() and window.act_stop.isEnabled()
     bridge.on_chunk(chunk(0, "I could not accept anything under one hundred and sixty."))
@@ -126,7 +127,7 @@ def test_marks_and_state(qtbot, window: MainWindow, bridge: Bridge) -> None:  # 
     assert window.timeline.marks == [4.0]
     bridge.on_level("You", 0.5)
     assert window.level_meter.level == 0.5
-    bridge.on_event("stopped", {})
+    bridge.on_event(event("stopped", {}))
     assert window.act_record.isEnabled() and not window.act_stop.isEnabled()
 
 
@@ -144,7 +145,7 @@ def test_quit_during_session_asks_first(qtbot, hub, bridge: Bridge) -> None:  # 
     win = MainWindow(hub, confirm=lambda title, text: answers.append(text) is not None and False)
     qtbot.addWidget(win)
     win.show()
-    win.on_event("recording", {})
+    win.on_event(event("recording", {}))
     assert not win.close()
     assert answers and "recording" in answers[0]
     assert win.isVisible()
@@ -215,8 +216,8 @@ def test_long_lines_wrap_into_taller_rows_and_follow_the_window_width(qtbot, win
 def test_hovering_a_button_leaves_the_state_in_view(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QStatusTipEvent
 
-    bridge.on_event("replay_started", {})
-    bridge.on_event("replay_progress", {"done": 8, "total": 20})
+    bridge.on_event(event("replay_started", {}))
+    bridge.on_event(event("replay_progress", {"done": 8, "total": 20}))
     assert window.status.state.text() == "▶ Replaying 8/20"
     button = window.toolbar.widgetForAction(window.act_export)
     QApplication.sendEvent(button, QStatusTipEvent(window.act_export.statusTip()))  # what hovering it sends
@@ -238,20 +239,20 @@ def test_the_cost_keeps_clear_of_the_window_edge(qtbot, window: MainWindow, brid
 
 
 def test_model_ready_does_not_replace_a_finished_sessions_state(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
-    bridge.on_event("model_loading", {})
+    bridge.on_event(event("model_loading", {}))
     assert window.status.state.text() == "Loading transcription model…"
-    bridge.on_event("replay_started", {})
-    bridge.on_event("model_ready", {})
+    bridge.on_event(event("replay_started", {}))
+    bridge.on_event(event("model_ready", {}))
     assert window.status.state.text() == "▶ Replaying"
-    bridge.on_event("stopped", {})
-    bridge.on_event("model_ready", {})  # the model finished loading after a text replay ended
+    bridge.on_event(event("stopped", {}))
+    bridge.on_event(event("model_ready", {}))  # the model finished loading after a text replay ended
     assert window.status.state.text() == "Stopped"
 
 
 def test_recording_shows_its_running_time(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
     now = [1000.0]
     window.status.clock = lambda: now[0]
-    bridge.on_event("recording", {})
+    bridge.on_event(event("recording", {}))
     assert window.status.elapsed.isVisible() and window.status.elapsed.text() == "00:00"
     assert window.status.timing  # ticks every second
     now[0] += 75
@@ -259,15 +260,15 @@ def test_recording_shows_its_running_time(qtbot, window: MainWindow, bridge: Bri
     now[0] += 3600
     window.status.tick()
     assert window.status.elapsed.text() == "1:01:15"
-    bridge.on_event("stopped", {})
+    bridge.on_event(event("stopped", {}))
     assert not window.status.timing and window.status.elapsed.text() == "1:01:15"  # how long it ran stays in view
 
 
 def test_the_empty_transcript_says_it_is_listening_while_recording(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
     assert "Press Record" in window.transcript.placeholder
-    bridge.on_event("recording", {})
+    bridge.on_event(event("recording", {}))
     assert "Press Record" not in window.transcript.placeholder and "Listening" in window.transcript.placeholder
-    bridge.on_event("stopped", {})
+    bridge.on_event(event("stopped", {}))
     assert "Press Record" in window.transcript.placeholder
 
 
@@ -287,8 +288,8 @@ def test_every_toolbar_button_fits_at_900_px(qtbot, app_style, window: MainWindo
     window.resize(900, 700)
     qtbot.waitUntil(lambda: window.width() == 900)
     bar = window.toolbar
-    for event in ("stopped", "replay_started", "paused"):  # "Pause" becomes the wider "▶ Resume"
-        window.on_event(event, {})
+    for kind in ("stopped", "replay_started", "paused"):  # "Pause" becomes the wider "▶ Resume"
+        window.on_event(event(kind, {}))
         QApplication.processEvents()
         extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
         assert extension is None or not extension.isVisible(), event

@@ -6,6 +6,7 @@ from annotator.models import LOCAL_PROVIDER, Analysis, Attempt, Insight, Outcome
 from annotator.ui.bridge import Bridge
 from annotator.ui.main_window import MainWindow
 from annotator.ui.messages import MessageArea, MessageHub
+from tests.helpers.events import event, pairs
 from tests.ui.conftest import chunk
 
 
@@ -45,13 +46,13 @@ def test_repeated_unavailable_warnings_merge_whatever_their_wording(qtbot, windo
 
 
 def test_held_analysis_shows_in_the_status_bar_and_unanalysed_lines_in_the_strip(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
-    bridge.on_event("analysis_held", {"chunks": 3, "seconds": 1.6})
+    bridge.on_event(event("analysis_held", {"chunks": 3, "seconds": 1.6}))
     assert window.status.currentMessage().startswith("Analysis held…"), window.status.currentMessage()
     assert "3 lines wait" in window.status.currentMessage()
-    bridge.on_event("analysis_released", {"chunks": 3})
+    bridge.on_event(event("analysis_released", {"chunks": 3}))
     assert window.status.currentMessage() == ""
     sentence = "2 of 9 chunks were left unanalysed (local estimate only), from 00:05 to 00:14"
-    bridge.on_event("unanalysed", {"chunks": 2, "total": 9, "from": 5.0, "to": 14.0, "sentence": sentence})
+    bridge.on_event(event("unanalysed", {"chunks": 2, "total": 9, "from": 5.0, "to": 14.0, "sentence": sentence}))
     assert window.message_area.isVisible()
     assert window.message_area.text().startswith(sentence)
 
@@ -70,7 +71,7 @@ def test_a_replay_at_max_waits_out_a_rate_limit_window(qtbot, make_app, hub, fau
     app = make_app(Config(providers=(fault_server.provider("a"), fault_server.provider("b"))), limits=AnalysisQueueLimits())
     win = app.window
     held = []
-    app.bridge.event.connect(lambda kind, data: held.append(data) if kind == "analysis_held" else None)
+    app.bridge.event.connect(pairs(lambda kind, data: held.append(data) if kind == "analysis_held" else None))
     win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
     win.open_requested.emit(str(Path(__file__).resolve().parent.parent / "data" / "backend-lead.txt"))
     qtbot.waitUntil(lambda: win.active, timeout=5000)

@@ -13,6 +13,7 @@ from annotator.journal.record import FORMAT, FORMAT_VERSION
 from annotator.models import LOCAL_PROVIDER
 from annotator.ui.format import NO_PROVIDER_HINT
 from annotator.ui.transcript_view import COL_MOOD
+from tests.helpers.events import pairs
 from tests.helpers.faultserver import FaultServer
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -59,7 +60,7 @@ def test_unfinished_session_is_repaired_and_offered_back(qtbot, make_app, fault_
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     asked = []
     started = []
-    app.bridge.event.connect(lambda kind, data: started.append(kind) if kind == "replay_started" else None)
+    app.bridge.event.connect(pairs(lambda kind, data: started.append(kind) if kind == "replay_started" else None))
     offer_unfinished(lambda title, text, answer: asked.append(text) or answer(True), *unfinished(paths.sessions_dir()),
                      app.controller, app.window.messages)
     assert asked and "did not close cleanly" in asked[0] and "crashed while recording" in asked[0]
@@ -120,7 +121,7 @@ def test_model_loading_is_shown_and_a_bad_model_is_one_sentence(qtbot, make_app)
     app = make_app(Config(providers=()))
     app.sessions.model.name = "/nonexistent/whisper-model"
     states = []
-    app.bridge.event.connect(lambda kind, data: states.append(app.window.status.state.text()))
+    app.bridge.event.connect(pairs(lambda kind, data: states.append(app.window.status.state.text())))
     app.bridge.run(app.sessions.model.load(), what="Loading the transcription model")
     qtbot.waitUntil(lambda: bool(app.window.messages.history), timeout=10000)
     assert "Loading transcription model…" in states
@@ -202,7 +203,7 @@ def test_a_stale_listing_never_replaces_a_newer_one(qtbot, make_app, sessions_di
 def test_the_session_pushes_the_chain_state_and_the_dots_show_it(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     pushed: list[tuple[object, ...]] = []
-    app.bridge.event.connect(lambda kind, data: pushed.append(tuple(data["states"])) if kind == "providers" else None)
+    app.bridge.event.connect(pairs(lambda kind, data: pushed.append(tuple(data["states"])) if kind == "providers" else None))
     transcript = tmp_path / "t.txt"
     transcript.write_text("Candidate: I am really proud of the team, it was a great year.\n", encoding="utf-8")
     app.window.set_speed(0.0)

@@ -16,6 +16,7 @@ from annotator.ui.timeline import Point, SentimentTimeline
 from annotator.ui.timeline_geometry import LANE
 from annotator.ui.timeline_model import FOLLOW_SPAN, extent
 from annotator.ui.timeline_paint import FLAG_COLOR, LOCAL_BAND_COLOR, MARK_COLOR
+from tests.helpers.events import event
 
 from .conftest import analysis_with, chunk
 
@@ -131,7 +132,7 @@ def test_the_whole_session_strip_moves_the_view(qtbot, timeline) -> None:  # typ
 
 def test_while_recording_the_view_follows_the_last_minutes_unless_zoomed_elsewhere(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     tl = window.timeline
-    window.on_event("recording", {})
+    window.on_event(event("recording", {}))
     assert tl.live
     session(tl, 20)
     assert tl.view_range() == (extent(tl.end) - FOLLOW_SPAN, extent(tl.end))
@@ -145,7 +146,7 @@ def test_while_recording_the_view_follows_the_last_minutes_unless_zoomed_elsewhe
     assert tl.view_range() == (0.0, extent(1410.0))  # whole session
     qtbot.mouseDClick(tl, Qt.MouseButton.LeftButton, pos=QPoint(400, mid_y(tl)))
     assert tl.view_range()[1] - tl.view_range()[0] == FOLLOW_SPAN  # and back to following
-    window.on_event("stopped", {})
+    window.on_event(event("stopped", {}))
     assert not tl.live and tl.view_range() == (0.0, extent(1410.0))  # ended: the whole session
 
 

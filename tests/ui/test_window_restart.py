@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.app import start_up
 from annotator.config.schema import Config
+from tests.helpers.events import pairs
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 from tests.helpers.pulse import PulseServer, pulse_server  # noqa: F401  (session fixture)
 from tests.ui.test_session_controller import write_crashed_session
@@ -36,7 +37,7 @@ def test_after_a_crash_the_offer_waits_for_nobody_and_recording_works(  # type: 
     win = app.window
     assert app.sessions.model.whisper is None  # the model really loads, as at start-up
     events: list[str] = []
-    app.bridge.event.connect(lambda kind, data: events.append(kind))
+    app.bridge.event.connect(pairs(lambda kind, data: events.append(kind)))
     started = []
     app.bridge.run(start_up(win, app.bridge, app.sessions, app.controller, hub), what="Starting up", on_result=started.append)
 

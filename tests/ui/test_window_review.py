@@ -23,6 +23,7 @@ from annotator.models import (
     Sentiment,
 )
 from annotator.ui.review_verdicts import CONFIRMED, WRONG
+from tests.helpers.events import pairs
 from tests.helpers.faultserver import FaultServer, Reply
 
 LINES = [
@@ -85,7 +86,7 @@ def open_saved(qtbot, app, path: Path) -> None:  # type: ignore[no-untyped-def]
     win = app.window
     win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
     opened: list[str] = []
-    app.bridge.event.connect(lambda kind, data: opened.append(kind) if kind == "opened" else None)
+    app.bridge.event.connect(pairs(lambda kind, data: opened.append(kind) if kind == "opened" else None))
     win.open_requested.emit(str(path))  # shown at once, not replayed
     qtbot.waitUntil(lambda: bool(opened), timeout=5000)
     assert win.status.state.text().startswith("Saved session:")
@@ -277,7 +278,7 @@ def test_reopening_a_session_whose_review_failed_does_not_repeat_the_error(qtbot
     qtbot.waitUntil(lambda: not win.reviewing and any("no valid answer" in m.text for m in hub.history), timeout=20000)
     errors = sum("no valid answer" in m.text for m in hub.history)
     replays: list[str] = []
-    app.bridge.event.connect(lambda kind, data: replays.append(kind))
+    app.bridge.event.connect(pairs(lambda kind, data: replays.append(kind)))
     open_saved(qtbot, app, journal)
     assert "review" in replays  # the stored (failed) review was delivered with the session
     assert sum("no valid answer" in m.text for m in hub.history) == errors

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 
 from annotator.config.schema import AnalysisConfig, Config
 from annotator.ui.transcript_view import COL_MOOD
+from tests.helpers.events import pairs
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -113,7 +114,7 @@ def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app
     app = make_app(Config(providers=(fault_server.provider("slow"),)), limits=AnalysisQueueLimits(max_waiting=1))
     app.sessions.model.whisper = whisper_model
     backlog = []
-    app.bridge.event.connect(lambda kind, data: backlog.append(data) if kind == "backlog" and data.get("left_unanalysed") else None)
+    app.bridge.event.connect(pairs(lambda kind, data: backlog.append(data) if kind == "backlog" and data.get("left_unanalysed") else None))
     app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
     app.window.open_requested.emit(str(DATA / "realtimestt" / "asr-reference.wav"))
     qtbot.waitUntil(lambda: app.sessions.live is not None, timeout=10000)
@@ -198,7 +199,7 @@ def record_interview(qtbot, app) -> Path:  # type: ignore[no-untyped-def]
 
 def events_of(app, kind: str) -> list[dict]:  # type: ignore[no-untyped-def]
     seen: list[dict] = []
-    app.bridge.event.connect(lambda k, data: seen.append(data) if k == kind else None)
+    app.bridge.event.connect(pairs(lambda k, data: seen.append(data) if k == kind else None))
     return seen
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Insight, Mark, Sentiment
+from annotator.sessions.events import Event
 from annotator.sessions.pipeline import MAX_SPEED, AnalysisQueueLimits, Pipeline
 from annotator.sessions.stored import StoredSession
 
@@ -48,8 +49,8 @@ class Recorder:
     def on_error(self, error: AnnotatorError) -> None:
         self.events.append(("error", str(error)))
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        self.events.append((kind, data))
+    def on_event(self, event: Event) -> None:
+        self.events.append((event.kind, event.to_dict()))
 
     def on_level(self, source: str, level: float) -> None:
         self.events.append(("level", level))

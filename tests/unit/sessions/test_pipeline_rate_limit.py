@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from annotator.analysis.analyzer import build_analyzer
 from annotator.config.schema import Config
 from annotator.models import Analysis, Chunk
+from annotator.sessions.events import AnalysisHeld, Event
 from annotator.sessions.pipeline import AnalysisQueueLimits, Pipeline
 from tests.helpers.faultserver import FaultServer, Reply, fault_server
 from tests.unit.sessions.test_pipeline import Recorder
@@ -25,9 +25,9 @@ class Answers(Recorder):
         super().on_analysis(analysis)
         self.analyses.append(analysis)
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        super().on_event(kind, data)
-        if kind == "analysis_held":
+    def on_event(self, event: Event) -> None:
+        super().on_event(event)
+        if isinstance(event, AnalysisHeld):
             self.held.set()
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from annotator.config.file import load_config
 from annotator.config.schema import Config
 from annotator.formats.readers import read_session
+from annotator.sessions.events import Event
 from annotator.sessions.pipeline import MAX_SPEED
 from annotator.sessions.service import Sessions
 from tests.conftest import DATA
@@ -24,9 +24,9 @@ class Waiting(Recorder):
         super().__init__()
         self.arrived: dict[str, asyncio.Event] = {}
 
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        super().on_event(kind, data)
-        self.arrived.setdefault(kind, asyncio.Event()).set()
+    def on_event(self, event: Event) -> None:
+        super().on_event(event)
+        self.arrived.setdefault(event.kind, asyncio.Event()).set()
 
     async def until(self, kind: str) -> None:
         await asyncio.wait_for(self.arrived.setdefault(kind, asyncio.Event()).wait(), 30)
