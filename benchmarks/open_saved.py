@@ -80,6 +80,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator.config.schema import Config
+    from annotator.sessions.events import Event, Opened
     from annotator.sessions.service import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow
@@ -126,8 +127,8 @@ def main() -> int:
             timer.timeout.connect(tick)
             timer.start()
 
-            def on_event(kind: str, data: object, opened=opened) -> None:
-                if kind == "opened" and not opened.done():
+            def on_event(event: Event, opened=opened) -> None:
+                if isinstance(event, Opened) and not opened.done():
                     opened.set_result(None)
 
             bridge.event.connect(on_event)

@@ -84,6 +84,7 @@ def main() -> int:
     from annotator import paths
     from annotator.app import build_window, compose
     from annotator.config.schema import Config
+    from annotator.sessions.events import Event, ReplayProgress, SessionClosed
     from annotator.sessions.pipeline import AnalysisQueueLimits
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.messages import MessageHub
@@ -111,8 +112,8 @@ def main() -> int:
         widget.grab().save(str(path))  # type: ignore[attr-defined]
         saved.append(path)
 
-    def on_event(kind: str, data: dict) -> None:
-        if kind == "replay_progress" and data.get("done") == 8:
+    def on_event(event: Event) -> None:
+        if isinstance(event, ReplayProgress) and event.done == 8:
             button = window.toolbar.widgetForAction(window.act_export)
             QApplication.sendEvent(button, QStatusTipEvent(window.act_export.statusTip()))  # as hovering it does
             save(window, "window-replaying-900.png")
@@ -123,7 +124,7 @@ def main() -> int:
     async def run() -> None:
         await sessions.check_keys()
         done = loop.create_future()
-        bridge.event.connect(lambda kind, data: kind == "session_closed" and not done.done() and done.set_result(None))
+        bridge.event.connect(lambda e: isinstance(e, SessionClosed) and not done.done() and done.set_result(None))
         window.speed_combo.setCurrentIndex(window.speed_combo.findData(0.0))
         window.open_requested.emit(str(DATA / "backend-lead.txt"))
         await done

@@ -79,6 +79,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator.config.schema import Config
+    from annotator.sessions.events import SessionClosed
     from annotator.sessions.service import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow
@@ -143,7 +144,7 @@ def main() -> int:
     async def run() -> None:
         await sessions.model.load()  # as in the app: loaded before Record is pressed
         done = loop.create_future()
-        bridge.event.connect(lambda kind, data: kind == "session_closed" and not done.done() and done.set_result(None))
+        bridge.event.connect(lambda e: isinstance(e, SessionClosed) and not done.done() and done.set_result(None))
         last_tick[0] = time.monotonic()
         timer.start()
         await sessions.start_replay(args.audio, 1.0)
@@ -218,6 +219,7 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, fault
 
     from annotator import paths
     from annotator.config.schema import Config
+    from annotator.sessions.events import SessionClosed
     from annotator.sessions.service import Sessions
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.main_window import MainWindow
@@ -280,7 +282,7 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, fault
 
     async def run() -> None:
         done = loop.create_future()
-        bridge.event.connect(lambda kind, data: kind == "session_closed" and not done.done() and done.set_result(None))
+        bridge.event.connect(lambda e: isinstance(e, SessionClosed) and not done.done() and done.set_result(None))
         sample()
         every.start()
         await sessions.start_replay(transcript, speed)

@@ -12,6 +12,8 @@ Modules (import them directly; this package imports nothing):
 - ``pipeline``: chunks to the sinks and, batched, to the analyser (rate-limit
   holds, backlog, what no provider answered).
 - ``sinks``: the ``Sink`` protocol, the fan-out, the journal's sink.
+- ``events``: what a session tells its sinks besides lines, analyses, marks and
+  errors, one frozen dataclass per kind (``Recording``, ``Stopped``, ...).
 - ``model``: the transcription model, loaded once in a thread.
 - ``review``: reviewing a journaled session and adding the review to its
   journal (``review_session``), and the estimate as a person reads it
