@@ -184,8 +184,12 @@ def compose(
     from annotator.ui.settings_dialog import SettingsDialog
 
     sessions = Sessions(
-        config, bridge, model=model, sessions_dir=sessions_dir,
-        limits=limits if limits is not None else AnalysisQueueLimits(), stop_timeout_s=stop_timeout_s,
+        config,
+        bridge,
+        model=model,
+        sessions_dir=sessions_dir,
+        limits=limits if limits is not None else AnalysisQueueLimits(),
+        stop_timeout_s=stop_timeout_s,
     )
 
     def open_settings() -> None:
@@ -202,7 +206,9 @@ def compose(
         def saved(cfg: Config) -> None:
             sessions.set_config(cfg)
             window.set_devices(devices, cfg.audio.devices)
-            bridge.run(sessions.check_keys(), what="Checking the provider keys")  # the new states are pushed to the window
+            bridge.run(
+                sessions.check_keys(), what="Checking the provider keys"
+            )  # the new states are pushed to the window
             messages.info(f"Settings saved to {cfg.path}; they apply from the next session.")
 
         dialog.saved.connect(saved)
@@ -238,7 +244,9 @@ def report_config_problem(messages: Any, err: ConfigError, path: Path) -> None:
         from PySide6.QtGui import QDesktopServices
 
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            messages.warning(f"No application would open {path}: open it in a text editor, fix it, and restart annotator.")
+            messages.warning(
+                f"No application would open {path}: open it in a text editor, fix it, and restart annotator."
+            )
 
     def keep_defaults() -> None:
         messages.info(f"Running on the built-in settings this time; {path} is left as it is.")
@@ -246,7 +254,10 @@ def report_config_problem(messages: Any, err: ConfigError, path: Path) -> None:
     messages.error(
         f"{err}. annotator is running on the built-in settings this time; nothing in the file was changed. "
         "Fix the file and restart annotator to use it.",
-        actions=(MessageAction("Open the file", open_file, dismisses=False), MessageAction("Run with defaults this time", keep_defaults)),
+        actions=(
+            MessageAction("Open the file", open_file, dismisses=False),
+            MessageAction("Run with defaults this time", keep_defaults),
+        ),
     )
 
 
@@ -299,8 +310,14 @@ def while_doing(journals: Sequence[Path]) -> str:
 
 
 async def start_up(
-    window: Any, bridge: Any, sessions: Any, controller: Any, messages: Any, *,
-    config_problem: ConfigError | None = None, replay: str | None = None,
+    window: Any,
+    bridge: Any,
+    sessions: Any,
+    controller: Any,
+    messages: Any,
+    *,
+    config_problem: ConfigError | None = None,
+    replay: str | None = None,
 ) -> None:
     """What the window does once built (step 7 above), as a coroutine on the loop.
 

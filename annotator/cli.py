@@ -48,8 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the window and records live.",
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
-    parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP + "; for the window and every command that reads it")
-    parser.add_argument("--model", metavar="NAME|PATH", help=MODEL_HELP + "; for the window and every command that transcribes")
+    parser.add_argument(
+        "--config", metavar="FILE", help=CONFIG_HELP + "; for the window and every command that reads it"
+    )
+    parser.add_argument(
+        "--model", metavar="NAME|PATH", help=MODEL_HELP + "; for the window and every command that transcribes"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("replay", help="the window, replaying a session, transcript or audio file")
@@ -59,14 +63,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("listen", help="headless live session: capture -> transcript -> insights, journaled")
     _add_shared(p)
-    p.add_argument("--device", action="append", metavar="D", help="input device: an id from `annotator devices`; repeat for you and the other side")
+    p.add_argument(
+        "--device",
+        action="append",
+        metavar="D",
+        help="input device: an id from `annotator devices`; repeat for you and the other side",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--no-audio", action="store_true", help="do not save the captured audio beside the journal")
 
     p = sub.add_parser("transcribe", help="headless transcription of an audio file to stdout")
     _add_shared(p)
-    p.add_argument("audio", metavar="AUDIO", help="wav, flac, ogg, mp3 or aiff; from source also m4a and the rest FFmpeg reads")
+    p.add_argument(
+        "audio", metavar="AUDIO", help="wav, flac, ogg, mp3 or aiff; from source also m4a and the rest FFmpeg reads"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--language", help="language code, e.g. en (default: the model's, or detected)")
 

@@ -177,8 +177,14 @@ def evict(roots: tuple[Path, ...]) -> None:
     only for the app's own files, not for the system libraries.
     """
     for root in roots:
-        files = [str(root)] if root.is_file() else (
-            os.path.join(d, f) for d, _dirs, names in os.walk(root) for f in names  # files come and go: no errors
+        files = (
+            [str(root)]
+            if root.is_file()
+            else (
+                os.path.join(d, f)
+                for d, _dirs, names in os.walk(root)
+                for f in names  # files come and go: no errors
+            )
         )
         for path in files:
             try:
@@ -237,8 +243,11 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes] | None, str | None]:
     for number in range(90, 120):
         if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
             display = f":{number}"
-            proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             deadline = time.perf_counter() + 10
             while time.perf_counter() < deadline and not Path(f"/tmp/.X11-unix/X{number}").exists():
                 time.sleep(0.05)

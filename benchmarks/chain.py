@@ -149,12 +149,16 @@ async def request_size(server: FaultServer) -> None:
         i = min(len(chunks), int(minute * 6)) - 1
         full = fixed + sum(estimate_tokens(f"{c.source}: {c.text}\n") for c in chunks[: i + 1])
         print(f"   {minute:>6}{sent[i]:>14}{full:>17}{full / sent[i]:>8.1f}")
-    print(f"   differential max {max(sent)} tokens over {len(sent)} requests (budget {analysis_config.max_request_tokens})")
+    print(
+        f"   differential max {max(sent)} tokens over {len(sent)} requests (budget {analysis_config.max_request_tokens})"
+    )
     running, total_full = fixed, 0
     for c in chunks:
         running += estimate_tokens(f"{c.source}: {c.text}\n")
         total_full += running
-    print(f"   whole hour: differential {sum(sent)} tokens, full transcript {total_full} ({total_full / sum(sent):.1f}x)")
+    print(
+        f"   whole hour: differential {sum(sent)} tokens, full transcript {total_full} ({total_full / sum(sent):.1f}x)"
+    )
 
 
 def long_stream(kind: str, events: int) -> tuple[bytes, int]:
@@ -163,17 +167,21 @@ def long_stream(kind: str, events: int) -> tuple[bytes, int]:
     step = -(-len(content) // events)
     pieces = [content[i : i + step] for i in range(0, len(content), step)]
     if kind == "anthropic":
+
         def ev(data: dict[str, object]) -> str:
             return f"event: {data['type']}\ndata: {json.dumps(data)}\n\n"
 
         text = ev({"type": "message_start", "message": {"model": "m", "usage": {"input_tokens": 5}}})
-        text += "".join(ev({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}})
-                        for p in pieces)
+        text += "".join(
+            ev({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}) for p in pieces
+        )
         text += ev({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 9}})
         text += ev({"type": "message_stop"})
         return text.encode(), len(pieces) + 3
     chunks = [{"model": "m", "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces]
-    chunks.append({"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 5, "completion_tokens": 9}})
+    chunks.append(
+        {"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 5, "completion_tokens": 9}}
+    )
     text = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
     return text.encode(), len(chunks) + 1
 

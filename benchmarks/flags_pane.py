@@ -34,9 +34,15 @@ def main() -> int:
     view.show()
     times = []
     for n in range(1, 301):
-        flag = Flag(f"Statement number {n}, long enough to wrap across the card's width once or twice over",
-                    f"The earlier statement {n}, quoted at some length as well", "The numbers do not match.",
-                    n, n - 1, n * 10.0, "loopback · model")
+        flag = Flag(
+            f"Statement number {n}, long enough to wrap across the card's width once or twice over",
+            f"The earlier statement {n}, quoted at some length as well",
+            "The numbers do not match.",
+            n,
+            n - 1,
+            n * 10.0,
+            "loopback · model",
+        )
         t = time.perf_counter()
         view.add_flag(flag)
         app.processEvents()

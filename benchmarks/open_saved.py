@@ -37,7 +37,9 @@ def write_journal(directory: Path, minutes: float, seed: int = 11) -> tuple[Path
     from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
 
     rnd = random.Random(seed)
-    journal = Journal.create(directory, header={"mode": "live", "model": "tiny.en", "chain": [{"name": "kimi", "model": "k2"}]})
+    journal = Journal.create(
+        directory, header={"mode": "live", "model": "tiny.en", "chain": [{"name": "kimi", "model": "k2"}]}
+    )
     t, i, mood = 0.0, 1, 0.2
     counts = {"lines": 0, "analyses": 0, "contradictions": 0, "marks": 0}
     outages = [(1500.0, 1860.0), (4300.0, 4660.0)]
@@ -153,14 +155,22 @@ def main() -> int:
         close_event_loop(loop)
 
     cards = len(window.flags.cards)
-    print(f"journal: {args.minutes:.0f} min, {counts['lines']} lines, {counts['analyses']} analyses, "
-          f"{counts['contradictions']} contradictions, {counts['marks']} marks, {size / 1e6:.1f} MB")
-    print(f"window after Open: {window.transcript_model.rowCount()} rows, {cards} flag cards, "
-          f"{len(window.timeline.marks)} mark ticks, Review enabled: {window.act_review.isEnabled()}")
-    print(f"time to shown: median {statistics.median(times):.2f} s, fastest {min(times):.2f} s "
-          f"(of {len(times)}; first {times[0]:.2f} s); replayed at 1x it took {args.minutes:.0f} min")
-    print(f"first line on screen: median {statistics.median(first_rows) * 1000:.0f} ms; longest the window did not "
-          f"answer (10 ms timer): median {statistics.median(stalls) * 1000:.0f} ms, worst {max(stalls) * 1000:.0f} ms")
+    print(
+        f"journal: {args.minutes:.0f} min, {counts['lines']} lines, {counts['analyses']} analyses, "
+        f"{counts['contradictions']} contradictions, {counts['marks']} marks, {size / 1e6:.1f} MB"
+    )
+    print(
+        f"window after Open: {window.transcript_model.rowCount()} rows, {cards} flag cards, "
+        f"{len(window.timeline.marks)} mark ticks, Review enabled: {window.act_review.isEnabled()}"
+    )
+    print(
+        f"time to shown: median {statistics.median(times):.2f} s, fastest {min(times):.2f} s "
+        f"(of {len(times)}; first {times[0]:.2f} s); replayed at 1x it took {args.minutes:.0f} min"
+    )
+    print(
+        f"first line on screen: median {statistics.median(first_rows) * 1000:.0f} ms; longest the window did not "
+        f"answer (10 ms timer): median {statistics.median(stalls) * 1000:.0f} ms, worst {max(stalls) * 1000:.0f} ms"
+    )
     print(f"machine: {os.cpu_count()} cores")
     return 0
 

@@ -58,7 +58,9 @@ def main() -> None:
     parser.add_argument("--answer-delay", type=float, default=0.3)
     args = parser.parse_args()
     claims = [f"Candidate claim {i}: a fact of about a dozen words worth remembering here" for i in range(8)]
-    reply = Reply.ok(insight_json(claims=claims, summary="The candidate described the role."), delay_s=args.answer_delay)
+    reply = Reply.ok(
+        insight_json(claims=claims, summary="The candidate described the role."), delay_s=args.answer_delay
+    )
     tracemalloc.start()
     with FaultServer(default=reply) as server, tempfile.TemporaryDirectory() as tmp:
         wall, path, pipeline = asyncio.run(replay(server, args.minutes, Path(tmp)))
@@ -67,15 +69,25 @@ def main() -> None:
         record = read_session(path)
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     analysed = sum(len(a.chunk_ids) for a in record.analyses)
-    print(f"Pipeline replay of a {args.minutes}-minute interview, as fast as possible, provider answering in "
-          f"{args.answer_delay * 1000:.0f} ms")
+    print(
+        f"Pipeline replay of a {args.minutes}-minute interview, as fast as possible, provider answering in "
+        f"{args.answer_delay * 1000:.0f} ms"
+    )
     print(f"  wall time            {wall:8.2f} s")
-    print(f"  chunks               {pipeline.chunks_seen:8d}  (journaled: {len(record.chunks)}, analysed: {analysed},"
-          f" left unanalysed under backlog: {pipeline.dropped_from_analysis})")
-    print(f"  requests sent        {len(tokens):8d}  ({pipeline.chunks_seen / max(1, len(tokens)):.1f} chunks per request)")
-    print(f"  tokens per request   first {tokens[0]}, median {statistics.median(tokens):.0f}, last {tokens[-1]}, "
-          f"max {max(tokens)}")
-    print(f"  peak memory          {peak_traced / 2**20:8.1f} MB traced Python allocations, {max_rss_mb:.0f} MB max RSS")
+    print(
+        f"  chunks               {pipeline.chunks_seen:8d}  (journaled: {len(record.chunks)}, analysed: {analysed},"
+        f" left unanalysed under backlog: {pipeline.dropped_from_analysis})"
+    )
+    print(
+        f"  requests sent        {len(tokens):8d}  ({pipeline.chunks_seen / max(1, len(tokens)):.1f} chunks per request)"
+    )
+    print(
+        f"  tokens per request   first {tokens[0]}, median {statistics.median(tokens):.0f}, last {tokens[-1]}, "
+        f"max {max(tokens)}"
+    )
+    print(
+        f"  peak memory          {peak_traced / 2**20:8.1f} MB traced Python allocations, {max_rss_mb:.0f} MB max RSS"
+    )
 
 
 if __name__ == "__main__":

@@ -22,16 +22,24 @@ sys.path.insert(0, str(ROOT))
 from annotator.redaction import Redactor  # noqa: E402
 
 KEYS = ("csk-" + "a1" * 24, "nvapi-" + "Bc3" * 21, "sk-" + "d4E" * 16, "sk-ant-api03-" + "f5G" * 30)
-DETAIL = ("misconfigured: HTTP 401, key refused: Incorrect API key provided: sk-proj-****abcd. You can find your "
-          "API key at https://platform.openai.com/account/api-keys.")
-INSIGHT = json.dumps({
-    "sentiment": {"label": "negative", "score": -0.4},
-    "contradictions": [{"statement": "When I joined the company eighteen months ago", "earlier":
-                        "I have been leading the backend team at a logistics startup for about three years",
-                        "explanation": "Three years leading the team does not fit joining eighteen months ago."}],
-    "claims": ["Leads backend team", "Joined 18 months ago", "Migrated cluster to Kubernetes last spring"] * 2,
-    "summary": "The candidate's tenure does not add up; the rest of the answer is consistent with earlier ones.",
-})
+DETAIL = (
+    "misconfigured: HTTP 401, key refused: Incorrect API key provided: sk-proj-****abcd. You can find your "
+    "API key at https://platform.openai.com/account/api-keys."
+)
+INSIGHT = json.dumps(
+    {
+        "sentiment": {"label": "negative", "score": -0.4},
+        "contradictions": [
+            {
+                "statement": "When I joined the company eighteen months ago",
+                "earlier": "I have been leading the backend team at a logistics startup for about three years",
+                "explanation": "Three years leading the team does not fit joining eighteen months ago.",
+            }
+        ],
+        "claims": ["Leads backend team", "Joined 18 months ago", "Migrated cluster to Kubernetes last spring"] * 2,
+        "summary": "The candidate's tenure does not add up; the rest of the answer is consistent with earlier ones.",
+    }
+)
 
 
 def median_us(redact: Redactor, text: str, runs: int) -> float:

@@ -59,13 +59,22 @@ def reply(flags: list[int]) -> str:
     return json.dumps(
         {
             "confirmed": [
-                {"flag": n, "statement": "cut the settlement time", "statement_at": "10:00", "earlier": "ledger",
-                 "earlier_at": "02:00", "reason": "Differs."}
+                {
+                    "flag": n,
+                    "statement": "cut the settlement time",
+                    "statement_at": "10:00",
+                    "earlier": "ledger",
+                    "earlier_at": "02:00",
+                    "reason": "Differs.",
+                }
                 for n in flags
             ],
             "rejected": [],
             "missed": [{"statement": "half", "statement_at": "12:00", "earlier": "a third", "earlier_at": "03:00"}],
-            "sentiment_arc": {"summary": "Calm.", "turning_points": [{"at": "05:00", "label": "positive", "score": 0.4}]},
+            "sentiment_arc": {
+                "summary": "Calm.",
+                "turning_points": [{"at": "05:00", "label": "positive", "score": 0.4}],
+            },
             "claims": [f"[0{k}:00] Candidate: claim {k} about the ledger migration" for k in range(10)],
             "summary": "A calm interview about the ledger migration. " * 4,
             "follow_up_questions": ["When exactly was the migration?"],
@@ -75,7 +84,9 @@ def reply(flags: list[int]) -> str:
 
 def table_plan(runs: int) -> None:
     config = Config(providers=(replace(Config().providers[-1], **POST_PROVIDER_DEFAULTS),))
-    print("| minutes | lines | live flags | parts | est. input tokens | transcript tokens | overhead | plan+estimate ms |")
+    print(
+        "| minutes | lines | live flags | parts | est. input tokens | transcript tokens | overhead | plan+estimate ms |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for minutes in (30, 60, 120, 240):
         record = interview(minutes)
@@ -113,7 +124,9 @@ async def run_review(record: SessionRecord, runs: int) -> None:
         merge_parts(parts, live_flags(record))
     merge_ms = (time.perf_counter() - t0) * 1000 / runs
     wall = statistics.median(walls)
-    print(f"| {len(record.chunks) // 12} | {len(plan.parts)} | {wall:.0f} | {wall / len(plan.parts):.0f} | {merge_ms:.2f} |")
+    print(
+        f"| {len(record.chunks) // 12} | {len(plan.parts)} | {wall:.0f} | {wall / len(plan.parts):.0f} | {merge_ms:.2f} |"
+    )
 
 
 def main() -> None:

@@ -40,16 +40,40 @@ SCRIPT: dict[int, tuple[str, float, tuple[tuple[str, str, str], ...]]] = {
     6: ("neutral", 0.05, ()),
     8: ("positive", 0.8, ()),
     10: ("negative", -0.7, ()),
-    12: ("negative", -0.45, (("When I joined the company eighteen months ago",
-                              "I have been leading the backend team at a logistics startup for about three years",
-                              "Three years leading the team does not fit joining the company eighteen months ago."),)),
-    14: ("positive", 0.3, (("Last spring I migrated our whole cluster to Kubernetes",
-                            "I have never worked with Kubernetes",
-                            "Says they never worked with Kubernetes, then that they migrated a whole cluster to it."),)),
+    12: (
+        "negative",
+        -0.45,
+        (
+            (
+                "When I joined the company eighteen months ago",
+                "I have been leading the backend team at a logistics startup for about three years",
+                "Three years leading the team does not fit joining the company eighteen months ago.",
+            ),
+        ),
+    ),
+    14: (
+        "positive",
+        0.3,
+        (
+            (
+                "Last spring I migrated our whole cluster to Kubernetes",
+                "I have never worked with Kubernetes",
+                "Says they never worked with Kubernetes, then that they migrated a whole cluster to it.",
+            ),
+        ),
+    ),
     16: ("positive", 0.6, ()),
-    18: ("negative", -0.2, (("I could not accept anything under one hundred and sixty",
-                             "I would be comfortable anywhere around one hundred and forty thousand",
-                             "A floor of 160k contradicts being comfortable around 140k."),)),
+    18: (
+        "negative",
+        -0.2,
+        (
+            (
+                "I could not accept anything under one hundred and sixty",
+                "I would be comfortable anywhere around one hundred and forty thousand",
+                "A floor of 160k contradicts being comfortable around 140k.",
+            ),
+        ),
+    ),
 }
 
 

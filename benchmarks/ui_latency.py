@@ -160,14 +160,20 @@ def main() -> int:
     print(f"audio: {args.audio.name}, provider answers after {args.provider_delay * 1000:.0f} ms, model tiny.en (int8)")
     print(f"lines: {len(line_delay)}, analyses: {len(analysis_delay)}")
     if line_delay:
-        print(f"line on screen after the utterance ends: median {statistics.median(line_delay) * 1000:.0f} ms, "
-              f"p95 {pct(line_delay, 95) * 1000:.0f} ms, max {max(line_delay) * 1000:.0f} ms")
+        print(
+            f"line on screen after the utterance ends: median {statistics.median(line_delay) * 1000:.0f} ms, "
+            f"p95 {pct(line_delay, 95) * 1000:.0f} ms, max {max(line_delay) * 1000:.0f} ms"
+        )
     if analysis_delay:
-        print(f"analysis (marker, flags) on screen:      median {statistics.median(analysis_delay) * 1000:.0f} ms, "
-              f"p95 {pct(analysis_delay, 95) * 1000:.0f} ms, max {max(analysis_delay) * 1000:.0f} ms")
+        print(
+            f"analysis (marker, flags) on screen:      median {statistics.median(analysis_delay) * 1000:.0f} ms, "
+            f"p95 {pct(analysis_delay, 95) * 1000:.0f} ms, max {max(analysis_delay) * 1000:.0f} ms"
+        )
     if gaps:
-        print(f"event loop (10 ms timer): longest gap {max(gaps) * 1000:.0f} ms, p99 {pct(gaps, 99) * 1000:.1f} ms, "
-              f"{len(gaps)} ticks")
+        print(
+            f"event loop (10 ms timer): longest gap {max(gaps) * 1000:.0f} ms, p99 {pct(gaps, 99) * 1000:.1f} ms, "
+            f"{len(gaps)} ticks"
+        )
         worst = sorted(zip(gaps, gap_at), reverse=True)[:5]
         print("longest gaps (ms at s into the audio): " + ", ".join(f"{g * 1000:.0f} at {a:.1f}" for g, a in worst))
     return 0
@@ -181,12 +187,22 @@ MARKS_AT = (5, 30, 60, 120)
 def soak_transcript(path: Path, minutes: int) -> list[str]:
     """A ``minutes``-long interview as SRT: a 6 s line every 10 s, the speakers taking turns,
     every line different (numbers, names). Returns the lines' texts."""
-    topics = ("the migration", "the on-call rota", "the billing service", "hiring", "the roadmap", "latency", "the budget")
+    topics = (
+        "the migration",
+        "the on-call rota",
+        "the billing service",
+        "hiring",
+        "the roadmap",
+        "latency",
+        "the budget",
+    )
     texts, cues = [], []
     for i in range(int(minutes * 60 / LINE_EVERY_S)):
         speaker = "Candidate" if i % 2 else "Interviewer"
-        text = (f"About {topics[i % len(topics)]}, item {i}: we spent {i % 17 + 2} weeks on it with {i % 9 + 3} people "
-                f"and it went {'well' if i % 3 else 'badly'} in the end, I would say.")
+        text = (
+            f"About {topics[i % len(topics)]}, item {i}: we spent {i % 17 + 2} weeks on it with {i % 9 + 3} people "
+            f"and it went {'well' if i % 3 else 'badly'} in the end, I would say."
+        )
         texts.append(text)
         start = i * LINE_EVERY_S
         cues.append(f"{i + 1}\n{_srt(start)} --> {_srt(start + 6)}\n{speaker}: {text}\n")
@@ -234,8 +250,14 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, fault
     loop = new_event_loop(app)
     server = FaultServer(Reply.ok(delay_s=delay_s)).start()
     rng = random.Random(faults)
-    fault_mix = ((0.10, Reply.status(500)), (0.06, Reply.status(429, retry_after="2")), (0.05, Reply.reset()),
-                 (0.05, Reply.cut()), (0.02, Reply.slow_first_token(6.0)), (0.01, Reply.malformed()))
+    fault_mix = (
+        (0.10, Reply.status(500)),
+        (0.06, Reply.status(429, retry_after="2")),
+        (0.05, Reply.reset()),
+        (0.05, Reply.cut()),
+        (0.02, Reply.slow_first_token(6.0)),
+        (0.01, Reply.malformed()),
+    )
     names = ("loopback", "fallback") if faults is not None else ("loopback",)
     for i, text in enumerate(texts):  # one request per line, in order: answer n is about line n
         label, score = (("positive", 0.5), ("neutral", 0.0), ("negative", -0.4))[i % 3]
@@ -272,8 +294,12 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, fault
 
     def sample() -> None:
         samples.append((time.monotonic() - wall0, time.process_time() - cpu0, shown[0], rss_mb()))
-        print(f"  wall {samples[-1][0]:6.0f} s  cpu {samples[-1][1]:7.1f} s  session minute {shown[0]:5.1f}  "
-              f"rss {samples[-1][3]:.0f} MB", file=sys.stderr, flush=True)
+        print(
+            f"  wall {samples[-1][0]:6.0f} s  cpu {samples[-1][1]:7.1f} s  session minute {shown[0]:5.1f}  "
+            f"rss {samples[-1][3]:.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
 
     bridge.chunk.connect(on_chunk)
     every = QTimer()
@@ -305,10 +331,16 @@ def soak(minutes: int, speed: float, delay_s: float, profile: Path | None, fault
         server.stop()
         close_event_loop(loop)
 
-    print(f"soak: {len(texts)} lines over {minutes} session minutes at speed {speed:g} "
-          f"({len(texts) / minutes * speed:.0f} lines a wall minute), provider answers after {delay_s * 1000:.0f} ms; "
-          f"{len(window.flags.cards)} flag cards, {window.transcript_model.rowCount()} rows"
-          + (f", faults seeded {faults} ({len(server.requests)} requests, {len(hub.history)} messages)" if faults is not None else ""))
+    print(
+        f"soak: {len(texts)} lines over {minutes} session minutes at speed {speed:g} "
+        f"({len(texts) / minutes * speed:.0f} lines a wall minute), provider answers after {delay_s * 1000:.0f} ms; "
+        f"{len(window.flags.cards)} flag cards, {window.transcript_model.rowCount()} rows"
+        + (
+            f", faults seeded {faults} ({len(server.requests)} requests, {len(hub.history)} messages)"
+            if faults is not None
+            else ""
+        )
+    )
     print("session minute | CPU s per wall minute (the wall minute before) | RSS MB")
     figures = []
     for mark in MARKS_AT:

@@ -44,10 +44,14 @@ def all_failed_advice(attempts: Iterable[Attempt]) -> str:
     if troubles == {"network"}:
         return "no provider could be reached in time: check the network connection, or that the local server is running"
     if troubles == {"rate"}:
-        return "every provider is rate-limited: analysis resumes when their limits reset; another provider avoids the wait"
+        return (
+            "every provider is rate-limited: analysis resumes when their limits reset; another provider avoids the wait"
+        )
     if "config" in troubles:
-        return ("a provider was refused and the others failed: fix its key, base URL or model in Settings > "
-                "Providers or the config file")
+        return (
+            "a provider was refused and the others failed: fix its key, base URL or model in Settings > "
+            "Providers or the config file"
+        )
     if troubles <= {"network", "rate"}:
         return "providers were unreachable or rate-limited: check the network connection, or add another provider"
     return "no provider gave a usable answer: see each one's reason, and put a more reliable provider first"

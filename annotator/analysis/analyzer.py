@@ -180,7 +180,9 @@ class Analyzer:
                 continue
             state = provider.state()
             out.append(
-                ProviderStatus(cfg.name, cfg.kind, cfg.model, None, state.misconfigured, state.retry_in_s(now), state.last)
+                ProviderStatus(
+                    cfg.name, cfg.kind, cfg.model, None, state.misconfigured, state.retry_in_s(now), state.last
+                )
             )
         return tuple(out)
 
@@ -223,8 +225,14 @@ def build_analyzer(
         else:
             excluded.append((status.provider, reason))
     return Analyzer(
-        config.analysis, providers, excluded=excluded, order=config.providers,
-        client=http, owns_client=owns, local=local, clock=clock,
+        config.analysis,
+        providers,
+        excluded=excluded,
+        order=config.providers,
+        client=http,
+        owns_client=owns,
+        local=local,
+        clock=clock,
     )
 
 
@@ -253,7 +261,9 @@ async def check_provider(
     http = client or _new_client()
     try:
         single = HttpProvider(provider, http, status.key)
-        result = await single.analyze(Request(prompt.system, prompt.user, cfg.max_claims), time.monotonic() + provider.timeout_s)
+        result = await single.analyze(
+            Request(prompt.system, prompt.user, cfg.max_claims), time.monotonic() + provider.timeout_s
+        )
     finally:
         if client is None:
             await http.aclose()

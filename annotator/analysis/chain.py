@@ -105,7 +105,12 @@ class Chain:
         for provider in providers:
             if self._clock() >= deadline:
                 attempts.append(
-                    Attempt(provider.name, provider.model, Outcome.DEADLINE, detail="not tried: the chain's deadline ran out")
+                    Attempt(
+                        provider.name,
+                        provider.model,
+                        Outcome.DEADLINE,
+                        detail="not tried: the chain's deadline ran out",
+                    )
                 )
                 continue
             result = await provider.analyze(request, deadline)

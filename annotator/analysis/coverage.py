@@ -54,7 +54,6 @@ class Coverage:
         return f"{self.count} of {self.total} chunks were left unanalysed (local estimate only), {self.span()}"
 
 
-
 def answered_ids(analyses: Iterable[Analysis]) -> set[int]:
     """The ids of the chunks some provider answered for."""
     return {i for a in analyses if a.insight is not None and not a.local for i in a.chunk_ids}

@@ -112,7 +112,12 @@ def parse_insight(text: str, *, max_claims: int | None = None) -> Insight:
     if label not in SENTIMENT_LABELS:
         raise InvalidInsight(f"sentiment.label {label!r} is not one of {', '.join(SENTIMENT_LABELS)}")
     score = s.get("score")
-    if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score) or not -1 <= score <= 1:
+    if (
+        isinstance(score, bool)
+        or not isinstance(score, (int, float))
+        or not math.isfinite(score)
+        or not -1 <= score <= 1
+    ):
         raise InvalidInsight(f"sentiment.score {score!r} is not a number from -1 to 1")
 
     raw_contradictions = data.get("contradictions", [])

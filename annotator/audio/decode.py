@@ -116,8 +116,10 @@ def _decode_ffmpeg(p: Path, sample_rate: int, sndfile_reason: str | None) -> np.
         import av  # PyAV; imported here so commands that never decode stay fast to start
     except ImportError:
         if sndfile_reason:
-            raise InputError(f"{p} is not an audio file annotator can read ({sndfile_reason[:1].lower()}"
-                             f"{sndfile_reason[1:].rstrip('.')}).") from None
+            raise InputError(
+                f"{p} is not an audio file annotator can read ({sndfile_reason[:1].lower()}"
+                f"{sndfile_reason[1:].rstrip('.')})."
+            ) from None
         raise InputError(
             f"{p} is not an audio file annotator can read (this build reads {READ_WITHOUT_FFMPEG}; "
             "convert it to one of those)."

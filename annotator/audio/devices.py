@@ -191,9 +191,7 @@ def find_input(device: str | int | None) -> FoundInput:
             info = sd.query_devices("pulse", "input")
             spec = "pulse"
     except ValueError as err:
-        raise AudioError(
-            f"No input device matches {device!r}: run `annotator devices` to list them."
-        ) from err
+        raise AudioError(f"No input device matches {device!r}: run `annotator devices` to list them.") from err
     except sd.PortAudioError as err:
         if device is None:
             raise AudioError(

@@ -56,7 +56,9 @@ class AudioRecording:
                 str(path), mode="w", samplerate=SAMPLE_RATE, channels=1, format=fmt, subtype="PCM_16"
             )
         except (OSError, RuntimeError, soundfile.LibsndfileError) as err:
-            raise AudioError(f"{path}: cannot save the session's audio ({err}); the transcript is still journaled.") from err
+            raise AudioError(
+                f"{path}: cannot save the session's audio ({err}); the transcript is still journaled."
+            ) from err
 
     @property
     def seconds(self) -> float:

@@ -57,9 +57,7 @@ class StreamingVad:
         opts.log_severity_level = 4
         model = path or vad_model_path()
         try:
-            self._session = onnxruntime.InferenceSession(
-                model, providers=["CPUExecutionProvider"], sess_options=opts
-            )
+            self._session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"], sess_options=opts)
         except Exception as err:  # onnxruntime raises its own untyped errors
             raise ModelError(f"The voice-activity model {model} could not be loaded: {err}") from err
         self.reset()

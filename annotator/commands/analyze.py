@@ -169,8 +169,10 @@ async def analyze_chunks(
     try:
         usable = [s for s in analyzer.providers_state() if s.in_chain]
         if not usable:
-            err.write("annotator: no analysis provider is usable (see `annotator providers`); "
-                      "showing the local sentiment estimate only\n")
+            err.write(
+                "annotator: no analysis provider is usable (see `annotator providers`); "
+                "showing the local sentiment estimate only\n"
+            )
         elif ask is not None:
             estimate = estimate_analysis(chunks, analyzer.config, analyzer.providers[0].config)
             if estimate.requests > CONFIRM_ABOVE_REQUESTS or estimate.cost_usd > CONFIRM_ABOVE_USD:
@@ -181,7 +183,9 @@ async def analyze_chunks(
 
         def waiting(wait: Wait) -> None:
             progress.clear()
-            err.write(f"annotator: waiting {max(1, math.ceil(wait.seconds))} s for {flat(wait.provider)} (rate-limited)…\n")
+            err.write(
+                f"annotator: waiting {max(1, math.ceil(wait.seconds))} s for {flat(wait.provider)} (rate-limited)…\n"
+            )
             err.flush()
 
         previous: Insight | None = None

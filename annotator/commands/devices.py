@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
             f"{mark} {flat(d.name):<{width}}  {d.kind:<{kind_width}}  "
             f"{detail}{d.default_samplerate:g} Hz, {d.max_input_channels} ch"
         )
-    print("* the default input. Pass an id as --device (twice for you and the other side: "
-          "a microphone is \"You\", system audio \"Them\").")
+    print(
+        "* the default input. Pass an id as --device (twice for you and the other side: "
+        'a microphone is "You", system audio "Them").'
+    )
     return 0

@@ -121,8 +121,10 @@ class TerminalSink:
                 if provider:  # a file waits for the first provider back
                     self.err.write(f"annotator: waiting {seconds} s for {flat(provider)} (rate-limited)…\n")
                 else:
-                    self.err.write(f"annotator: analysis held: every provider is rate-limited for {seconds} s; "
-                                   "new lines go with the next request\n")
+                    self.err.write(
+                        f"annotator: analysis held: every provider is rate-limited for {seconds} s; "
+                        "new lines go with the next request\n"
+                    )
             case Unanalysed(sentence=sentence) if sentence:
                 self.err.write(f"annotator: {flat(sentence)}\n")
         self.err.flush()

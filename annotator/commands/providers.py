@@ -43,8 +43,11 @@ def describe(config: Config, keys: Mapping[str, KeyStatus]) -> str:
         if reason is not None:
             lines.append(f"   why not: {reason}")
     if not any(keys[p.name].unavailable is None for p in config.providers):
-        lines += ["", "No provider is usable: the local sentiment estimate answers alone. "
-                  "See README.md, 'Configuring providers'."]
+        lines += [
+            "",
+            "No provider is usable: the local sentiment estimate answers alone. "
+            "See README.md, 'Configuring providers'.",
+        ]
     return "\n".join(lines)
 
 
@@ -61,7 +64,9 @@ async def check_all(config: Config, keys: Mapping[str, KeyStatus], out: TextIO) 
         tokens = f", {attempt.input_tokens}+{attempt.output_tokens} tokens" if attempt.ok else ""
         detail = f": {attempt.detail}" if attempt.detail and not attempt.ok else ""
         status = f" (HTTP {attempt.status})" if attempt.status and not attempt.ok else ""
-        out.write(f"  {p.name}: {attempt.outcome.value}{status} in {attempt.elapsed_ms} ms, model {attempt.model}{tokens}{detail}\n")
+        out.write(
+            f"  {p.name}: {attempt.outcome.value}{status} in {attempt.elapsed_ms} ms, model {attempt.model}{tokens}{detail}\n"
+        )
         out.flush()
         if attempt.outcome is not Outcome.OK:
             failed += 1

@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         for bar in bars:
             bar.clear()
     if not said:
-        print(f"annotator: no speech was heard in {args.audio}: it is silent, or the speech is too quiet "
-              "to transcribe", file=sys.stderr)
+        print(
+            f"annotator: no speech was heard in {args.audio}: it is silent, or the speech is too quiet to transcribe",
+            file=sys.stderr,
+        )
     return 0

@@ -205,4 +205,3 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     except OSError as err:
         raise ConfigError(f"{path}: cannot write config file: {err}") from err
     return path
-

@@ -200,4 +200,3 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     path: Path | None = None
     post: PostConfig = field(default_factory=PostConfig)
-

@@ -113,7 +113,9 @@ def validate_analysis(a: AnalysisConfig) -> list[tuple[str, str]]:
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             problems.append((name, f"must be a whole number of at least {low}"))
     if not problems and a.max_chunk_tokens > a.max_request_tokens - 450:
-        problems.append(("max_chunk_tokens", "must leave at least 450 tokens of max_request_tokens for the instructions"))
+        problems.append(
+            ("max_chunk_tokens", "must leave at least 450 tokens of max_request_tokens for the instructions")
+        )
     return problems
 
 
@@ -202,7 +204,6 @@ def _build(cls: Any, table: Mapping[str, Any], owner: str, required: tuple[str, 
     return cls(**{key: _coerce(owner, key, value, known[key]) for key, value in table.items()})
 
 
-
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     """Build a ``Config`` from parsed TOML (``path`` is named in errors)."""
     tables = {"analysis", "providers", "transcription", "audio", "post"}
@@ -256,7 +257,9 @@ def _parse_post(table: Any, path: Path) -> PostConfig:
     own = {k: v for k, v in table.items() if k != "providers"}
     post: PostConfig = _build(PostConfig, own, f"{path}: [post]")
     if "providers" in table:
-        providers = _parse_providers(table["providers"], path, "post.providers", "post provider", POST_PROVIDER_DEFAULTS)
+        providers = _parse_providers(
+            table["providers"], path, "post.providers", "post provider", POST_PROVIDER_DEFAULTS
+        )
         post = replace(post, providers=providers)
     for fname, reason in validate_post(post):
         raise ConfigError(f"{path}: [post]: {fname} {reason}")

@@ -60,10 +60,16 @@ def _contradiction_lines(flag: Placed) -> list[str]:
     said = f"“{md_text(c.statement)}”"
     verb = "was flagged live as conflicting with" if flag.verdict == "rejected" else "conflicts with"
     if flag.earlier is None:
-        line = f"{said} {verb} something said earlier, not found word for word in the transcript: “{md_text(c.earlier)}”"
+        line = (
+            f"{said} {verb} something said earlier, not found word for word in the transcript: “{md_text(c.earlier)}”"
+        )
     elif flag.earlier is flag.statement:  # both quotes are in this one line: the speaker contradicts themself
         if words(c.earlier) == words(c.statement) or not words(c.earlier):
-            line = f"{said} was flagged live as contradicting itself" if flag.verdict == "rejected" else f"{said} contradicts itself"
+            line = (
+                f"{said} was flagged live as contradicting itself"
+                if flag.verdict == "rejected"
+                else f"{said} contradicts itself"
+            )
         else:
             line = f"{said} {verb} “{md_text(c.earlier)}”, said in the same breath"
     else:
@@ -221,8 +227,10 @@ def _recovered(record: SessionRecord) -> str:
     if not never.count or never.first is None:
         return "interrupted, recovered afterwards (the last second may be missing)"
     lines = "1 chunk was" if never.count == 1 else f"{never.count} chunks were"
-    return (f"interrupted, recovered afterwards: {lines} never analysed, from {timestamp(never.first)} "
-            "(the last second may be missing)")
+    return (
+        f"interrupted, recovered afterwards: {lines} never analysed, from {timestamp(never.first)} "
+        "(the last second may be missing)"
+    )
 
 
 def to_markdown(record: SessionRecord) -> str:
@@ -231,7 +239,9 @@ def to_markdown(record: SessionRecord) -> str:
     title = record.id or (str(h.get("created", ""))[:19].replace("T", " ") if h.get("created") else "")
     lines.append(f"# Session {md_text(title)}".rstrip())
     lines.append("")
-    facts: list[tuple[str, str]] = [*_files(record), ("Date", _created(h)),
+    facts: list[tuple[str, str]] = [
+        *_files(record),
+        ("Date", _created(h)),
         ("Duration", timestamp(duration_s(record))),
         ("Chunks", str(len(record.chunks))),
     ]
@@ -299,7 +309,13 @@ def to_markdown(record: SessionRecord) -> str:
         lines.append(f"**[{timestamp(chunk.start)}]{_speaker(chunk)}** {md_text(chunk.text)}")
         lines.append("")
         for flag in back.get(i, ()):
-            note = " (rejected by the review)" if flag.verdict == "rejected" else " (found by the review)" if flag.found_by_review else ""
+            note = (
+                " (rejected by the review)"
+                if flag.verdict == "rejected"
+                else " (found by the review)"
+                if flag.found_by_review
+                else ""
+            )
             lines += [f"> ↳ contradicted later, at [{timestamp(flag.statement.start)}]{note}", ""]
         for flag in under.get(i, ()):
             lines += _contradiction_lines(flag)

@@ -172,7 +172,22 @@ class TranscriptionBacklog(Event):
 
 
 EVENTS: tuple[type[Event], ...] = (
-    SessionStarted, SessionClosed, Opened, ReviewShown, ReplayStarted, ReplayProgress, Recording, Stopped,
-    Paused, Resumed, ModelLoading, ModelReady, Providers, AnalysisHeld, AnalysisReleased, Unanalysed, Backlog,
+    SessionStarted,
+    SessionClosed,
+    Opened,
+    ReviewShown,
+    ReplayStarted,
+    ReplayProgress,
+    Recording,
+    Stopped,
+    Paused,
+    Resumed,
+    ModelLoading,
+    ModelReady,
+    Providers,
+    AnalysisHeld,
+    AnalysisReleased,
+    Unanalysed,
+    Backlog,
     TranscriptionBacklog,
 )

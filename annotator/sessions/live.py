@@ -39,9 +39,7 @@ def input_pairs(devices: str | Sequence[str] | None, configured: Sequence[str]) 
     chosen: list[str | None] = [devices] if isinstance(devices, str) else list(devices or ())
     chosen = chosen or list(configured) or [None]
     if len(chosen) > len(SOURCES):
-        raise AudioError(
-            f"{len(chosen)} input devices were given; at most two are recorded at once (you, and them)."
-        )
+        raise AudioError(f"{len(chosen)} input devices were given; at most two are recorded at once (you, and them).")
     monitors = [looks_like_monitor(d) for d in chosen]
     if len(set(monitors)) == len(monitors):  # one input, or one of each kind
         sources = [SOURCES[1] if m else SOURCES[0] for m in monitors]
@@ -56,8 +54,13 @@ async def open_live(
     """A ``LiveInput`` built and opened in threads (each segmenter loads its voice-activity
     model, a few hundred ms; devices can be slow to open); closed again if opening fails."""
     live = await asyncio.to_thread(
-        LiveInput, whisper, inputs, asyncio.get_running_loop(),
-        transcription=config.transcription, audio=config.audio, stream_factory=stream_factory,
+        LiveInput,
+        whisper,
+        inputs,
+        asyncio.get_running_loop(),
+        transcription=config.transcription,
+        audio=config.audio,
+        stream_factory=stream_factory,
     )
     try:
         await asyncio.to_thread(live.open)

@@ -187,8 +187,7 @@ class Pipeline:
             left = len(self._waiting) + (1 if self._in_flight else 0)
             self.out.on_error(
                 AnnotatorError(
-                    f"Stopped before {left} pending analysis request(s) finished; "
-                    "the transcript is complete and saved."
+                    f"Stopped before {left} pending analysis request(s) finished; the transcript is complete and saved."
                 )
             )
         self._closing = True
@@ -206,9 +205,7 @@ class Pipeline:
         if not left:
             return
         c = Coverage(self._to_analyse, tuple(left))
-        self.out.on_event(
-            Unanalysed(c.count, c.total, round(c.first or 0.0, 3), round(c.last or 0.0, 3), c.sentence())
-        )
+        self.out.on_event(Unanalysed(c.count, c.total, round(c.first or 0.0, 3), round(c.last or 0.0, 3), c.sentence()))
 
     # --- input -----------------------------------------------------------
     def add_chunk(self, chunk: Chunk) -> None:
@@ -230,8 +227,12 @@ class Pipeline:
 
     def add_mark(self, kind: str = "bookmark", note: str = "") -> Mark:
         last = self.last_chunk
-        mark = Mark(at=self.elapsed if last is None else max(last.end, 0.0), kind=kind, note=note,
-                    chunk_id=None if last is None else last.id)
+        mark = Mark(
+            at=self.elapsed if last is None else max(last.end, 0.0),
+            kind=kind,
+            note=note,
+            chunk_id=None if last is None else last.id,
+        )
         self.out.on_mark(mark)
         return mark
 

@@ -154,9 +154,7 @@ class Sessions:
         file, at any speed)."""
         limits = self.limits.for_file(audio=bool(inputs)) if per_chunk else self.limits
         if inputs:
-            self._live = await open_live(
-                await self.model.load(), inputs, self.config, stream_factory=stream_factory
-            )
+            self._live = await open_live(await self.model.load(), inputs, self.config, stream_factory=stream_factory)
         try:
             return await self._build(header, journal=journal, analyze=analyze, stored=stored, limits=limits)
         except BaseException:
@@ -164,7 +162,12 @@ class Sessions:
             raise
 
     async def _build(
-        self, header: dict[str, Any], *, journal: bool, analyze: bool, stored: StoredSession | None,
+        self,
+        header: dict[str, Any],
+        *,
+        journal: bool,
+        analyze: bool,
+        stored: StoredSession | None,
         limits: AnalysisQueueLimits,
     ) -> Pipeline:
         sinks: list[Sink] = []
@@ -288,7 +291,9 @@ class Sessions:
         self.sink.on_event(ReplayStarted(str(path), len(chunks)))
         self._runner = asyncio.get_running_loop().create_task(self._replay(pipeline, chunks, speed, stored_review))
 
-    async def _replay(self, pipeline: Pipeline, chunks: Sequence[Chunk], speed: float, review: ReviewRun | None = None) -> None:
+    async def _replay(
+        self, pipeline: Pipeline, chunks: Sequence[Chunk], speed: float, review: ReviewRun | None = None
+    ) -> None:
         try:
             await pipeline.replay_chunks(chunks, speed)
             # one request per line: the last lines may still wait; a file's end waits
@@ -305,7 +310,9 @@ class Sessions:
         try:
             await audio.wait_finished()
             if self._pipeline is not None:
-                await self._pipeline.drain()  # the lines so far (Stop cuts it short); the last utterance follows at stop
+                await (
+                    self._pipeline.drain()
+                )  # the lines so far (Stop cuts it short); the last utterance follows at stop
         except asyncio.CancelledError:
             return
         self._runner = None
@@ -430,4 +437,6 @@ class Sessions:
 
 def initial_states(config: Config) -> tuple[ProviderStatus, ...]:
     """Each configured provider and why it would be left out of the chain (no key, disabled)."""
-    return tuple(ProviderStatus(p.name, p.kind, p.model, unavailable=key_status(p).unavailable) for p in config.providers)
+    return tuple(
+        ProviderStatus(p.name, p.kind, p.model, unavailable=key_status(p).unavailable) for p in config.providers
+    )

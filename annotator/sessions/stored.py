@@ -50,7 +50,9 @@ async def show_saved(path: Path, record: SessionRecord, sink: Sink) -> None:
     # at once and the window answers while a long session fills in
     delivered = 0
     batches: tuple[tuple[Callable[[Any], None], Sequence[Any]], ...] = (
-        (sink.on_chunk, record.chunks), (sink.on_analysis, record.analyses), (sink.on_mark, record.marks),
+        (sink.on_chunk, record.chunks),
+        (sink.on_analysis, record.analyses),
+        (sink.on_mark, record.marks),
     )
     for deliver, items in batches:
         for item in items:
@@ -175,8 +177,12 @@ class SavedMarks:
         record = await asyncio.to_thread(read_session, path)
         by_id = {c.id: c for c in record.chunks}
         chunk = by_id.get(chunk_id) if chunk_id is not None else (record.chunks[-1] if record.chunks else None)
-        mark = Mark(at=max(chunk.end, 0.0) if chunk is not None else 0.0, kind=kind, note=note,
-                    chunk_id=None if chunk is None else chunk.id)
+        mark = Mark(
+            at=max(chunk.end, 0.0) if chunk is not None else 0.0,
+            kind=kind,
+            note=note,
+            chunk_id=None if chunk is None else chunk.id,
+        )
         task = asyncio.get_running_loop().create_task(self._append(path, mark))
         self._tasks.add(task)  # quitting waits for it (``saved``)
         task.add_done_callback(self._tasks.discard)
@@ -187,7 +193,9 @@ class SavedMarks:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             err = task.exception()
-            self._on_error(err if isinstance(err, AnnotatorError) else AnnotatorError(f"The mark was not saved ({err})."))
+            self._on_error(
+                err if isinstance(err, AnnotatorError) else AnnotatorError(f"The mark was not saved ({err}).")
+            )
 
     async def _append(self, path: Path, mark: Mark) -> None:
         from annotator.journal.recovery import append_mark

@@ -63,9 +63,7 @@ def _download(name: str, cache_dir: Path, progress: bool) -> str:
         # faster-whisper's own name -> repository table (private, so with a fallback)
         repo_id = getattr(fw_utils, "_MODELS", {}).get(name, f"Systran/faster-whisper-{name}")
     else:
-        raise ModelError(
-            f"Unknown model {name!r}: pass a model directory or one of {', '.join(available_models())}."
-        )
+        raise ModelError(f"Unknown model {name!r}: pass a model directory or one of {', '.join(available_models())}.")
     patterns = ["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"]
     try:
         return str(

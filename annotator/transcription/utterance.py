@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 
-
 def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: TranscribeOptions) -> str:
     """The text of one utterance (16 kHz mono float32), "" when the filters judge it not speech."""
     if len(audio) < options.min_duration_s * SAMPLE_RATE or rms_dbfs(audio) < options.min_rms_dbfs:

@@ -14,14 +14,25 @@ OPEN_FILTER = (
     "Sessions, transcripts and audio (*.jsonl *.json *.txt *.srt *.vtt *.wav *.flac *.mp3 *.m4a *.ogg);;"
     "Session journals (*.jsonl *.json);;Transcripts (*.txt *.srt *.vtt);;Audio (*.wav *.flac *.mp3 *.m4a *.ogg);;All files (*)"
 )
-EXPORT_FORMATS = {"Markdown (*.md)": "md", "JSON (*.json)": "json", "SubRip subtitles (*.srt)": "srt", "WebVTT (*.vtt)": "vtt"}
+EXPORT_FORMATS = {
+    "Markdown (*.md)": "md",
+    "JSON (*.json)": "json",
+    "SubRip subtitles (*.srt)": "srt",
+    "WebVTT (*.vtt)": "vtt",
+}
 
 
 def ask_user(parent: QWidget) -> Confirm:
     """A yes/no question as a modal message box (replaced in tests)."""
 
     def confirm(title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            parent,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes

@@ -44,9 +44,7 @@ def flag_key(statement: str, earlier: str, manual: bool = False) -> tuple[frozen
     return (*identity(statement, earlier), manual)
 
 
-def flags_from_analysis(
-    analysis: Analysis, chunks: Mapping[int, Chunk], index: QuoteIndex | None = None
-) -> list[Flag]:
+def flags_from_analysis(analysis: Analysis, chunks: Mapping[int, Chunk], index: QuoteIndex | None = None) -> list[Flag]:
     """One flag per contradiction in the analysis, tied to the chunks it quotes
     (``text.quotes.place_statement``/``place_earlier``; the lines before the analysis
     looked up in ``index`` when given, which must hold the same chunks)."""

@@ -23,7 +23,7 @@ FlagKey = tuple[frozenset[str], frozenset[str], bool]
 REVIEW_CARD_STYLE = (
     "QFrame#flagCardReview { background: #f8f5ff; border: 1px solid #d9ccf5; border-left: 4px solid #6d3fc4;"
     " border-radius: 4px; }"
-    " QFrame#flagCardReview[selected=\"true\"] { background: #fff1c2; border-color: #e0b100; }"
+    ' QFrame#flagCardReview[selected="true"] { background: #fff1c2; border-color: #e0b100; }'
     " QLabel#flagTitle { color: #4c2a91; font-weight: 600; }"
 )
 VERDICT_STYLE = {
@@ -47,7 +47,9 @@ class FlagCard(QFrame):
         self.flag = flag
         self.review: CardReview | None = None
         self.verdict: QLabel | None = None
-        self.setObjectName("flagCardManual" if flag.manual else "flagCardReview" if flag.found_by_review else "flagCard")
+        self.setObjectName(
+            "flagCardManual" if flag.manual else "flagCardReview" if flag.found_by_review else "flagCard"
+        )
         if flag.found_by_review:
             self.setStyleSheet(REVIEW_CARD_STYLE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -55,7 +57,13 @@ class FlagCard(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(4)
-        title = "Flagged by you" if flag.manual else "Missed live · found by the review" if flag.found_by_review else "Contradiction"
+        title = (
+            "Flagged by you"
+            if flag.manual
+            else "Missed live · found by the review"
+            if flag.found_by_review
+            else "Contradiction"
+        )
         self.title = plain_label(f"{title} · {timestamp(flag.at)}", self, name="flagTitle", wrap=True)
         lay.addWidget(self.title)
         if flag.statement:

@@ -71,7 +71,11 @@ def attempt_reason(attempt: Attempt) -> str:
     words = OUTCOME_WORDS.get(attempt.outcome, attempt.outcome.value)
     status = f" HTTP {attempt.status}" if attempt.status is not None and not attempt.ok else ""
     detail = f": {attempt.detail}" if attempt.detail else ""
-    took = f" after {duration(attempt.elapsed_ms)}" if attempt.elapsed_ms and attempt.outcome is not Outcome.SKIPPED else ""
+    took = (
+        f" after {duration(attempt.elapsed_ms)}"
+        if attempt.elapsed_ms and attempt.outcome is not Outcome.SKIPPED
+        else ""
+    )
     return f"{attempt.provider} {words}{status}{took}{detail}"
 
 
@@ -86,7 +90,9 @@ def answered_by(analysis: Analysis) -> str:
         return "analysis unavailable"
     if analysis.local:
         return "local sentiment estimate only"
-    ms = next((a.elapsed_ms for a in analysis.attempts if a.ok and a.provider == analysis.provider), analysis.elapsed_ms)
+    ms = next(
+        (a.elapsed_ms for a in analysis.attempts if a.ok and a.provider == analysis.provider), analysis.elapsed_ms
+    )
     model = f" · {analysis.model}" if analysis.model else ""
     return f"{analysis.provider}{model} · {duration(ms)}"
 
@@ -110,7 +116,11 @@ def chunk_mood(analysis: Analysis) -> ChunkMood:
     s = analysis.insight.sentiment
     color = SENTIMENT_COLORS.get(s.label, UNAVAILABLE_COLOR)
     if analysis.local:
-        head = "Analysis unavailable; local sentiment estimate shown." if reasons else "Local sentiment estimate (no provider answered)."
+        head = (
+            "Analysis unavailable; local sentiment estimate shown."
+            if reasons
+            else "Local sentiment estimate (no provider answered)."
+        )
         why = "\n".join(reasons)
         tip = f"{head}\n{s.label} {signed_score(s.score)}" + (f"\n{why}" if why else "")
         return ChunkMood(f"local {signed_score(s.score)}", color, tip, True)
@@ -186,7 +196,6 @@ def opened_state(event: Opened, flags: int) -> str:
     """Status-bar state once a saved session is shown: "Saved session: 20 lines, 2 flags"."""
     n = event.chunks
     return f"Saved session: {n} line{'' if n == 1 else 's'}, {flags} flag{'' if flags == 1 else 's'}"
-
 
 
 def tooltip(text: str) -> str:

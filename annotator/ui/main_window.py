@@ -113,23 +113,68 @@ class MainWindow(QMainWindow):
         self.speed_combo.currentIndexChanged.connect(lambda _i: self.speed_changed.emit(self.speed_combo.speed()))
 
         self._build_actions()
-        self.toolbar = build_toolbar(self, (
-            self.act_record, self.act_stop, input_column(self, self.device_combo, self.level_meter), None,
-            self.act_open, self.act_pause, self.speed_combo, None,
-            self.act_mark, self.act_flag, self.act_next_flag, None,
-            self.act_review, self.act_export, self.act_settings,
-        ))
+        self.toolbar = build_toolbar(
+            self,
+            (
+                self.act_record,
+                self.act_stop,
+                input_column(self, self.device_combo, self.level_meter),
+                None,
+                self.act_open,
+                self.act_pause,
+                self.speed_combo,
+                None,
+                self.act_mark,
+                self.act_flag,
+                self.act_next_flag,
+                None,
+                self.act_review,
+                self.act_export,
+                self.act_settings,
+            ),
+        )
         self.toolbar.widgetForAction(self.act_record).setObjectName("recordButton")
         self.toolbar.widgetForAction(self.act_stop).setObjectName("stopButton")
         self.recent_menu = QMenu("Open &Recent", self)
         fill_recent(self.recent_menu, (), self.open_requested.emit)
-        build_menu(self, "&File", (self.act_open, self.recent_menu, self.act_replay, self.act_export, None, self.act_settings, None, self.act_quit))
-        self.session_menu = build_menu(self, "&Session", (
-            self.act_record, self.act_stop, self.act_pause, None, self.act_mark, self.act_flag, self.act_next_flag, None,
-            self.act_review, None, self.act_follow,
-        ))
+        build_menu(
+            self,
+            "&File",
+            (
+                self.act_open,
+                self.recent_menu,
+                self.act_replay,
+                self.act_export,
+                None,
+                self.act_settings,
+                None,
+                self.act_quit,
+            ),
+        )
+        self.session_menu = build_menu(
+            self,
+            "&Session",
+            (
+                self.act_record,
+                self.act_stop,
+                self.act_pause,
+                None,
+                self.act_mark,
+                self.act_flag,
+                self.act_next_flag,
+                None,
+                self.act_review,
+                None,
+                self.act_follow,
+            ),
+        )
         panes = build_panes(
-            self, transcript=self.transcript, flags=self.flags, review=self.review_panel, timeline=self.timeline, messages=self.message_area
+            self,
+            transcript=self.transcript,
+            flags=self.flags,
+            review=self.review_panel,
+            timeline=self.timeline,
+            messages=self.message_area,
         )
         self.review_section, self.right_split = panes.review_section, panes.right_split
 
@@ -139,34 +184,85 @@ class MainWindow(QMainWindow):
 
     # -- construction ------------------------------------------------------------
     def _build_actions(self) -> None:
-        self.act_record = make_action(self, "● Record", "Ctrl+R", "Start recording from the selected input",
-                                      lambda: self.record_requested.emit(self.device_combo.currentData()))
-        self.act_stop = make_action(self, "■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit)
-        self.act_open = make_action(self,
-            "Open…", QKeySequence.StandardKey.Open,
+        self.act_record = make_action(
+            self,
+            "● Record",
+            "Ctrl+R",
+            "Start recording from the selected input",
+            lambda: self.record_requested.emit(self.device_combo.currentData()),
+        )
+        self.act_stop = make_action(
+            self, "■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit
+        )
+        self.act_open = make_action(
+            self,
+            "Open…",
+            QKeySequence.StandardKey.Open,
             "Open a saved session (shown at once, with its analyses), or replay a transcript or audio file",
             lambda: self._pick("Open", self.open_requested.emit),
         )
-        self.act_replay = make_action(self,
-            "Replay…", None, "Replay a session, transcript or audio file as it was said, at the chosen speed",
+        self.act_replay = make_action(
+            self,
+            "Replay…",
+            None,
+            "Replay a session, transcript or audio file as it was said, at the chosen speed",
             lambda: self._pick("Replay", self.replay_requested.emit),
         )
-        self.act_pause = make_action(self, "Pause", "Ctrl+P", "Pause or resume the replay", lambda: self.pause_requested.emit(not self.paused))
-        self.act_mark = make_action(self, "Mark moment", "Ctrl+M", "Bookmark this moment in the session", lambda: self.mark_requested.emit("bookmark", ""))
-        self.act_flag = make_action(self, "Flag last statement", "Ctrl+F", "Flag the last statement for review", lambda: self.mark_requested.emit("flag", ""))
-        self.act_next_flag = make_action(self, "Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag)
-        self.act_export = make_action(self, "Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", self._on_export)
-        self.act_review = make_action(self,
-            "Review session…", "Ctrl+Shift+R",
+        self.act_pause = make_action(
+            self, "Pause", "Ctrl+P", "Pause or resume the replay", lambda: self.pause_requested.emit(not self.paused)
+        )
+        self.act_mark = make_action(
+            self,
+            "Mark moment",
+            "Ctrl+M",
+            "Bookmark this moment in the session",
+            lambda: self.mark_requested.emit("bookmark", ""),
+        )
+        self.act_flag = make_action(
+            self,
+            "Flag last statement",
+            "Ctrl+F",
+            "Flag the last statement for review",
+            lambda: self.mark_requested.emit("flag", ""),
+        )
+        self.act_next_flag = make_action(
+            self, "Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag
+        )
+        self.act_export = make_action(
+            self, "Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", self._on_export
+        )
+        self.act_review = make_action(
+            self,
+            "Review session…",
+            "Ctrl+Shift+R",
             "Send the whole transcript to the review chain: check the live flags, find missed contradictions (asks first, with the cost)",
             self.review_requested.emit,
         )
-        self.act_settings = make_action(self, "Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", self.settings_requested.emit)
+        self.act_settings = make_action(
+            self,
+            "Settings…",
+            "Ctrl+,",
+            "Providers, keys, transcription and input devices",
+            self.settings_requested.emit,
+        )
         self.act_quit = make_action(self, "Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
-        self.act_follow = make_action(self, "Follow newest line", "End", "Scroll to the newest line and keep following", self.transcript.scroll_to_newest)
+        self.act_follow = make_action(
+            self,
+            "Follow newest line",
+            "End",
+            "Scroll to the newest line and keep following",
+            self.transcript.scroll_to_newest,
+        )
         # the toolbar's short labels (the menus keep the full ones): every button fits at 900 px
-        for action, short in ((self.act_open, "Open"), (self.act_mark, "Mark"), (self.act_flag, "Flag"), (self.act_next_flag, "Next ⚑"),
-                              (self.act_review, "Review"), (self.act_export, "Export"), (self.act_settings, "Settings")):
+        for action, short in (
+            (self.act_open, "Open"),
+            (self.act_mark, "Mark"),
+            (self.act_flag, "Flag"),
+            (self.act_next_flag, "Next ⚑"),
+            (self.act_review, "Review"),
+            (self.act_export, "Export"),
+            (self.act_settings, "Settings"),
+        ):
             action.setIconText(short)
 
     # -- the user's intents ------------------------------------------------------------
@@ -264,8 +360,9 @@ class MainWindow(QMainWindow):
             self.status.show_note(f"Marked {mark.at:.0f} s", 3000)
 
     def on_event(self, event: Event) -> None:
-        now, state = after_event(RunState(self.active, self.replaying, self.paused), event,
-                                 self.status.current_state, len(self.flags.cards))
+        now, state = after_event(
+            RunState(self.active, self.replaying, self.paused), event, self.status.current_state, len(self.flags.cards)
+        )
         self.active, self.replaying, self.paused = now.active, now.replaying, now.paused
         match event:
             case Recording():
@@ -281,7 +378,9 @@ class MainWindow(QMainWindow):
                 self.session_path = Path(path) if path else None
                 if self.session_path:
                     self.setWindowTitle(f"annotator — {self.session_path.name}")
-            case ReviewShown(run=run) if run is not None:  # a saved session's latest review (at once, or after its replay)
+            case ReviewShown(run=run) if (
+                run is not None
+            ):  # a saved session's latest review (at once, or after its replay)
                 self.show_review(run.review, run.flags, stored=True)
                 state = None
             case Backlog() | TranscriptionBacklog():
@@ -296,7 +395,9 @@ class MainWindow(QMainWindow):
                 warning = unanalysed_warning(event)
                 if warning is not None:
                     self.messages.warning(warning, kind="unanalysed")
-            case Providers(states=states):  # the session pushes the chain's state: keys checked, started, after each analysis
+            case Providers(
+                states=states
+            ):  # the session pushes the chain's state: keys checked, started, after each analysis
                 self.status.providers.set_states(states)
         if state is not None:
             self.status.set_state(state)
@@ -397,10 +498,14 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.close_requested.emit()
             return
-        if self.reviewing and not self.may_close and not self.confirm(
-            "Quit annotator?",
-            "The session review is still running. Quit and drop it? Its answer would be lost, "
-            "though the provider may still bill the request.",
+        if (
+            self.reviewing
+            and not self.may_close
+            and not self.confirm(
+                "Quit annotator?",
+                "The session review is still running. Quit and drop it? Its answer would be lost, "
+                "though the provider may still bill the request.",
+            )
         ):
             event.ignore()
             return

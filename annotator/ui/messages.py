@@ -78,7 +78,11 @@ class MessageHub(QObject):
         msg = Message(level, text, time.time(), actions, details, kind)
         self.history.append(msg)
         logged = f"{text}\n{details}" if details else text
-        log.log(logging.ERROR if level is Level.ERROR else logging.WARNING if level is Level.WARNING else logging.INFO, "%s", logged)
+        log.log(
+            logging.ERROR if level is Level.ERROR else logging.WARNING if level is Level.WARNING else logging.INFO,
+            "%s",
+            logged,
+        )
         self.posted.emit(msg)
 
     def info(self, text: str, details: str = "") -> None:
@@ -140,7 +144,9 @@ class MessageArea(QFrame):
             self._repeat = 1
         self._last = msg
         bg, fg, icon = _STYLE[msg.level]
-        self.setStyleSheet(f"#messageArea {{ background: {bg}; border-top: 1px solid {fg}40; }} QLabel {{ color: {fg}; }}")
+        self.setStyleSheet(
+            f"#messageArea {{ background: {bg}; border-top: 1px solid {fg}40; }} QLabel {{ color: {fg}; }}"
+        )
         self.icon.setText(icon)
         suffix = f"  (×{self._repeat})" if self._repeat > 1 else ""
         self.label.setText(msg.text + suffix)

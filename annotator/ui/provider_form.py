@@ -58,7 +58,11 @@ class ProviderForm(QWidget):
         self.name = QLineEdit(self)
         self.kind = QComboBox(self)
         self.kind.addItems(PROVIDER_KINDS)
-        self.kind.setItemData(0, "OpenAI-compatible chat completions (Cerebras, NVIDIA, Kimi, Groq, OpenRouter, Ollama, ...)", Qt.ItemDataRole.ToolTipRole)
+        self.kind.setItemData(
+            0,
+            "OpenAI-compatible chat completions (Cerebras, NVIDIA, Kimi, Groq, OpenRouter, Ollama, ...)",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.kind.setItemData(1, "Anthropic Messages API", Qt.ItemDataRole.ToolTipRole)
         self.base_url = QLineEdit(self)
         self.base_url.setPlaceholderText("https://api.example.com/v1")
@@ -68,13 +72,17 @@ class ProviderForm(QWidget):
         self.key = QLineEdit(self)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_state = plain_label("", self, name="hint")
-        self.timeouts = {n: self._seconds() for n in ("connect_timeout_s", "first_token_timeout_s", "stall_timeout_s", "timeout_s")}
+        self.timeouts = {
+            n: self._seconds() for n in ("connect_timeout_s", "first_token_timeout_s", "stall_timeout_s", "timeout_s")
+        }
         self.prices = {n: self._price() for n in ("price_in_per_mtok", "price_out_per_mtok")}
         self.allow_slow = QCheckBox("Allow a slow reasoning model", self)
         self.slow_warning = reason_label(self, LONG_REASONS["model"], name="warning")
         self.slow_warning.setText(SLOW_MODEL_WARNING)
         self.test_button = QPushButton("Test", self)
-        self.test_button.setToolTip("Send one tiny request to this provider (the same check as annotator providers --check)")
+        self.test_button.setToolTip(
+            "Send one tiny request to this provider (the same check as annotator providers --check)"
+        )
         self.test_result = plain_label("", self, wrap=True)
 
         # (label, widget, the field whose reason goes right under this row): only fields the

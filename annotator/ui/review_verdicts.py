@@ -56,7 +56,9 @@ class CardReview:
         return f"{head}: {self.reason}" if self.reason else head
 
 
-def card_reviews(flags: Sequence[LiveFlag], result: ReviewResult) -> dict[tuple[frozenset[str], frozenset[str], bool], CardReview]:
+def card_reviews(
+    flags: Sequence[LiveFlag], result: ReviewResult
+) -> dict[tuple[frozenset[str], frozenset[str], bool], CardReview]:
     """Card key -> verdict, for every live flag the review was given."""
     by_index: dict[tuple[int, int], tuple[str, ReviewContradiction]] = {}
     for verdict, items in ((CONFIRMED, result.confirmed), (WRONG, result.rejected)):
@@ -154,8 +156,12 @@ def progress_text(p: ReviewProgress) -> str:
 
 def failed_message(review: Review) -> str:
     """The message-area sentence for a review without a result, with what to do."""
-    reasons = "; ".join(attempt_reason(a) for a in review.attempts if not a.ok) or review.error or "no provider answered"
-    spent = f" Its attempts cost {cost(review.cost_usd)}; they are saved in the session journal." if review.cost_usd else ""
+    reasons = (
+        "; ".join(attempt_reason(a) for a in review.attempts if not a.ok) or review.error or "no provider answered"
+    )
+    spent = (
+        f" Its attempts cost {cost(review.cost_usd)}; they are saved in the session journal." if review.cost_usd else ""
+    )
     return (
         f"The review got no valid answer ({reasons}). The live flags are unchanged.{spent} "
         "Check the review providers in Settings > Providers (or the [post] table of the config), then choose "

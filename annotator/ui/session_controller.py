@@ -93,7 +93,9 @@ class SessionBackend(Protocol):
     def estimate(self, path: Path) -> Coroutine[Any, Any, ReviewEstimate]:
         """What reviewing the session at ``path`` would cost; nothing is sent."""
 
-    def review(self, path: Path, on_progress: Callable[[ReviewProgress], None] | None = None) -> Coroutine[Any, Any, ReviewRun]:
+    def review(
+        self, path: Path, on_progress: Callable[[ReviewProgress], None] | None = None
+    ) -> Coroutine[Any, Any, ReviewRun]:
         """Review the session at ``path`` and add the review to its journal."""
 
 
@@ -270,7 +272,9 @@ class SessionController(QObject):
         if self.window.reviewing:
             return
         if self.backend.active:
-            self.messages.info("Stop the session first: the review reads the whole transcript once the session has ended.")
+            self.messages.info(
+                "Stop the session first: the review reads the whole transcript once the session has ended."
+            )
             return
         path = self.window.session_path or self.backend.session_path  # the session on screen
         if path is None:

@@ -51,7 +51,19 @@ from annotator.ui.provider_form import ProviderForm
 Checker = Callable[[ProviderConfig, str | None], Coroutine[Any, Any, Attempt]]
 """Runs one check of a provider; gets the key typed in the dialog (None: look it up)."""
 
-TRANSCRIPTION_MODELS = ("", "tiny.en", "base.en", "small.en", "medium.en", "tiny", "base", "small", "medium", "large-v3", "distil-large-v3")
+TRANSCRIPTION_MODELS = (
+    "",
+    "tiny.en",
+    "base.en",
+    "small.en",
+    "medium.en",
+    "tiny",
+    "base",
+    "small",
+    "medium",
+    "large-v3",
+    "distil-large-v3",
+)
 
 
 class SettingsDialog(QDialog):
@@ -92,7 +104,9 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._providers_tab(), "Providers")
         tabs.addTab(self._transcription_tab(), "Transcription")
         tabs.addTab(self._input_tab(devices), "Input")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.error = reason_label(self, 2)
@@ -165,7 +179,9 @@ class SettingsDialog(QDialog):
         self.beam.setRange(1, 10)
         self.beam.setValue(t.beam_size)
         form.addRow("Model (name or folder)", self.whisper_model)
-        hint = QLabel("Larger models are more accurate and slower; a name other than the bundled tiny.en is downloaded once.", tab)
+        hint = QLabel(
+            "Larger models are more accurate and slower; a name other than the bundled tiny.en is downloaded once.", tab
+        )
         hint.setWordWrap(True)
         hint.setObjectName("hint")
         form.addRow("", hint)
@@ -218,8 +234,14 @@ class SettingsDialog(QDialog):
             self._stored[p.name] = False
             self._refresh_key_state()
 
-        self._bridge.run_blocking(has_stored_key, self._keyring, p, what="Looking up a key in the OS keyring",
-                                  on_result=found, on_failure=failed)
+        self._bridge.run_blocking(
+            has_stored_key,
+            self._keyring,
+            p,
+            what="Looking up a key in the OS keyring",
+            on_result=found,
+            on_failure=failed,
+        )
 
     def _refresh_key_state(self) -> None:
         if self.chain.has(self._row):
@@ -333,7 +355,13 @@ class SettingsDialog(QDialog):
         devices = tuple(d for d in (str(b.currentData() or "") for b in self.device_boxes) if d)
         audio = replace(self.config.audio, devices=devices, save_audio=self.save_audio.isChecked())
         analysis = replace(self.config.analysis, deadline_s=self.deadline.value())
-        return replace(self.config, analysis=analysis, providers=tuple(self.chain.providers), transcription=transcription, audio=audio)
+        return replace(
+            self.config,
+            analysis=analysis,
+            providers=tuple(self.chain.providers),
+            transcription=transcription,
+            audio=audio,
+        )
 
     def problems(self) -> list[tuple[int, str, str]]:
         """Every problem as (provider row or -1, field, reason)."""
@@ -357,8 +385,11 @@ class SettingsDialog(QDialog):
                 show_reason(self.error, f"Not saved: {fname} {reason}.")
             return
         if self.chain.new_keys and self._keyring is None:
-            show_reason(self.error, "Not saved: no OS keyring is available to hold the key. "
-                                     "Set the provider's key variable in the environment instead.")
+            show_reason(
+                self.error,
+                "Not saved: no OS keyring is available to hold the key. "
+                "Set the provider's key variable in the environment instead.",
+            )
             return
         config = self.result_config()
         keys = self.chain.keys_to_store()
@@ -377,6 +408,12 @@ class SettingsDialog(QDialog):
             self.saved.emit(self.config)
             self.accept()
 
-        self._bridge.run_blocking(store_settings, self._keyring, keys, config, what="Saving the settings",
-                                  on_result=written, on_failure=lambda _err: save_button.setEnabled(True))
-
+        self._bridge.run_blocking(
+            store_settings,
+            self._keyring,
+            keys,
+            config,
+            what="Saving the settings",
+            on_result=written,
+            on_failure=lambda _err: save_button.setEnabled(True),
+        )

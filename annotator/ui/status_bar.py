@@ -65,9 +65,16 @@ class ProviderDots(QWidget):
             dot = self.dots[s.name]
             last = getattr(s, "last", None)
             if s.unavailable is not None:
-                self._paint(dot, s.name, None, f"{s.name} ({s.model}): not in the chain: {s.unavailable or 'unavailable'}")
+                self._paint(
+                    dot, s.name, None, f"{s.name} ({s.model}): not in the chain: {s.unavailable or 'unavailable'}"
+                )
             elif getattr(s, "misconfigured", None):
-                self._paint(dot, s.name, outcome_color(Outcome.MISCONFIGURED), f"{s.name} ({s.model}): skipped this session: {s.misconfigured}")
+                self._paint(
+                    dot,
+                    s.name,
+                    outcome_color(Outcome.MISCONFIGURED),
+                    f"{s.name} ({s.model}): skipped this session: {s.misconfigured}",
+                )
             elif last is not None:
                 retry = getattr(s, "retry_in_s", None)
                 wait = f"\nnot called again for {retry:.0f} s (Retry-After)" if retry else ""
@@ -107,7 +114,9 @@ class StatusBar(QStatusBar):
         self.note = plain_label("", fields, name="noteLabel")
         self.note.hide()
         for label in (self.answer, self.note):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long text is cut, not widening the window
+            label.setSizePolicy(
+                QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+            )  # long text is cut, not widening the window
         self.providers = ProviderDots(fields)
         self.usage_label = plain_label("", fields, name="usageLabel")
         self.usage = ProviderUsage(SESSION)
@@ -195,7 +204,9 @@ class StatusBar(QStatusBar):
     # -- answers and usage ---------------------------------------------------------------
     def show_analysis(self, analysis: Analysis) -> None:
         self.answer.setText(f"Last answer: {answered_by(analysis)}")
-        self.answer.setToolTip(tooltip("\n".join(attempt_reason(a) for a in analysis.attempts) or answered_by(analysis)))
+        self.answer.setToolTip(
+            tooltip("\n".join(attempt_reason(a) for a in analysis.attempts) or answered_by(analysis))
+        )
         self.usage = self.usage.add_all(analysis.attempts)
         self.usage_label.setText(usage_text(self.usage))
 

@@ -363,5 +363,6 @@ class SentimentTimeline(QWidget):
 
     def _chart(self) -> Chart:
         """What the pixmap shows: the data, the view and the layout, for ``paint_chart``."""
-        return Chart(self.series, self._flags, self._review_flags, self._marks, self.end, self.live, self.view(),
-                     self._layout())
+        return Chart(
+            self.series, self._flags, self._review_flags, self._marks, self.end, self.live, self.view(), self._layout()
+        )

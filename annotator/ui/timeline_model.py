@@ -161,7 +161,9 @@ class Series:
             return []
         c = np.linspace(t0, t1, samples)
         w, s, loc = self._weighted(c, half)
-        ok = (w > 1e-9 * half) & (c >= self._at[0]) & (c <= self._at[n - 1])  # no curve before the first point or after the last
+        ok = (
+            (w > 1e-9 * half) & (c >= self._at[0]) & (c <= self._at[n - 1])
+        )  # no curve before the first point or after the last
         safe = np.where(ok, w, 1.0)
         score = np.clip(s / safe, -1.0, 1.0)
         local = loc / safe > 0.5

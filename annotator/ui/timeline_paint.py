@@ -75,7 +75,9 @@ def paint_chart(p: QPainter, chart: Chart, t0: float, t1: float) -> None:
     p.setPen(text)
     for score, label in ((1.0, "+1"), (0.0, "0"), (-1.0, "−1")):
         y = f.y(score)
-        p.drawText(QRectF(0, y - 7, MARGIN_LEFT - 6, 14), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+        p.drawText(
+            QRectF(0, y - 7, MARGIN_LEFT - 6, 14), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
+        )
     # time axis
     step = time_step(t1 - t0, max(2, int(r.width() // 80)))
     for t in ticks(t0, t1, step):
@@ -91,8 +93,11 @@ def paint_chart(p: QPainter, chart: Chart, t0: float, t1: float) -> None:
     else:
         _paint_curve(p, chart, r, t0, t1)
     # flags along the top edge, marks along the bottom edge: one tick per pixel column at most
-    for moments, color, top in ((chart.flags, FLAG_COLOR, True), (chart.review_flags, REVIEW_FLAG_COLOR, True),
-                                (chart.marks, MARK_COLOR, False)):
+    for moments, color, top in (
+        (chart.flags, FLAG_COLOR, True),
+        (chart.review_flags, REVIEW_FLAG_COLOR, True),
+        (chart.marks, MARK_COLOR, False),
+    ):
         cols = moments.pixels(t0, t1, r.left(), r.width())
         if not cols:
             continue
@@ -102,6 +107,7 @@ def paint_chart(p: QPainter, chart: Chart, t0: float, t1: float) -> None:
     _paint_strip(p, chart, t0, t1)
     _paint_header(p, chart, r, t0, t1)
 
+
 def _paint_header(p: QPainter, chart: Chart, r: QRectF, t0: float, t1: float) -> None:
     """A legend on the left; on the right the stretch shown, when it is not the whole session."""
     y = r.top() - HEADER
@@ -109,9 +115,13 @@ def _paint_header(p: QPainter, chart: Chart, r: QRectF, t0: float, t1: float) ->
     mid = row.center().y()
     x = row.left()
     fm = p.fontMetrics()
-    for kind, color, label in (("line", CURVE_COLOR, "provider"), ("dash", CURVE_COLOR, "local estimate"),
-                               ("tick", FLAG_COLOR, "flag"), ("tick", REVIEW_FLAG_COLOR, "review flag"),
-                               ("tick", MARK_COLOR, "mark")):
+    for kind, color, label in (
+        ("line", CURVE_COLOR, "provider"),
+        ("dash", CURVE_COLOR, "local estimate"),
+        ("tick", FLAG_COLOR, "flag"),
+        ("tick", REVIEW_FLAG_COLOR, "review flag"),
+        ("tick", MARK_COLOR, "mark"),
+    ):
         if kind == "tick":
             p.setPen(QPen(QColor(color), 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             p.drawLine(QPointF(x + 3, mid - 4), QPointF(x + 3, mid + 4))
@@ -130,10 +140,13 @@ def _paint_header(p: QPainter, chart: Chart, r: QRectF, t0: float, t1: float) ->
     elif view.start is None:
         hint = f"the last {timestamp(t1 - t0)}{' (following)' if chart.live else ''} · double-click: whole session"
     else:
-        hint = f"{timestamp(t0)}–{timestamp(min(t1, chart.end))} of {timestamp(chart.end)} · double-click: whole session"
+        hint = (
+            f"{timestamp(t0)}–{timestamp(min(t1, chart.end))} of {timestamp(chart.end)} · double-click: whole session"
+        )
     if fm.horizontalAdvance(hint) < row.right() - x:
         p.setPen(QColor(TEXT_COLOR))
         p.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, hint)
+
 
 def _paint_curve(p: QPainter, chart: Chart, r: QRectF, t0: float, t1: float) -> None:
     f = chart.layout.frame(t0, t1)
@@ -179,6 +192,7 @@ def _paint_curve(p: QPainter, chart: Chart, r: QRectF, t0: float, t1: float) -> 
             p.setBrush(Qt.BrushStyle.NoBrush if pt.local else color)
             p.drawEllipse(QPointF(f.x(pt.at), f.y(pt.score)), 3, 3)
 
+
 def _paint_strip(p: QPainter, chart: Chart, t0: float, t1: float) -> None:
     """The whole session, small, with the stretch shown as a handle."""
     s = _rect(chart.layout.strip)
@@ -186,7 +200,9 @@ def _paint_strip(p: QPainter, chart: Chart, t0: float, t1: float) -> None:
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor("#f1f2f4"))
     p.drawRect(s)
-    samples = chart.series.smoothed(0.0, total, max(2, int(s.width() // 4)), smoothing_half_width(total, chart.series.typical_gap()))
+    samples = chart.series.smoothed(
+        0.0, total, max(2, int(s.width() // 4)), smoothing_half_width(total, chart.series.typical_gap())
+    )
     p.setPen(QPen(QColor("#9aa0a6"), 1))
     f = Frame(s.left(), s.width(), 0.0, total, s.center().y(), s.height() / 2 - 1)
     for run in scored_runs(samples):

@@ -248,7 +248,11 @@ class TranscriptView(QTableView):
             painter = QPainter(self.viewport())
             painter.setPen(QColor("#8a8f98"))
             rect = self.viewport().rect().adjusted(24, 24, -24, -24)
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap), self.placeholder)
+            painter.drawText(
+                rect,
+                int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap),
+                self.placeholder,
+            )
             painter.end()
 
     @property
@@ -285,9 +289,7 @@ class TranscriptView(QTableView):
         return [self._model.row_at(r).chunk.id for r in rows]
 
     def selected_chunk_ids(self) -> list[int]:
-        return sorted(
-            self._model.row_at(i.row()).chunk.id for i in self.selectionModel().selectedRows()
-        )
+        return sorted(self._model.row_at(i.row()).chunk.id for i in self.selectionModel().selectedRows())
 
     def scroll_to_newest(self) -> None:
         self._follow = True

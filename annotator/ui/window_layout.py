@@ -27,7 +27,9 @@ def make_action(
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
     action.setStatusTip(tip)
-    action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip)
+    action.setToolTip(
+        f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip
+    )
     action.triggered.connect(slot)
     window.addAction(action)
     return action

@@ -19,7 +19,10 @@ def test_an_audio_file_is_transcribed_then_analysed(fault_server: FaultServer, t
     clip, reference = ljspeech_clips()[2]
     out = subprocess.run(
         [sys.executable, "-m", "annotator", "analyze", str(clip), "--json", "--config", str(config)],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert "left unanalysed" not in out.stderr

@@ -24,8 +24,15 @@ __all__ = ["fault_server"]
 
 def annotator(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True, check=False, env=env,
-                          timeout=180, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def journal_with(text: str, *, torn: bool = False) -> Path:
@@ -50,7 +57,9 @@ def test_a_huge_line_without_a_terminal_or_yes_sends_nothing(fault_server: Fault
     assert fault_server.requests == []
     assert done.stdout == ""
     lines = done.stderr.splitlines()
-    assert lines[0].startswith("annotator: warning: ") and "the last record was cut off" in lines[0]  # the torn journal, as export says it
+    assert (
+        lines[0].startswith("annotator: warning: ") and "the last record was cut off" in lines[0]
+    )  # the torn journal, as export says it
     assert lines[-1].startswith("annotator: the analysis was not run: it would send ")
     requests = int(lines[-1].split("would send ")[1].split(" ")[0].replace(",", ""))
     assert requests > CONFIRM_ABOVE_REQUESTS
@@ -88,7 +97,9 @@ async def test_the_prompt_on_a_terminal(fault_server: FaultServer, answer: str, 
         err = Terminal()
         ask = ask_on_terminal(False, Terminal(answer), err)
         out = io.StringIO()
-        assert await analyze_chunks(chunks, Config(), as_json=True, out=out, err=err, analyzer=analyzer, ask=ask) == status
+        assert (
+            await analyze_chunks(chunks, Config(), as_json=True, out=out, err=err, analyzer=analyzer, ask=ask) == status
+        )
     assert "Run the analysis? [y/N]" in err.getvalue()
     assert bool(fault_server.requests) is (status == 0)
     assert (out.getvalue() == "") is (status == 1)
@@ -100,6 +111,13 @@ async def test_small_inputs_are_not_asked_about(fault_server: FaultServer) -> No
     async with httpx.AsyncClient() as client:
         analyzer = build_analyzer(Config(providers=(fault_server.provider("a"),)), client=client, keys={})
         chunks = [Chunk(i, "You", i, i + 1, f"Line {i}.") for i in range(1, 21)]
-        status = await analyze_chunks(chunks, Config(), as_json=True, out=io.StringIO(), err=io.StringIO(),
-                                      analyzer=analyzer, ask=lambda e: asked.append(e) or 2)
+        status = await analyze_chunks(
+            chunks,
+            Config(),
+            as_json=True,
+            out=io.StringIO(),
+            err=io.StringIO(),
+            analyzer=analyzer,
+            ask=lambda e: asked.append(e) or 2,
+        )
     assert status == 0 and asked == []

@@ -45,7 +45,9 @@ def test_json_contract_one_line_per_chunk_in_order(fault_server: FaultServer, tm
     twelfth = records[11]
     assert twelfth["provider"] == "b" and twelfth["model"] == "fault-model"
     assert [(a["provider"], a["outcome"], a["status"]) for a in twelfth["attempts"]] == [
-        ("a", "http_error", 503), ("b", "ok", 200)]
+        ("a", "http_error", 503),
+        ("b", "ok", 200),
+    ]
     assert twelfth["insight"]["contradictions"][0]["earlier"] == "about three years"
     assert {r["provider"] for i, r in enumerate(records) if i != 11} == {"a"}
     assert len(records) == len(LINES) and "left unanalysed" not in done.stderr  # nothing but request lines
@@ -64,7 +66,9 @@ def test_all_failing_gives_the_labelled_local_estimate(fault_server: FaultServer
     assert all(r["insight"]["contradictions"] == [] for r in records)
     assert all(r["attempts"][0]["outcome"] == "http_error" and r["attempts"][0]["status"] == 529 for r in records)
     # a run that ends with chunks no provider answered says so, with when
-    assert f"{len(LINES)} of {len(LINES)} chunks were left unanalysed (local estimate only), from 00:00 to " in done.stderr
+    assert (
+        f"{len(LINES)} of {len(LINES)} chunks were left unanalysed (local estimate only), from 00:00 to " in done.stderr
+    )
 
 
 def test_a_rate_limit_window_is_waited_out_not_skipped(fault_server: FaultServer, tmp_path: Path) -> None:
@@ -85,7 +89,11 @@ def test_a_rate_limit_window_is_waited_out_not_skipped(fault_server: FaultServer
 
 def test_human_output_shows_text_flags_provider_and_cost(fault_server: FaultServer, tmp_path: Path) -> None:
     fault_server.set_default(
-        Reply.ok(insight_json("negative", -0.5, [("migrated to Kubernetes", "never worked with Kubernetes", "Both cannot hold.")]))
+        Reply.ok(
+            insight_json(
+                "negative", -0.5, [("migrated to Kubernetes", "never worked with Kubernetes", "Both cannot hold.")]
+            )
+        )
     )
     config = fault_server.write_config(
         tmp_path / "c.toml", [fault_server.provider("kimi", price_in_per_mtok=0.6, price_out_per_mtok=2.5)]
@@ -137,8 +145,10 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, setup: str, message: st
     elif setup == "toml":
         config.write_text("[[providers]\n", encoding="utf-8")
     else:
-        config.write_text('[[providers]]\nname = "x"\nkind = "foo"\nbase_url = "http://127.0.0.1:1/v1"\nmodel = "m"\n',
-                          encoding="utf-8")
+        config.write_text(
+            '[[providers]]\nname = "x"\nkind = "foo"\nbase_url = "http://127.0.0.1:1/v1"\nmodel = "m"\n',
+            encoding="utf-8",
+        )
     done = annotator("analyze", str(path), "--config", str(config))
     assert done.returncode == 2
     assert done.stdout == ""

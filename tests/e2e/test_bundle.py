@@ -77,9 +77,7 @@ def frozen_env() -> dict[str, str]:
 
 
 def _run(exe: Path, *args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(exe), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S
-    )
+    result = subprocess.run([str(exe), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -221,7 +219,9 @@ def test_analyze_against_a_loopback_provider(bundle: Path, frozen_env: dict[str,
     )
     with FaultServer(default=Reply.ok(reply)) as server:
         config = server.write_config(tmp_path / "config.toml", ["loop"])
-        result = _run(bundle, "analyze", str(transcript), "--json", "--config", str(config), env=frozen_env, cwd=tmp_path)
+        result = _run(
+            bundle, "analyze", str(transcript), "--json", "--config", str(config), env=frozen_env, cwd=tmp_path
+        )
         requests = server.requests
 
     assert result.returncode == 0, result.stderr
@@ -245,7 +245,11 @@ def _replay_in_window(
         config = server.write_config(tmp_path / "config.toml", ["loop"])
         proc = subprocess.Popen(
             [str(bundle), "replay", str(path), "--speed", "max", "--config", str(config)],
-            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         watchdog = threading.Timer(RUN_TIMEOUT_S, proc.kill)
         watchdog.start()
@@ -297,7 +301,9 @@ def test_review_then_export_every_format(bundle: Path, frozen_env: dict[str, str
     journal = session(tmp_path / "sessions")
     with FaultServer(default=Reply.ok(REPLY)) as server:
         cfg = config(server, tmp_path / "c.toml", "strong")
-        result = _run(bundle, "review", str(journal), "--json", "--yes", "--config", str(cfg), env=frozen_env, cwd=tmp_path)
+        result = _run(
+            bundle, "review", str(journal), "--json", "--yes", "--config", str(cfg), env=frozen_env, cwd=tmp_path
+        )
         requests = server.requests
 
     assert result.returncode == 0, result.stderr
@@ -327,7 +333,11 @@ def test_listen_captures_through_the_bundled_portaudio(
         config = server.write_config(tmp_path / "config.toml", ["loop"])
         with running(
             [str(bundle), "listen", "--json", "--config", str(config), "--device", pulse_server.monitor],
-            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         ) as proc:
             lines = json_lines_until(proc, "recording", timeout=60)  # audio flows
             assert lines and lines[-1].get("kind") == "recording", lines

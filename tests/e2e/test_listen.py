@@ -33,9 +33,21 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     env = {**os.environ, **pulse_server.env}
     clip, reference = ljspeech_clips()[1]
     with running(
-        [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config),
-         "--device", pulse_server.monitor],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "listen",
+            "--json",
+            "--config",
+            str(config),
+            "--device",
+            pulse_server.monitor,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     ) as proc:
         lines = json_lines_until(proc, "recording", timeout=60)  # audio flows
         assert lines and lines[-1]["data"] == {"devices": [{"device": pulse_server.monitor, "source": "Them"}]}, lines
@@ -70,7 +82,10 @@ def test_listen_without_a_usable_device_says_so_in_one_line(tmp_path: Path) -> N
     env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}  # no PulseAudio here
     out = subprocess.run(
         [sys.executable, "-m", "annotator", "listen", "--device", "no such microphone", "--duration", "1"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert out.returncode == 2
     last = out.stderr.strip().splitlines()[-1]
@@ -88,9 +103,21 @@ def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_expo
     env = {**os.environ, **pulse_server.env}
     clip, _ = ljspeech_clips()[1]
     with running(
-        [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config),
-         "--device", pulse_server.monitor],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "listen",
+            "--json",
+            "--config",
+            str(config),
+            "--device",
+            pulse_server.monitor,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     ) as proc:
         json_lines_until(proc, "recording", timeout=60)
         pulse_server.play(clip)
@@ -117,7 +144,11 @@ def test_listen_to_a_dead_input_says_no_speech_was_heard_and_keeps_nothing(pulse
     env = {**os.environ, **pulse_server.env, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
     out = subprocess.run(
         [sys.executable, "-m", "annotator", "listen", "--json", "--device", pulse_server.monitor, "--duration", "2"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     last = json.loads(out.stdout.splitlines()[-1])

@@ -35,9 +35,19 @@ def test_monitor_source_is_listed(pulse_server: PulseServer) -> None:
 def microphone(pulse_server: PulseServer) -> Iterator[str]:
     """A second source that is not a monitor (a remap of the sink's monitor stands in for a microphone)."""
     module = subprocess.run(
-        ["pactl", "load-module", "module-remap-source", f"master={pulse_server.monitor}", "source_name=vmic",
-         "source_properties=device.description=Virtual-Mic"],
-        env=pulse_server.env, capture_output=True, text=True, check=True, timeout=10,
+        [
+            "pactl",
+            "load-module",
+            "module-remap-source",
+            f"master={pulse_server.monitor}",
+            "source_name=vmic",
+            "source_properties=device.description=Virtual-Mic",
+        ],
+        env=pulse_server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
     ).stdout.strip()
     try:
         yield "vmic"
@@ -45,8 +55,9 @@ def microphone(pulse_server: PulseServer) -> Iterator[str]:
         subprocess.run(["pactl", "unload-module", module], env=pulse_server.env, check=True, timeout=10)
 
 
-def test_devices_is_one_list_with_ids_and_kinds(pulse_server: PulseServer, microphone: str,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_devices_is_one_list_with_ids_and_kinds(
+    pulse_server: PulseServer, microphone: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from annotator import cli
 
     assert cli.main(["devices"]) == 0
@@ -76,9 +87,7 @@ def test_speech_played_into_the_sink_is_transcribed(
     errors: list[Exception] = []
     chunks: list[Chunk] = []
     done = threading.Event()
-    worker = TranscriptionWorker(
-        whisper_model, on_chunk=chunks.append, on_error=errors.append, first_id=1
-    )
+    worker = TranscriptionWorker(whisper_model, on_chunk=chunks.append, on_error=errors.append, first_id=1)
     worker.start()
     cap = Capture(device, "Them", blocks.put, None, errors.append, stall_s=5.0)
     assert cap.start(), errors

@@ -49,8 +49,9 @@ async def test_two_sources_are_transcribed_labelled_analysed_journaled_and_recor
     pipeline = Pipeline(analyzer, [JournalSink(journal), seen])
     pipeline.start()
     factory = TwoFiles({"mic": mine, "monitor": theirs})
-    live = LiveInput(whisper_model, [("mic", "You"), ("monitor", "Them")], asyncio.get_running_loop(),
-                     stream_factory=factory)
+    live = LiveInput(
+        whisper_model, [("mic", "You"), ("monitor", "Them")], asyncio.get_running_loop(), stream_factory=factory
+    )
     await asyncio.to_thread(live.open)
     await asyncio.to_thread(live.start, pipeline, journal.audio_path)
     played = [s.finished for s in factory.streams]

@@ -79,9 +79,7 @@ def insight_json(
     return json.dumps(
         {
             "sentiment": {"label": label, "score": score},
-            "contradictions": [
-                {"statement": s, "earlier": e, "explanation": x} for s, e, x in contradictions
-            ],
+            "contradictions": [{"statement": s, "earlier": e, "explanation": x} for s, e, x in contradictions],
             "claims": list(claims),
             "summary": summary,
         }
@@ -218,11 +216,25 @@ class _Handler(BaseHTTPRequestHandler):
             body = {}
         parts = self.path.strip("/").split("/")
         provider = parts[0] if parts else ""
-        dialect = "openai" if self.path.endswith("/chat/completions") else "anthropic" if self.path.endswith("/messages") else ""
+        dialect = (
+            "openai"
+            if self.path.endswith("/chat/completions")
+            else "anthropic"
+            if self.path.endswith("/messages")
+            else ""
+        )
         reply = self.server.owner._next_reply(provider)
         self.server.owner._record(
-            Received(provider, dialect, self.path, {k.lower(): v for k, v in self.headers.items()},
-                     body if isinstance(body, dict) else {}, len(raw), time.monotonic(), reply)
+            Received(
+                provider,
+                dialect,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
+                body if isinstance(body, dict) else {},
+                len(raw),
+                time.monotonic(),
+                reply,
+            )
         )
         if not dialect:
             self._send_error(404, "no such endpoint", "openai")
@@ -235,11 +247,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Wait (bounded); True if the server was stopped meanwhile."""
         return self.server.owner._released.wait(MAX_HOLD_S if seconds is None else seconds)
 
-    def _send_error(self, code: int, message: str, dialect: str, retry_after: str | None = None,
-                    body: str | None = None) -> None:
+    def _send_error(
+        self, code: int, message: str, dialect: str, retry_after: str | None = None, body: str | None = None
+    ) -> None:
         if body is None:
-            kind = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
-                    429: "rate_limit_error", 529: "overloaded_error"}.get(code, "api_error")
+            kind = {
+                401: "authentication_error",
+                403: "permission_error",
+                404: "not_found_error",
+                429: "rate_limit_error",
+                529: "overloaded_error",
+            }.get(code, "api_error")
             payload: dict[str, Any] = {"error": {"type": kind, "message": message}}
             if dialect == "anthropic":
                 payload["type"] = "error"
@@ -275,19 +293,35 @@ class _Handler(BaseHTTPRequestHandler):
             self._hold(None)
             return
         if reply.rejects_stream_options and "stream_options" in body:
-            self._send_error(400, "Unrecognized request argument supplied: stream_options", dialect,
-                             body=json.dumps({"error": {"message": "Unrecognized request argument supplied: "
-                                                        "stream_options", "type": "invalid_request_error",
-                                                        "param": None, "code": None}}))
+            self._send_error(
+                400,
+                "Unrecognized request argument supplied: stream_options",
+                dialect,
+                body=json.dumps(
+                    {
+                        "error": {
+                            "message": "Unrecognized request argument supplied: stream_options",
+                            "type": "invalid_request_error",
+                            "param": None,
+                            "code": None,
+                        }
+                    }
+                ),
+            )
             return
         if reply.fault == "status":
-            self._send_error(reply.status_code, f"scripted HTTP {reply.status_code}", dialect,
-                             reply.retry_after, reply.body)
+            self._send_error(
+                reply.status_code, f"scripted HTTP {reply.status_code}", dialect, reply.retry_after, reply.body
+            )
             return
         if reply.fault == "echo_key":
             key = self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer ")
-            self._send_error(reply.status_code, f"Incorrect API key provided: {key}. You can find your API key "
-                             "at https://platform.example/account/api-keys.", dialect)
+            self._send_error(
+                reply.status_code,
+                f"Incorrect API key provided: {key}. You can find your API key "
+                "at https://platform.example/account/api-keys.",
+                dialect,
+            )
             return
         if reply.fault == "web_page":
             page = (reply.body or "").encode()
@@ -318,10 +352,23 @@ class _Handler(BaseHTTPRequestHandler):
         half = max(1, len(pieces) // 2)
         tokens_in, tokens_out = max(1, size // 4), max(1, len(content) // 4)
         if dialect == "anthropic":
-            self._event(dialect, {"type": "message_start", "message": {
-                "id": "msg_fault", "type": "message", "role": "assistant", "model": reply.model, "content": [],
-                "usage": {"input_tokens": tokens_in, "output_tokens": 1}}})
-            self._event(dialect, {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+            self._event(
+                dialect,
+                {
+                    "type": "message_start",
+                    "message": {
+                        "id": "msg_fault",
+                        "type": "message",
+                        "role": "assistant",
+                        "model": reply.model,
+                        "content": [],
+                        "usage": {"input_tokens": tokens_in, "output_tokens": 1},
+                    },
+                },
+            )
+            self._event(
+                dialect, {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+            )
         for i, piece in enumerate(pieces):
             if i == half and reply.fault in ("cut", "stall", "reset_mid_stream"):
                 if reply.fault == "stall":
@@ -334,24 +381,38 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b'data: {"choices": [{"delta": {"content": \n\n')
                 self.wfile.flush()
             if dialect == "anthropic":
-                self._event(dialect, {"type": "content_block_delta", "index": 0,
-                                      "delta": {"type": "text_delta", "text": piece}})
+                self._event(
+                    dialect, {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}
+                )
             else:
-                self._event(dialect, {"id": "chatcmpl-fault", "object": "chat.completion.chunk", "model": reply.model,
-                                      "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
+                self._event(
+                    dialect,
+                    {
+                        "id": "chatcmpl-fault",
+                        "object": "chat.completion.chunk",
+                        "model": reply.model,
+                        "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                    },
+                )
             if reply.piece_interval_s and self._hold(reply.piece_interval_s):
                 return
         if reply.fault == "no_done":
             return
         if dialect == "anthropic":
             self._event(dialect, {"type": "content_block_stop", "index": 0})
-            self._event(dialect, {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
-                                  "usage": {"output_tokens": tokens_out}})
+            self._event(
+                dialect,
+                {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": tokens_out}},
+            )
             self._event(dialect, {"type": "message_stop"})
         else:
             asked = bool((body.get("stream_options") or {}).get("include_usage"))
-            last: dict[str, Any] = {"id": "chatcmpl-fault", "object": "chat.completion.chunk", "model": reply.model,
-                                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            last: dict[str, Any] = {
+                "id": "chatcmpl-fault",
+                "object": "chat.completion.chunk",
+                "model": reply.model,
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            }
             if reply.usage == "always" or (reply.usage == "if_asked" and asked):
                 last["usage"] = {"prompt_tokens": tokens_in, "completion_tokens": tokens_out}
             self._event(dialect, last)
@@ -386,8 +447,9 @@ class FaultServer:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.owner = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fault-server", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fault-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -423,8 +485,9 @@ class FaultServer:
         """A ProviderConfig pointing at this server (loopback: no key needed)."""
         return ProviderConfig(name=name, kind=kind, base_url=self.base_url(name), model=f"{name}-model", **overrides)
 
-    def write_config(self, path: Path, providers: Sequence[ProviderConfig | str],
-                     analysis: AnalysisConfig | None = None) -> Path:
+    def write_config(
+        self, path: Path, providers: Sequence[ProviderConfig | str], analysis: AnalysisConfig | None = None
+    ) -> Path:
         """Write a config TOML whose chain is ``providers`` (names = OpenAI dialect)."""
         chain = tuple(self.provider(p) if isinstance(p, str) else p for p in providers)
         return save_config(Config(analysis=analysis or AnalysisConfig(), providers=chain), path)

@@ -40,9 +40,7 @@ class PulseServer:
 
     def play(self, path: Path, timeout: float = 60.0) -> None:
         """Play a file into the null sink with paplay, returning when it has played."""
-        subprocess.run(
-            ["paplay", f"--device={self.sink}", str(path)], env=self.env, check=True, timeout=timeout
-        )
+        subprocess.run(["paplay", f"--device={self.sink}", str(path)], env=self.env, check=True, timeout=timeout)
 
 
 def _wait_for_startup(proc: subprocess.Popen[str], timeout: float) -> tuple[str, threading.Thread]:

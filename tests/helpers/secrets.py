@@ -28,8 +28,14 @@ def exports_of(journal: Path) -> dict[str, str]:
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PYTHONIOENCODING="utf-8")
     out: dict[str, str] = {}
     for fmt in ("md", "json", "srt", "vtt"):
-        done = subprocess.run([sys.executable, "-m", "annotator", "export", str(journal), "--format", fmt],
-                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "annotator", "export", str(journal), "--format", fmt],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip(), f"empty {fmt} export"
         out[f"export {fmt}"] = done.stdout
@@ -39,5 +45,8 @@ def exports_of(journal: Path) -> dict[str, str]:
 
 def files_under(directory: Path) -> dict[str, str]:
     """Every text file under ``directory`` (journals, logs), by path."""
-    return {str(p): p.read_text(encoding="utf-8", errors="replace") for p in sorted(directory.rglob("*"))
-            if p.is_file() and p.suffix in (".jsonl", ".log", ".json", ".txt", ".md")}
+    return {
+        str(p): p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.suffix in (".jsonl", ".log", ".json", ".txt", ".md")
+    }

@@ -85,8 +85,14 @@ def chunk(i: int, text: str, source: str = "Candidate") -> Chunk:
     return Chunk(i, source, float(i * 5), float(i * 5 + 4), text)
 
 
-def analysis_with(chunk_ids: tuple[int, ...], *, score: float = 0.4, contradictions: tuple[Contradiction, ...] = (),
-                  provider: str = "loopback", model: str = "test-model") -> Analysis:
+def analysis_with(
+    chunk_ids: tuple[int, ...],
+    *,
+    score: float = 0.4,
+    contradictions: tuple[Contradiction, ...] = (),
+    provider: str = "loopback",
+    model: str = "test-model",
+) -> Analysis:
     label = "positive" if score > 0.2 else "negative" if score < -0.2 else "neutral"
     return Analysis(
         chunk_ids=chunk_ids,
@@ -104,7 +110,6 @@ def sessions_dir(tmp_path):  # type: ignore[no-untyped-def]
     return tmp_path / "sessions"
 
 
-
 ONE_REQUEST_PER_CHUNK = AnalysisQueueLimits(batch_chars=1)
 """Batching that makes request n carry chunk n, so scripted replies line up with lines."""
 
@@ -115,7 +120,9 @@ def make_app(qtbot, aio_loop, hub: MessageHub, bridge: Bridge, window: MainWindo
     made: list[App] = []
 
     def make(config: Config, limits: AnalysisQueueLimits = ONE_REQUEST_PER_CHUNK, stop_timeout_s: float = 30.0) -> App:
-        app = compose(config, bridge, hub, window, sessions_dir=sessions_dir, limits=limits, stop_timeout_s=stop_timeout_s)
+        app = compose(
+            config, bridge, hub, window, sessions_dir=sessions_dir, limits=limits, stop_timeout_s=stop_timeout_s
+        )
         made.append(app)
         return app
 

@@ -21,8 +21,21 @@ def test_replay_command_runs_the_window_and_quits_cleanly(fault_server: FaultSer
     config = fault_server.write_config(tmp_path / "config.toml", ["fast"])
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "replay", str(DATA / "backend-lead.txt"), "--speed", "max", "--config", str(config)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "replay",
+            str(DATA / "backend-lead.txt"),
+            "--speed",
+            "max",
+            "--config",
+            str(config),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stderr is not None
@@ -47,8 +60,13 @@ def test_replay_command_runs_the_window_and_quits_cleanly(fault_server: FaultSer
 
 def test_replay_of_a_missing_file_is_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "nope.txt"
-    out = subprocess.run([sys.executable, "-m", "annotator", "replay", str(missing)], capture_output=True, text=True,
-                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "replay", str(missing)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        timeout=60,
+    )
     assert out.returncode == 2
     assert out.stderr.strip() == f"annotator: {missing}: no such file"
 
@@ -56,8 +74,13 @@ def test_replay_of_a_missing_file_is_one_line(tmp_path: Path) -> None:
 def test_replay_refuses_a_bad_speed(tmp_path: Path) -> None:
     transcript = tmp_path / "t.txt"
     transcript.write_text("A: hello\n")
-    out = subprocess.run([sys.executable, "-m", "annotator", "replay", str(transcript), "--speed", "fast"],
-                         capture_output=True, text=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "replay", str(transcript), "--speed", "fast"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        timeout=60,
+    )
     assert out.returncode == 2
     assert out.stderr.strip() == "annotator: --speed 'fast': use 1, 2, 4 or max"
 

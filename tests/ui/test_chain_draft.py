@@ -56,8 +56,10 @@ def test_the_draft_refuses_what_loading_the_file_refuses(tmp_path: Path) -> None
     assert draft.problems() == [(2, "name", DUPLICATE_NAME)]
     path = tmp_path / "config.toml"
     path.write_text(
-        "".join(f'[[providers]]\nname = "{p.name}"\nkind = "openai"\nbase_url = "{p.base_url}"\nmodel = "{p.model}"\n'
-                for p in draft.providers),
+        "".join(
+            f'[[providers]]\nname = "{p.name}"\nkind = "openai"\nbase_url = "{p.base_url}"\nmodel = "{p.model}"\n'
+            for p in draft.providers
+        ),
         encoding="utf-8",
     )
     try:

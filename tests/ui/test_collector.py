@@ -34,8 +34,9 @@ def test_cycles_are_collected_by_the_gui_thread_timer_not_by_a_worker(qtbot) -> 
         ref = make_garbage()
         # a worker allocating (and keeping) well past the young generation's threshold triggers no collection
         kept: list[list[object]] = []
-        worker = threading.Thread(target=lambda: kept.extend([] for _ in range(5 * gc.get_threshold()[0])),
-                                  name="worker")
+        worker = threading.Thread(
+            target=lambda: kept.extend([] for _ in range(5 * gc.get_threshold()[0])), name="worker"
+        )
         worker.start()
         worker.join()
         assert ref() is not None and freed_in == []

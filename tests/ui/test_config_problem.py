@@ -22,7 +22,7 @@ from annotator.ui.bridge import Bridge
 from annotator.ui.messages import MessageArea, MessageHub
 from annotator.ui.settings_dialog import SettingsDialog
 
-BROKEN = "# my providers\n[analysis]\ndeadline_s = 30\n\n[[providers]]\nname = \"local\nkind = \"openai\"\n"
+BROKEN = '# my providers\n[analysis]\ndeadline_s = 30\n\n[[providers]]\nname = "local\nkind = "openai"\n'
 
 
 def write_broken() -> Path:
@@ -104,8 +104,9 @@ def test_the_window_opens_with_a_broken_config_and_the_log_records_it() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
     for var in ("CEREBRAS_API_KEY", "NVIDIA_API_KEY", "MOONSHOT_API_KEY", "ANTHROPIC_API_KEY"):
         env.pop(var, None)
-    proc = subprocess.Popen([sys.executable, "-m", "annotator"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "annotator"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -127,6 +128,8 @@ def test_the_window_opens_with_a_broken_config_and_the_log_records_it() -> None:
 
 def test_commands_keep_their_one_line_error() -> None:
     path = write_broken()
-    done = subprocess.run([sys.executable, "-m", "annotator", "providers"], capture_output=True, text=True, check=False, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", "providers"], capture_output=True, text=True, check=False, timeout=60
+    )
     assert done.returncode == 2
     assert done.stderr.startswith(f"annotator: {path}: not valid TOML") and len(done.stderr.splitlines()) == 1

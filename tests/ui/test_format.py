@@ -32,8 +32,13 @@ def test_local_estimate_is_labelled() -> None:
 
 
 def test_usage_sums_attempts() -> None:
-    u = ProviderUsage(SESSION).add_all([Attempt("a", "m", Outcome.OK, 200, 1, 100, 20, 0.001),
-                                         Attempt("b", "m", Outcome.TIMEOUT), Attempt("c", "m", Outcome.SKIPPED)])
+    u = ProviderUsage(SESSION).add_all(
+        [
+            Attempt("a", "m", Outcome.OK, 200, 1, 100, 20, 0.001),
+            Attempt("b", "m", Outcome.TIMEOUT),
+            Attempt("c", "m", Outcome.SKIPPED),
+        ]
+    )
     assert usage_text(u) == "120 tokens · $0.0010"
     assert u.calls == 2  # the skip never reached its provider, as UsageTracker counts it
 
@@ -66,6 +71,7 @@ def test_backlog_warnings() -> None:
     from annotator.ui.format import backlog_warning
 
     assert backlog_warning(Backlog(left_unanalysed=3, total_unanalysed=5, waiting=40)).startswith(
-        "Analysis is falling behind: 3 older chunk(s) were left unanalysed (5 so far")
+        "Analysis is falling behind: 3 older chunk(s) were left unanalysed (5 so far"
+    )
     assert backlog_warning(TranscriptionBacklog(4.2)).startswith("Transcription is running 4 s behind the speech")
     assert backlog_warning(TranscriptionBacklog(0.4)) is None

@@ -32,7 +32,9 @@ def test_lines_markers_and_status(qtbot, window: MainWindow, bridge: Bridge) -> 
     assert "groq" in window.status.answer.text() and "llama-3.3" in window.status.answer.text()
     assert "420 ms" in window.status.answer.text()
     # the session pushes the chain's state after each analysis; the dots show it
-    bridge.on_event(event("providers", {"states": (ProviderStatus("groq", "openai", "llama-3.3", last=answer.attempts[0]),)}))
+    bridge.on_event(
+        event("providers", {"states": (ProviderStatus("groq", "openai", "llama-3.3", last=answer.attempts[0]),)})
+    )
     assert "groq" in window.status.providers.dots
     assert "420 ms" in window.status.providers.tip("groq")
     assert "360 tokens" in window.status.usage_label.text()
@@ -43,8 +45,11 @@ def test_card_click_selects_both_statements(qtbot, window: MainWindow, bridge: B
     bridge.on_chunk(chunk(0, "I have been leading the backend team for about three years now."))
     bridge.on_chunk(chunk(1, "There are six engineers reporting to me."))
     bridge.on_chunk(chunk(2, "When I joined the company eighteen months ago, I was promised a path."))
-    c = Contradiction("joined the company eighteen months ago", "leading the backend team for about three years",
-                      "Three years of leading does not fit joining eighteen months ago.")
+    c = Contradiction(
+        "joined the company eighteen months ago",
+        "leading the backend team for about three years",
+        "Three years of leading does not fit joining eighteen months ago.",
+    )
     bridge.on_analysis(analysis_with((2,), score=-0.3, contradictions=(c,)))
     assert len(window.flags.cards) == 1
     card = window.flags.cards[0]
@@ -91,12 +96,16 @@ def test_all_providers_failed_shows_unavailable_and_local_estimate(qtbot, window
     assert any("claude is misconfigured" in t and "Settings" in t for t in history)
     # one sentence saying what to do; each provider's reason is on hover
     [unavailable] = [m for m in window.messages.history if m.text.startswith("Analysis unavailable")]
-    assert unavailable.text == ("Analysis unavailable for the last chunk (a local sentiment estimate is shown): a provider "
-                                "was refused and the others failed: fix its key, base URL or model in Settings > "
-                                "Providers or the config file.")
+    assert unavailable.text == (
+        "Analysis unavailable for the last chunk (a local sentiment estimate is shown): a provider "
+        "was refused and the others failed: fix its key, base URL or model in Settings > "
+        "Providers or the config file."
+    )
     assert "kimi" not in unavailable.text and "claude" not in unavailable.text
-    assert unavailable.details.splitlines() == ["kimi timed out after 5.0 s: no first token within 5.0 s",
-                                                "claude is misconfigured HTTP 401 after 80 ms: invalid x-api-key"]
+    assert unavailable.details.splitlines() == [
+        "kimi timed out after 5.0 s: no first token within 5.0 s",
+        "claude is misconfigured HTTP 401 after 80 ms: invalid x-api-key",
+    ]
     assert window.message_area.text() == unavailable.text
     hover = window.message_area.toolTip()
     assert "kimi timed out after 5.0 s: no first token within 5.0 s" in hover and "invalid x-api-key" in hover
@@ -108,7 +117,9 @@ def test_all_providers_failed_shows_unavailable_and_local_estimate(qtbot, window
 
 
 def test_errors_reach_the_message_area(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
-    bridge.on_error(AudioError("The input device 'USB mic' disappeared. Plug it back in or pick another input, then press Record."))
+    bridge.on_error(
+        AudioError("The input device 'USB mic' disappeared. Plug it back in or pick another input, then press Record.")
+    )
     assert window.message_area.isVisible()
     assert window.message_area.text().startswith("The input device 'USB mic' disappeared.")
 
@@ -198,7 +209,9 @@ def test_newest_line_stays_in_view_unless_the_user_scrolled_up(qtbot, window: Ma
     assert window.transcript.following
 
 
-def test_long_lines_wrap_into_taller_rows_and_follow_the_window_width(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+def test_long_lines_wrap_into_taller_rows_and_follow_the_window_width(
+    qtbot, window: MainWindow, bridge: Bridge
+) -> None:  # type: ignore[no-untyped-def]
     view = window.transcript
     window.resize(1200, 700)
     long = "This answer goes on and on about the routing engine and the team that built it. " * 4
@@ -297,8 +310,18 @@ def test_every_toolbar_button_fits_at_900_px(qtbot, app_style, window: MainWindo
             widget = bar.widgetForAction(action)
             assert widget is not None and widget.isVisible(), (event, action.text())
             assert widget.geometry().right() <= bar.width(), (event, action.text())
-    for action in (window.act_record, window.act_stop, window.act_open, window.act_pause, window.act_mark, window.act_flag,
-                   window.act_next_flag, window.act_review, window.act_export, window.act_settings):
+    for action in (
+        window.act_record,
+        window.act_stop,
+        window.act_open,
+        window.act_pause,
+        window.act_mark,
+        window.act_flag,
+        window.act_next_flag,
+        window.act_review,
+        window.act_export,
+        window.act_settings,
+    ):
         assert action in bar.actions()
 
 
@@ -317,10 +340,24 @@ def test_a_clicked_flag_card_shows_it_is_the_selected_one(qtbot, window: MainWin
     bridge.on_chunk(chunk(1, "I have been leading the backend team for about three years now."))
     bridge.on_chunk(chunk(2, "Last spring I migrated our whole cluster to Kubernetes."))
     bridge.on_chunk(chunk(3, "When I joined the company eighteen months ago, I was promised a path."))
-    bridge.on_analysis(analysis_with((2,), contradictions=(Contradiction("migrated our whole cluster to Kubernetes",
-                                                                        "never worked with Kubernetes", "k8s"),)))
-    bridge.on_analysis(analysis_with((3,), contradictions=(Contradiction("joined the company eighteen months ago",
-                                                                        "leading the backend team for about three years", "years"),)))
+    bridge.on_analysis(
+        analysis_with(
+            (2,),
+            contradictions=(
+                Contradiction("migrated our whole cluster to Kubernetes", "never worked with Kubernetes", "k8s"),
+            ),
+        )
+    )
+    bridge.on_analysis(
+        analysis_with(
+            (3,),
+            contradictions=(
+                Contradiction(
+                    "joined the company eighteen months ago", "leading the backend team for about three years", "years"
+                ),
+            ),
+        )
+    )
     first, second = window.flags.cards
     for card, other in ((first, second), (second, first)):
         qtbot.mouseClick(card.statement, Qt.MouseButton.LeftButton, pos=QPoint(8, 4))  # on its text, as a user clicks

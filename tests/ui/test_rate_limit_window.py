@@ -45,7 +45,9 @@ def test_repeated_unavailable_warnings_merge_whatever_their_wording(qtbot, windo
     assert not any(ch.isdigit() for ch in text.removesuffix("(×4)")), text  # no changing seconds in the sentence
 
 
-def test_held_analysis_shows_in_the_status_bar_and_unanalysed_lines_in_the_strip(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
+def test_held_analysis_shows_in_the_status_bar_and_unanalysed_lines_in_the_strip(
+    qtbot, window: MainWindow, bridge: Bridge
+) -> None:  # type: ignore[no-untyped-def]
     bridge.on_event(event("analysis_held", {"chunks": 3, "seconds": 1.6}))
     assert window.status.currentMessage().startswith("Analysis held…"), window.status.currentMessage()
     assert "3 lines wait" in window.status.currentMessage()
@@ -68,7 +70,9 @@ def test_a_replay_at_max_waits_out_a_rate_limit_window(qtbot, make_app, hub, fau
 
     fault_server.script("a", Reply.ok(), Reply.ok(), Reply.status(429, retry_after="1"))
     fault_server.script("b", Reply.status(429, retry_after="1"))
-    app = make_app(Config(providers=(fault_server.provider("a"), fault_server.provider("b"))), limits=AnalysisQueueLimits())
+    app = make_app(
+        Config(providers=(fault_server.provider("a"), fault_server.provider("b"))), limits=AnalysisQueueLimits()
+    )
     win = app.window
     held = []
     app.bridge.event.connect(pairs(lambda kind, data: held.append(data) if kind == "analysis_held" else None))

@@ -47,9 +47,14 @@ def test_each_card_gets_the_verdict_of_its_live_flag() -> None:
         unreviewed=(3,),
     )
     cards = card_reviews(flags, result)
-    assert cards[flag_key(TENURE.statement, TENURE.earlier)] == CardReview(CONFIRMED, "Three years do not fit in eighteen months.")
+    assert cards[flag_key(TENURE.statement, TENURE.earlier)] == CardReview(
+        CONFIRMED, "Three years do not fit in eighteen months."
+    )
     assert cards[flag_key(K8S.statement, K8S.earlier)].verdict == WRONG
-    assert cards[flag_key(K8S.statement, K8S.earlier)].text == "✖ Wrong, says the review: He said he used it at a later job; no conflict."
+    assert (
+        cards[flag_key(K8S.statement, K8S.earlier)].text
+        == "✖ Wrong, says the review: He said he used it at a later job; no conflict."
+    )
     assert cards[flag_key(ONCALL.statement, ONCALL.earlier)] == CardReview(NOT_JUDGED)
     assert CardReview(NOT_JUDGED).text == "– Not judged by the review"
 
@@ -77,7 +82,9 @@ def chunks() -> dict[int, Chunk]:
 
 
 def test_missed_contradictions_become_review_cards_tied_to_both_lines() -> None:
-    missed = ReviewContradiction("We used MySQL, never Postgres", 31.0, "moved the ledger to Postgres", 12.0, "Which database?")
+    missed = ReviewContradiction(
+        "We used MySQL, never Postgres", 31.0, "moved the ledger to Postgres", 12.0, "Which database?"
+    )
     review = Review(ReviewResult(missed=(missed,)), "strong", "big-model")
     [flag] = missed_flags(review, chunks())
     assert flag.found_by_review and not flag.manual
@@ -116,7 +123,10 @@ def test_progress_and_failure_sentences() -> None:
     ok = Attempt("strong", "m", Outcome.OK, 200, 2500)
     down = Attempt("first", "m", Outcome.HTTP_ERROR, 500, 30)
     assert progress_text(ReviewProgress(1, 1, False)) == "Reviewing: the transcript sent, waiting for the answer…"
-    assert progress_text(ReviewProgress(2, 3, True, (down, ok))) == "Reviewing: part 2/3 answered by strong in 2.5 s (after first failed)"
+    assert (
+        progress_text(ReviewProgress(2, 3, True, (down, ok)))
+        == "Reviewing: part 2/3 answered by strong in 2.5 s (after first failed)"
+    )
     assert progress_text(ReviewProgress(1, 1, True, (down,))) == "Reviewing: the transcript got no valid answer"
     message = failed_message(Review(None, None, None, (down,), error="part 1 of 1 got no valid review"))
     assert "first returned an error HTTP 500" in message
@@ -124,11 +134,22 @@ def test_progress_and_failure_sentences() -> None:
 
 
 def test_a_missed_contradiction_within_one_line_points_at_that_line_twice() -> None:
-    line = Chunk(7, "Candidate", 106.8, 115.6, "I would be comfortable around one hundred and forty thousand, "
-                 "although I could not accept anything under one hundred and sixty.")
+    line = Chunk(
+        7,
+        "Candidate",
+        106.8,
+        115.6,
+        "I would be comfortable around one hundred and forty thousand, "
+        "although I could not accept anything under one hundred and sixty.",
+    )
     other = Chunk(6, "Candidate", 96.8, 103.2, "It went well. Deployments are faster.")
-    missed = ReviewContradiction("could not accept anything under one hundred and sixty", 106.0,
-                                 "comfortable around one hundred and forty thousand", 106.0, "Salary.")
+    missed = ReviewContradiction(
+        "could not accept anything under one hundred and sixty",
+        106.0,
+        "comfortable around one hundred and forty thousand",
+        106.0,
+        "Salary.",
+    )
     [flag] = missed_flags(Review(ReviewResult(missed=(missed,)), "claude", None), {6: other, 7: line})
     assert (flag.chunk_id, flag.earlier_chunk_id) == (7, 7)
     assert flag.source == "found by the review · claude"

@@ -17,8 +17,13 @@ from tests.helpers.events import pairs
 from tests.helpers.faultserver import FaultServer
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-NEEDS_KEY = ProviderConfig(name="kimi", kind="openai", base_url="https://api.moonshot.ai/v1", model="kimi-k2-turbo-preview",
-                           api_key_env="MOONSHOT_API_KEY")
+NEEDS_KEY = ProviderConfig(
+    name="kimi",
+    kind="openai",
+    base_url="https://api.moonshot.ai/v1",
+    model="kimi-k2-turbo-preview",
+    api_key_env="MOONSHOT_API_KEY",
+)
 
 
 def test_first_run_without_a_key_explains_and_local_sentiment_works(qtbot, make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -48,8 +53,26 @@ def write_crashed_session(directory: Path, mode: str = "live") -> Path:
     path = directory / "2026-11-25_10-00-00.jsonl"
     lines = [
         {"type": "header", "seq": 0, "ts": time.time(), "format": FORMAT, "version": FORMAT_VERSION, "mode": mode},
-        {"type": "chunk", "seq": 1, "ts": time.time(), "id": 1, "source": "You", "start": 0.0, "end": 2.0, "text": "Hello there."},
-        {"type": "chunk", "seq": 2, "ts": time.time(), "id": 2, "source": "Them", "start": 2.5, "end": 4.0, "text": "Hi, thanks."},
+        {
+            "type": "chunk",
+            "seq": 1,
+            "ts": time.time(),
+            "id": 1,
+            "source": "You",
+            "start": 0.0,
+            "end": 2.0,
+            "text": "Hello there.",
+        },
+        {
+            "type": "chunk",
+            "seq": 2,
+            "ts": time.time(),
+            "id": 2,
+            "source": "Them",
+            "start": 2.5,
+            "end": 4.0,
+            "text": "Hi, thanks.",
+        },
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in lines) + '{"type": "chunk", "se', encoding="utf-8")
     return path
@@ -61,8 +84,12 @@ def test_unfinished_session_is_repaired_and_offered_back(qtbot, make_app, fault_
     asked = []
     started = []
     app.bridge.event.connect(pairs(lambda kind, data: started.append(kind) if kind == "replay_started" else None))
-    offer_unfinished(lambda title, text, answer: asked.append(text) or answer(True), *unfinished(paths.sessions_dir()),
-                     app.controller, app.window.messages)
+    offer_unfinished(
+        lambda title, text, answer: asked.append(text) or answer(True),
+        *unfinished(paths.sessions_dir()),
+        app.controller,
+        app.window.messages,
+    )
     assert asked and "did not close cleanly" in asked[0] and "crashed while recording" in asked[0]
     qtbot.waitUntil(lambda: app.window.transcript_model.rowCount() == 2, timeout=10000)
     assert not app.sessions.active and not app.window.active and not started  # shown at once, not replayed
@@ -77,8 +104,12 @@ def test_an_interrupted_replay_is_not_called_a_crashed_recording(qtbot, make_app
     write_crashed_session(paths.sessions_dir(), mode="replay")
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     asked = []
-    offer_unfinished(lambda title, text, answer: asked.append(text) or answer(False), *unfinished(paths.sessions_dir()),
-                     app.controller, app.window.messages)
+    offer_unfinished(
+        lambda title, text, answer: asked.append(text) or answer(False),
+        *unfinished(paths.sessions_dir()),
+        app.controller,
+        app.window.messages,
+    )
     assert asked and "during a replay" in asked[0] and "recording" not in asked[0]
 
 
@@ -86,7 +117,12 @@ def test_declining_unfinished_sessions_leaves_them(qtbot, make_app, fault_server
     crashed = write_crashed_session(paths.sessions_dir())
     before = crashed.read_bytes()
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
-    offer_unfinished(lambda title, text, answer: answer(False), *unfinished(paths.sessions_dir()), app.controller, app.window.messages)
+    offer_unfinished(
+        lambda title, text, answer: answer(False),
+        *unfinished(paths.sessions_dir()),
+        app.controller,
+        app.window.messages,
+    )
     assert crashed.read_bytes() == before
     assert "left as they are" in app.window.messages.history[-1].text
 
@@ -129,7 +165,9 @@ def test_model_loading_is_shown_and_a_bad_model_is_one_sentence(qtbot, make_app)
     assert msg.text == "Model directory /nonexistent/whisper-model does not exist."
 
 
-def test_a_second_press_while_starting_does_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_press_while_starting_does_nothing(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     app.window.open_requested.emit(str(DATA / "backend-lead.txt"))
     app.window.open_requested.emit(str(DATA / "backend-lead.txt"))  # before the first has started
@@ -143,12 +181,18 @@ def test_file_open_starts_in_the_sessions_folder(qtbot, make_app, sessions_dir: 
 
     app = make_app(Config(providers=()))
     asked: list[str] = []
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda _parent, _title, start, _filter: asked.append(start) or ("", "")))
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        staticmethod(lambda _parent, _title, start, _filter: asked.append(start) or ("", "")),
+    )
     app.window.act_open.trigger()
     assert asked == [str(sessions_dir)]
 
 
-def test_open_recent_lists_the_newest_sessions_and_opens_one(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_open_recent_lists_the_newest_sessions_and_opens_one(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     write_crashed_session(sessions_dir)  # an old, unfinished one
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     menu = app.window.recent_menu
@@ -161,8 +205,10 @@ def test_open_recent_lists_the_newest_sessions_and_opens_one(qtbot, make_app, fa
     journal = app.sessions.session_path
     # the listing asked for as the session started shows it "(unfinished)"; the one asked for
     # when it closed replaces it
-    qtbot.waitUntil(lambda: len(menu.actions()) == 2 and menu.isEnabled()
-                    and "unfinished" not in menu.actions()[0].text(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: len(menu.actions()) == 2 and menu.isEnabled() and "unfinished" not in menu.actions()[0].text(),
+        timeout=10000,
+    )
     newest = menu.actions()[0]
     assert newest.toolTip() == str(journal) and menu.actions()[1].text().endswith("(unfinished)")
     with qtbot.waitSignal(app.window.open_requested) as sig:
@@ -200,10 +246,14 @@ def test_a_stale_listing_never_replaces_a_newer_one(qtbot, make_app, sessions_di
     assert [a.text() for a in menu.actions()] == ["&1 new"]
 
 
-def test_the_session_pushes_the_chain_state_and_the_dots_show_it(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_session_pushes_the_chain_state_and_the_dots_show_it(
+    qtbot, make_app, fault_server: FaultServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     pushed: list[tuple[object, ...]] = []
-    app.bridge.event.connect(pairs(lambda kind, data: pushed.append(tuple(data["states"])) if kind == "providers" else None))
+    app.bridge.event.connect(
+        pairs(lambda kind, data: pushed.append(tuple(data["states"])) if kind == "providers" else None)
+    )
     transcript = tmp_path / "t.txt"
     transcript.write_text("Candidate: I am really proud of the team, it was a great year.\n", encoding="utf-8")
     app.window.set_speed(0.0)

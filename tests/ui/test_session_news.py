@@ -10,7 +10,9 @@ CHUNKS = {
     0: Chunk(0, "Candidate", 0.0, 4.0, "I have been leading the backend team for about three years now."),
     1: Chunk(1, "Candidate", 5.0, 9.0, "When I joined the company eighteen months ago, I was promised a path."),
 }
-SAID = Contradiction("joined the company eighteen months ago", "leading the backend team for about three years", "Does not fit.")
+SAID = Contradiction(
+    "joined the company eighteen months ago", "leading the backend team for about three years", "Does not fit."
+)
 OK = Attempt("groq", "llama", Outcome.OK, 200, 400)
 BROKEN = Attempt("kimi", "k2", Outcome.MISCONFIGURED, 401, 80, detail="bad key")
 

@@ -110,7 +110,9 @@ def test_test_button_runs_on_the_loop_and_shows_the_outcome(qtbot, aio_loop, hub
         assert key is None
         return Attempt(p.name, p.model, Outcome.MISCONFIGURED, 401, 12, detail="invalid key")
 
-    dlg = SettingsDialog(Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, checker=check, env={})
+    dlg = SettingsDialog(
+        Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, checker=check, env={}
+    )
     qtbot.addWidget(dlg)
     dlg.form.test_button.click()
     assert not dlg.form.test_button.isEnabled()  # running, not blocking
@@ -126,8 +128,9 @@ def test_test_button_calls_the_provider_over_http(qtbot, aio_loop, bridge: Bridg
     fault_server.script("bad", Reply.status(401))
     nokey = ProviderConfig(name="nokey", kind="openai", base_url="https://api.example.test/v1", model="m")
     providers = (fault_server.provider("good"), fault_server.provider("bad"), nokey)
-    dlg = SettingsDialog(Config(providers=providers), keyring_backend=MemoryKeyring(), bridge=bridge, env={},
-                         checker=check_with_key)
+    dlg = SettingsDialog(
+        Config(providers=providers), keyring_backend=MemoryKeyring(), bridge=bridge, env={}, checker=check_with_key
+    )
     qtbot.addWidget(dlg)
     dlg.form.test_button.click()
     qtbot.waitUntil(lambda: dlg.form.test_button.isEnabled())
@@ -170,8 +173,17 @@ def _positions(dialog: SettingsDialog) -> dict[str, int]:
     QApplication.processEvents()
     dialog.form.layout().activate()
     f = dialog.form
-    widgets = {"name": f.name, "base_url": f.base_url, "model": f.model, "allow_slow": f.allow_slow, "key": f.key,
-               "api_key_env": f.api_key_env, **f.timeouts, **f.prices, "test": f.test_button}
+    widgets = {
+        "name": f.name,
+        "base_url": f.base_url,
+        "model": f.model,
+        "allow_slow": f.allow_slow,
+        "key": f.key,
+        "api_key_env": f.api_key_env,
+        **f.timeouts,
+        **f.prices,
+        "test": f.test_button,
+    }
     return {n: w.mapTo(dialog, w.rect().topLeft()).y() for n, w in widgets.items()}
 
 
@@ -197,10 +209,16 @@ def test_a_test_result_is_cleared_when_its_fields_change(qtbot, aio_loop, bridge
     async def check(p: ProviderConfig, key: str | None) -> Attempt:
         return Attempt(p.name, p.model, Outcome.OK, 200, 12)
 
-    dlg = SettingsDialog(Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, checker=check, env={})
+    dlg = SettingsDialog(
+        Config(providers=(PROVIDER,)), keyring_backend=MemoryKeyring(), bridge=bridge, checker=check, env={}
+    )
     qtbot.addWidget(dlg)
-    for edit in (lambda: dlg.form.model.setText("other-model"), lambda: dlg.form.base_url.setText("http://127.0.0.1:10/v1"),
-                 lambda: dlg.form.key.textEdited.emit("sk-new-key-0000"), lambda: dlg.form.timeouts["timeout_s"].setValue(9)):
+    for edit in (
+        lambda: dlg.form.model.setText("other-model"),
+        lambda: dlg.form.base_url.setText("http://127.0.0.1:10/v1"),
+        lambda: dlg.form.key.textEdited.emit("sk-new-key-0000"),
+        lambda: dlg.form.timeouts["timeout_s"].setValue(9),
+    ):
         dlg.form.test_button.click()
         qtbot.waitUntil(lambda: dlg.form.test_result.text().startswith("✔"))
         edit()

@@ -47,8 +47,16 @@ def mid_y(w: SentimentTimeline) -> int:
 
 def wheel(w: SentimentTimeline, x: float, notches: int) -> None:
     pos = QPointF(x, mid_y(w))
-    event = QWheelEvent(pos, QPointF(w.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        pos,
+        QPointF(w.mapToGlobal(pos.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(w, event)
 
 
@@ -197,4 +205,5 @@ def test_the_hover_tip_stays_on_the_screen(qtbot, timeline) -> None:  # type: ig
     at = timeline._tip_position(QPoint(screen.right() - 5, screen.bottom() - 5), size)
     assert screen.contains(at) and screen.contains(at + QPoint(size.width(), size.height()))
     assert timeline._tip_position(QPoint(screen.left() + 10, screen.top() + 10), size) == QPoint(
-        screen.left() + 24, screen.top() + 26)  # room: below and right of the pointer
+        screen.left() + 24, screen.top() + 26
+    )  # room: below and right of the pointer

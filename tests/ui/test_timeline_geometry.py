@@ -55,7 +55,9 @@ def test_a_run_is_cut_where_local_estimates_begin_and_end_sharing_an_index() -> 
 
 
 def test_the_geometry_needs_no_qt() -> None:
-    code = "import sys, annotator.ui.timeline_geometry; print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
+    code = (
+        "import sys, annotator.ui.timeline_geometry; print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
+    )
     root = str(Path(__file__).resolve().parents[2])  # this checkout's annotator, whatever is installed
     env = {**os.environ, "PYTHONPATH": root}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout

@@ -144,8 +144,13 @@ def test_line_tip_is_plain_text_with_time_speaker_text_and_sentiment() -> None:
     markup = '<b>bold</b> <a href="x">link</a>'
     c = Chunk(7, "Them <i>", 3725.0, 3730.0, markup)
     assert line_tip(c, None) == "1:02:05  Them <i>\n" + markup
-    assert line_tip(c, Point(7, 3725.0, -0.4, "negative", True)).endswith("\nsentiment negative \u22120.40 (local estimate)")
-    assert line_tip(Chunk(1, "", 5.0, 6.0, "hi"), Point(1, 5.0, 0.25, "positive", False)) == "00:05\nhi\nsentiment positive +0.25"
+    assert line_tip(c, Point(7, 3725.0, -0.4, "negative", True)).endswith(
+        "\nsentiment negative \u22120.40 (local estimate)"
+    )
+    assert (
+        line_tip(Chunk(1, "", 5.0, 6.0, "hi"), Point(1, 5.0, 0.25, "positive", False))
+        == "00:05\nhi\nsentiment positive +0.25"
+    )
 
 
 def test_view_ranges() -> None:

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.live
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseServer, fault_server: FaultServer,  # noqa: F811
-                                          whisper_model) -> None:  # type: ignore[no-untyped-def]
+def test_record_from_a_virtual_microphone(
+    qtbot,
+    make_app,
+    pulse_server: PulseServer,  # noqa: F811
+    fault_server: FaultServer,
+    whisper_model,
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.set_default(Reply.ok(insight_json("positive", 0.4)))
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     app.sessions.model.whisper = whisper_model
@@ -47,8 +52,14 @@ def test_record_from_a_virtual_microphone(qtbot, make_app, pulse_server: PulseSe
     assert records[-1]["type"] == "end"
 
 
-def test_a_dead_microphone_says_what_to_check_and_keeps_no_session(qtbot, make_app, hub, pulse_server: PulseServer,  # noqa: F811
-                                                                   whisper_model, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_dead_microphone_says_what_to_check_and_keeps_no_session(
+    qtbot,
+    make_app,
+    hub,
+    pulse_server: PulseServer,  # noqa: F811
+    whisper_model,
+    sessions_dir: Path,
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=()))
     app.sessions.model.whisper = whisper_model
     win = app.window

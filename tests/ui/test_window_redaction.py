@@ -65,14 +65,28 @@ def log_file(tmp_path: Path):  # type: ignore[no-untyped-def]
         handler.close()
 
 
-def test_a_key_echoed_by_providers_appears_nowhere(qtbot, make_app, hub, fault_server: FaultServer, sessions_dir: Path,  # type: ignore[no-untyped-def]
-                                                   tmp_path: Path, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_key_echoed_by_providers_appears_nowhere(
+    qtbot,
+    make_app,
+    hub,
+    fault_server: FaultServer,
+    sessions_dir: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    log_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for name, key in KEY_ENV.items():
         monkeypatch.setenv(name, key)
     fault_server.set_default(Reply.echo_key(401), provider="a")
     fault_server.set_default(Reply.echo_key(403), provider="b")
-    app = make_app(Config(providers=(fault_server.provider("a", api_key_env="FAULT_KEY_A"),
-                                     fault_server.provider("b", api_key_env="FAULT_KEY_B"))))
+    app = make_app(
+        Config(
+            providers=(
+                fault_server.provider("a", api_key_env="FAULT_KEY_A"),
+                fault_server.provider("b", api_key_env="FAULT_KEY_B"),
+            )
+        )
+    )
     transcript = tmp_path / "three.txt"
     transcript.write_text("Candidate: One.\nCandidate: Two.\nCandidate: Three.\n", encoding="utf-8")
     win = app.window

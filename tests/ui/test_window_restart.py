@@ -29,7 +29,13 @@ def open_question() -> QMessageBox | None:
 
 @pytest.mark.parametrize("answer", ["yes", "no"])
 def test_after_a_crash_the_offer_waits_for_nobody_and_recording_works(  # type: ignore[no-untyped-def]
-    qtbot, make_app, hub, sessions_dir: Path, pulse_server: PulseServer, fault_server: FaultServer, answer: str,  # noqa: F811
+    qtbot,
+    make_app,
+    hub,
+    sessions_dir: Path,
+    pulse_server: PulseServer,  # noqa: F811
+    fault_server: FaultServer,
+    answer: str,
 ) -> None:
     crashed = write_crashed_session(sessions_dir)
     fault_server.set_default(Reply.ok(insight_json("positive", 0.4)))
@@ -39,7 +45,9 @@ def test_after_a_crash_the_offer_waits_for_nobody_and_recording_works(  # type: 
     events: list[str] = []
     app.bridge.event.connect(pairs(lambda kind, data: events.append(kind)))
     started = []
-    app.bridge.run(start_up(win, app.bridge, app.sessions, app.controller, hub), what="Starting up", on_result=started.append)
+    app.bridge.run(
+        start_up(win, app.bridge, app.sessions, app.controller, hub), what="Starting up", on_result=started.append
+    )
 
     qtbot.waitUntil(lambda: open_question() is not None, timeout=20000)
     box = open_question()

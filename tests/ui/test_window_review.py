@@ -38,22 +38,47 @@ LINES = [
     ("Interviewer", "Which database did you run?"),
     ("Candidate", "We ran everything on MySQL, we never touched Postgres."),
 ]
-TENURE = Contradiction("I joined eighteen months ago", "I led the payments team for about three years", "Tenure does not add up.")
+TENURE = Contradiction(
+    "I joined eighteen months ago", "I led the payments team for about three years", "Tenure does not add up."
+)
 PAGER = Contradiction("I carried the pager for the whole team", "We moved the ledger to Postgres", "Odd.")
 REJECT_REASON = "On-call and the ledger are <b>different things</b>; nothing conflicts."
 
 REVIEW = json.dumps(
     {
-        "confirmed": [{"flag": 1, "statement": "I joined eighteen months ago", "statement_at": "00:25",
-                       "earlier": "I led the payments team for about three years", "earlier_at": "00:05",
-                       "reason": "Three years of leading cannot fit in eighteen months."}],
-        "rejected": [{"flag": 2, "statement": "I carried the pager", "statement_at": "00:35",
-                      "earlier": "We moved the ledger to Postgres", "earlier_at": "00:15", "reason": REJECT_REASON}],
-        "missed": [{"statement": "We ran everything on MySQL, we never touched Postgres", "statement_at": "00:45",
-                    "earlier": "We moved the ledger to Postgres", "earlier_at": "00:15",
-                    "explanation": "Postgres both moved to and never touched."}],
-        "sentiment_arc": {"summary": "Friendly, then guarded about tenure.",
-                          "turning_points": [{"at": "00:25", "label": "negative", "score": -0.3, "why": "The tenure question."}]},
+        "confirmed": [
+            {
+                "flag": 1,
+                "statement": "I joined eighteen months ago",
+                "statement_at": "00:25",
+                "earlier": "I led the payments team for about three years",
+                "earlier_at": "00:05",
+                "reason": "Three years of leading cannot fit in eighteen months.",
+            }
+        ],
+        "rejected": [
+            {
+                "flag": 2,
+                "statement": "I carried the pager",
+                "statement_at": "00:35",
+                "earlier": "We moved the ledger to Postgres",
+                "earlier_at": "00:15",
+                "reason": REJECT_REASON,
+            }
+        ],
+        "missed": [
+            {
+                "statement": "We ran everything on MySQL, we never touched Postgres",
+                "statement_at": "00:45",
+                "earlier": "We moved the ledger to Postgres",
+                "earlier_at": "00:15",
+                "explanation": "Postgres both moved to and never touched.",
+            }
+        ],
+        "sentiment_arc": {
+            "summary": "Friendly, then guarded about tenure.",
+            "turning_points": [{"at": "00:25", "label": "negative", "score": -0.3, "why": "The tenure question."}],
+        },
         "claims": ["[00:05] Candidate: led payments for three years"],
         "summary": "A backend lead interview; the tenure and database stories do not add up.",
         "follow_up_questions": ["Which role did you hold before the acquisition?"],
@@ -94,7 +119,9 @@ def open_saved(qtbot, app, path: Path) -> None:  # type: ignore[no-untyped-def]
     assert len(win.flags.cards) == 2
 
 
-def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_review_marks_cards_adds_missed_and_lands_in_the_journal(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.script("strong", Reply.ok(REVIEW))
     app = make_app(config(fault_server))
     win = app.window
@@ -124,7 +151,10 @@ def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app
 
     tenure, pager, missed = win.flags.cards
     assert tenure.review is not None and tenure.review.verdict == CONFIRMED
-    assert tenure.verdict is not None and tenure.verdict.text() == "✔ Confirmed by the review: Three years of leading cannot fit in eighteen months."
+    assert (
+        tenure.verdict is not None
+        and tenure.verdict.text() == "✔ Confirmed by the review: Three years of leading cannot fit in eighteen months."
+    )
     assert pager.review is not None and pager.review.verdict == WRONG
     assert pager.verdict is not None and pager.verdict.text() == f"✖ Wrong, says the review: {REJECT_REASON}"
     assert pager.verdict.textFormat() == Qt.TextFormat.PlainText  # the reviewer's markup is shown literally
@@ -160,7 +190,9 @@ def test_review_marks_cards_adds_missed_and_lands_in_the_journal(qtbot, make_app
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=20000)
 
 
-def test_a_repeated_contradiction_is_one_flag_for_the_review_and_the_export(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_repeated_contradiction_is_one_flag_for_the_review_and_the_export(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.script("strong", Reply.ok(REVIEW))
     app = make_app(config(fault_server))
     win = app.window
@@ -172,17 +204,25 @@ def test_a_repeated_contradiction_is_one_flag_for_the_review_and_the_export(qtbo
     qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)
     assert "2 live flags" in asked[0]
     assert fault_server.requests_for("strong")[0].prompt_text.count("eighteen months ago") <= 2  # the line, one flag
-    assert win.review_panel.labels()[1] == "Live flags: 1 confirmed, 1 wrong, 0 not judged · 1 missed by the live pass (new cards)"
+    assert (
+        win.review_panel.labels()[1]
+        == "Live flags: 1 confirmed, 1 wrong, 0 not judged · 1 missed by the live pass (new cards)"
+    )
     assert [c.review.verdict if c.review else None for c in win.flags.cards[:2]] == [CONFIRMED, WRONG]
     out = tmp_path / "s.md"
     app.bridge.run(app.sessions.export(journal, out, "md"), what="export")
     qtbot.waitUntil(out.exists, timeout=5000)
     md = out.read_text(encoding="utf-8")
     assert md.count("Contradiction:** “I joined eighteen months ago") == 1
-    assert md.count("Live flags confirmed") == 1 and md.split("### Live flags confirmed")[1].split("###")[0].count("- [") == 1
+    assert (
+        md.count("Live flags confirmed") == 1
+        and md.split("### Live flags confirmed")[1].split("###")[0].count("- [") == 1
+    )
 
 
-def test_declining_the_estimate_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+def test_declining_the_estimate_sends_nothing(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(config(fault_server))
     win = app.window
     journal = saved_session(sessions_dir)
@@ -198,7 +238,9 @@ def test_declining_the_estimate_sends_nothing(qtbot, make_app, fault_server: Fau
     assert read_session(journal).review is None
 
 
-def test_a_failing_post_chain_shows_the_error_and_what_to_do(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_post_chain_shows_the_error_and_what_to_do(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.set_default(Reply.status(401, body='{"error": "invalid key"}'), provider="strong")
     app = make_app(config(fault_server))
     win = app.window
@@ -216,7 +258,9 @@ def test_a_failing_post_chain_shows_the_error_and_what_to_do(qtbot, make_app, fa
     assert review is not None and review.result is None and review.error
 
 
-def test_the_real_question_box_declined_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_real_question_box_declined_sends_nothing(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     """The app's own modal question (QMessageBox.exec inside the qasync loop), answered No."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -243,7 +287,9 @@ def test_the_real_question_box_declined_sends_nothing(qtbot, make_app, fault_ser
     assert fault_server.requests == []
 
 
-def test_the_window_keeps_processing_events_while_the_review_runs(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_window_keeps_processing_events_while_the_review_runs(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.script("strong", Reply.ok(REVIEW, delay_s=1.0))
     app = make_app(config(fault_server))
     win = app.window
@@ -261,14 +307,18 @@ def test_the_window_keeps_processing_events_while_the_review_runs(qtbot, make_ap
     timer.timeout.connect(tick)
     timer.start()
     win.act_review.trigger()
-    qtbot.waitUntil(lambda: win.reviewing and win.status.state.text().startswith("Reviewing: the transcript sent"), timeout=5000)
+    qtbot.waitUntil(
+        lambda: win.reviewing and win.status.state.text().startswith("Reviewing: the transcript sent"), timeout=5000
+    )
     qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)
     timer.stop()
     assert len(gaps) > 50  # the timer ran through the second the provider took
     assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms during the review"
 
 
-def test_reopening_a_session_whose_review_failed_does_not_repeat_the_error(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+def test_reopening_a_session_whose_review_failed_does_not_repeat_the_error(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.set_default(Reply.status(401, body='{"error": "invalid key"}'), provider="strong")
     app = make_app(config(fault_server))
     win = app.window
@@ -290,11 +340,22 @@ def test_a_session_that_just_ended_can_be_reviewed(qtbot, make_app, fault_server
     from tests.ui.test_window_session import DATA, replies_for_interview
 
     reply = {
-        "confirmed": [{"flag": 2, "statement": "Last spring I migrated our whole cluster to Kubernetes", "statement_at": "01:27",
-                       "earlier": "I have never worked with Kubernetes", "earlier_at": "00:30", "reason": "Both cannot be true."}],
-        "rejected": [], "missed": [],
+        "confirmed": [
+            {
+                "flag": 2,
+                "statement": "Last spring I migrated our whole cluster to Kubernetes",
+                "statement_at": "01:27",
+                "earlier": "I have never worked with Kubernetes",
+                "earlier_at": "00:30",
+                "reason": "Both cannot be true.",
+            }
+        ],
+        "rejected": [],
+        "missed": [],
         "sentiment_arc": {"summary": "Steady.", "turning_points": []},
-        "claims": [], "summary": "An interview.", "follow_up_questions": [],
+        "claims": [],
+        "summary": "An interview.",
+        "follow_up_questions": [],
     }
     fault_server.script("live", *replies_for_interview())
     fault_server.script("strong", Reply.ok(json.dumps(reply)))
@@ -315,7 +376,9 @@ def test_a_session_that_just_ended_can_be_reviewed(qtbot, make_app, fault_server
     assert review is not None and review.result is not None and review.result.unreviewed == (1,)
 
 
-def test_quitting_while_the_review_runs_asks_first(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_quitting_while_the_review_runs_asks_first(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.script("strong", Reply.ok(REVIEW, delay_s=1.0))
     app = make_app(config(fault_server))
     win = app.window
@@ -330,11 +393,18 @@ def test_quitting_while_the_review_runs_asks_first(qtbot, make_app, fault_server
     qtbot.waitUntil(lambda: win.review_section.isVisible(), timeout=20000)  # it went on and finished
 
 
-def test_without_a_usable_review_provider_it_says_so_and_sends_nothing(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_usable_review_provider_it_says_so_and_sends_nothing(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path, hub
+) -> None:  # type: ignore[no-untyped-def]
     from annotator.config.schema import ProviderConfig
 
-    needs_key = ProviderConfig(name="kimi", kind="openai", base_url="https://api.moonshot.ai/v1", model="kimi-k2-turbo-preview",
-                               api_key_env="MOONSHOT_API_KEY")
+    needs_key = ProviderConfig(
+        name="kimi",
+        kind="openai",
+        base_url="https://api.moonshot.ai/v1",
+        model="kimi-k2-turbo-preview",
+        api_key_env="MOONSHOT_API_KEY",
+    )
     app = make_app(Config(providers=(fault_server.provider("live"),), post=PostConfig(providers=(needs_key,))))
     win = app.window
     open_saved(qtbot, app, saved_session(sessions_dir))

@@ -23,21 +23,31 @@ def replies_for_interview() -> list[Reply]:
         contradictions: list[tuple[str, str, str]] = []
         label, score = "neutral", 0.1
         if line_no == 12:
-            contradictions = [("When I joined the company eighteen months ago",
-                               "I have been leading the backend team at a logistics startup for about three years",
-                               "Three years leading the team does not fit joining eighteen months ago.")]
+            contradictions = [
+                (
+                    "When I joined the company eighteen months ago",
+                    "I have been leading the backend team at a logistics startup for about three years",
+                    "Three years leading the team does not fit joining eighteen months ago.",
+                )
+            ]
             label, score = "negative", -0.4
         if line_no == 14:
-            contradictions = [("Last spring I migrated our whole cluster to Kubernetes",
-                               "I have never worked with Kubernetes",
-                               "Claims never to have used Kubernetes, then to have migrated a cluster to it.")]
+            contradictions = [
+                (
+                    "Last spring I migrated our whole cluster to Kubernetes",
+                    "I have never worked with Kubernetes",
+                    "Claims never to have used Kubernetes, then to have migrated a cluster to it.",
+                )
+            ]
         if line_no == 10:
             label, score = "negative", -0.7
         replies.append(Reply.ok(insight_json(label, score, contradictions)))
     return replies
 
 
-def test_replay_interview_shows_lines_flags_and_markers(qtbot, make_app, fault_server: FaultServer, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_replay_interview_shows_lines_flags_and_markers(
+    qtbot, make_app, fault_server: FaultServer, sessions_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.script("fast", *replies_for_interview())
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     win = app.window
@@ -67,7 +77,9 @@ def test_replay_interview_shows_lines_flags_and_markers(qtbot, make_app, fault_s
     assert records[-1]["type"] == "end"
 
 
-def test_replay_at_max_speed_makes_one_request_per_line_like_analyze(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+def test_replay_at_max_speed_makes_one_request_per_line_like_analyze(
+    qtbot, make_app, fault_server: FaultServer
+) -> None:  # type: ignore[no-untyped-def]
     """Live batching (chunks arriving during a request merge into the next) must not
     apply to a replay: at max every line arrives before the first answer."""
     from annotator.sessions.pipeline import AnalysisQueueLimits
@@ -105,7 +117,9 @@ def test_a_replay_at_max_ends_when_every_line_is_analysed(qtbot, make_app, hub, 
     assert not any("pending analysis" in m.text for m in hub.history)
 
 
-def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(
+    qtbot, make_app, whisper_model, fault_server: FaultServer
+) -> None:  # type: ignore[no-untyped-def]
     """Transcribed faster than answered, and not to be held back: every line waits its turn."""
     from annotator.sessions.pipeline import AnalysisQueueLimits
     from tests.helpers.faultserver import with_delay
@@ -114,7 +128,9 @@ def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app
     app = make_app(Config(providers=(fault_server.provider("slow"),)), limits=AnalysisQueueLimits(max_waiting=1))
     app.sessions.model.whisper = whisper_model
     backlog = []
-    app.bridge.event.connect(pairs(lambda kind, data: backlog.append(data) if kind == "backlog" and data.get("left_unanalysed") else None))
+    app.bridge.event.connect(
+        pairs(lambda kind, data: backlog.append(data) if kind == "backlog" and data.get("left_unanalysed") else None)
+    )
     app.window.speed_combo.setCurrentIndex(app.window.speed_combo.findData(0.0))
     app.window.open_requested.emit(str(DATA / "realtimestt" / "asr-reference.wav"))
     qtbot.waitUntil(lambda: app.sessions.live is not None, timeout=10000)
@@ -126,7 +142,9 @@ def test_an_audio_file_replayed_at_max_leaves_no_line_unanalysed(qtbot, make_app
     assert analysed == [[cid] for cid in chunks]  # one request per line, none left out
 
 
-def test_hanging_provider_does_not_freeze_the_window(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_hanging_provider_does_not_freeze_the_window(
+    qtbot, make_app, fault_server: FaultServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     hanging = fault_server.provider("hangs", first_token_timeout_s=1.5)
     fault_server.script("hangs", Reply.hang())
     fault_server.set_default(Reply.ok(insight_json("positive", 0.5)), provider="backup")
@@ -166,7 +184,9 @@ def test_hanging_provider_does_not_freeze_the_window(qtbot, make_app, fault_serv
     qtbot.waitUntil(lambda: not app.window.active, timeout=10000)
 
 
-def test_stop_flushes_the_last_utterance_to_the_journal(qtbot, make_app, whisper_model, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+def test_stop_flushes_the_last_utterance_to_the_journal(
+    qtbot, make_app, whisper_model, fault_server: FaultServer
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     app.sessions.model.whisper = whisper_model
     chunks = []
@@ -203,14 +223,20 @@ def events_of(app, kind: str) -> list[dict]:  # type: ignore[no-untyped-def]
     return seen
 
 
-def test_opening_a_saved_session_shows_it_at_once_with_review_enabled(qtbot, make_app, fault_server: FaultServer) -> None:  # type: ignore[no-untyped-def]
+def test_opening_a_saved_session_shows_it_at_once_with_review_enabled(
+    qtbot, make_app, fault_server: FaultServer
+) -> None:  # type: ignore[no-untyped-def]
     fault_server.script("fast", *replies_for_interview())
     app = make_app(Config(providers=(fault_server.provider("fast"),)))
     win = app.window
     journal = record_interview(qtbot, app)
     calls = len(fault_server.requests)
     win.speed_combo.setCurrentIndex(win.speed_combo.findData(1.0))  # real time: a replay would take a minute
-    opened, started, closed = events_of(app, "opened"), events_of(app, "replay_started"), events_of(app, "session_closed")
+    opened, started, closed = (
+        events_of(app, "opened"),
+        events_of(app, "replay_started"),
+        events_of(app, "session_closed"),
+    )
 
     win.open_requested.emit(str(journal))
     qtbot.waitUntil(lambda: bool(opened), timeout=5000)
@@ -246,7 +272,9 @@ def test_replay_is_an_explicit_action_and_saves_nothing_new(qtbot, make_app, fau
     assert journal.read_bytes() == before and not closed  # the journal did not change: no "session saved"
 
 
-def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(qtbot, make_app, fault_server: FaultServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(
+    qtbot, make_app, fault_server: FaultServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     from annotator.formats.readers import read_session
 
     fault_server.script("fast", *replies_for_interview())
@@ -318,11 +346,20 @@ def test_a_repeated_contradiction_makes_one_card(window, bridge) -> None:  # typ
     c = Contradiction("I migrated our cluster to Kubernetes", "never worked with Kubernetes", "x")
     bridge.on_analysis(analysis_with((2,), contradictions=(c,)))
     bridge.on_chunk(chunk(3, "It went well."))
-    bridge.on_analysis(analysis_with((3,), contradictions=(Contradiction("I migrated our cluster to Kubernetes.", "Never worked with Kubernetes", "y"),)))
+    bridge.on_analysis(
+        analysis_with(
+            (3,),
+            contradictions=(
+                Contradiction("I migrated our cluster to Kubernetes.", "Never worked with Kubernetes", "y"),
+            ),
+        )
+    )
     assert len(window.flags.cards) == 1
 
 
-def test_a_file_that_is_not_audio_is_named_as_such_and_leaves_no_session(qtbot, make_app, hub, sessions_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_audio_is_named_as_such_and_leaves_no_session(
+    qtbot, make_app, hub, sessions_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(Config(providers=()))
     garbage = tmp_path / "meeting.wav"
     garbage.write_bytes(bytes(range(256)) * 80)
@@ -337,7 +374,9 @@ def test_a_file_that_is_not_audio_is_named_as_such_and_leaves_no_session(qtbot, 
     assert list(sessions_dir.glob("*.jsonl")) == []
 
 
-def test_a_silent_file_says_no_speech_was_heard_and_keeps_no_session(qtbot, make_app, hub, whisper_model, sessions_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_silent_file_says_no_speech_was_heard_and_keeps_no_session(
+    qtbot, make_app, hub, whisper_model, sessions_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     import numpy as np
     import soundfile
 

@@ -23,7 +23,13 @@ TRANSCRIPT = DATA / "backend-lead.txt"
 def annotator(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", PYTHONIOENCODING="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "annotator", *args], capture_output=True, text=True, check=False, env=env, timeout=120, cwd=cwd
+        [sys.executable, "-m", "annotator", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=120,
+        cwd=cwd,
     )
 
 
@@ -36,7 +42,9 @@ def test_config_reaches_analyze_either_side_of_the_command(
     fault_server.set_default(Reply.ok())
     config = fault_server.write_config(tmp_path / "c.toml", ["local-only"])
     option = ["--config", str(config)]
-    args = [*option, "analyze", str(transcript), "--json"] if before else ["analyze", str(transcript), "--json", *option]
+    args = (
+        [*option, "analyze", str(transcript), "--json"] if before else ["analyze", str(transcript), "--json", *option]
+    )
     done = annotator(*args)
     assert done.returncode == 0, done.stderr
     (record,) = [json.loads(line) for line in done.stdout.splitlines()]
@@ -107,4 +115,3 @@ def test_shared_options_parse_the_same_before_and_after(rest: list[str]) -> None
     assert vars(before) == vars(after)
     assert before.config == "c.toml"
     assert before.model == ("base.en" if model else None)
-

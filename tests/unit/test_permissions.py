@@ -101,9 +101,21 @@ def test_cli_export(tmp_path: Path) -> None:
     out.write_text("old", encoding="utf-8")
     os.chmod(out, 0o644)
     done = subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.umask(0o022); from annotator.cli import main; sys.exit(main(sys.argv[1:]))",
-         "export", str(journal), "--format", "srt", "-o", str(out)],
-        capture_output=True, text=True, check=False, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import os, sys; os.umask(0o022); from annotator.cli import main; sys.exit(main(sys.argv[1:]))",
+            "export",
+            str(journal),
+            "--format",
+            "srt",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert mode(out) == 0o600

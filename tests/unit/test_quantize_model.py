@@ -33,8 +33,13 @@ def _script() -> ModuleType:
 @pytest.fixture(scope="module")
 def int8_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("model") / "int8"
-    done = subprocess.run([sys.executable, str(SCRIPT), resolve_model(None), str(target)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), resolve_model(None), str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "model.bin 72.0 MiB -> 37.1 MiB" in done.stdout
     return target
@@ -64,7 +69,12 @@ def test_the_copy_transcribes_as_well_as_the_source(int8_model: Path) -> None:
 
 
 def test_an_already_quantized_model_is_refused(int8_model: Path, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(SCRIPT), str(int8_model), str(tmp_path / "again")],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(int8_model), str(tmp_path / "again")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 1 and done.stderr.strip().endswith("already quantized")
     assert not (tmp_path / "again").exists()

@@ -55,8 +55,10 @@ def test_bearer_tokens_are_replaced() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        ("HTTP 401, key refused: Incorrect API key provided. You can find your API key at "
-         "https://platform.openai.com/account/api-keys."),
+        (
+            "HTTP 401, key refused: Incorrect API key provided. You can find your API key at "
+            "https://platform.openai.com/account/api-keys."
+        ),
         "HTTP 404, not found (retired model or wrong base_url): The model `meta/llama-3.3-70b-instruct` does not exist",
         "model DeepSeek-R1-Distill-Qwen-32B and claude-3-5-sonnet-20241022 and accounts/fireworks/models/llama-v3p1-405b",
         "request id 123e4567-e89b-12d3-a456-426614174000, retry after 30 s",

@@ -75,7 +75,9 @@ class AnthropicDialect:
                 return Event(end=True)
             if kind == "error":
                 err = obj.get("error") or {}
-                raise Fail(Outcome.HTTP_ERROR, f"error in stream: {err.get('type', '')} {err.get('message', '')}".strip())
+                raise Fail(
+                    Outcome.HTTP_ERROR, f"error in stream: {err.get('type', '')} {err.get('message', '')}".strip()
+                )
             return Event()  # ping, content_block_start/stop, and what a later API version adds
         except WRONG_TYPE as err:  # a value of the wrong type in a known field
             raise unexpected(err) from err

@@ -115,14 +115,20 @@ class HttpProvider:
     async def analyze(self, request: Request, deadline: float) -> Result:
         now = self._clock()
         if self._misconfigured is not None:
-            return self._done(Attempt(self.name, self.model, Outcome.SKIPPED, detail=f"misconfigured: {self._misconfigured}"))
+            return self._done(
+                Attempt(self.name, self.model, Outcome.SKIPPED, detail=f"misconfigured: {self._misconfigured}")
+            )
         if self._retry_at is not None and self._retry_at > now:
             left = self._retry_at - now
             return self._done(
-                Attempt(self.name, self.model, Outcome.SKIPPED, detail=f"rate limited: Retry-After has {left:.0f} s to run")
+                Attempt(
+                    self.name, self.model, Outcome.SKIPPED, detail=f"rate limited: Retry-After has {left:.0f} s to run"
+                )
             )
         if deadline <= now:
-            return self._done(Attempt(self.name, self.model, Outcome.DEADLINE, detail="the chain's deadline had run out"))
+            return self._done(
+                Attempt(self.name, self.model, Outcome.DEADLINE, detail="the chain's deadline had run out")
+            )
 
         progress = _Progress()
         watch = Watch(self.config, deadline, self._clock)
@@ -189,7 +195,11 @@ class HttpProvider:
         connect = max(0.001, min(c.connect_timeout_s, deadline_left))
         timeout = httpx.Timeout(connect=connect, read=None, write=connect, pool=connect)
         return self._client.build_request(
-            "POST", url, json=self.dialect.body(request), headers=headers, timeout=timeout,
+            "POST",
+            url,
+            json=self.dialect.body(request),
+            headers=headers,
+            timeout=timeout,
             extensions={"trace": watch.trace},
         )
 
@@ -201,7 +211,9 @@ class HttpProvider:
         try:
             return await self._client.send(http_request, stream=True)
         except httpx.ConnectTimeout as err:
-            raise Fail(Outcome.TIMEOUT, f"no connection within connect_timeout_s = {self.config.connect_timeout_s:g} s") from err
+            raise Fail(
+                Outcome.TIMEOUT, f"no connection within connect_timeout_s = {self.config.connect_timeout_s:g} s"
+            ) from err
         except httpx.ConnectError as err:
             raise Fail(Outcome.CONNECT_ERROR, f"cannot connect: {describe(err)}") from err
         except httpx.TimeoutException as err:

@@ -98,7 +98,9 @@ def status_failure(status: int, body: bytes, retry_after_s: float | None = None)
         return Fail(Outcome.MISCONFIGURED, f"HTTP {status}, {MISCONFIGURED_STATUSES[status]}{said}", status)
     if status == 429:
         if retry_after_s is not None:
-            return Fail(Outcome.RATE_LIMITED, f"HTTP 429, rate limited; Retry-After {retry_after_s:.0f} s{said}", status)
+            return Fail(
+                Outcome.RATE_LIMITED, f"HTTP 429, rate limited; Retry-After {retry_after_s:.0f} s{said}", status
+            )
         return Fail(Outcome.RATE_LIMITED, f"HTTP 429, rate limited{said}", status)
     if status in FAILOVER_STATUSES or status >= 500:
         name = "overloaded" if status == 529 else "server error" if status >= 500 else "refused"

@@ -38,5 +38,4 @@ def live_flags(record: Reviewable) -> tuple[LiveFlag, ...]:
     return tuple(flags)
 
 
-
 __all__ = ["live_flags"]

@@ -39,7 +39,6 @@ def _similar(a: str, b: str, threshold: float = 0.6) -> bool:
     return len(wa & wb) / min(len(wa), len(wb)) >= threshold
 
 
-
 def _same_finding(a: ReviewContradiction, b: ReviewContradiction) -> bool:
     """The same pair of statements, however it was quoted (or in which order)."""
     ta, tb = sorted((a.statement_at, a.earlier_at)), sorted((b.statement_at, b.earlier_at))
@@ -121,7 +120,6 @@ def merge_parts(parts: Sequence[ReviewPart], flags: Sequence[LiveFlag]) -> Revie
         summary=last.summary,
         questions=tuple(questions),
     )
-
 
 
 __all__ = ["merge_parts"]

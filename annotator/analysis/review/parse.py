@@ -168,5 +168,4 @@ def parse_review(text: str, flags: frozenset[int] = frozenset()) -> ReviewPart:
     )
 
 
-
 __all__ = ["InvalidReview", "parse_review", "parse_time"]

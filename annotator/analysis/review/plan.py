@@ -209,7 +209,6 @@ def plan_review(record: Reviewable, post: PostConfig) -> ReviewPlan:
     return ReviewPlan(system, tuple(parts), flags, tuple(lines))
 
 
-
 # --------------------------------------------------------------------------- who, and what it costs
 
 
@@ -233,9 +232,7 @@ def usable_post_providers(
     return usable, excluded
 
 
-def estimate_review(
-    record: Reviewable, config: Config, *, keys: Keys = None
-) -> ReviewEstimate:
+def estimate_review(record: Reviewable, config: Config, *, keys: Keys = None) -> ReviewEstimate:
     """Tokens and cost of reviewing ``record`` with the provider tried first.
 
     Raises ``InputError`` for a session with no transcript and ``ConfigError``
@@ -271,7 +268,6 @@ def _estimate(plan: ReviewPlan, provider: ProviderConfig) -> ReviewEstimate:
         max_cost_usd=cost_usd(provider, max_in, max_output),
         priced=provider.price_in_per_mtok > 0 or provider.price_out_per_mtok > 0,
     )
-
 
 
 __all__ = [

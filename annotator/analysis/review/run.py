@@ -47,7 +47,6 @@ class ReviewRequest(Request):
         return parse_review(text, self.flags)
 
 
-
 def _failure_text(attempts: Sequence[Attempt]) -> str:
     return (
         "; ".join(
@@ -91,7 +90,9 @@ async def review_record(
     error = ""
     try:
         redact = Redactor.of(*(key for _, key in usable))  # each provider's text is scrubbed of every key
-        chain = Chain([HttpProvider(p, http, key, clock=clock, redact=redact) for p, key in usable], name="post", clock=clock)
+        chain = Chain(
+            [HttpProvider(p, http, key, clock=clock, redact=redact) for p, key in usable], name="post", clock=clock
+        )
         claims: tuple[str, ...] = ()
         summary = ""
         total = len(plan.parts)
@@ -127,7 +128,6 @@ async def review_record(
         created=created,
         error=error,
     )
-
 
 
 __all__ = ["ReviewRequest", "review_record"]

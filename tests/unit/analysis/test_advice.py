@@ -17,10 +17,17 @@ def failed(outcome: Outcome, detail: str = "") -> Attempt:
     [
         ([failed(Outcome.TIMEOUT), failed(Outcome.CONNECT_ERROR)], "check the network connection"),
         ([failed(Outcome.MISCONFIGURED), failed(Outcome.SKIPPED, "misconfigured: HTTP 401")], "fix the key, base URL"),
-        ([failed(Outcome.RATE_LIMITED), failed(Outcome.SKIPPED, "rate limited: Retry-After has 30 s to run")],
-         "rate-limited"),
-        ([failed(Outcome.MALFORMED, "answered with a web page, not the API: check base_url (x)"),
-          failed(Outcome.TIMEOUT)], "check its base_url"),
+        (
+            [failed(Outcome.RATE_LIMITED), failed(Outcome.SKIPPED, "rate limited: Retry-After has 30 s to run")],
+            "rate-limited",
+        ),
+        (
+            [
+                failed(Outcome.MALFORMED, "answered with a web page, not the API: check base_url (x)"),
+                failed(Outcome.TIMEOUT),
+            ],
+            "check its base_url",
+        ),
         ([failed(Outcome.TIMEOUT), failed(Outcome.RATE_LIMITED)], "unreachable or rate-limited"),
         ([failed(Outcome.INVALID_REPLY), failed(Outcome.TIMEOUT)], "put a more reliable provider first"),
         ([failed(Outcome.MISCONFIGURED), failed(Outcome.TIMEOUT)], "a provider was refused and the others failed"),

@@ -54,7 +54,9 @@ async def test_several_chunks_go_in_one_request(fault_server: FaultServer, clien
 
 async def test_key_is_never_in_an_attempt_detail(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
     key = "sk-very-secret-0123456789"
-    fault_server.script("a", Reply.status(401, body='{"error": {"message": "Incorrect API key provided: ' + key + '"}}'))
+    fault_server.script(
+        "a", Reply.status(401, body='{"error": {"message": "Incorrect API key provided: ' + key + '"}}')
+    )
     analyzer = build_analyzer(Config(providers=(fault_server.provider("a"),)), client=client, keys={"a": key})
     analysis = await analyzer.analyze([Chunk(1, "", 0, 1, "Hi.")], None)
     (attempt,) = analysis.attempts

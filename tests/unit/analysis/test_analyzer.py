@@ -37,7 +37,9 @@ def chunk(i: int, text: str, source: str = "Candidate") -> Chunk:
 
 
 def analyzer_for(server: FaultServer, client: httpx.AsyncClient, names: tuple[str, ...], **kw: object) -> Analyzer:
-    config = Config(analysis=AnalysisConfig(**kw.pop("analysis", {})), providers=tuple(server.provider(n) for n in names))  # type: ignore[arg-type]
+    config = Config(
+        analysis=AnalysisConfig(**kw.pop("analysis", {})), providers=tuple(server.provider(n) for n in names)
+    )  # type: ignore[arg-type]
     return build_analyzer(config, client=client, keys={}, **kw)  # type: ignore[arg-type]
 
 
@@ -135,16 +137,16 @@ async def test_long_chunk_is_split_within_budget(fault_server: FaultServer, clie
     assert analysis.text == long_text
 
 
-async def test_request_size_stays_bounded_over_500_chunks(
-    fault_server: FaultServer, client: httpx.AsyncClient
-) -> None:
+async def test_request_size_stays_bounded_over_500_chunks(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
     # A model that keeps returning many long claims: the prompt must still not grow.
     claims = [f"Claim {i}: the candidate said something long about topic {i} " + "x" * 80 for i in range(20)]
     fault_server.set_default(Reply.ok(insight_json(claims=claims)))
     analyzer = analyzer_for(fault_server, client, ("a",))
     previous: Insight | None = None
     for i in range(500):
-        analysis = await analyzer.analyze([chunk(i, f"Answer number {i}: we moved the service to Kubernetes.")], previous)
+        analysis = await analyzer.analyze(
+            [chunk(i, f"Answer number {i}: we moved the service to Kubernetes.")], previous
+        )
         previous = analysis.insight
         assert analysis.provider == "a"
     sizes = [r.size for r in fault_server.requests]
@@ -251,7 +253,9 @@ async def test_a_400_for_something_else_is_not_retried(fault_server: FaultServer
     analyzer = build_analyzer(config, client=client, keys={})
     analysis = await analyzer.analyze([chunk(1, "Hello.")], None)
     assert [(a.provider, a.outcome, a.status) for a in analysis.attempts] == [
-        ("a", Outcome.HTTP_ERROR, 400), ("b", Outcome.OK, 200)]
+        ("a", Outcome.HTTP_ERROR, 400),
+        ("b", Outcome.OK, 200),
+    ]
     assert [r.provider for r in fault_server.requests] == ["a", "b"]
     assert all(r.body["stream_options"] == {"include_usage": True} for r in fault_server.requests)
 
@@ -278,9 +282,13 @@ async def test_a_key_is_never_sent_over_plain_http_to_another_machine() -> None:
     assert first.local  # the local estimate answered
 
 
-async def test_a_key_in_a_reply_is_scrubbed_from_the_insight(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+async def test_a_key_in_a_reply_is_scrubbed_from_the_insight(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
     fault_server.script("a", Reply.ok(insight_json(claims=[f"key {KEY_B} mentioned"], summary=f"It said {KEY_A}.")))
     analyzer = build_analyzer(Config(providers=(fault_server.provider("a"),)), client=client, keys={"a": KEY_B})
     analysis = await analyzer.analyze([chunk(1, "Hello.")], None)
     assert analysis.provider == "a" and analysis.insight is not None
-    assert analysis.insight.summary == "It said [redacted]." and analysis.insight.claims == ("key [redacted] mentioned",)
+    assert analysis.insight.summary == "It said [redacted]." and analysis.insight.claims == (
+        "key [redacted] mentioned",
+    )

@@ -68,7 +68,9 @@ async def test_each_fault_fails_over_to_the_next_provider(
         fault_server.script("bad", reply)
     answer = insight_json("negative", -0.5, [("eighteen months", "three years", "Tenure differs.")])
     fault_server.script("good", Reply.ok(answer, model="good-served-model"))
-    chain = Chain([HttpProvider(bad, client, None), HttpProvider(fault_server.provider("good", kind=kind), client, None)])
+    chain = Chain(
+        [HttpProvider(bad, client, None), HttpProvider(fault_server.provider("good", kind=kind), client, None)]
+    )
 
     start = time.monotonic()
     result = await chain.analyze(REQUEST, time.monotonic() + 30)
@@ -140,7 +142,9 @@ async def test_waiting_is_when_every_provider_only_waits_out_a_retry_after(
     assert Chain([a, b, HttpProvider(fault_server.provider("c", **LIMITS), client, None)]).waiting() is None
 
 
-async def test_analyze_waiting_never_waits_past_the_deadline(fault_server: FaultServer, client: httpx.AsyncClient) -> None:
+async def test_analyze_waiting_never_waits_past_the_deadline(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
     fault_server.script("a", Reply.status(429, retry_after="30"))
     slept: list[float] = []
 
@@ -163,6 +167,9 @@ async def test_analyze_waiting_asks_only_the_rate_limited_providers_again(
     result = await chain.analyze_waiting(REQUEST, time.monotonic() + 10, on_wait=waits.append)
     assert result.provider == "b"
     assert [(x.provider, x.outcome) for x in result.attempts] == [
-        ("a", Outcome.HTTP_ERROR), ("b", Outcome.RATE_LIMITED), ("b", Outcome.OK)]
+        ("a", Outcome.HTTP_ERROR),
+        ("b", Outcome.RATE_LIMITED),
+        ("b", Outcome.OK),
+    ]
     assert [w.provider for w in waits] == ["b"] and 0 < waits[0].seconds <= 1
     assert [r.provider for r in fault_server.requests] == ["a", "b", "b"]

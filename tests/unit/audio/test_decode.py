@@ -27,7 +27,10 @@ def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     folder = tmp_path / "folder.wav"
     folder.mkdir()
     return {
-        "garbage": (garbage, f"{garbage} is not an audio file annotator can read (invalid data found when processing input)."),
+        "garbage": (
+            garbage,
+            f"{garbage} is not an audio file annotator can read (invalid data found when processing input).",
+        ),
         "text": (text, f"{text} is not an audio file annotator can read (invalid data found when processing input)."),
         "empty": (empty, f"{empty} is empty (0 bytes): there is no audio in it."),
         "directory": (folder, f"{folder} is a directory, not an audio file."),
@@ -60,8 +63,14 @@ def test_as_an_input_device_the_same_sentence(tmp_path: Path, case: str) -> None
 def test_cli_prints_one_clean_line(tmp_path: Path, case: str, command: str) -> None:
     path, message = bad_files(tmp_path)[case]
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    done = subprocess.run([sys.executable, "-m", "annotator", command, str(path)], capture_output=True, text=True, check=False,
-                          env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", command, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr == f"annotator: {message}\n"  # no "[Errno ...]", no libmpg123 "Note: ..."
     assert done.stdout == ""
@@ -80,8 +89,14 @@ def test_a_silent_file_says_no_speech_was_heard(tmp_path: Path, command: str) ->
     silent = tmp_path / "silence.wav"
     soundfile.write(str(silent), np.zeros(16000 * 10, dtype=np.float32), 16000)
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    done = subprocess.run([sys.executable, "-m", "annotator", command, str(silent)], capture_output=True, text=True, check=False,
-                          env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", command, str(silent)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == (0 if command == "transcribe" else 2)
     assert done.stdout == ""
     assert f"no speech was heard in {silent}" in done.stderr or f"{silent}: no speech was heard in it" in done.stderr

@@ -47,9 +47,7 @@ for i in range(20):
 print("written", flush=True)
 sys.stdin.readline()
 """
-    with running(
-        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    ) as child:
+    with running([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as child:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "written"
         child.kill()

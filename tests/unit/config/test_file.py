@@ -32,8 +32,13 @@ def test_design_example_loads(tmp_path: Path) -> None:
     assert config.path == path
     (kimi,) = config.providers
     assert kimi == ProviderConfig(
-        "kimi", "openai", "https://api.moonshot.ai/v1", "kimi-k2-turbo-preview", "MOONSHOT_API_KEY",
-        price_in_per_mtok=0.6, price_out_per_mtok=2.5,
+        "kimi",
+        "openai",
+        "https://api.moonshot.ai/v1",
+        "kimi-k2-turbo-preview",
+        "MOONSHOT_API_KEY",
+        price_in_per_mtok=0.6,
+        price_out_per_mtok=2.5,
     )
 
 
@@ -72,8 +77,15 @@ def test_save_round_trips_and_writes_no_key(tmp_path: Path, monkeypatch: pytest.
     config = Config(
         analysis=AnalysisConfig(deadline_s=12.5),
         providers=(
-            ProviderConfig("kimi", "openai", "https://api.moonshot.ai/v1", "kimi-k2-turbo-preview", "MOONSHOT_API_KEY",
-                           free_credit_usd=5.0, json_mode=False),
+            ProviderConfig(
+                "kimi",
+                "openai",
+                "https://api.moonshot.ai/v1",
+                "kimi-k2-turbo-preview",
+                "MOONSHOT_API_KEY",
+                free_credit_usd=5.0,
+                json_mode=False,
+            ),
             ProviderConfig("local", "openai", "http://127.0.0.1:8080/v1", 'odd "name"\\x'),
         ),
     )
@@ -122,8 +134,11 @@ def test_save_keeps_the_users_file_and_writes_only_what_changed(tmp_path: Path) 
 def test_save_keeps_each_providers_table_when_the_chain_is_reordered_or_renamed(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    path = write(tmp_path, USER_FILE + '\n[[providers]]\nname = "local"  # ollama\nkind = "openai"\n'
-                                       'base_url = "http://127.0.0.1:11434/v1"\nmodel = "llama3"\n')
+    path = write(
+        tmp_path,
+        USER_FILE + '\n[[providers]]\nname = "local"  # ollama\nkind = "openai"\n'
+        'base_url = "http://127.0.0.1:11434/v1"\nmodel = "llama3"\n',
+    )
     config = load_config(path)
     kimi, local = config.providers
     added = ProviderConfig("groq", "openai", "https://api.groq.com/openai/v1", "llama-3.3-70b", "GROQ_API_KEY")

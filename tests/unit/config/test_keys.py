@@ -23,10 +23,18 @@ def test_the_key_comes_from_the_environment_first_then_the_keyring() -> None:
     kimi = DEFAULT_PROVIDERS[2]
     ring = FakeKeyring({"kimi": "from-ring"})
     from_env = key_status(kimi, env={"MOONSHOT_API_KEY": "from-env"}, keyring_backend=ring)
-    assert (from_env.key, from_env.source, from_env.where) == ("from-env", KeySource.ENVIRONMENT, "key from $MOONSHOT_API_KEY")
+    assert (from_env.key, from_env.source, from_env.where) == (
+        "from-env",
+        KeySource.ENVIRONMENT,
+        "key from $MOONSHOT_API_KEY",
+    )
     assert ring.asked == []
     from_ring = key_status(kimi, env={}, keyring_backend=ring)
-    assert (from_ring.key, from_ring.source, from_ring.where) == ("from-ring", KeySource.KEYRING, "key from the keyring")
+    assert (from_ring.key, from_ring.source, from_ring.where) == (
+        "from-ring",
+        KeySource.KEYRING,
+        "key from the keyring",
+    )
     assert ring.asked == [("annotator", "kimi")]
     assert key_status(kimi, env={"MOONSHOT_API_KEY": "  "}, keyring_backend=FakeKeyring()).key is None
     assert key_status(kimi, env={}, keyring_backend=FakeKeyring(broken=True)).key is None
@@ -37,7 +45,9 @@ def test_the_key_comes_from_the_environment_first_then_the_keyring() -> None:
 def test_keys_handed_in_replace_the_lookup_and_never_show_in_the_repr() -> None:
     kimi = DEFAULT_PROVIDERS[2]
     ring = FakeKeyring({"kimi": "from-ring"})
-    given = key_status(kimi, {"kimi": "sk-given-0123456789"}, env={"MOONSHOT_API_KEY": "from-env"}, keyring_backend=ring)
+    given = key_status(
+        kimi, {"kimi": "sk-given-0123456789"}, env={"MOONSHOT_API_KEY": "from-env"}, keyring_backend=ring
+    )
     assert (given.key, given.source) == ("sk-given-0123456789", KeySource.GIVEN)
     assert "sk-given" not in repr(given)
     assert key_status(kimi, {}, keyring_backend=ring).key is None

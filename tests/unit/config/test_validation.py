@@ -16,9 +16,15 @@ from tests.unit.config.samples import KIMI, write
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ('kind = "openai"', r"config\.toml: provider 'kimi': kind: unknown kind 'foo' \(expected openai or anthropic\)"),
+        (
+            'kind = "openai"',
+            r"config\.toml: provider 'kimi': kind: unknown kind 'foo' \(expected openai or anthropic\)",
+        ),
         ('base_url = "https://api.moonshot.ai/v1"', r"provider 'kimi': base_url: 'ftp://x' is not an http"),
-        ('model = "kimi-k2-turbo-preview"', r"provider 'kimi': model: 'kimi-k2-thinking' is a reasoning model.*tens of seconds"),
+        (
+            'model = "kimi-k2-turbo-preview"',
+            r"provider 'kimi': model: 'kimi-k2-thinking' is a reasoning model.*tens of seconds",
+        ),
         ("timeout_s = 20", r"provider 'kimi': timeout_s must be a number, not 'soon'"),
         ("stall_timeout_s = 5", r"provider 'kimi': stall_timeout_s: must be a number of seconds above 0"),
         ('api_key_env = "MOONSHOT_API_KEY"', r"provider 'kimi': unknown key 'api_key'"),
@@ -44,9 +50,24 @@ def test_duplicate_provider_name(tmp_path: Path) -> None:
 
 
 def test_slow_model_allowed_only_on_request() -> None:
-    for model in ("kimi-k2.5", "kimi-k2-thinking", "o1", "o3-mini", "o4-mini", "deepseek-reasoner", "deepseek-r1", "qwq-32b"):
+    for model in (
+        "kimi-k2.5",
+        "kimi-k2-thinking",
+        "o1",
+        "o3-mini",
+        "o4-mini",
+        "deepseek-reasoner",
+        "deepseek-r1",
+        "qwq-32b",
+    ):
         assert is_reasoning_model(model), model
-    for model in ("kimi-k2-turbo-preview", "gpt-4o-mini", "llama-3.3-70b", "claude-haiku-4-5", "meta/llama-3.3-70b-instruct"):
+    for model in (
+        "kimi-k2-turbo-preview",
+        "gpt-4o-mini",
+        "llama-3.3-70b",
+        "claude-haiku-4-5",
+        "meta/llama-3.3-70b-instruct",
+    ):
         assert not is_reasoning_model(model), model
     slow = ProviderConfig("x", "openai", "https://h/v1", "o3-mini")
     assert [f for f, _ in validate_provider(slow)] == ["model"]
@@ -62,13 +83,17 @@ def test_analysis_budget_must_leave_room_for_instructions(tmp_path: Path) -> Non
 def test_plain_http_to_another_machine_is_refused_naming_provider_and_setting(tmp_path: Path, url: str) -> None:
     path = write(tmp_path, KIMI.replace('base_url = "https://api.moonshot.ai/v1"', f'base_url = "{url}"'))
     host = url.split("//")[1].split(":")[0].split("/")[0].lower()
-    with pytest.raises(ConfigError, match=rf"config\.toml: provider 'kimi': base_url: plain http:// to {host} would "
-                                          r"send the key unencrypted; use https://"):
+    with pytest.raises(
+        ConfigError,
+        match=rf"config\.toml: provider 'kimi': base_url: plain http:// to {host} would "
+        r"send the key unencrypted; use https://",
+    ):
         load_config(path)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:11434/v1", "http://localhost:8080/v1", "http://[::1]:1234/v1",
-                                 "https://192.168.1.20/v1"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:11434/v1", "http://localhost:8080/v1", "http://[::1]:1234/v1", "https://192.168.1.20/v1"]
+)
 def test_plain_http_on_loopback_and_https_anywhere_are_fine(tmp_path: Path, url: str) -> None:
     path = write(tmp_path, KIMI.replace('base_url = "https://api.moonshot.ai/v1"', f'base_url = "{url}"'))
     assert load_config(path).providers[0].base_url == url

@@ -22,6 +22,7 @@ from annotator.models import (
 GOLDEN = Path(__file__).parent.parent.parent / "data" / "golden"
 T0 = 1_795_000_000.0
 
+
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     p = tmp_path / name
     if isinstance(content, bytes):
@@ -213,5 +214,11 @@ def reviewed_interview() -> SessionRecord:
         missed=(ReviewContradiction("never touched Postgres", 20.0, "We moved the ledger to Postgres", 5.0, "Both."),),
     )
     review = Review(result, "strong", "big", live_flags=2, created="2026-11-17T10:00:00+00:00")
-    return SessionRecord(header={"mode": "replay", "source": "/home/me/interviews/backend-lead.txt"}, chunks=chunks,
-                         analyses=analyses, reviews=(review,), end_reason="closed", path=Path("2026-11-17_09-33-20.jsonl"))
+    return SessionRecord(
+        header={"mode": "replay", "source": "/home/me/interviews/backend-lead.txt"},
+        chunks=chunks,
+        analyses=analyses,
+        reviews=(review,),
+        end_reason="closed",
+        path=Path("2026-11-17_09-33-20.jsonl"),
+    )

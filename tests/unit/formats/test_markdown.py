@@ -31,7 +31,10 @@ def test_markdown_places_each_contradiction_beside_both_statements(data_dir: Pat
     tenure = index("“When I joined the company eighteen months ago” conflicts with what was said at")
     assert "for about three years now" in lines[tenure]
     # the salary contradiction's earlier statement is not in the transcript: quoted as the provider gave it
-    assert "conflicts with something said earlier, not found word for word in the transcript: “comfortable with a salary in the low hundreds”" in md
+    assert (
+        "conflicts with something said earlier, not found word for word in the transcript: “comfortable with a salary in the low hundreds”"
+        in md
+    )
     assert "> *Analysis unavailable:* kimi: timeout (no first token within 5.0 s); groq: http\\_error 503" in md
     assert "| kimi | kimi-k2-turbo-preview | 8 | 5 | 2,600 | 490 | $0.0028 |" in md
     assert "| groq | llama-3.1-8b-instant | 2 | 1 | 420 | 80 | $0.000041 |" in md
@@ -61,11 +64,17 @@ def test_markdown_shows_the_reviews_verdicts_and_findings_in_the_transcript() ->
     transcript = md.split("## Transcript")[1]
     blocks = transcript.split("**[")
     line3, line4, line5 = blocks[3], blocks[4], blocks[5]
-    assert "⚠ **Contradiction:** “I joined eighteen months ago”" in line3 and "✔ Confirmed by the review: Cannot fit." in line3
+    assert (
+        "⚠ **Contradiction:** “I joined eighteen months ago”" in line3
+        and "✔ Confirmed by the review: Cannot fit." in line3
+    )
     assert "✖ **Flag rejected by the review:** “I carried the pager” was flagged live as conflicting with" in line4
     assert "✖ Not a contradiction, says the review: Different things." in line4
     assert "⚠ **Contradiction:**" not in line4  # a rejected flag does not read as a plain contradiction
-    assert "Contradiction found by the review** (missed live): “never touched Postgres” conflicts with what was said at [00:05]" in line5
+    assert (
+        "Contradiction found by the review** (missed live): “never touched Postgres” conflicts with what was said at [00:05]"
+        in line5
+    )
     line2 = blocks[2]
     assert "↳ contradicted later, at [00:15] (rejected by the review)" in line2
     assert "↳ contradicted later, at [00:20] (found by the review)" in line2
@@ -79,8 +88,10 @@ def test_markdown_names_the_source_file() -> None:
 def test_markdown_words_a_self_contradiction_as_one() -> None:
     said = Chunk(1, "C", 0.0, 6.0, "I would take one forty, although I could not accept anything under one sixty.")
     cases = (
-        (Contradiction("I could not accept anything under one sixty", "I would take one forty", "Range."),
-         "“I could not accept anything under one sixty” conflicts with “I would take one forty”, said in the same breath"),
+        (
+            Contradiction("I could not accept anything under one sixty", "I would take one forty", "Range."),
+            "“I could not accept anything under one sixty” conflicts with “I would take one forty”, said in the same breath",
+        ),
         (Contradiction(said.text, said.text, "Range."), f"“{md_text(said.text)}” contradicts itself"),
     )
     for contradiction, expected in cases:
@@ -95,7 +106,9 @@ def _said(i: int) -> Chunk:
 
 
 def _answered(i: int, provider: str = "a") -> Analysis:
-    return Analysis((i,), f"line {i}", Insight(Sentiment("neutral", 0.0)), provider, "m" if provider == "a" else "vader")
+    return Analysis(
+        (i,), f"line {i}", Insight(Sentiment("neutral", 0.0)), provider, "m" if provider == "a" else "vader"
+    )
 
 
 def test_markdown_counts_the_chunks_no_provider_answered(tmp_path: Path) -> None:
@@ -118,6 +131,8 @@ def test_a_recovered_session_says_how_many_chunks_were_never_analysed_and_from_w
     lines = journal.path.read_bytes().splitlines(keepends=True)
     journal.path.write_bytes(b"".join(lines[:-1]))  # killed before its end record
     md = to_markdown(repair(journal.path))
-    assert ("| Session | interrupted, recovered afterwards: 3 chunks were never analysed, from 00:50 "
-            "(the last second may be missing) |") in md
+    assert (
+        "| Session | interrupted, recovered afterwards: 3 chunks were never analysed, from 00:50 "
+        "(the last second may be missing) |"
+    ) in md
     assert "| Unanalysed | 3 of 7 chunks (local estimate only), from 00:50 to 01:18 |" in md

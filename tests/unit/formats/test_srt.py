@@ -49,4 +49,4 @@ def test_markup_in_the_transcript_is_written_literally() -> None:
     chunks = (Chunk(1, "<b>Boss</b>", 0.0, 2.0, 'I said <b>no</b> & <font color="red">never</font> <i>x</i>'),)
     text = to_srt(chunks)
     assert "<b>" not in text and "<font" not in text and "<i>" not in text
-    assert "&lt;b&gt;no&lt;/b&gt; &amp; &lt;font color=\"red\"&gt;never&lt;/font&gt; &lt;i&gt;x&lt;/i&gt;" in text
+    assert '&lt;b&gt;no&lt;/b&gt; &amp; &lt;font color="red"&gt;never&lt;/font&gt; &lt;i&gt;x&lt;/i&gt;' in text

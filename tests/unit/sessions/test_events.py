@@ -42,8 +42,11 @@ TODAY: list[tuple[Event, str, dict[str, Any]]] = [
     (ReplayStarted("/t.txt"), "replay_started", {"path": "/t.txt"}),
     (ReplayStarted("/t.txt", 9), "replay_started", {"path": "/t.txt", "total": 9}),
     (ReplayProgress(3, 9), "replay_progress", {"done": 3, "total": 9}),
-    (Recording(({"device": "default", "source": "Them"},)), "recording",
-     {"devices": [{"device": "default", "source": "Them"}]}),
+    (
+        Recording(({"device": "default", "source": "Them"},)),
+        "recording",
+        {"devices": [{"device": "default", "source": "Them"}]},
+    ),
     (Stopped(12, 11), "stopped", {"chunks": 12, "analyses": 11}),
     (Paused(), "paused", {}),
     (Resumed(), "resumed", {}),
@@ -53,14 +56,19 @@ TODAY: list[tuple[Event, str, dict[str, Any]]] = [
     (AnalysisHeld(3, 1.6), "analysis_held", {"chunks": 3, "seconds": 1.6}),
     (AnalysisHeld(1, 2.0, "groq"), "analysis_held", {"chunks": 1, "seconds": 2.0, "provider": "groq"}),
     (AnalysisReleased(3), "analysis_released", {"chunks": 3}),
-    (Unanalysed(2, 9, 5.0, 14.0, "2 of 9 lines were not analysed"), "unanalysed",
-     {"chunks": 2, "total": 9, "from": 5.0, "to": 14.0, "sentence": "2 of 9 lines were not analysed"}),
+    (
+        Unanalysed(2, 9, 5.0, 14.0, "2 of 9 lines were not analysed"),
+        "unanalysed",
+        {"chunks": 2, "total": 9, "from": 5.0, "to": 14.0, "sentence": "2 of 9 lines were not analysed"},
+    ),
     (Backlog(3, 5, 40), "backlog", {"left_unanalysed": 3, "total_unanalysed": 5, "waiting": 40}),
     (TranscriptionBacklog(4.2), "backlog", {"seconds": 4.2}),
 ]
 
 
-@pytest.mark.parametrize(("event", "kind", "data"), TODAY, ids=[type(e).__name__ + "-" + str(i) for i, (e, _, _) in enumerate(TODAY)])
+@pytest.mark.parametrize(
+    ("event", "kind", "data"), TODAY, ids=[type(e).__name__ + "-" + str(i) for i, (e, _, _) in enumerate(TODAY)]
+)
 def test_an_event_gives_todays_kind_and_data(event: Event, kind: str, data: dict[str, Any]) -> None:
     assert event.kind == kind
     assert event.to_dict() == data

@@ -210,6 +210,10 @@ async def test_a_saved_session_replayed_shows_its_stored_analyses_and_marks_afte
     pipeline = Pipeline(None, [sink], stored=StoredSession([stored_analysis], [stored_mark]))
     await pipeline.replay_chunks(chunks(3), speed=MAX_SPEED)
     assert [k for k, _ in sink.events if k in ("chunk", "analysis", "mark")] == [
-        "chunk", "mark", "chunk", "analysis", "chunk"
+        "chunk",
+        "mark",
+        "chunk",
+        "analysis",
+        "chunk",
     ]
     assert pipeline.analyses_done == 1

@@ -54,7 +54,10 @@ async def test_a_live_session_holds_chunks_while_every_provider_is_rate_limited(
     assert analysis.chunk_ids == (1, 2, 3) and analysis.provider == "a", analysis
     # the unanswered attempts are kept with the answer (they are part of the record)
     assert [(a.provider, a.outcome.value) for a in analysis.attempts] == [
-        ("a", "rate_limited"), ("b", "rate_limited"), ("a", "ok")]
+        ("a", "rate_limited"),
+        ("b", "rate_limited"),
+        ("a", "ok"),
+    ]
     assert sink.of("analysis_held")[0]["seconds"] > 0
     assert sink.of("analysis_released") == [{"chunks": 3}]
     assert sink.of("unanalysed") == []
@@ -79,7 +82,9 @@ async def test_a_replayed_file_waits_for_the_provider_instead_of_skipping(fault_
     fault_server.script("a", Reply.ok(), Reply.status(429, retry_after="2"))
     fault_server.script("b", Reply.status(429, retry_after="2"))
     sink = Answers()
-    pipeline = Pipeline(build_analyzer(config(fault_server), keys={}), [sink], limits=AnalysisQueueLimits(per_chunk=True))
+    pipeline = Pipeline(
+        build_analyzer(config(fault_server), keys={}), [sink], limits=AnalysisQueueLimits(per_chunk=True)
+    )
     pipeline.start()
     await pipeline.replay_chunks([said(i) for i in range(1, 6)], speed=0.0)
     await pipeline.drain()

@@ -156,8 +156,10 @@ def test_the_estimate_line_names_provider_parts_tokens_and_cost() -> None:
         "~12,345 tokens in, ~660 out (at most 8,192); estimated cost $0.0469 (at most $0.1651)"
     )
     free = replace(estimate, parts=1, live_flags=0, priced=False)
-    assert format_estimate(free).endswith("1 request, 0 live flags: ~12,345 tokens in, ~660 out (at most 8,192); "
-                                          "no price configured for it ($0 estimated)")
+    assert format_estimate(free).endswith(
+        "1 request, 0 live flags: ~12,345 tokens in, ~660 out (at most 8,192); "
+        "no price configured for it ($0 estimated)"
+    )
 
 
 async def test_review_session_appends_to_a_closed_journal_or_writes_through_an_open_one(

@@ -11,7 +11,12 @@ def line(i: int) -> Chunk:
 
 
 def test_analyses_and_marks_are_due_with_their_last_line_in_journal_order() -> None:
-    first, both, third, none = (Analysis((1,), "", None, None, None), Analysis((3, 2), "", None, None, None), Analysis((3,), "", None, None, None), Analysis((), "", None, None, None))
+    first, both, third, none = (
+        Analysis((1,), "", None, None, None),
+        Analysis((3, 2), "", None, None, None),
+        Analysis((3,), "", None, None, None),
+        Analysis((), "", None, None, None),
+    )
     flag, bookmark, loose = Mark(9.0, "flag", "", 2), Mark(16.0, "bookmark", "", 3), Mark(1.0, "bookmark")
     stored = StoredSession([first, both, third, none], [flag, bookmark, loose])
     assert stored.due(line(1)) == ([first, none], [loose])

@@ -10,8 +10,16 @@ from annotator.text.clock import timestamp
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "00:00"), (75.4, "01:15"), (59.99, "00:59"), (3599.9, "59:59"), (3600, "1:00:00"), (3723, "1:02:03"),
-     (36_000, "10:00:00"), (-3, "00:00")],
+    [
+        (0, "00:00"),
+        (75.4, "01:15"),
+        (59.99, "00:59"),
+        (3599.9, "59:59"),
+        (3600, "1:00:00"),
+        (3723, "1:02:03"),
+        (36_000, "10:00:00"),
+        (-3, "00:00"),
+    ],
 )
 def test_minutes_and_seconds_then_hours_past_the_hour(seconds: float, text: str) -> None:
     assert timestamp(seconds) == text

@@ -28,13 +28,20 @@ def test_small_words_alone_find_nothing() -> None:
 
 
 def test_a_phrase_with_cut_off_ends_counts_as_the_phrase() -> None:
-    lines = [Chunk(1, "", 0, 1, "the backend team at a logistics startup"), Chunk(2, "", 1, 2, "backend team logistics")]
+    lines = [
+        Chunk(1, "", 0, 1, "the backend team at a logistics startup"),
+        Chunk(2, "", 1, 2, "backend team logistics"),
+    ]
     assert find_statement("ackend team at a logistics sta", lines) == lines[0]
     assert score("Never used KUBERNETES!", "we never used kubernetes, honestly") == 2.0
 
 
 def test_the_latest_line_wins_a_tie() -> None:
-    lines = [Chunk(1, "", 0, 1, "I love Python."), Chunk(2, "", 1, 2, "Nothing here."), Chunk(3, "", 2, 3, "I love Python.")]
+    lines = [
+        Chunk(1, "", 0, 1, "I love Python."),
+        Chunk(2, "", 1, 2, "Nothing here."),
+        Chunk(3, "", 2, 3, "I love Python."),
+    ]
     assert find_statement("love Python", lines) == lines[2]
 
 
@@ -44,7 +51,11 @@ def test_a_whole_phrase_wins_over_a_larger_share() -> None:
 
 
 def test_near_prefers_a_match_close_to_the_reviewers_time_then_the_line_spoken_then() -> None:
-    lines = [Chunk(1, "", 0, 2, "I love Python."), Chunk(2, "", 30, 32, "Nothing here."), Chunk(3, "", 60, 62, "I love Python.")]
+    lines = [
+        Chunk(1, "", 0, 2, "I love Python."),
+        Chunk(2, "", 30, 32, "Nothing here."),
+        Chunk(3, "", 60, 62, "I love Python."),
+    ]
     assert find_near("I love Python", 61.0, lines) == lines[2]
     assert find_near("I love Python", 1.0, lines) == lines[0]
     assert find_near("completely different words", 31.0, lines) == lines[1]
@@ -66,15 +77,24 @@ def test_the_quote_index_finds_what_a_scan_finds() -> None:
     index = QuoteIndex()
     for ch in chunks:
         index.add(ch)
-    quotes = ["has never used Kubernetes", "never worked with Kubernet", "eighteen months on billing", "four people",
-              "the team was great", "leading the backend team for three years", "completely unrelated words here",
-              "ading the backend team at a logistics start"]
+    quotes = [
+        "has never used Kubernetes",
+        "never worked with Kubernet",
+        "eighteen months on billing",
+        "four people",
+        "the team was great",
+        "leading the backend team for three years",
+        "completely unrelated words here",
+        "ading the backend team at a logistics start",
+    ]
     for quote in quotes:
         assert index.best(quote) is find_statement(quote, chunks), quote
         assert index.best(quote, before=4) is find_statement(quote, chunks[:3]), quote
     edited = Chunk(2, "C", 5.0, 9.0, "I had never heard of Kubernetes back then.")
     index.add(edited)
-    assert index.best("never worked with Kubernetes") is find_statement("never worked with Kubernetes", [chunks[0], edited, *chunks[2:]])
+    assert index.best("never worked with Kubernetes") is find_statement(
+        "never worked with Kubernetes", [chunks[0], edited, *chunks[2:]]
+    )
     index.clear()
     assert index.best("four people") is None
 
@@ -83,9 +103,13 @@ def test_the_quote_index_agrees_with_a_scan_on_many_random_lines() -> None:
     import random
 
     rng = random.Random(19)
-    vocab = [f"w{i}x" for i in range(40)]  # no word inside another: a quote that is part of a word is not found (documented)
+    vocab = [
+        f"w{i}x" for i in range(40)
+    ]  # no word inside another: a quote that is part of a word is not found (documented)
     vocab += ["team", "years", "months", "billing", "people", "weeks", "the", "i", "was", "at"]
-    chunks = [Chunk(i, "C", i * 5.0, i * 5.0 + 4, " ".join(rng.choices(vocab, k=rng.randint(3, 14)))) for i in range(1, 301)]
+    chunks = [
+        Chunk(i, "C", i * 5.0, i * 5.0 + 4, " ".join(rng.choices(vocab, k=rng.randint(3, 14)))) for i in range(1, 301)
+    ]
     index = QuoteIndex()
     for ch in chunks:
         index.add(ch)

@@ -44,24 +44,55 @@ def test_the_request_asks_for_a_stream_with_the_system_prompt_apart_and_bears_th
 @pytest.mark.parametrize(
     ("name", "text", "event"),
     [
-        ("message_start", data(type="message_start", message={"model": "claude-x-1", "usage": {"input_tokens": 10, "output_tokens": 1}}),
-         Event(model="claude-x-1", input_tokens=10, output_tokens=1, usage_reported=True)),
-        ("message_start", data(type="message_start", message={"model": "claude-x-1"}),
-         Event(model="claude-x-1", input_tokens=0, output_tokens=0, usage_reported=False)),
-        ("content_block_delta", data(type="content_block_delta", index=0, delta={"type": "text_delta", "text": "Hel"}),
-         Event(text="Hel")),
-        ("content_block_delta", data(type="content_block_delta", index=0, delta={"type": "input_json_delta", "partial_json": "{"}),
-         Event()),
-        ("message_delta", data(type="message_delta", delta={"stop_reason": "end_turn"}, usage={"output_tokens": 40}),
-         Event(output_tokens=40, stop="end_turn")),
+        (
+            "message_start",
+            data(
+                type="message_start", message={"model": "claude-x-1", "usage": {"input_tokens": 10, "output_tokens": 1}}
+            ),
+            Event(model="claude-x-1", input_tokens=10, output_tokens=1, usage_reported=True),
+        ),
+        (
+            "message_start",
+            data(type="message_start", message={"model": "claude-x-1"}),
+            Event(model="claude-x-1", input_tokens=0, output_tokens=0, usage_reported=False),
+        ),
+        (
+            "content_block_delta",
+            data(type="content_block_delta", index=0, delta={"type": "text_delta", "text": "Hel"}),
+            Event(text="Hel"),
+        ),
+        (
+            "content_block_delta",
+            data(type="content_block_delta", index=0, delta={"type": "input_json_delta", "partial_json": "{"}),
+            Event(),
+        ),
+        (
+            "message_delta",
+            data(type="message_delta", delta={"stop_reason": "end_turn"}, usage={"output_tokens": 40}),
+            Event(output_tokens=40, stop="end_turn"),
+        ),
         ("message_delta", data(type="message_delta", delta={"stop_reason": "max_tokens"}), Event(stop="max_tokens")),
         ("message_stop", data(type="message_stop"), Event(end=True)),
         ("message_stop", data(), Event(end=True)),  # the type from the event: line
         ("ping", data(type="ping"), Event()),
-        ("content_block_start", data(type="content_block_start", index=0, content_block={"type": "text", "text": ""}), Event()),
+        (
+            "content_block_start",
+            data(type="content_block_start", index=0, content_block={"type": "text", "text": ""}),
+            Event(),
+        ),
     ],
-    ids=["start", "start without usage", "text", "other delta", "delta with usage", "max_tokens", "stop",
-         "stop by event name", "ping", "block start"],
+    ids=[
+        "start",
+        "start without usage",
+        "text",
+        "other delta",
+        "delta with usage",
+        "max_tokens",
+        "stop",
+        "stop by event name",
+        "ping",
+        "block start",
+    ],
 )
 def test_each_good_event_reads_as_what_it_said(name: str, text: str, event: Event) -> None:
     assert dialect().parse(name, text) == event
@@ -74,10 +105,16 @@ def test_each_good_event_reads_as_what_it_said(name: str, text: str, event: Even
         ("[DONE]", Outcome.MALFORMED, "malformed stream event: '[DONE]'"),  # not this dialect's end marker
         ('"message_stop"', Outcome.MALFORMED, "malformed stream event: "),
         (data(type="message_start", message="claude"), Outcome.MALFORMED, "unexpected reply (AttributeError: "),
-        (data(type="message_delta", delta={}, usage={"output_tokens": [1]}), Outcome.MALFORMED,
-         "unexpected reply (TypeError: "),
-        (data(type="error", error={"type": "overloaded_error", "message": "Overloaded"}), Outcome.HTTP_ERROR,
-         "error in stream: overloaded_error Overloaded"),
+        (
+            data(type="message_delta", delta={}, usage={"output_tokens": [1]}),
+            Outcome.MALFORMED,
+            "unexpected reply (TypeError: ",
+        ),
+        (
+            data(type="error", error={"type": "overloaded_error", "message": "Overloaded"}),
+            Outcome.HTTP_ERROR,
+            "error in stream: overloaded_error Overloaded",
+        ),
     ],
     ids=["cut json", "openai end marker", "not an object", "message not an object", "count not a number", "error"],
 )

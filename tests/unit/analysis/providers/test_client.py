@@ -121,8 +121,12 @@ async def test_anthropic_error_event_and_max_tokens(fault_server: FaultServer, c
     fault_server.script(
         "a",
         Reply.raw_stream(start, ev({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})),
-        Reply.raw_stream(start, text, ev({"type": "message_delta", "delta": {"stop_reason": "max_tokens"},
-                                          "usage": {"output_tokens": 400}}), ev({"type": "message_stop"})),
+        Reply.raw_stream(
+            start,
+            text,
+            ev({"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 400}}),
+            ev({"type": "message_stop"}),
+        ),
     )
     provider = HttpProvider(fault_server.provider("a", kind="anthropic"), client, None)
     overloaded = (await provider.analyze(REQUEST, time.monotonic() + 10)).attempts[0]
@@ -171,7 +175,9 @@ async def test_each_limit_names_itself(
     fault_server: FaultServer, client: httpx.AsyncClient, reply: Reply, outcome: Outcome, detail: str
 ) -> None:
     fault_server.script("p", reply)
-    result = await HttpProvider(fault_server.provider("p", **LIMITS), client, None).analyze(REQUEST, time.monotonic() + 30)
+    result = await HttpProvider(fault_server.provider("p", **LIMITS), client, None).analyze(
+        REQUEST, time.monotonic() + 30
+    )
     (attempt,) = result.attempts
     assert (attempt.outcome, attempt.detail) == (outcome, detail)
 
@@ -197,9 +203,13 @@ async def test_a_deadline_already_past_sends_nothing(fault_server: FaultServer, 
 
 
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
-async def test_a_stream_reset_midway_is_a_cut_reply(fault_server: FaultServer, client: httpx.AsyncClient, kind: str) -> None:
+async def test_a_stream_reset_midway_is_a_cut_reply(
+    fault_server: FaultServer, client: httpx.AsyncClient, kind: str
+) -> None:
     fault_server.script("p", Reply.reset_mid_stream())
-    result = await HttpProvider(fault_server.provider("p", kind=kind), client, None).analyze(REQUEST, time.monotonic() + 10)
+    result = await HttpProvider(fault_server.provider("p", kind=kind), client, None).analyze(
+        REQUEST, time.monotonic() + 10
+    )
     (attempt,) = result.attempts
     assert (attempt.outcome, attempt.status) == (Outcome.CUT, 200)
     assert attempt.detail.startswith("stream broken after "), attempt.detail
@@ -239,11 +249,15 @@ async def test_a_429_without_retry_after_does_not_hold_the_provider_back(
     ("reply", "said"),
     [
         (Reply.web_page(), "answered with a web page, not the API: check base_url (http://127.0.0.1:"),
-        (Reply.raw_stream('{"error": {"message": "streaming is off"}}\n'),
-         "answered with JSON, not an event stream (streaming is off): check base_url"),
+        (
+            Reply.raw_stream('{"error": {"message": "streaming is off"}}\n'),
+            "answered with JSON, not an event stream (streaming is off): check base_url",
+        ),
         (Reply.raw_stream("Hello world\n"), "answered with text/event-stream, not an event stream: check base_url"),
-        (Reply.status(404, body="<!DOCTYPE html>\n<html><body><h1>Not Found</h1></body></html>"),
-         "HTTP 404, not found (retired model or wrong base_url): answered with a web page, not the API"),
+        (
+            Reply.status(404, body="<!DOCTYPE html>\n<html><body><h1>Not Found</h1></body></html>"),
+            "HTTP 404, not found (retired model or wrong base_url): answered with a web page, not the API",
+        ),
         (Reply.status(502, body="Bad gateway\n"), "HTTP 502, server error: Bad gateway"),
     ],
     ids=["html 200", "json 200", "text 200", "html 404", "text 502"],
@@ -252,7 +266,9 @@ async def test_a_reply_that_is_not_the_api_says_what_it_was(
     fault_server: FaultServer, client: httpx.AsyncClient, kind: str, reply: Reply, said: str
 ) -> None:
     fault_server.script("p", reply)
-    result = await HttpProvider(fault_server.provider("p", kind=kind), client, None).analyze(REQUEST, time.monotonic() + 10)
+    result = await HttpProvider(fault_server.provider("p", kind=kind), client, None).analyze(
+        REQUEST, time.monotonic() + 10
+    )
     (attempt,) = result.attempts
     assert attempt.detail.startswith(said), attempt.detail
     assert "<" not in attempt.detail and "cut short" not in attempt.detail

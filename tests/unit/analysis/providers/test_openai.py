@@ -22,8 +22,9 @@ def dialect(base_url: str = "http://127.0.0.1:8080/v1", **kw: Any) -> OpenAIDial
 
 
 def chunk(content: str | None = None, finish: str | None = None, **extra: Any) -> str:
-    return json.dumps({"model": "served", "choices": [{"index": 0, "delta": {"content": content},
-                                                       "finish_reason": finish}], **extra})
+    return json.dumps(
+        {"model": "served", "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": finish}], **extra}
+    )
 
 
 def test_the_request_asks_for_a_stream_with_token_counts_and_bears_the_key() -> None:
@@ -77,11 +78,15 @@ def test_a_rejected_stream_options_is_dropped_once_and_for_the_session() -> None
         (chunk(None, "stop"), Event(model="served", stop="stop")),
         (chunk("", "length"), Event(model="served", stop="length")),
         # token counts at the end of the stream, with an empty choices list
-        (json.dumps({"choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 34}}),
-         Event(input_tokens=12, output_tokens=34, usage_reported=True)),
+        (
+            json.dumps({"choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 34}}),
+            Event(input_tokens=12, output_tokens=34, usage_reported=True),
+        ),
         # Moonshot puts them in the choice
-        (json.dumps({"choices": [{"delta": {}, "finish_reason": "stop", "usage": {"prompt_tokens": 5}}]}),
-         Event(stop="stop", input_tokens=5, output_tokens=0, usage_reported=True)),
+        (
+            json.dumps({"choices": [{"delta": {}, "finish_reason": "stop", "usage": {"prompt_tokens": 5}}]}),
+            Event(stop="stop", input_tokens=5, output_tokens=0, usage_reported=True),
+        ),
         # a role-only first chunk, a null usage, a delta that is not an object: nothing said
         (json.dumps({"choices": [{"delta": {"role": "assistant"}}], "usage": None}), Event()),
         (json.dumps({"choices": [{"delta": "text"}]}), Event()),
@@ -100,11 +105,17 @@ def test_each_good_event_reads_as_what_it_said(data: str, event: Event) -> None:
         ('{"choices": [{"delta": {"content": ', Outcome.MALFORMED, "malformed stream event: "),
         ("[1, 2]", Outcome.MALFORMED, "malformed stream event: '[1, 2]'"),
         ("not json", Outcome.MALFORMED, "malformed stream event: 'not json'"),
-        (json.dumps({"choices": [], "usage": {"prompt_tokens": "many"}}), Outcome.MALFORMED,
-         "unexpected reply (ValueError: invalid literal for int() with base 10: 'many')"),
+        (
+            json.dumps({"choices": [], "usage": {"prompt_tokens": "many"}}),
+            Outcome.MALFORMED,
+            "unexpected reply (ValueError: invalid literal for int() with base 10: 'many')",
+        ),
         (json.dumps({"choices": {"0": {}}}), Outcome.MALFORMED, "unexpected reply (KeyError: 0)"),
-        (json.dumps({"error": {"message": "upstream overloaded"}}), Outcome.HTTP_ERROR,
-         "error in stream: upstream overloaded"),
+        (
+            json.dumps({"error": {"message": "upstream overloaded"}}),
+            Outcome.HTTP_ERROR,
+            "error in stream: upstream overloaded",
+        ),
     ],
     ids=["cut json", "not an object", "not json", "count not a number", "choices not a list", "error object"],
 )

@@ -27,10 +27,17 @@ def test_a_stream_is_a_stream(line: str) -> None:
     [
         ("<!DOCTYPE html>", "text/html", "answered with a web page, not the API: check base_url (http://h/v1)"),
         ("Sign in", "text/html; charset=utf-8", "answered with a web page, not the API: check base_url (http://h/v1)"),
-        ('{"error": {"message": "streaming is off"}}', "application/json",
-         "answered with JSON, not an event stream (streaming is off): check base_url (http://h/v1)"),
+        (
+            '{"error": {"message": "streaming is off"}}',
+            "application/json",
+            "answered with JSON, not an event stream (streaming is off): check base_url (http://h/v1)",
+        ),
         ("[]", "application/json", "answered with JSON, not an event stream: check base_url (http://h/v1)"),
-        ("Hello world", "text/plain; charset=utf-8", "answered with text/plain, not an event stream: check base_url (http://h/v1)"),
+        (
+            "Hello world",
+            "text/plain; charset=utf-8",
+            "answered with text/plain, not an event stream: check base_url (http://h/v1)",
+        ),
         ("Hello world", "", "answered with something, not an event stream: check base_url (http://h/v1)"),
     ],
     ids=["html", "html by type", "json error", "json", "text", "no type"],

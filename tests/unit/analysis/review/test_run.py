@@ -102,7 +102,10 @@ async def test_a_rate_limit_window_is_waited_out_not_a_failed_review(fault_serve
     review = await review_record(record, config_for(fault_server, "strong", "backup"), keys={})
     assert review.result is not None and review.result.summary == "After the wait.", review.error
     assert [(a.provider, a.outcome) for a in review.attempts] == [
-        ("strong", Outcome.RATE_LIMITED), ("backup", Outcome.RATE_LIMITED), ("strong", Outcome.OK)]
+        ("strong", Outcome.RATE_LIMITED),
+        ("backup", Outcome.RATE_LIMITED),
+        ("strong", Outcome.OK),
+    ]
 
 
 async def test_all_failing_stops_at_the_failed_part_and_keeps_the_attempts(fault_server: FaultServer) -> None:
