@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QStatusTipEvent
+from PySide6.QtGui import QAction, QCloseEvent, QStatusTipEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from annotator.analysis.review_model import LiveFlag, Review
@@ -45,7 +45,15 @@ from annotator.ui.session_news import SessionNews
 from annotator.ui.status_bar import StatusBar
 from annotator.ui.timeline import Point, SentimentTimeline
 from annotator.ui.transcript_view import TranscriptModel, TranscriptView
-from annotator.ui.window_layout import build_menu, build_panes, build_toolbar, fill_recent, input_column, make_action
+from annotator.ui.window_layout import (
+    ACTIONS,
+    build_menu,
+    build_panes,
+    build_toolbar,
+    fill_recent,
+    input_column,
+    make_action,
+)
 
 RECENT_MAX = 8
 """Sessions listed under File > Open Recent."""
@@ -184,86 +192,22 @@ class MainWindow(QMainWindow):
 
     # -- construction ------------------------------------------------------------
     def _build_actions(self) -> None:
-        self.act_record = make_action(
-            self,
-            "● Record",
-            "Ctrl+R",
-            "Start recording from the selected input",
-            lambda: self.record_requested.emit(self.device_combo.currentData()),
-        )
-        self.act_stop = make_action(
-            self, "■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept", self.stop_requested.emit
-        )
-        self.act_open = make_action(
-            self,
-            "Open…",
-            QKeySequence.StandardKey.Open,
-            "Open a saved session (shown at once, with its analyses), or replay a transcript or audio file",
-            lambda: self._pick("Open", self.open_requested.emit),
-        )
-        self.act_replay = make_action(
-            self,
-            "Replay…",
-            None,
-            "Replay a session, transcript or audio file as it was said, at the chosen speed",
-            lambda: self._pick("Replay", self.replay_requested.emit),
-        )
-        self.act_pause = make_action(
-            self, "Pause", "Ctrl+P", "Pause or resume the replay", lambda: self.pause_requested.emit(not self.paused)
-        )
-        self.act_mark = make_action(
-            self,
-            "Mark moment",
-            "Ctrl+M",
-            "Bookmark this moment in the session",
-            lambda: self.mark_requested.emit("bookmark", ""),
-        )
-        self.act_flag = make_action(
-            self,
-            "Flag last statement",
-            "Ctrl+F",
-            "Flag the last statement for review",
-            lambda: self.mark_requested.emit("flag", ""),
-        )
-        self.act_next_flag = make_action(
-            self, "Next flag", "Ctrl+J", "Jump to the next flag and show both statements", self._on_next_flag
-        )
-        self.act_export = make_action(
-            self, "Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", self._on_export
-        )
-        self.act_review = make_action(
-            self,
-            "Review session…",
-            "Ctrl+Shift+R",
-            "Send the whole transcript to the review chain: check the live flags, find missed contradictions (asks first, with the cost)",
-            self.review_requested.emit,
-        )
-        self.act_settings = make_action(
-            self,
-            "Settings…",
-            "Ctrl+,",
-            "Providers, keys, transcription and input devices",
-            self.settings_requested.emit,
-        )
-        self.act_quit = make_action(self, "Quit", QKeySequence.StandardKey.Quit, "Quit annotator", self.close)
-        self.act_follow = make_action(
-            self,
-            "Follow newest line",
-            "End",
-            "Scroll to the newest line and keep following",
-            self.transcript.scroll_to_newest,
-        )
-        # the toolbar's short labels (the menus keep the full ones): every button fits at 900 px
-        for action, short in (
-            (self.act_open, "Open"),
-            (self.act_mark, "Mark"),
-            (self.act_flag, "Flag"),
-            (self.act_next_flag, "Next ⚑"),
-            (self.act_review, "Review"),
-            (self.act_export, "Export"),
-            (self.act_settings, "Settings"),
-        ):
-            action.setIconText(short)
+        def action(name: str, slot: Callable[[], object]) -> QAction:
+            return make_action(self, ACTIONS[name], slot)
+
+        self.act_record = action("record", lambda: self.record_requested.emit(self.device_combo.currentData()))
+        self.act_stop = action("stop", self.stop_requested.emit)
+        self.act_open = action("open", lambda: self._pick("Open", self.open_requested.emit))
+        self.act_replay = action("replay", lambda: self._pick("Replay", self.replay_requested.emit))
+        self.act_pause = action("pause", lambda: self.pause_requested.emit(not self.paused))
+        self.act_mark = action("mark", lambda: self.mark_requested.emit("bookmark", ""))
+        self.act_flag = action("flag", lambda: self.mark_requested.emit("flag", ""))
+        self.act_next_flag = action("next_flag", self._on_next_flag)
+        self.act_export = action("export", self._on_export)
+        self.act_review = action("review", self.review_requested.emit)
+        self.act_settings = action("settings", self.settings_requested.emit)
+        self.act_quit = action("quit", self.close)
+        self.act_follow = action("follow", self.transcript.scroll_to_newest)
 
     # -- the user's intents ------------------------------------------------------------
     def _on_next_flag(self) -> None:

@@ -19,17 +19,58 @@ Item = QAction | QMenu | QWidget | None
 """A toolbar or menu entry: an action, a submenu (menus only), a widget (toolbars only), None a separator."""
 
 
-def make_action(
-    window: QMainWindow, text: str, shortcut: str | QKeySequence.StandardKey | None, tip: str, slot: Callable[[], Any]
-) -> QAction:
+@dataclass(frozen=True)
+class ActionText:
+    """What one of the window's actions says: its menu text, shortcut, tip, and the
+    toolbar's shorter label (``None``: the menu text)."""
+
+    text: str
+    shortcut: str | QKeySequence.StandardKey | None
+    tip: str
+    short: str | None = None
+
+
+ACTIONS: dict[str, ActionText] = {
+    "record": ActionText("● Record", "Ctrl+R", "Start recording from the selected input"),
+    "stop": ActionText("■ Stop", "Ctrl+.", "Stop recording or replay; the last utterance is kept"),
+    "open": ActionText(
+        "Open…",
+        QKeySequence.StandardKey.Open,
+        "Open a saved session (shown at once, with its analyses), or replay a transcript or audio file",
+        "Open",
+    ),
+    "replay": ActionText(
+        "Replay…", None, "Replay a session, transcript or audio file as it was said, at the chosen speed"
+    ),
+    "pause": ActionText("Pause", "Ctrl+P", "Pause or resume the replay"),
+    "mark": ActionText("Mark moment", "Ctrl+M", "Bookmark this moment in the session", "Mark"),
+    "flag": ActionText("Flag last statement", "Ctrl+F", "Flag the last statement for review", "Flag"),
+    "next_flag": ActionText("Next flag", "Ctrl+J", "Jump to the next flag and show both statements", "Next ⚑"),
+    "export": ActionText("Export…", "Ctrl+E", "Export this session as Markdown, JSON, SRT or VTT", "Export"),
+    "review": ActionText(
+        "Review session…",
+        "Ctrl+Shift+R",
+        "Send the whole transcript to the review chain: check the live flags, find missed contradictions "
+        "(asks first, with the cost)",
+        "Review",
+    ),
+    "settings": ActionText("Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", "Settings"),
+    "quit": ActionText("Quit", QKeySequence.StandardKey.Quit, "Quit annotator"),
+    "follow": ActionText("Follow newest line", "End", "Scroll to the newest line and keep following"),
+}
+"""The window's actions by name; the short toolbar labels keep every button visible at 900 px."""
+
+
+def make_action(window: QMainWindow, says: ActionText, slot: Callable[[], Any]) -> QAction:
     """An action of the window with its shortcut, its tip (the shortcut shown in the tooltip) and its slot."""
-    action = QAction(text, window)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-    action.setStatusTip(tip)
-    action.setToolTip(
-        f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip
-    )
+    action = QAction(says.text, window)
+    if says.shortcut is not None:
+        action.setShortcut(QKeySequence(says.shortcut))
+    action.setStatusTip(says.tip)
+    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    action.setToolTip(f"{says.tip} ({shortcut})" if says.shortcut else says.tip)
+    if says.short is not None:
+        action.setIconText(says.short)
     action.triggered.connect(slot)
     window.addAction(action)
     return action
