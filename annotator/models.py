@@ -21,6 +21,9 @@ class Chunk:
     ``source`` is who said it as far as we know: "You" / "Them" for the two
     live inputs, the ``Speaker:`` prefix or ``<v Name>`` of a transcript, or
     "" when unknown. ``start`` and ``end`` are seconds from the session start.
+    ``speaker`` is a stable id within the session (``S1``, ``S2``, ...) from
+    speaker separation, "" when not known; it is written only when known, so
+    journals and lines from before speaker separation read as they did.
     """
 
     id: int
@@ -28,15 +31,19 @@ class Chunk:
     start: float
     end: float
     text: str
+    speaker: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "id": self.id,
             "source": self.source,
             "start": round(self.start, 3),
             "end": round(self.end, 3),
             "text": self.text,
         }
+        if self.speaker:
+            d["speaker"] = self.speaker
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Chunk:
@@ -46,6 +53,7 @@ class Chunk:
             start=float(d.get("start", 0.0)),
             end=float(d.get("end", 0.0)),
             text=str(d["text"]),
+            speaker=str(d.get("speaker", "")),
         )
 
 

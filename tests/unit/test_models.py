@@ -19,3 +19,13 @@ def test_records_round_trip_through_dicts() -> None:
     assert Analysis.from_dict(analysis.to_dict()) == analysis
     assert Mark.from_dict(mark.to_dict()) == mark
     assert not analysis.local
+
+
+def test_a_chunk_carries_its_speaker_only_when_known() -> None:
+    unknown = Chunk(1, "You", 0.0, 1.0, "Hello.")
+    known = Chunk(2, "Them", 1.0, 2.0, "Hi.", speaker="S2")
+
+    assert "speaker" not in unknown.to_dict()
+    assert known.to_dict()["speaker"] == "S2"
+    assert Chunk.from_dict(known.to_dict()) == known
+    assert Chunk.from_dict({"id": 3, "source": "You", "start": 0, "end": 1, "text": "old journal"}).speaker == ""
