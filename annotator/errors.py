@@ -13,6 +13,7 @@ message area.
      +-- ModelError         the transcription model could not be loaded
      +-- ProviderError      an analysis provider failed (used inside the chain)
      +-- JournalError       a session journal cannot be written or read
+     +-- LibraryError       the session library's index cannot be used (held, disk full)
 """
 
 from __future__ import annotations
@@ -44,3 +45,7 @@ class ProviderError(AnnotatorError):
 
 class JournalError(AnnotatorError):
     pass
+
+
+class LibraryError(AnnotatorError):
+    """The library's index (a derived SQLite file) cannot be read or written now; the journals are untouched."""

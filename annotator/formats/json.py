@@ -68,6 +68,7 @@ def session_record_from_export(data: Any, path: Path) -> SessionRecord:
             end_reason=data.get("end_reason"),
             path=path,
             reviews=tuple(Review.from_dict(r) for r in data.get("reviews", ())),
+            title=str(data.get("title", "")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise InputError(f"{path}: malformed session export ({type(err).__name__}: {err})") from err

@@ -41,6 +41,7 @@ def read_journal(path: Path) -> SessionRecord:
     events: list[SessionEvent] = []
     reviews: list[Review] = []
     end_reason: str | None = None
+    title = ""
     last_index = len(lines) - 1
     for index, line in enumerate(lines):
         number = index + 1
@@ -79,6 +80,8 @@ def read_journal(path: Path) -> SessionRecord:
                 errors.append(str(record["message"]))
             elif kind == "review":
                 reviews.append(Review.from_dict(record))
+            elif kind == "title":
+                title = str(record["title"]).strip()
             elif kind == "end":
                 end_reason = str(record.get("reason", "closed"))
             else:
@@ -100,6 +103,7 @@ def read_journal(path: Path) -> SessionRecord:
         warnings=tuple(warnings),
         path=path,
         reviews=tuple(reviews),
+        title=title,
     )
 
 

@@ -15,6 +15,7 @@ time, seconds)::
     {"type": "error", "message": "..."}
     {"type": "review", "created": "...", "provider": "claude", "model": "...", "parts": 1,
      "result": {...} | null, "attempts": [...], ...}      (``analysis.review_model.Review.to_dict()``)
+    {"type": "title", "title": "Interview with Ada"}      (the user renamed the session; the last one wins)
     {"type": "end", "reason": "closed" | "recovered", "records": 42}
 
 An insight and the attempts that produced it are ONE ``analysis`` record
@@ -87,6 +88,7 @@ class SessionRecord:
     warnings: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
     reviews: tuple[Review, ...] = ()
+    title: str = ""
 
     @property
     def closed_cleanly(self) -> bool:
@@ -117,6 +119,7 @@ class SessionRecord:
             "events": [e.to_dict() for e in self.events],
             "errors": list(self.errors),
             **({"reviews": [r.to_dict() for r in self.reviews]} if self.reviews else {}),
+            **({"title": self.title} if self.title else {}),
         }
 
 

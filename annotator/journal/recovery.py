@@ -68,6 +68,12 @@ def append_mark(path: Path, mark: Mark) -> SessionRecord:
     return append_records(path, [("mark", mark.to_dict())], what="the mark", when="mark it")
 
 
+def append_title(path: Path, title: str) -> SessionRecord:
+    """Rename a saved session: a ``title`` record (the last one wins; earlier ones stay), then a
+    fresh ``end`` record, as ``append_review`` does."""
+    return append_records(path, [("title", {"title": title.strip()})], what="the title", when="rename it")
+
+
 def append_records(
     path: Path, records: Sequence[tuple[str, dict[str, Any]]], *, what: str = "records", when: str = "try again"
 ) -> SessionRecord:

@@ -1,0 +1,105 @@
+"""Keeping the library's index up to date off the caller's thread: one worker, a queue of updates.
+
+``IndexFeed.put`` never blocks (the session's sink calls it on the Qt
+thread as each line is transcribed); the worker thread opens the index on
+first use and applies the updates in order. ``call`` runs a query in the
+calling thread (the window calls it through ``asyncio.to_thread``). A
+``LibraryError`` (a second annotator holding the database, a full disk)
+goes to ``on_error`` as its sentence; other failures are logged. Nothing
+here ever writes a journal.
+
+    feed = IndexFeed(LibraryIndex.open)
+    feed.put(lambda index: index.add_chunk(journal, chunk))
+    hits = await asyncio.to_thread(feed.call, lambda index: index.search("kubernetes"))
+    feed.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from annotator.errors import AnnotatorError, LibraryError
+from annotator.library.index import LibraryIndex
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Update = Callable[[LibraryIndex], object]
+
+
+class IndexFeed:
+    """Applies index updates on its own thread (see the module docstring)."""
+
+    def __init__(
+        self, opener: Callable[[], LibraryIndex], on_error: Callable[[AnnotatorError], None] | None = None
+    ) -> None:
+        self._opener = opener
+        self.on_error = on_error
+        self._index: LibraryIndex | None = None
+        self._open_lock = threading.Lock()
+        self._queue: queue.SimpleQueue[Update | None] = queue.SimpleQueue()
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="library-index", daemon=True)
+        self._thread.start()
+
+    def index(self) -> LibraryIndex:
+        """The index, opened (and healed) on first use; blocks: not on the Qt thread."""
+        with self._open_lock:
+            if self._index is None:
+                self._index = self._opener()
+            return self._index
+
+    def call(self, query: Callable[[LibraryIndex], T]) -> T:
+        """Run ``query`` against the index in the calling thread (a worker thread, never the Qt thread)."""
+        return query(self.index())
+
+    def put(self, update: Update) -> None:
+        """Queue an update; returns at once."""
+        if self._closed:
+            return
+        with self._idle:
+            self._pending += 1
+        self._queue.put(update)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every update queued so far is applied (tests, shutdown); True if it was."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Apply what is queued (bounded by ``timeout``), then close the index."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join(timeout)
+        with self._open_lock:
+            if self._index is not None:
+                self._index.close()
+
+    def _loop(self) -> None:
+        while True:
+            update = self._queue.get()
+            if update is None:
+                return
+            try:
+                update(self.index())
+            except LibraryError as err:
+                if self.on_error is not None:
+                    with contextlib.suppress(Exception):
+                        self.on_error(err)
+            except AnnotatorError as err:
+                log.warning("library index update failed: %s", err)
+            except Exception:
+                log.exception("library index update failed")
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
