@@ -110,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the review as one JSON object line")
     p.add_argument("--yes", action="store_true", help="run without asking about the estimated cost")
 
+    p = sub.add_parser(
+        "sessions",
+        help="the library: list every saved session, or search them all",
+        description="Every saved session, newest first: date, duration, title, speakers, flags, review, cost, "
+        "and whether it closed cleanly. With --search, the lines (transcript, flags, notes, review, titles) that "
+        "hold every word of QUERY, with session and time. The index (library.sqlite3 in the data directory) is "
+        "derived from the journals and brought up to date first.",
+    )
+    p.add_argument("--search", metavar="QUERY", help="words to find in every session")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
     return parser
 
 

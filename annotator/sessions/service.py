@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,14 @@ from annotator.config.keys import key_status
 from annotator.config.schema import Config
 from annotator.errors import AnnotatorError, AudioError, InputError
 from annotator.journal.writer import Journal
+from annotator.library.feed import IndexFeed
 from annotator.models import Chunk, Mark
 from annotator.sessions.events import Providers, Recording, ReplayStarted, ReviewShown, SessionClosed, SessionStarted
 from annotator.sessions.live import Inputs, LiveInput, input_pairs, nothing_heard, open_live
 from annotator.sessions.model import ModelLoader
 from annotator.sessions.pipeline import AnalysisQueueLimits, Pipeline
 from annotator.sessions.review import ReviewRun, estimate_saved, review_saved
-from annotator.sessions.sinks import AfterAnalysis, JournalSink, Sink
+from annotator.sessions.sinks import AfterAnalysis, JournalSink, LibrarySink, Sink
 from annotator.sessions.stored import AudioFile, SavedMarks, StoredSession, export_saved, read_saved, show_saved
 
 AnalyzerFactory = Callable[[Config], Analyzer]
@@ -73,8 +75,10 @@ class Sessions:
         sessions_dir: Path | None = None,
         model: str | None = None,
         stop_timeout_s: float = 30.0,
+        library: IndexFeed | None = None,
     ) -> None:
         self.config = config
+        self.library = library
         self.sink = sink
         self.analyzer_factory = analyzer_factory
         self.limits = limits if limits is not None else AnalysisQueueLimits()
@@ -179,6 +183,9 @@ class Sessions:
             self._session_path = self._journal.path
             self._wrote_journal = True
             sinks.append(JournalSink(self._journal))
+            if self.library is not None:
+                created = datetime.now().astimezone().isoformat(timespec="seconds")  # as the header has it
+                sinks.append(LibrarySink(self.library, self._journal.path, created))
         sinks.append(self.sink)
         self._analyzer = await asyncio.to_thread(self.analyzer_factory, self.config) if analyze else None
         if self._analyzer is not None:
@@ -399,13 +406,25 @@ class Sessions:
 
                     await asyncio.to_thread(discard_session, journal.path, journal.audio_path)
                     self._session_path = None  # nothing to say "saved" about, review or export
+                    self._index(journal.path, remove=True)
                     self._wrote_journal = False
                     if started and silence_advice:
                         self.sink.on_error(AudioError(silence_advice))
+                else:
+                    self._index(journal.path)
             analyzer, self._analyzer = self._analyzer, None
             if analyzer is not None:
                 self._states = analyzer.providers_state()
                 await analyzer.aclose()
+
+    def _index(self, journal: Path, *, remove: bool = False) -> None:
+        """The library catches up with a journal that closed (or was discarded), off the loop."""
+        if self.library is None:
+            return
+        if remove:
+            self.library.put(lambda index: index.remove(journal.stem))
+        else:
+            self.library.put(lambda index: index.index_journal(journal))
 
     async def export(self, session: Path, output: Path, fmt: str) -> Path:
         return await export_saved(session, output, fmt)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
 from annotator.errors import AnnotatorError
 from annotator.journal.writer import Journal
+from annotator.library.feed import IndexFeed
+from annotator.library.summary import IndexedLine
 from annotator.models import Analysis, Chunk, Mark
 from annotator.sessions.events import AnalysisHeld, AnalysisReleased, Event, ModelLoading, ModelReady, ReplayProgress
 
@@ -93,6 +96,48 @@ class JournalSink:
     def on_event(self, event: Event) -> None:
         if not isinstance(event, self.NOT_JOURNALED):
             self.journal.write_event(event.kind, event.to_dict())
+
+    def on_level(self, source: str, level: float) -> None:
+        return None
+
+
+class LibrarySink:
+    """Makes what a session writes searchable in the library as it happens: each line, flag and
+    note is handed to the index's own thread (``library.feed.IndexFeed``), so the loop never waits
+    on SQLite. The journal stays the record: when the session closes, the index re-reads it."""
+
+    def __init__(self, feed: IndexFeed, journal: Path, created: str = "") -> None:
+        self.feed = feed
+        self.journal = journal
+        self.created = created
+        self._starts: dict[int, float] = {}
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        self._starts[chunk.id] = chunk.start
+        journal, created = self.journal, self.created
+        self.feed.put(lambda index: index.add_chunk(journal, chunk, created))
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        if analysis.insight is None or not analysis.insight.contradictions:
+            return
+        last = analysis.chunk_ids[-1] if analysis.chunk_ids else None
+        at = self._starts.get(last, 0.0) if last is not None else 0.0
+        for c in analysis.insight.contradictions:
+            self._line(IndexedLine("flag", at, f"{c.statement} — {c.earlier}: {c.explanation}", "", last))
+
+    def on_mark(self, mark: Mark) -> None:
+        if mark.note.strip():
+            self._line(IndexedLine("note", mark.at, mark.note, mark.kind, mark.chunk_id))
+
+    def _line(self, line: IndexedLine) -> None:
+        journal = self.journal
+        self.feed.put(lambda index: index.add_line(journal, line))
+
+    def on_error(self, error: AnnotatorError) -> None:
+        return None
+
+    def on_event(self, event: Event) -> None:
+        return None
 
     def on_level(self, source: str, level: float) -> None:
         return None
