@@ -89,6 +89,7 @@ def test_an_index_held_by_another_annotator_is_one_sentence(library: Path, monke
         other.execute("ROLLBACK")
         other.close()
     assert err.count("\n") == 1 and "held by another running annotator" in err
+    assert len(out.splitlines()) == 2  # what the index already held
 
 
 def test_the_command_line_runs_it(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
