@@ -63,6 +63,7 @@ INDEX_NAME = "library.sqlite3"
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 2.0
 SNIPPET_TOKENS = 16
+OPTIMIZE_AFTER = 50  # sessions indexed in one refresh (a rebuild): merge the FTS b-trees, fold the WAL back
 
 SCHEMA = """
 CREATE TABLE sessions(
@@ -317,6 +318,8 @@ class LibraryIndex:
                 self.remove(sid)
                 continue
             indexed.append(sid)
+        if len(indexed) >= OPTIMIZE_AFTER:
+            self._compact()
         return Refreshed(
             tuple(indexed), tuple(d for d in dropped if d not in on_disk), tuple(self.take_warnings() + warnings)
         )
@@ -361,6 +364,13 @@ class LibraryIndex:
                 [(summary.id, line.kind, line.at, line.chunk_id, line.who, line.text) for line in lines],
             )
         return summary
+
+    def _compact(self) -> None:
+        """After a rebuild: one FTS b-tree instead of hundreds (searches read fewer pages) and the
+        WAL folded into the file (it grew by the whole index)."""
+        with self._guard() as conn:
+            conn.execute("INSERT INTO lines_fts(lines_fts) VALUES ('optimize')")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def remove(self, session_id: str) -> None:
         with self._guard() as conn, _transaction(conn):
