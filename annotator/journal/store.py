@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.audio.suffixes import RECORDING_SUFFIXES
-from annotator.errors import InputError
+from annotator.errors import InputError, JournalError
 from annotator.journal.files import SUFFIX, in_use, journal_files, or_sessions_dir
 from annotator.journal.reader import first_record, is_closed, last_record
 
@@ -97,3 +97,30 @@ def discard_session(journal: Path, audio: Path) -> None:
     its audio (``audio``) and any other source's audio (``<stem>.<source>.flac``)."""
     for path in (journal, audio, *audio.parent.glob(f"{glob.escape(audio.stem)}.*{audio.suffix}")):
         path.unlink(missing_ok=True)
+
+
+def session_files(journal: Path) -> list[Path]:
+    """A session's files: its journal, and its audio beside it (``<stem>.flac``, ``<stem>.<source>.flac``, ...)."""
+    found = [journal]
+    for suffix in RECORDING_SUFFIXES:
+        found += [p for p in (journal.with_suffix(suffix),) if p.is_file()]
+        found += sorted(journal.parent.glob(f"{glob.escape(journal.stem)}.*{suffix}"))
+    return list(dict.fromkeys(found))
+
+
+def trash_session(journal: Path) -> list[Path]:
+    """Send a saved session (journal and audio) to the system trash; the files sent.
+    ``JournalError`` when a running annotator is writing it, or when there is no trash
+    to send it to (nothing is deleted outright)."""
+    from send2trash import send2trash
+
+    journal = Path(journal)
+    if in_use(journal):
+        raise JournalError(f"{journal}: is being written by a running annotator; stop that session before deleting it")
+    files = session_files(journal)
+    for path in files:
+        try:
+            send2trash(str(path))
+        except OSError as err:
+            raise JournalError(f"{path}: cannot be moved to the trash ({err}); nothing was deleted outright") from err
+    return files

@@ -63,3 +63,23 @@ def test_list_and_resolve_sessions(tmp_path: Path) -> None:
         resolve_session(first.path.stem[:4])
     with pytest.raises(InputError, match=r"nope: no such file, and no session with that id"):
         resolve_session("nope")
+
+
+def test_trash_session_sends_journal_and_audio_to_the_trash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.journal.store import trash_session
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    d = tmp_path / "sessions"
+    d.mkdir()
+    journal = journal_with_records(d)
+    audio = journal.with_suffix(".flac")
+    audio.write_bytes(b"fLaC")
+    other = d / f"{journal.stem}.Them.flac"
+    other.write_bytes(b"fLaC")
+    keep = d / "2000-01-01_00-00-00.jsonl"
+    keep.write_text("x", encoding="utf-8")
+    sent = trash_session(journal)
+    assert set(sent) == {journal, audio, other}
+    assert not journal.exists() and not audio.exists() and not other.exists() and keep.exists()
+    trashed = {p.name for p in (tmp_path / "xdg" / "Trash" / "files").iterdir()}
+    assert trashed == {journal.name, audio.name, other.name}
