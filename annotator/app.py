@@ -41,6 +41,8 @@ from annotator.config.file import load_config
 from annotator.config.keys import key_status
 from annotator.config.schema import Config, ProviderConfig
 from annotator.errors import AnnotatorError, ConfigError
+from annotator.library.feed import IndexFeed
+from annotator.library.index import LibraryIndex
 from annotator.models import Attempt
 from annotator.sessions.events import Event, SessionClosed
 from annotator.sessions.pipeline import AnalysisQueueLimits
@@ -49,6 +51,7 @@ from annotator.sessions.service import Sessions
 if TYPE_CHECKING:  # Qt is imported only once the window is asked for (the CLI never loads it)
     from annotator.ui.bridge import Bridge
     from annotator.ui.dialogs import Confirm
+    from annotator.ui.library_controller import LibraryController
     from annotator.ui.main_window import MainWindow
     from annotator.ui.messages import MessageHub
     from annotator.ui.session_controller import SessionController
@@ -107,8 +110,15 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
     messages = MessageHub()
     bridge = Bridge(messages)
     window = build_window(messages, bridge)
-    built = compose(config, bridge, messages, window, model=model, keyring_backend=default_keyring())
+
+    def library_failed(err: AnnotatorError) -> None:  # from the index's thread: the sentence goes to the loop
+        loop.call_soon_threadsafe(bridge.on_error, err)
+
+    library = IndexFeed(LibraryIndex.open, on_error=library_failed)  # its own thread: the window never waits
+    built = compose(config, bridge, messages, window, model=model, keyring_backend=default_keyring(), library=library)
     sessions, controller = built.sessions, built.controller
+    if built.library is not None and replay is None:
+        built.library.show_library()  # the start page
     window.set_speed(speed)
     closed = loop.create_future()
 
@@ -141,6 +151,7 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         drain()
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
+        library.close()
         sys.excepthook = previous_hook
         close_event_loop(loop)
         collector.stop()
@@ -155,6 +166,7 @@ class App:
     sessions: Sessions
     controller: SessionController
     bridge: Bridge
+    library: LibraryController | None = None
 
 
 def build_window(messages: MessageHub, bridge: Bridge, *, confirm: Confirm | None = None) -> MainWindow:
@@ -177,6 +189,7 @@ def compose(
     limits: AnalysisQueueLimits | None = None,
     stop_timeout_s: float = 30.0,
     keyring_backend: Any = None,
+    library: IndexFeed | None = None,
 ) -> App:
     """Wire the session service and the controller to a window built by ``build_window``
     (steps 5 and 6 above); the app and the window tests both build through here."""
@@ -190,6 +203,7 @@ def compose(
         sessions_dir=sessions_dir,
         limits=limits if limits is not None else AnalysisQueueLimits(),
         stop_timeout_s=stop_timeout_s,
+        library=library,
     )
 
     def open_settings() -> None:
@@ -215,7 +229,12 @@ def compose(
         dialog.open()
 
     controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings, parent=window)
-    return App(window, sessions, controller, bridge)
+    shelf = None
+    if library is not None:
+        from annotator.ui.library_controller import install_library
+
+        shelf = install_library(window, library, bridge, messages)
+    return App(window, sessions, controller, bridge, shelf)
 
 
 def load_window_config(config_path: str | None) -> tuple[Config, ConfigError | None]:
