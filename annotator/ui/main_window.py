@@ -37,6 +37,7 @@ from annotator.ui.flags_view import FlagsView
 from annotator.ui.format import LISTENING, NOTHING_TO_EXPORT, REPLAYING, backlog_warning, held_note, unanalysed_warning
 from annotator.ui.level_meter import LevelMeter
 from annotator.ui.messages import MessageArea, MessageHub
+from annotator.ui.note_field import NoteField, ask_note
 from annotator.ui.pickers import DevicePicker, SpeedPicker
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.review_verdicts import card_reviews, failed_message, missed_flags, panel_text
@@ -200,7 +201,7 @@ class MainWindow(QMainWindow):
         self.act_open = action("open", lambda: self._pick("Open", self.open_requested.emit))
         self.act_replay = action("replay", lambda: self._pick("Replay", self.replay_requested.emit))
         self.act_pause = action("pause", lambda: self.pause_requested.emit(not self.paused))
-        self.act_mark = action("mark", lambda: self.mark_requested.emit("bookmark", ""))
+        self.act_mark = action("mark", self.ask_mark_note)
         self.act_flag = action("flag", lambda: self.mark_requested.emit("flag", ""))
         self.act_next_flag = action("next_flag", self._on_next_flag)
         self.act_export = action("export", self._on_export)
@@ -210,6 +211,10 @@ class MainWindow(QMainWindow):
         self.act_follow = action("follow", self.transcript.scroll_to_newest)
 
     # -- the user's intents ------------------------------------------------------------
+    def ask_mark_note(self) -> NoteField:
+        """Ctrl+M: a note field on the mark; Enter marks with the note, Esc a bare mark."""
+        return ask_note(self, self.transcript, lambda note: self.mark_requested.emit("bookmark", note))
+
     def _on_next_flag(self) -> None:
         if not self.flags.select_next():
             self.messages.info("There are no flags yet to jump to.")
@@ -300,8 +305,8 @@ class MainWindow(QMainWindow):
         if flag is not None:
             self.add_flag(flag)
         else:
-            self.timeline.add_mark(mark.at)
-            self.status.show_note(f"Marked {mark.at:.0f} s", 3000)
+            self.timeline.add_mark(mark.at, mark.note)
+            self.status.show_note(f"Marked {mark.at:.0f} s" + (f": {mark.note}" if mark.note else ""), 3000)
 
     def on_event(self, event: Event) -> None:
         now, state = after_event(

@@ -87,6 +87,7 @@ class SentimentTimeline(QWidget):
         self._flags = Moments()
         self._review_flags = Moments()
         self._marks = Moments()
+        self.notes: list[tuple[float, str]] = []  # (at, note) of the marks that have one
         self.end = 0.0
         self.live = False
         self.user_view: View | None = None  # None: follow while live, whole otherwise
@@ -159,15 +160,22 @@ class SentimentTimeline(QWidget):
         self._review_flags.add(at)
         self._changed(at)
 
-    def add_mark(self, at: float) -> None:
+    def add_mark(self, at: float, note: str = "") -> None:
+        """A mark's tick; its note (if any) shows in the tip of the line it sits on."""
         self._marks.add(at)
+        if note:
+            self.notes.append((at, note))
         self._changed(at)
+
+    def notes_near(self, at: float, reach: float) -> list[str]:
+        return [note for t, note in self.notes if abs(t - at) <= reach]
 
     def clear(self) -> None:
         self.series.clear()
         self.lines.clear()
         for m in (self._flags, self._review_flags, self._marks):
             m.clear()
+        self.notes.clear()
         self.end = 0.0
         self.user_view = None
         self.hovered = None
@@ -239,7 +247,9 @@ class SentimentTimeline(QWidget):
 
     def hover_text(self, chunk: Chunk, x: float) -> str:
         """The tip for this line: its own point's sentiment, else that of a point under the pointer."""
-        return line_tip(chunk, self.series.get(chunk.id) or self._point_at(x))
+        tip = line_tip(chunk, self.series.get(chunk.id) or self._point_at(x))
+        notes = self.notes_near(chunk.start, max(HIT_PX * self._seconds_per_px(), chunk.end - chunk.start))
+        return tip + "".join(f"\n✎ {note}" for note in notes)
 
     # -- events ------------------------------------------------------------------
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802

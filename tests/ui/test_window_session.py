@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt, QTimer
 
 from annotator.config.schema import AnalysisConfig, Config
+from annotator.ui.note_field import NoteField
 from annotator.ui.transcript_view import COL_MOOD
 from tests.helpers.events import pairs
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
@@ -212,7 +213,8 @@ def record_interview(qtbot, app) -> Path:  # type: ignore[no-untyped-def]
     win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
     win.open_requested.emit(str(DATA / "backend-lead.txt"))
     qtbot.waitUntil(lambda: win.transcript_model.rowCount() >= 3, timeout=10000)
-    win.act_mark.trigger()  # a bookmark while it runs
+    win.act_mark.trigger()  # a bookmark while it runs: Ctrl+M opens the note field, Esc leaves a bare mark
+    qtbot.keyClick(win.findChild(NoteField).edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=30000)
     return app.sessions.session_path
 
@@ -291,7 +293,10 @@ def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(
     qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # flag the selected line
     qtbot.waitUntil(lambda: len(win.flags.cards) == 3, timeout=5000)
     win.transcript.clearSelection()
-    qtbot.keyClick(win, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # bookmark (the last line)
+    qtbot.keyClick(win, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # bookmark (the last line), with a note
+    qtbot.waitUntil(lambda: win.findChild(NoteField) is not None, timeout=5000)
+    qtbot.keyClicks(win.findChild(NoteField).edit, "ask about the gap")
+    qtbot.keyClick(win.findChild(NoteField).edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(win.timeline.marks) == 2, timeout=5000)
 
     record = read_session(journal)
@@ -306,6 +311,7 @@ def test_marks_and_flags_on_an_opened_session_are_journaled_and_exported(
         qtbot.waitUntil(out.exists, timeout=5000)
     md = (tmp_path / "out.md").read_text(encoding="utf-8")
     line5 = record.chunks[4].text
+    assert "**Bookmark**: ask about the gap" in md  # the note goes to the export
     assert md.count("**Flag**") == 1 and md.count("**Bookmark**") == 2 and line5[:30] in md.split("## Marks")[1]
     vtt = (tmp_path / "out.vtt").read_text(encoding="utf-8")
     assert vtt.count("NOTE Flag at") == 1 and vtt.count("NOTE Bookmark at") == 2  # SRT carries the transcript alone
