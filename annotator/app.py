@@ -229,11 +229,21 @@ def compose(
         dialog.open()
 
     controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings, parent=window)
+    from annotator.ui.correction import Corrections
+
     shelf = None
     if library is not None:
         from annotator.ui.library_controller import install_library
 
         shelf = install_library(window, library, bridge, messages)
+    feed = library
+    Corrections(
+        window,
+        sessions,
+        bridge,
+        messages,
+        on_saved=None if feed is None else lambda path: feed.put(lambda index: index.index_journal(path)),
+    )
     return App(window, sessions, controller, bridge, shelf)
 
 

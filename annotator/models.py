@@ -248,6 +248,26 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The user's correction of a transcript line (a misheard word): the line's new text.
+    ``original`` is what the transcriber wrote (filled in when a journal is read back)."""
+
+    chunk_id: int
+    text: str
+    original: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"chunk_id": self.chunk_id, "text": self.text}
+        if self.original:
+            d["original"] = self.original
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Correction:
+        return cls(chunk_id=int(d["chunk_id"]), text=str(d["text"]), original=str(d.get("original", "")))
+
+
+@dataclass(frozen=True)
 class Utterance:
     """A span of 16 kHz mono float32 audio the segmenter judged to be speech.
 

@@ -33,7 +33,7 @@ from annotator.errors import InputError
 from annotator.formats.summary import summary
 from annotator.formats.textfile import read_text
 from annotator.journal.record import EXPORT_FORMAT, SessionEvent, SessionRecord, check_version
-from annotator.models import Analysis, Chunk, Mark
+from annotator.models import Analysis, Chunk, Correction, Mark
 
 
 def to_json(record: SessionRecord) -> str:
@@ -69,6 +69,7 @@ def session_record_from_export(data: Any, path: Path) -> SessionRecord:
             path=path,
             reviews=tuple(Review.from_dict(r) for r in data.get("reviews", ())),
             title=str(data.get("title", "")),
+            corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise InputError(f"{path}: malformed session export ({type(err).__name__}: {err})") from err

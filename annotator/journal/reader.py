@@ -8,6 +8,7 @@ one from a newer format version, is an ``InputError``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -17,7 +18,7 @@ from annotator.analysis.review_model import Review
 from annotator.errors import InputError
 from annotator.input_file import read_input_bytes
 from annotator.journal.record import FORMAT, SessionEvent, SessionRecord, check_version
-from annotator.models import Analysis, Chunk, Mark
+from annotator.models import Analysis, Chunk, Correction, Mark
 
 MAX_JOURNAL_BYTES = 1024 * 1024 * 1024
 TAIL_BYTES = 65536  # the last record of a journal is read from this much of its end
@@ -42,6 +43,7 @@ def read_journal(path: Path) -> SessionRecord:
     reviews: list[Review] = []
     end_reason: str | None = None
     title = ""
+    corrected: dict[int, str] = {}
     last_index = len(lines) - 1
     for index, line in enumerate(lines):
         number = index + 1
@@ -80,6 +82,8 @@ def read_journal(path: Path) -> SessionRecord:
                 errors.append(str(record["message"]))
             elif kind == "review":
                 reviews.append(Review.from_dict(record))
+            elif kind == "correction":
+                corrected[int(record["chunk_id"])] = str(record["text"])
             elif kind == "title":
                 title = str(record["title"]).strip()
             elif kind == "end":
@@ -90,6 +94,7 @@ def read_journal(path: Path) -> SessionRecord:
             warnings.append(f"{path}:{number}: malformed {kind} record skipped ({type(err).__name__}: {err})")
     if header is None:
         raise InputError(f"{path}: is empty")
+    chunks, corrections = apply_corrections(chunks, corrected)
     if end_reason is None:
         warnings.append(f"{path}: the session did not close cleanly (it may still be running, or was killed)")
     return SessionRecord(
@@ -104,7 +109,23 @@ def read_journal(path: Path) -> SessionRecord:
         path=path,
         reviews=tuple(reviews),
         title=title,
+        corrections=corrections,
     )
+
+
+def apply_corrections(chunks: list[Chunk], corrected: dict[int, str]) -> tuple[list[Chunk], tuple[Correction, ...]]:
+    """The chunks with the user's corrections applied, and the corrections with each original."""
+    if not corrected:
+        return chunks, ()
+    out: list[Chunk] = []
+    corrections: list[Correction] = []
+    for chunk in chunks:
+        text = corrected.get(chunk.id)
+        if text is not None and text != chunk.text:
+            corrections.append(Correction(chunk.id, text, chunk.text))
+            chunk = dataclasses.replace(chunk, text=text)
+        out.append(chunk)
+    return out, tuple(corrections)
 
 
 def read_journal_bytes(path: Path) -> bytes:

@@ -16,6 +16,8 @@ time, seconds)::
     {"type": "review", "created": "...", "provider": "claude", "model": "...", "parts": 1,
      "result": {...} | null, "attempts": [...], ...}      (``analysis.review_model.Review.to_dict()``)
     {"type": "title", "title": "Interview with Ada"}      (the user renamed the session; the last one wins)
+    {"type": "correction", "chunk_id": 3, "text": "..."}   (the user corrected line 3; the chunk record
+                                                           keeps the original; the last correction wins)
     {"type": "end", "reason": "closed" | "recovered", "records": 42}
 
 An insight and the attempts that produced it are ONE ``analysis`` record
@@ -43,7 +45,7 @@ from typing import Any
 from annotator import __version__
 from annotator.analysis.review_model import Review
 from annotator.errors import InputError
-from annotator.models import Analysis, Chunk, Mark
+from annotator.models import Analysis, Chunk, Correction, Mark
 
 FORMAT = "annotator-session"
 FORMAT_VERSION = 1
@@ -72,6 +74,7 @@ class SessionEvent:
 class SessionRecord:
     """Everything a session journal (or its JSON export) holds, read back.
 
+    ``chunks`` carry the user's corrections (``corrections`` keeps each line's original text).
     ``end_reason`` is "closed" (closed cleanly), "recovered" (closed by
     ``repair``) or None (never closed: the process died). ``warnings`` are
     readable sentences about what was skipped while reading (e.g. a torn
@@ -89,6 +92,7 @@ class SessionRecord:
     path: Path | None = field(default=None, compare=False)
     reviews: tuple[Review, ...] = ()
     title: str = ""
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def closed_cleanly(self) -> bool:
@@ -120,6 +124,7 @@ class SessionRecord:
             "errors": list(self.errors),
             **({"reviews": [r.to_dict() for r in self.reviews]} if self.reviews else {}),
             **({"title": self.title} if self.title else {}),
+            **({"corrections": [c.to_dict() for c in self.corrections]} if self.corrections else {}),
         }
 
 

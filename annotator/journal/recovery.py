@@ -74,6 +74,17 @@ def append_title(path: Path, title: str) -> SessionRecord:
     return append_records(path, [("title", {"title": title.strip()})], what="the title", when="rename it")
 
 
+def append_correction(path: Path, chunk_id: int, text: str) -> SessionRecord:
+    """Correct line ``chunk_id`` of a saved session: a ``correction`` record (the chunk record
+    keeps what was transcribed), then a fresh ``end`` record, as ``append_review`` does."""
+    text = " ".join(text.split())
+    if not text:
+        raise JournalError(f"{path}: a corrected line cannot be empty")
+    return append_records(
+        path, [("correction", {"chunk_id": int(chunk_id), "text": text})], what="the correction", when="correct it"
+    )
+
+
 def append_records(
     path: Path, records: Sequence[tuple[str, dict[str, Any]]], *, what: str = "records", when: str = "try again"
 ) -> SessionRecord:

@@ -30,7 +30,7 @@ class NoteField(QFrame):
         self.edit.setPlaceholderText("Note on this mark (Enter saves, Esc: no note)")
         self.edit.setMinimumWidth(360)
         self.edit.installEventFilter(self)
-        hint = QLabel("Enter: save the note · Esc: a bare mark", self)
+        self.hint = hint = QLabel("Enter: save the note · Esc: a bare mark", self)
         hint.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -65,6 +65,19 @@ class NoteField(QFrame):
         super().hideEvent(event)  # type: ignore[arg-type]
         if not self._finished:  # clicked elsewhere: the popup closed without Enter
             self.finish("")
+
+
+def ask_line(parent: QWidget, where: QPoint, text: str, then: object) -> NoteField:
+    """A field holding a transcript line's ``text`` to correct; ``then(text)`` on Enter only."""
+    field = NoteField(parent)
+    field.edit.setMaxLength(10_000)
+    field.edit.setPlaceholderText("The line as it was said")
+    field.edit.setText(text)
+    field.edit.selectAll()
+    field.hint.setText("Enter: save the correction (the original is kept) · Esc: cancel")
+    field.done.connect(lambda new: then(new) if new and new != " ".join(text.split()) else None)  # type: ignore[operator]
+    field.open_at(where)
+    return field
 
 
 def ask_note(parent: QWidget, anchor: QWidget, then: object) -> NoteField:

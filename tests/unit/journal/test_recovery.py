@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from annotator.errors import JournalError
 from annotator.journal.reader import read_journal
 from annotator.journal.recovery import append_mark, repair
 from annotator.journal.store import find_unfinished
@@ -62,3 +65,26 @@ def test_a_mark_appended_to_a_journal_that_never_closed_repairs_it_first(tmp_pat
     path.write_text(json.dumps(header) + "\n" + json.dumps(chunk) + "\n" + '{"type": "chu', encoding="utf-8")
     after = append_mark(path, Mark(1.0, "bookmark", "", 1))
     assert after.end_reason == "recovered" and len(after.marks) == 1 and len(after.chunks) == 1
+
+
+def test_a_correction_keeps_the_original_and_every_reader_sees_the_corrected_line(tmp_path: Path) -> None:
+    from annotator.formats.json import read_json
+    from annotator.formats.writers import export
+    from annotator.journal.recovery import append_correction
+
+    path = journal_with_records(tmp_path)
+    before = path.read_bytes()
+    record = append_correction(path, 2, "  chunk   two, corrected ")
+    assert path.read_bytes().startswith(before)  # appended: the transcribed chunk stays in the journal
+    assert [c.text for c in record.chunks] == ["chunk 1", "chunk two, corrected", "chunk 3"]
+    assert [(c.chunk_id, c.text, c.original) for c in record.corrections] == [(2, "chunk two, corrected", "chunk 2")]
+    assert record.closed_cleanly
+    record = append_correction(path, 2, "chunk two")  # the last correction wins
+    assert record.chunks[1].text == "chunk two" and record.corrections[0].original == "chunk 2"
+    assert "chunk two" in export(record, "md") and "chunk 2\n" not in export(record, "srt")
+    out = tmp_path / "out.json"
+    out.write_text(export(record, "json"), encoding="utf-8")
+    again = read_json(out)
+    assert again.chunks[1].text == "chunk two" and again.corrections == record.corrections
+    with pytest.raises(JournalError, match="cannot be empty"):
+        append_correction(path, 2, "   ")

@@ -184,3 +184,14 @@ def test_the_index_file_is_private(tmp_path: Path, sessions: Path) -> None:
     index = open_index(tmp_path, sessions)
     if os.name == "posix":
         assert index.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_search_finds_the_corrected_line_not_the_misheard_one(tmp_path: Path, sessions: Path) -> None:
+    from annotator.journal.recovery import append_correction
+
+    index = open_index(tmp_path, sessions)
+    oldest = index.sessions()[1]
+    append_correction(Path(oldest.path), 1, "I led the Kafka migration")
+    index.refresh()
+    assert [h.chunk_id for h in index.search("kafka") if h.kind == "line"] == [1]
+    assert [h.kind for h in index.search("kubernetes")] == ["flag"]  # the flag quotes what was said live
