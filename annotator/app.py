@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from annotator import paths
 from annotator.analysis.analyzer import check_provider
+from annotator.audio.playback import LinePlayer
 from annotator.config.file import load_config
 from annotator.config.keys import key_status
 from annotator.config.schema import Config, ProviderConfig
@@ -190,6 +191,7 @@ def compose(
     stop_timeout_s: float = 30.0,
     keyring_backend: Any = None,
     library: IndexFeed | None = None,
+    line_player: LinePlayer | None = None,
 ) -> App:
     """Wire the session service and the controller to a window built by ``build_window``
     (steps 5 and 6 above); the app and the window tests both build through here."""
@@ -230,6 +232,7 @@ def compose(
 
     controller = SessionController(window, bridge, sessions, messages, open_settings=open_settings, parent=window)
     from annotator.ui.correction import Corrections
+    from annotator.ui.line_audio import LineAudio
 
     shelf = None
     if library is not None:
@@ -244,6 +247,7 @@ def compose(
         messages,
         on_saved=None if feed is None else lambda path: feed.put(lambda index: index.index_journal(path)),
     )
+    LineAudio(window, bridge, messages, player=line_player)
     return App(window, sessions, controller, bridge, shelf)
 
 

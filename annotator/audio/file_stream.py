@@ -63,6 +63,8 @@ class FileInputStream:
         self.speed = speed
         self._fail_at = None if fail_after_s is None else int(fail_after_s * rate)
         self._stop = threading.Event()
+        self._running = threading.Event()  # cleared while paused
+        self._running.set()
         self._thread: threading.Thread | None = None
         self.finished = threading.Event()
         self._on_finished = on_finished
@@ -95,12 +97,28 @@ class FileInputStream:
     def close(self) -> None:
         self.stop()
 
+    def pause(self) -> None:
+        """Hold the playback where it is (no more callbacks until ``resume``)."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
     def _play(self) -> None:
         pos = 0
         n = len(self._data)
         # pacing is anchored where the speed last changed, so ``speed`` may be changed while playing
         anchor_t, anchor_pos, anchor_speed = time.monotonic(), 0, self.speed
         while pos < n and not self._stop.is_set():
+            if not self._running.is_set():
+                while not self._running.wait(0.05) and not self._stop.is_set():
+                    pass
+                anchor_t, anchor_pos = time.monotonic(), pos  # the pause is not time to catch up on
+                continue
             if self._fail_at is not None and pos >= self._fail_at:
                 self.active = False  # the device vanished: no more callbacks
                 return

@@ -326,12 +326,16 @@ class Sessions:
         await self.stop()
 
     def pause(self) -> None:
-        if self._audio is not None:
-            raise InputError("An audio file replays like a microphone and cannot be paused; press Stop to end it.")
+        if self._audio is not None:  # an audio file: its playback holds (the line being said finishes)
+            self._audio.pause()
+            return
         if self._pipeline is not None:
             self._pipeline.pause()
 
     def resume(self) -> None:
+        if self._audio is not None:
+            self._audio.resume()
+            return
         if self._pipeline is not None:
             self._pipeline.resume()
 

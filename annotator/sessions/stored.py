@@ -142,6 +142,14 @@ class AudioFile:
         if self.stream is not None:
             self.stream.speed = self.speed
 
+    def pause(self) -> None:
+        if self.stream is not None:
+            self.stream.pause()
+
+    def resume(self) -> None:
+        if self.stream is not None:
+            self.stream.resume()
+
     async def wait_finished(self) -> None:
         """Until the file has been played out (Stop cancels this)."""
         await self._finished.wait()
