@@ -195,3 +195,21 @@ def test_search_finds_the_corrected_line_not_the_misheard_one(tmp_path: Path, se
     index.refresh()
     assert [h.chunk_id for h in index.search("kafka") if h.kind == "line"] == [1]
     assert [h.kind for h in index.search("kubernetes")] == ["flag"]  # the flag quotes what was said live
+
+
+def test_an_index_of_another_version_is_rebuilt(tmp_path: Path, sessions: Path) -> None:
+    path = tmp_path / "library.sqlite3"
+    open_index(tmp_path, sessions).close()
+    conn = sqlite3.connect(tmp_path / "data" / "library.sqlite3")
+    conn.execute("PRAGMA user_version=1")
+    conn.close()
+    index = LibraryIndex.open(tmp_path / "data" / "library.sqlite3", sessions)
+    refreshed = index.refresh()
+    assert any("made by another version of annotator" in w for w in refreshed.warnings)
+    assert len(index.sessions()) == 2 and not path.exists()
+
+
+def test_search_takes_the_word_as_typed_first_then_as_a_prefix(tmp_path: Path, sessions: Path) -> None:
+    index = open_index(tmp_path, sessions)
+    assert [h.chunk_id for h in index.search("tell", limit=1)] == [1]
+    assert {h.text for h in index.search("mig")} >= {"I led the Kubernetes migration"}
