@@ -15,6 +15,7 @@ from annotator.library.feed import IndexFeed
 from annotator.library.index import Hit, LibraryIndex
 from annotator.library.summary import SessionSummary
 from annotator.ui.library_view import TITLE_COLUMN, LibraryView
+from tests.helpers.trash import private_trash
 from tests.unit.library.helpers import write_session
 
 T0 = 1_764_087_603.0
@@ -135,7 +136,7 @@ def test_a_search_result_opens_the_session_at_its_line(qtbot, library_app: App) 
 def test_rename_repair_and_delete_from_the_library(
     qtbot, library_app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    trash = private_trash(monkeypatch, tmp_path / "xdg")
     lib = library_app.library
     assert lib is not None
     model = lib.view.model
@@ -154,5 +155,5 @@ def test_rename_repair_and_delete_from_the_library(
     lib.view.buttons["delete"].click()  # the test window's confirm says yes
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10000)
     assert not unclean.exists()
-    assert (tmp_path / "xdg" / "Trash" / "files" / unclean.name).exists()
+    assert (trash / unclean.name).exists()
     assert model.index(0, TITLE_COLUMN).data(Qt.ItemDataRole.DisplayRole) == "Ada, platform lead"

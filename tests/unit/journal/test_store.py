@@ -67,8 +67,9 @@ def test_list_and_resolve_sessions(tmp_path: Path) -> None:
 
 def test_trash_session_sends_journal_and_audio_to_the_trash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from annotator.journal.store import trash_session
+    from tests.helpers.trash import private_trash
 
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    trash = private_trash(monkeypatch, tmp_path / "xdg")
     d = tmp_path / "sessions"
     d.mkdir()
     journal = journal_with_records(d)
@@ -81,5 +82,5 @@ def test_trash_session_sends_journal_and_audio_to_the_trash(tmp_path: Path, monk
     sent = trash_session(journal)
     assert set(sent) == {journal, audio, other}
     assert not journal.exists() and not audio.exists() and not other.exists() and keep.exists()
-    trashed = {p.name for p in (tmp_path / "xdg" / "Trash" / "files").iterdir()}
+    trashed = {p.name for p in trash.iterdir()}
     assert trashed == {journal.name, audio.name, other.name}
