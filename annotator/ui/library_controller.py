@@ -167,7 +167,9 @@ class LibraryController(QObject):
                 self.window.review_requested.emit()
             elif then == "export":
                 self.window.act_export.trigger()
-        elif isinstance(event, SessionClosed | SessionStarted) and self.pages.currentWidget() is self.view:
+        elif isinstance(event, SessionStarted):  # however it started (reopened at start-up, `replay PATH`)
+            self.show_session()
+        elif isinstance(event, SessionClosed) and self.pages.currentWidget() is self.view:
             self.reload()
 
 

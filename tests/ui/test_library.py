@@ -115,6 +115,8 @@ def test_the_library_is_the_start_page_and_lists_the_sessions(qtbot, library_app
     assert lib.pages.currentIndex() == 1
     lib.action.trigger()
     assert lib.pages.currentWidget() is lib.view
+    library_app.controller.open(newest.path)  # as start-up reopens a repaired session: the session page shows
+    qtbot.waitUntil(lambda: lib.pages.currentIndex() == 1, timeout=10000)
 
 
 def test_a_search_result_opens_the_session_at_its_line(qtbot, library_app: App) -> None:  # type: ignore[no-untyped-def]
