@@ -66,14 +66,52 @@ class Sentiment:
         return {"label": self.label, "score": self.score}
 
 
+def cited_chunk(cited: str) -> int | None:
+    """The chunk id a cited line id names (``"L57"``, ``"l57"``, ``"[L57]"``, ``"57"``), else None."""
+    text = cited.strip().lstrip("[#").rstrip("]").strip()
+    text = text[1:] if text[:1] in ("L", "l") else text
+    return int(text) if text.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Contradiction:
+    """A statement that conflicts with an earlier one (DESIGN.md).
+
+    ``earlier_id`` (optional, "" when absent) is the id of the earlier
+    statement the prompt quoted (``L<chunk id>``): the window selects that
+    line and exports quote it with its time. ``follow_up`` (optional) is one
+    neutral question the interviewer could ask to clear it up. Both are
+    written only when present, so journals from before read as they did.
+    """
+
     statement: str  # what was just said
     earlier: str  # what it conflicts with
     explanation: str  # one sentence
+    earlier_id: str = ""
+    follow_up: str = ""
+
+    @property
+    def earlier_chunk(self) -> int | None:
+        """The chunk id ``earlier_id`` names (``"L57"`` -> 57), else None."""
+        return cited_chunk(self.earlier_id)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"statement": self.statement, "earlier": self.earlier, "explanation": self.explanation}
+        d = {"statement": self.statement, "earlier": self.earlier, "explanation": self.explanation}
+        if self.earlier_id:
+            d["earlier_id"] = self.earlier_id
+        if self.follow_up:
+            d["follow_up"] = self.follow_up
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Contradiction:
+        return cls(
+            str(d["statement"]),
+            str(d["earlier"]),
+            str(d.get("explanation", "")),
+            str(d.get("earlier_id", "") or ""),
+            str(d.get("follow_up", "") or ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -100,10 +138,7 @@ class Insight:
         s = d["sentiment"]
         return cls(
             sentiment=Sentiment(str(s["label"]), float(s["score"])),
-            contradictions=tuple(
-                Contradiction(str(c["statement"]), str(c["earlier"]), str(c.get("explanation", "")))
-                for c in d.get("contradictions", ())
-            ),
+            contradictions=tuple(Contradiction.from_dict(c) for c in d.get("contradictions", ())),
             claims=tuple(str(c) for c in d.get("claims", ())),
             summary=str(d.get("summary", "")),
         )

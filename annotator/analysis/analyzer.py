@@ -29,12 +29,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
 from annotator.analysis.chain import Chain, Wait
 from annotator.analysis.local import LOCAL_MODEL, LocalSentiment
+from annotator.analysis.memory import SessionMemory, line_id
 from annotator.analysis.prompt import build_prompt, chunk_line, split_text
 from annotator.analysis.providers.client import HttpProvider
 from annotator.analysis.providers.interface import Clock, Request, Result
@@ -105,8 +106,10 @@ class Analyzer:
         owns_client: bool = False,
         local: LocalSentiment | None = None,
         clock: Clock = time.monotonic,
+        memory: SessionMemory | None = None,
     ) -> None:
         self.config = config
+        self.memory = memory if memory is not None else SessionMemory()
         self.providers = tuple(providers)
         self.chain = Chain(self.providers, clock=clock)
         self.usage = UsageTracker([p.config for p in self.providers])
@@ -116,6 +119,11 @@ class Analyzer:
         self._owns_client = owns_client
         self._local = local or LocalSentiment()
         self._clock = clock
+
+    def remember(self, chunks: Sequence[Chunk]) -> None:
+        """Put chunks in the session memory as they are said (also those never
+        analysed: a backlog dropped them, or no provider answered)."""
+        self.memory.add_chunks(chunks)
 
     def waiting(self) -> float | None:
         """When every provider is only waiting out a Retry-After: the seconds
@@ -144,10 +152,17 @@ class Analyzer:
         attempts: list[Attempt] = []
         answered: list[Result] = []
         current = previous
+        recalled = (
+            self.memory.recall(chunks, limit=self.config.memory_statements, skip=previous.claims if previous else ())
+            if self.config.memory_statements > 0
+            else []
+        )
+        cited = {r.id for r in recalled}
+        self.memory.add_chunks(chunks)
         for n, part in enumerate(parts, 1):
             if on_part is not None:
                 on_part(n, len(parts))
-            prompt = build_prompt(part, current, self.config)
+            prompt = build_prompt(part, current, self.config, recalled)
             request = Request(prompt.system, prompt.user, self.config.max_claims)
             deadline = self._clock() + self.config.deadline_s
             if wait:
@@ -157,8 +172,10 @@ class Analyzer:
             self.usage.record_all(result.attempts)
             attempts.extend(result.attempts)
             if result.insight is not None:
+                result = replace(result, insight=self._checked(result.insight, cited))
                 answered.append(result)
                 current = result.insight
+                self.memory.add_claims(result.insight.claims, chunks)
         elapsed = round((self._clock() - start) * 1000)
         n_parts = max(1, len(parts))
         if answered:
@@ -167,6 +184,16 @@ class Analyzer:
             return Analysis(ids, text, insight, last.provider, last.model, tuple(attempts), elapsed, n_parts)
         local = Insight(self._local.estimate(text), (), previous.claims if previous else (), LOCAL_SUMMARY)
         return Analysis(ids, text, local, LOCAL_PROVIDER, LOCAL_MODEL, tuple(attempts), elapsed, n_parts)
+
+    def _checked(self, insight: Insight, cited: set[str]) -> Insight:
+        """``earlier_id`` kept only where it names a line the memory holds
+        (normalised to ``L<id>``), so the window never selects a line a model made up."""
+        fixed = []
+        for c in insight.contradictions:
+            chunk_id = c.earlier_chunk
+            known = chunk_id is not None and (line_id(chunk_id) in cited or self.memory.knows(chunk_id))
+            fixed.append(replace(c, earlier_id=line_id(chunk_id) if known and chunk_id is not None else ""))
+        return replace(insight, contradictions=tuple(fixed))
 
     def providers_state(self) -> tuple[ProviderStatus, ...]:
         """Every configured provider, in chain order, with its current state."""

@@ -78,6 +78,23 @@ def _text(d: dict[str, Any], key: str, where: str, *, required: bool = True) -> 
     return string_field(d, key, where, InvalidInsight, required=required).strip()
 
 
+def _optional_text(d: dict[str, Any], key: str, where: str) -> str:
+    """An optional text field: absent or null is "", a string is kept, anything else is invalid."""
+    if d.get(key) is None:
+        return ""
+    return _text(d, key, where, required=False)
+
+
+def _earlier_id(d: dict[str, Any], where: str) -> str:
+    """The optional ``earlier_id``: a string ("L12") or a bare number (12), else invalid."""
+    value = d.get("earlier_id")
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"L{value}"
+    return _text(d, "earlier_id", where, required=False)
+
+
 def reply_object(text: str, invalid: type[InvalidReply] = InvalidReply) -> dict[str, Any]:
     """The one JSON object a reply must consist of (a code fence around it is
     stripped), or ``invalid`` with the reason: empty, prose, not valid JSON,
@@ -131,7 +148,15 @@ def parse_insight(text: str, *, max_claims: int | None = None) -> Insight:
         statement, earlier = _text(c, "statement", where), _text(c, "earlier", where)
         if not statement or not earlier:
             raise InvalidInsight(f"{where} has an empty statement or earlier")
-        contradictions.append(Contradiction(statement, earlier, _text(c, "explanation", where, required=False)))
+        contradictions.append(
+            Contradiction(
+                statement,
+                earlier,
+                _text(c, "explanation", where, required=False),
+                _earlier_id(c, where),
+                _optional_text(c, "follow_up", where),
+            )
+        )
 
     raw_claims = data.get("claims", [])
     if not isinstance(raw_claims, list) or not all(isinstance(c, str) for c in raw_claims):

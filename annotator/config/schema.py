@@ -76,12 +76,16 @@ class AnalysisConfig:
     at ~4 characters a token); ``max_chunk_tokens`` is the share of it the new
     text may take (longer text is split into several requests);
     ``max_claims`` bounds the claims carried from one request to the next.
+    ``memory_tokens`` is the share the earlier statements recalled from the
+    session memory may take, at most ``memory_statements`` of them.
     """
 
     deadline_s: float = 60.0
     max_request_tokens: int = 1500
     max_chunk_tokens: int = 500
     max_claims: int = 8
+    memory_tokens: int = 300
+    memory_statements: int = 6
 
 
 @dataclass(frozen=True)

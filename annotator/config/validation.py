@@ -108,7 +108,13 @@ def validate_analysis(a: AnalysisConfig) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not _positive(a.deadline_s):
         problems.append(("deadline_s", "must be a number of seconds above 0"))
-    for name, low in (("max_request_tokens", 600), ("max_chunk_tokens", 50), ("max_claims", 1)):
+    for name, low in (
+        ("max_request_tokens", 600),
+        ("max_chunk_tokens", 50),
+        ("max_claims", 1),
+        ("memory_tokens", 0),
+        ("memory_statements", 0),
+    ):
         value = getattr(a, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             problems.append((name, f"must be a whole number of at least {low}"))

@@ -59,7 +59,8 @@ async def test_answer_names_provider_and_contradiction_memory_is_sent(
     sent = fault_server.requests[1].prompt_text
     assert "Candidate led backend team for three years" in sent  # the carried claim
     assert "Candidate: In my eighteen months there" in sent
-    assert "I have led the backend team" not in sent  # differential: not the transcript so far
+    # the earlier statement comes back from the session memory, verbatim with its id, time and speaker
+    assert "L1 [00:01] Candidate: I have led the backend team for about three years." in sent
     assert analyzer.usage.provider("a").answered == 2
 
 
