@@ -64,6 +64,13 @@ _STOP = frozenset(
     s t ll re ve d m say said tell told get got""".split()
 )
 _NEGATIONS = frozenset("not no never none nobody nothing neither nor cannot without".split())
+_SELF = frozenset("i me my mine myself i'm i've i'd i'll".split())
+# weights of a query term (a plain word counts 1), chosen on script A of benchmarks/memory.py:
+SELF_WEIGHT = 2.0  # I / me / my: the speaker about themselves is what an interviewee contradicts
+CONCEPT_WEIGHT = 1.5  # a class token (~duration, ~join, ...): a paraphrase shares these, not its words
+NUMBER_WEIGHT = 1.0  # the same number: a contradiction more often has a different one (the class counts)
+NAME_WEIGHT = 2.0  # a capitalised word inside a sentence
+NEGATION_WEIGHT = 1.5
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -75,36 +82,42 @@ _UNITS = {
 }  # fmt: skip
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
+def _stem(word: str) -> str:
+    """A light suffix stripper: "relocated", "relocate", "relocates" -> "relocat"."""
+    for suffix in ("ingly", "ies", "ing", "ly", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
 # class tokens: a word (after stemming) -> the concepts it stands for
 _CONCEPTS: dict[str, tuple[str, ...]] = {}
 
 
 def _concept(name: str, words: str) -> None:
     for w in words.split():
-        _CONCEPTS[w] = (*_CONCEPTS.get(w, ()), name)
+        stem = _stem(w)
+        _CONCEPTS[stem] = (*_CONCEPTS.get(stem, ()), name)
 
 
 _concept("~duration", "year month week day decade hour quarter long tenure")
 _concept("~money", "$ dollar salary pay paid compensation earn package budget revenue cost price k grand raise")
 _concept("~date", "ago since until last next when date")
-_concept("~headcount", "people person engineer report team headcount staff employee hire hired member size")
+_concept("~headcount", "people person engineer team group headcount staff employee hire hired member size")
 _concept("~join", "join joined start started begin began hired onboard arrive came")
 _concept("~leave", "leave left quit resign resigned depart fired laid exit stopped")
 _concept("~lead", "lead led manage managed manager run ran head headed oversee oversaw supervise boss direct")
 _concept("~build", "build built wrote write design designed architect create created develop developed ship")
-_concept("~study", "degree graduate graduated university college studied study phd master bachelor school")
+_concept("~study", "degree graduate graduated university college studied study phd master bachelor school taught")
 _concept("~place", "remote office onsite relocate move moved commute city based live")
+_concept("~migrate", "migrate migration move moving port switch rewrite replace")
 _concept("~title", "promote promoted promotion title senior director vp principal junior role position")
 _concept("~customer", "customer client user account sale sold contract deal")
 _concept("~like", "love like enjoy prefer happy hate dislike frustrated")
 _concept("~reason", "because reason why decided decision motivation")
-
-
-def _stem(word: str) -> str:
-    for suffix, keep in (("ies", 3), ("ing", 4), ("ed", 4), ("es", 4), ("s", 3)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= keep - 1 and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
+_concept("~employer", "startup company corporation enterprise firm employer")
+_concept("~report", "report reports reported direct contributor ic")
 
 
 def _number(word: str) -> str | None:
@@ -144,13 +157,17 @@ def terms(text: str) -> Terms:
         raw = match.group(0)
         word = raw.lower().replace("’", "'")
         if word.endswith("n't") or word in _NEGATIONS:
-            add("~neg", 1.5)
+            add("~neg", NEGATION_WEIGHT)
+            sentence_start = False
+            continue
+        if word in _SELF:
+            add("~self", SELF_WEIGHT)
             sentence_start = False
             continue
         word = word.split("'")[0]
         number = _number(word)
         if number is not None:
-            add(number, 2.0)
+            add(number, NUMBER_WEIGHT)
             add("~number", 0.5)
             if word.isdigit() and len(word) == 4 and word[:2] in ("19", "20"):
                 add("~date", 1.0)
@@ -160,11 +177,11 @@ def terms(text: str) -> Terms:
         elif word not in _STOP and len(word) > 1:
             stem = _stem(word)
             name = raw[0].isupper() and not sentence_start
-            add(stem, 2.0 if name else 1.0)
-            for concept in _CONCEPTS.get(stem, ()) + _CONCEPTS.get(word, ()):
-                add(concept, 0.6)
+            add(stem, NAME_WEIGHT if name else 1.0)
+            for concept in _CONCEPTS.get(stem, ()):
+                add(concept, CONCEPT_WEIGHT)
         if raw.startswith("$"):
-            add("~money", 0.6)
+            add("~money", CONCEPT_WEIGHT)
         end = match.end()
         sentence_start = end < len(text) and text[end : end + 1] in ".!?"
     return Terms(counts, weights)
@@ -223,6 +240,7 @@ class SessionMemory:
         self._live = 0
         self._chunks: dict[int, float] = {}  # chunk id -> start, for every line remembered
         self._claims: set[str] = set()
+        self._said: set[str] = set()  # every line's text, lower-cased (not bounded: a line a few dozen bytes)
         self._first = 0  # passages before this index were forgotten
 
     # -- filling ----------------------------------------------------------------------
@@ -239,6 +257,7 @@ class SessionMemory:
                 continue
             self._chunks[chunk.id] = chunk.start
             text = " ".join(chunk.text.split())
+            self._said.add(text.lower())
             for sentence in _SENTENCE_END.split(text):
                 self._add(_Passage(chunk.id, chunk.start, _who(chunk), speaker_key(chunk), sentence, "said", 0))
 
@@ -250,7 +269,7 @@ class SessionMemory:
         last = chunks[-1]
         for claim in claims:
             key = " ".join(claim.lower().split())
-            if not key or key in self._claims:
+            if not key or key in self._claims or key in self._said:  # a line quoted as a claim: the line is here
                 continue
             self._claims.add(key)
             self._add(_Passage(last.id, last.start, "", "", " ".join(claim.split()), "claim", 0))

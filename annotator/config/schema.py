@@ -81,11 +81,11 @@ class AnalysisConfig:
     """
 
     deadline_s: float = 60.0
-    max_request_tokens: int = 1500
+    max_request_tokens: int = 1000
     max_chunk_tokens: int = 500
     max_claims: int = 8
-    memory_tokens: int = 300
-    memory_statements: int = 6
+    memory_tokens: int = 400
+    memory_statements: int = 8
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,9 @@ class Pipeline:
                 self.out.on_mark(mark)
         if self.analyzer is None or not chunk.text.strip():
             return
+        remember = getattr(self.analyzer, "remember", None)
+        if remember is not None:  # the session memory holds every line, analysed or not (analysis.memory)
+            remember([chunk])
         self._waiting.append(chunk)
         self._to_analyse += 1
         self._drop_excess()

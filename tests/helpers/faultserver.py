@@ -54,7 +54,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,6 +106,13 @@ class Reply:
     raw: tuple[str, ...] = ()  # for fault "raw": exact bytes of the stream, piece by piece
     usage: str = "always"  # "always" | "if_asked" | "never" (OpenAI dialect)
     rejects_stream_options: bool = False
+    answer: Callable[[str], str] | None = field(default=None, compare=False)  # prompt text -> content
+
+    @classmethod
+    def answering(cls, answer: Callable[[str], str], **kw: Any) -> Reply:
+        """A happy-path reply whose content is computed from the request's
+        prompt text (system + messages): a scripted model, e.g. an oracle."""
+        return cls("ok", answer=answer, **kw)
 
     @classmethod
     def raw_stream(cls, *pieces: str) -> Reply:
@@ -188,9 +195,13 @@ class Received:
     @property
     def prompt_text(self) -> str:
         """All the text the request carried (system + messages)."""
-        parts = [str(self.body.get("system", ""))]
-        parts += [str(m.get("content", "")) for m in self.body.get("messages", [])]
-        return "\n".join(p for p in parts if p)
+        return _prompt_text(self.body)
+
+
+def _prompt_text(body: dict[str, Any]) -> str:
+    parts = [str(body.get("system", ""))]
+    parts += [str(m.get("content", "")) for m in body.get("messages", [])]
+    return "\n".join(p for p in parts if p)
 
 
 def closed_port() -> int:
@@ -345,7 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(piece.encode())
                 self.wfile.flush()
             return
-        content = reply.content
+        content = reply.content if reply.answer is None else reply.answer(_prompt_text(body))
         n = max(1, min(reply.pieces, len(content)))
         step = -(-len(content) // n)
         pieces = [content[i : i + step] for i in range(0, len(content), step)] or [""]

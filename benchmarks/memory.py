@@ -1,0 +1,120 @@
+"""Whole-meeting memory at flat cost (issue 14): planted long-range contradictions, old design vs new.
+
+    PYTHONPATH=$PWD python benchmarks/memory.py [--minutes 60]
+
+Two scripted 60-minute interviews (``tests.helpers.interview``: a line every
+10 s, 12 planted contradiction pairs 110-270 lines apart, half sharing key
+words and half only paraphrases, distractors about the same companies, teams,
+numbers and years). Script A was used to tune the ranking (weights and the
+concept lexicon of ``analysis.memory``); script B was written before tuning
+but its misses were looked at once; script C was written after the tuning and
+run once: the held-out figure.
+
+Each line goes through the real analyser (``build_analyzer``: prompt, failover
+chain, HTTP on 127.0.0.1, strict parser), one request a line as ``annotator
+analyze`` sends them, to an oracle model that flags a pair exactly when both
+statements are in the request. "old" is the claims-only prompt
+(``memory_statements = 0``); "new" adds the earlier statements the session
+memory recalls. Printed: pairs caught, request tokens (first, early median =
+first 10 % of requests, median, late median = last 10 %, max) against the
+budget, and the retrieval time per request (median, max) at 60 minutes and at
+two hours (720 lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+
+from annotator.analysis.analyzer import build_analyzer  # noqa: E402
+from annotator.analysis.memory import SessionMemory  # noqa: E402
+from annotator.analysis.prompt import estimate_tokens  # noqa: E402
+from annotator.config.schema import AnalysisConfig, Config  # noqa: E402
+from annotator.models import Analysis, Insight  # noqa: E402
+from tests.helpers.faultserver import FaultServer, Reply  # noqa: E402
+from tests.helpers.interview import SCRIPT_A, SCRIPT_B, SCRIPT_C, Interview, Oracle, Script, interview  # noqa: E402
+
+
+async def run(script: Interview, analysis: AnalysisConfig) -> tuple[int, list[int], list[Analysis]]:
+    oracle = Oracle(script.pairs, analysis.max_claims)
+    with FaultServer(Reply.answering(oracle)) as server:
+        config = Config(analysis=analysis, providers=(server.provider("oracle"),))
+        async with httpx.AsyncClient() as client:
+            analyzer = build_analyzer(config, client=client, keys={})
+            previous: Insight | None = None
+            analyses = []
+            for chunk in script.chunks:
+                a = await analyzer.analyze([chunk], previous)
+                analyses.append(a)
+                if a.insight is not None and not a.local:
+                    previous = a.insight
+        tokens = [estimate_tokens(r.prompt_text) for r in server.requests]
+    return len(oracle.caught(analyses)), tokens, analyses
+
+
+def retrieval_ms(script: Interview, limit: int) -> list[float]:
+    memory = SessionMemory()
+    times = []
+    for chunk in script.chunks:
+        t0 = time.perf_counter()
+        memory.recall([chunk], limit=limit)
+        times.append((time.perf_counter() - t0) * 1000)
+        memory.add_chunks([chunk])
+        memory.add_claims([chunk.text], [chunk])  # as many claims as an answer a line can add
+    return times
+
+
+def tokens_line(tokens: list[int], budget: int) -> str:
+    tenth = max(1, len(tokens) // 10)
+    early, late = statistics.median(tokens[:tenth]), statistics.median(tokens[-tenth:])
+    return (
+        f"tokens first {tokens[0]}, early median {early:.0f}, median {statistics.median(tokens):.0f}, "
+        f"late median {late:.0f} (late/early {late / early:.2f}), max {max(tokens)} "
+        f"(budget {budget}: {sum(t > budget for t in tokens)} over)"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=60)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    new = AnalysisConfig()
+    old = replace(new, memory_statements=0)
+    scripts: tuple[Script, ...] = (SCRIPT_A, SCRIPT_B, SCRIPT_C)
+    for script in scripts:
+        it = interview(script, minutes=args.minutes)
+        kinds = {p.kind for p in it.pairs}
+        print(
+            f"\n{script.name}: {len(it.chunks)} lines, {len(it.pairs)} pairs ({', '.join(sorted(kinds))}), "
+            f"{min(it.distances)}-{max(it.distances)} lines apart"
+        )
+        for name, cfg in (("old (claims only)", old), ("new (session memory)", new)):
+            caught, tokens, analyses = await run(it, cfg)
+            cited = sum(1 for a in analyses if a.insight for c in a.insight.contradictions if c.earlier_chunk)
+            print(f"  {name}: caught {caught}/{len(it.pairs)}, {cited} citing the earlier line")
+            print(f"    {tokens_line(tokens, cfg.max_request_tokens)}")
+        times = retrieval_ms(it, new.memory_statements)
+        print(f"  retrieval per request: median {statistics.median(times):.3f} ms, max {max(times):.3f} ms")
+    long = interview(SCRIPT_B, minutes=120, seed=7)
+    times = retrieval_ms(long, new.memory_statements)
+    late = times[-60:]
+    print(
+        f"\ntwo hours ({len(long.chunks)} lines, a claim a line): retrieval median {statistics.median(times):.3f} ms, "
+        f"last 60 requests median {statistics.median(late):.3f} ms, max {max(times):.3f} ms"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
