@@ -35,15 +35,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx
 
-from annotator.analysis.analyzer import build_analyzer  # noqa: E402
-from annotator.analysis.memory import SessionMemory  # noqa: E402
-from annotator.analysis.prompt import estimate_tokens  # noqa: E402
-from annotator.config.schema import AnalysisConfig, Config  # noqa: E402
-from annotator.models import Analysis, Insight  # noqa: E402
-from tests.helpers.faultserver import FaultServer, Reply  # noqa: E402
-from tests.helpers.interview import SCRIPT_A, SCRIPT_B, SCRIPT_C, Interview, Oracle, Script, interview  # noqa: E402
+from annotator.analysis.analyzer import build_analyzer
+from annotator.analysis.memory import SessionMemory
+from annotator.analysis.prompt import estimate_tokens
+from annotator.config.schema import AnalysisConfig, Config
+from annotator.models import Analysis, Insight
+from tests.helpers.faultserver import FaultServer, Reply
+from tests.helpers.interview import SCRIPT_A, SCRIPT_B, SCRIPT_C, Interview, Oracle, Script, interview
 
 
 async def run(script: Interview, analysis: AnalysisConfig) -> tuple[int, list[int], list[Analysis]]:

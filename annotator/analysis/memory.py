@@ -82,6 +82,7 @@ _UNITS = {
 }  # fmt: skip
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
+
 def _stem(word: str) -> str:
     """A light suffix stripper: "relocated", "relocate", "relocates" -> "relocat"."""
     for suffix in ("ingly", "ies", "ing", "ly", "ed", "es", "s"):

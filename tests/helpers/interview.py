@@ -208,18 +208,18 @@ SCRIPT_A = Script(
         interviewer=_INTERVIEWER_A,
     ),
     (
-        Pair("I joined Globex in March 2019, right after the acquisition.", "When I joined Globex in 2021 the acquisition was long done.", "words"),  # noqa: E501
-        Pair("I've been leading the platform team for about three years now.", "I only took over as platform lead eighteen months ago.", "words"),  # noqa: E501
-        Pair("My team at Globex is eleven engineers.", "I manage a group of twenty-five people on the platform side.", "paraphrase"),  # noqa: E501
-        Pair("I have never run Kubernetes in production myself.", "I administered the production Kubernetes clusters for years.", "words"),  # noqa: E501
-        Pair("I left Initech because they closed the Austin office.", "Initech let me go in a round of layoffs; the Austin site is still open today.", "words"),  # noqa: E501
+        Pair("I joined Globex in March 2019, right after the acquisition.", "When I joined Globex in 2021 the acquisition was long done.", "words"),
+        Pair("I've been leading the platform team for about three years now.", "I only took over as platform lead eighteen months ago.", "words"),
+        Pair("My team at Globex is eleven engineers.", "I manage a group of twenty-five people on the platform side.", "paraphrase"),
+        Pair("I have never run Kubernetes in production myself.", "I administered the production Kubernetes clusters for years.", "words"),
+        Pair("I left Initech because they closed the Austin office.", "Initech let me go in a round of layoffs; the Austin site is still open today.", "words"),
         Pair("My current base salary is 140,000 dollars.", "Right now I make about 165k base.", "paraphrase"),
-        Pair("I have a master's degree in computer science from Ohio State.", "I never finished university, I'm completely self-taught.", "paraphrase"),  # noqa: E501
-        Pair("I have always worked remotely and never relocated for a job.", "I moved my family to Denver for the Globex role.", "paraphrase"),  # noqa: E501
-        Pair("The migration to Postgres took us six months.", "We finished moving everything onto Postgres in about three weeks.", "words"),  # noqa: E501
-        Pair("I personally wrote the billing service from scratch.", "The billing service was already built when I arrived; I maintained it.", "words"),  # noqa: E501
-        Pair("Umbrella was our biggest customer, about 40 percent of revenue.", "Umbrella was a small account for us, under 5 percent of sales.", "words"),  # noqa: E501
-        Pair("I was promoted to senior engineer in 2020.", "They gave me the senior title only last year, in 2023.", "paraphrase"),  # noqa: E501
+        Pair("I have a master's degree in computer science from Ohio State.", "I never finished university, I'm completely self-taught.", "paraphrase"),
+        Pair("I have always worked remotely and never relocated for a job.", "I moved my family to Denver for the Globex role.", "paraphrase"),
+        Pair("The migration to Postgres took us six months.", "We finished moving everything onto Postgres in about three weeks.", "words"),
+        Pair("I personally wrote the billing service from scratch.", "The billing service was already built when I arrived; I maintained it.", "words"),
+        Pair("Umbrella was our biggest customer, about 40 percent of revenue.", "Umbrella was a small account for us, under 5 percent of sales.", "words"),
+        Pair("I was promoted to senior engineer in 2020.", "They gave me the senior title only last year, in 2023.", "paraphrase"),
     ),
 )  # fmt: skip
 
@@ -264,17 +264,17 @@ SCRIPT_B = Script(
         interviewer=_INTERVIEWER_B,
     ),
     (
-        Pair("I was at Vandelay for five years before moving on.", "My time at Vandelay was short, barely a year.", "words"),  # noqa: E501
-        Pair("The fraud model I built cut chargebacks by half.", "Chargebacks went down a little, maybe ten percent, after the fraud work.", "words"),  # noqa: E501
-        Pair("I had twelve direct reports on the payments team.", "Nobody reported to me; I was an individual contributor.", "paraphrase"),  # noqa: E501
-        Pair("I don't have any experience with Rust.", "Most of my last two years was writing Rust services.", "words"),  # noqa: E501
+        Pair("I was at Vandelay for five years before moving on.", "My time at Vandelay was short, barely a year.", "words"),
+        Pair("The fraud model I built cut chargebacks by half.", "Chargebacks went down a little, maybe ten percent, after the fraud work.", "words"),
+        Pair("I had twelve direct reports on the payments team.", "Nobody reported to me; I was an individual contributor.", "paraphrase"),
+        Pair("I don't have any experience with Rust.", "Most of my last two years was writing Rust services.", "words"),
         Pair("Soylent hired me in January 2018.", "I started at Soylent in the summer of 2020.", "paraphrase"),
-        Pair("I was the one who chose Snowflake for reporting.", "Snowflake was picked by the CTO before I got there.", "words"),  # noqa: E501
-        Pair("My notice period is two weeks, I can start right away.", "I'd need three months before I could join you.", "paraphrase"),  # noqa: E501
+        Pair("I was the one who chose Snowflake for reporting.", "Snowflake was picked by the CTO before I got there.", "words"),
+        Pair("My notice period is two weeks, I can start right away.", "I'd need three months before I could join you.", "paraphrase"),
         Pair("I quit Cyberdyne on my own terms to travel.", "Cyberdyne fired me after the reorganisation.", "paraphrase"),
-        Pair("Our checkout conversion went from 2 to 4 percent.", "Checkout conversion barely moved during my time.", "words"),  # noqa: E501
-        Pair("I've only ever worked at startups.", "At a corporation of eighty thousand employees like Massive Dynamic, you learn patience.", "paraphrase"),  # noqa: E501
-        Pair("I wrote the ingest service alone over a weekend.", "The ingest service was a six-person effort over a quarter.", "words"),  # noqa: E501
+        Pair("Our checkout conversion went from 2 to 4 percent.", "Checkout conversion barely moved during my time.", "words"),
+        Pair("I've only ever worked at startups.", "At a corporation of eighty thousand employees like Massive Dynamic, you learn patience.", "paraphrase"),
+        Pair("I wrote the ingest service alone over a weekend.", "The ingest service was a six-person effort over a quarter.", "words"),
         Pair("Acme was a happy customer the whole time.", "Acme threatened to cancel every renewal.", "words"),
     ),
 )  # fmt: skip
@@ -319,16 +319,16 @@ SCRIPT_C = Script(
     (
         Pair("I spent seven years at Nakatomi, my longest job.", "Nakatomi was a quick stop, about ten months.", "words"),
         Pair("I have never been on call in my life.", "I carried the pager every other week at Oceanic.", "paraphrase"),
-        Pair("The compression engine was entirely my design.", "Dana designed the compression engine and I tested it.", "words"),  # noqa: E501
-        Pair("I speak fluent Japanese from living in Osaka.", "I don't speak any foreign languages, sadly.", "paraphrase"),  # noqa: E501
-        Pair("We had a QA team of thirty at Weyland.", "Weyland had no QA people at all, developers tested everything.", "words"),  # noqa: E501
+        Pair("The compression engine was entirely my design.", "Dana designed the compression engine and I tested it.", "words"),
+        Pair("I speak fluent Japanese from living in Osaka.", "I don't speak any foreign languages, sadly.", "paraphrase"),
+        Pair("We had a QA team of thirty at Weyland.", "Weyland had no QA people at all, developers tested everything.", "words"),
         Pair("I graduated from MIT in 2012.", "I dropped out of college after my first year.", "paraphrase"),
         Pair("My last salary was ninety thousand dollars.", "I was paid around 130k at my last job.", "paraphrase"),
-        Pair("The dashboard had over a million daily users.", "Only a few hundred people ever used the dashboard.", "words"),  # noqa: E501
-        Pair("I left Pied Piper because the funding ran out.", "I'm actually still employed at Pied Piper today.", "words"),  # noqa: E501
-        Pair("I prefer working alone, I dislike pairing.", "Pair programming all day is my favourite way to work.", "paraphrase"),  # noqa: E501
-        Pair("We migrated the API gateway to GraphQL in 2019.", "The API gateway never used GraphQL, it was always REST.", "words"),  # noqa: E501
-        Pair("I reported directly to the CEO at Oceanic.", "At Oceanic there were four layers of management above me.", "paraphrase"),  # noqa: E501
+        Pair("The dashboard had over a million daily users.", "Only a few hundred people ever used the dashboard.", "words"),
+        Pair("I left Pied Piper because the funding ran out.", "I'm actually still employed at Pied Piper today.", "words"),
+        Pair("I prefer working alone, I dislike pairing.", "Pair programming all day is my favourite way to work.", "paraphrase"),
+        Pair("We migrated the API gateway to GraphQL in 2019.", "The API gateway never used GraphQL, it was always REST.", "words"),
+        Pair("I reported directly to the CEO at Oceanic.", "At Oceanic there were four layers of management above me.", "paraphrase"),
     ),
 )  # fmt: skip
 

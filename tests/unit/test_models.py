@@ -29,3 +29,15 @@ def test_a_chunk_carries_its_speaker_only_when_known() -> None:
     assert known.to_dict()["speaker"] == "S2"
     assert Chunk.from_dict(known.to_dict()) == known
     assert Chunk.from_dict({"id": 3, "source": "You", "start": 0, "end": 1, "text": "old journal"}).speaker == ""
+
+
+def test_a_contradiction_writes_its_citation_and_follow_up_only_when_present() -> None:
+    plain = Contradiction("eighteen months", "three years", "Tenure differs.")
+    cited = Contradiction("eighteen months", "three years", "Tenure differs.", "L57", "How long have you led it?")
+    assert set(plain.to_dict()) == {"statement", "earlier", "explanation"}
+    assert cited.to_dict()["earlier_id"] == "L57" and cited.to_dict()["follow_up"] == "How long have you led it?"
+    insight = Insight(Sentiment("neutral", 0.0), (plain, cited))
+    assert Insight.from_dict(insight.to_dict()) == insight
+    assert (cited.earlier_chunk, plain.earlier_chunk) == (57, None)
+    assert Contradiction("a", "b", "c", "57").earlier_chunk == 57
+    assert Contradiction("a", "b", "c", "claim 3").earlier_chunk is None

@@ -293,3 +293,22 @@ async def test_a_key_in_a_reply_is_scrubbed_from_the_insight(
     assert analysis.insight.summary == "It said [redacted]." and analysis.insight.claims == (
         "key [redacted] mentioned",
     )
+
+
+async def test_a_cited_line_is_kept_only_when_the_session_has_it(
+    fault_server: FaultServer, client: httpx.AsyncClient
+) -> None:
+    def cites(earlier_id: str) -> Reply:
+        reply = json.loads(insight_json("negative", -0.3, [("a year", "three years", "Tenure differs.")]))
+        reply["contradictions"][0].update(earlier_id=earlier_id, follow_up="How long was it?")
+        return Reply.ok(json.dumps(reply))
+
+    fault_server.script("a", Reply.ok(), cites("l1"), cites("L77"))
+    analyzer = analyzer_for(fault_server, client, ("a",))
+    await analyzer.analyze([chunk(1, "I have led the team for three years.")], None)
+    known = await analyzer.analyze([chunk(2, "I have led the team for a year.")], None)
+    made_up = await analyzer.analyze([chunk(3, "Only a year, really.")], None)
+    assert known.insight is not None and made_up.insight is not None
+    assert known.insight.contradictions[0].earlier_id == "L1"  # normalised
+    assert made_up.insight.contradictions[0].earlier_id == ""  # no line 77: the window must not select one
+    assert made_up.insight.contradictions[0].follow_up == "How long was it?"

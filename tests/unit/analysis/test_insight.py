@@ -54,3 +54,25 @@ def test_rejections_say_why(reply: str, reason: str, truncated: bool) -> None:
     with pytest.raises(InvalidInsight, match=reason) as info:
         parse_insight(reply)
     assert info.value.truncated is truncated
+
+
+def test_a_contradiction_may_cite_the_earlier_line_and_ask_a_follow_up() -> None:
+    reply = json.loads(json.dumps(GOOD))
+    reply["contradictions"][0].update(earlier_id="L57", follow_up="How long have you led the team?")
+    reply["contradictions"].append(
+        {"statement": "s", "earlier": "e", "explanation": "x", "earlier_id": 12, "follow_up": None}
+    )
+    first, second = parse_insight(json.dumps(reply)).contradictions
+    assert (first.earlier_id, first.follow_up) == ("L57", "How long have you led the team?")
+    assert (second.earlier_id, second.follow_up) == ("L12", "")
+    assert parse_insight(json.dumps(GOOD)).contradictions[0].earlier_id == ""  # without them: still valid
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("follow_up", ["a question"]), ("earlier_id", {"id": 3}), ("earlier_id", True)]
+)
+def test_a_citation_or_follow_up_of_the_wrong_type_is_rejected(field: str, value: object) -> None:
+    reply = json.loads(json.dumps(GOOD))
+    reply["contradictions"][0][field] = value
+    with pytest.raises(InvalidInsight, match=f"contradictions\\[0\\].{field} is not a string"):
+        parse_insight(json.dumps(reply))
