@@ -4,7 +4,9 @@ Under the line that made it, with a pointer back from the earlier line it
 conflicts with: the live ones (each with the review's verdict on it, if any; a
 contradiction a provider repeated is placed once, where it was first raised,
 ``analysis.identity``) and the ones the review found that the live pass missed.
-The lines are found from the quotes by ``text.quotes``, the rule the window and
+The earlier line is the one the provider cited by its id (``earlier_id``,
+from the statements the session memory quoted) when it cited one; otherwise
+the lines are found from the quotes by ``text.quotes``, the rule the window and
 the review use too.
 """
 
@@ -88,7 +90,8 @@ def place_contradictions(
                 continue
             seen.add(same)
             statement = place_statement(contradiction.statement, own) or own[-1]
-            earlier = place_earlier(contradiction.earlier, before, own)
+            cited = by_id.get(contradiction.earlier_chunk) if contradiction.earlier_chunk is not None else None
+            earlier = cited if cited is not None else place_earlier(contradiction.earlier, before, own)
             verdict, reason = verdicts.get(same, (None, ""))
             place(Placed(contradiction, statement, earlier, verdict, reason))
     if review is not None and review.result is not None:

@@ -6,6 +6,7 @@ Written: ``SessionRecord.to_dict()`` plus a ``summary`` (``formats.summary``)::
      "header": {...as journaled...}, "closed_cleanly": true, "end_reason": "closed",
      "chunks": [{"id", "source", "start", "end", "text"}],
      "analyses": [{"chunk_ids", "text", "provider", "model", "insight" | null,
+                   (a contradiction's optional "earlier_id" "L<chunk id>" and "follow_up" as journaled)
                    "attempts": [{"provider", "model", "outcome", "status", "elapsed_ms",
                                  "input_tokens", "output_tokens", "cost_usd", "detail"}],
                    "elapsed_ms"}],

@@ -78,6 +78,8 @@ def _contradiction_lines(flag: Placed) -> list[str]:
     lines = [f"> {head} {line}"]
     if c.explanation:
         lines.append(f"> {md_text(c.explanation)}")
+    if c.follow_up:
+        lines.append(f"> Ask: {md_text(c.follow_up)}")
     if flag.verdict == "confirmed":
         lines.append(f"> ✔ Confirmed by the review{': ' + md_text(flag.reason) if flag.reason else '.'}")
     elif flag.verdict == "rejected":

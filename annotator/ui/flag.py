@@ -1,6 +1,8 @@
 """Flags as the window shows them, built from analyses and marks (pure, no Qt).
 
-A provider quotes the new statement and the earlier one in its own words; the
+A provider quotes the new statement and the earlier one in its own words; when
+it cites the earlier statement's id (``earlier_id``, one of the lines the
+session memory quoted to it) that line is the earlier one; otherwise the
 chunks they came from are found by ``text.quotes``, the rule the exports and the
 review use too, so a card and the export name the same line. The window keeps a
 ``text.quotes.QuoteIndex`` of the session's lines as they arrive, so finding the
@@ -32,6 +34,7 @@ class Flag:
     manual: bool = False
     found_by_review: bool = False  # a contradiction the live pass missed, found by the post-session review
     earlier_at: float | None = None  # when the earlier statement was made, if known
+    follow_up: str = ""  # a neutral question the interviewer could ask to clear it up
 
     @property
     def key(self) -> tuple[frozenset[str], frozenset[str], bool]:
@@ -58,20 +61,27 @@ def flags_from_analysis(analysis: Analysis, chunks: Mapping[int, Chunk], index: 
     flags = []
     for c in analysis.insight.contradictions:
         new = place_statement(c.statement, own)
-        if index is not None:
-            old = index.best(c.earlier, before=first_own) or find_statement(c.earlier, own)
+        cited = chunks.get(c.earlier_chunk) if c.earlier_chunk is not None else None
+        if cited is not None:  # the line the model cited by its id (analysis.memory): that exact line
+            old_id: int | None = cited.id
+        elif index is not None:
+            found = index.best(c.earlier, before=first_own) or find_statement(c.earlier, own)
+            old_id = None if found is None else found.id
         else:
             before = [x for i, x in sorted(chunks.items()) if first_own is None or i < first_own]
-            old = place_earlier(c.earlier, before, own)
+            placed = place_earlier(c.earlier, before, own)
+            old_id = None if placed is None else placed.id
         flags.append(
             Flag(
                 statement=c.statement,
                 earlier=c.earlier,
                 explanation=c.explanation,
                 chunk_id=None if new is None else new.id,
-                earlier_chunk_id=None if old is None else old.id,
+                earlier_chunk_id=old_id,
                 at=new.start if new is not None else 0.0,
                 source=who,
+                earlier_at=None if cited is None else cited.start,
+                follow_up=c.follow_up,
             )
         )
     return flags

@@ -75,6 +75,10 @@ class FlagCard(QFrame):
             lay.addWidget(self.earlier)
         self.explanation = plain_label(flag.explanation, self, name="flagExplanation", wrap=True)
         lay.addWidget(self.explanation)
+        self.follow_up: QLabel | None = None
+        if flag.follow_up:
+            self.follow_up = plain_label(f"Ask: {flag.follow_up}", self, name="flagFollowUp", wrap=True)
+            lay.addWidget(self.follow_up)
         if flag.source and not flag.manual:
             lay.addWidget(plain_label(flag.source, self, name="flagSource", wrap=True))
         self._layout = lay

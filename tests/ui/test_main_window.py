@@ -63,6 +63,27 @@ def test_card_click_selects_both_statements(qtbot, window: MainWindow, bridge: B
     assert window.transcript.selected_chunk_ids() == [0, 2]
 
 
+def test_a_cited_earlier_line_is_the_one_selected_and_the_follow_up_shows(
+    qtbot, window: MainWindow, bridge: Bridge
+) -> None:  # type: ignore[no-untyped-def]
+    bridge.on_chunk(chunk(0, "I have led the backend team for three years."))
+    bridge.on_chunk(chunk(1, "I have led the backend team for three years, as I said."))  # the quote matcher's pick
+    bridge.on_chunk(chunk(2, "I joined eighteen months ago."))
+    ask = "You said you joined eighteen months ago; how long have you led the team?"
+    c = Contradiction("joined eighteen months ago", "led the backend team for three years", "x", "L0", ask)
+    bridge.on_analysis(analysis_with((2,), score=-0.3, contradictions=(c,)))
+    card = window.flags.cards[0]
+    assert (card.flag.chunk_id, card.flag.earlier_chunk_id) == (2, 0)  # the cited line, not the latest match
+    assert card.follow_up is not None and card.follow_up.text() == f"Ask: {ask}"
+    assert card.follow_up.textFormat() == Qt.TextFormat.PlainText
+    assert card.earlier.text().startswith("Earlier (00:00):")
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    assert window.transcript.selected_chunk_ids() == [0, 2]
+    uncited = Contradiction("I joined", "the backend team", "y")  # a model that gives only DESIGN's fields
+    bridge.on_analysis(analysis_with((2,), score=-0.3, contradictions=(uncited,)))
+    assert len(window.flags.cards) == 2 and window.flags.cards[-1].follow_up is None
+
+
 def test_markup_is_shown_literally(qtbot, window: MainWindow, bridge: Bridge) -> None:  # type: ignore[no-untyped-def]
     bridge.on_chunk(chunk(0, MARKUP))
     bridge.on_chunk(chunk(1, "plain"))

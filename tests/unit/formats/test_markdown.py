@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from annotator.formats.json import to_json
 from annotator.formats.markdown import md_text, sparkline, to_markdown
 from annotator.formats.readers import read_chunks
 from annotator.journal.record import SessionRecord
@@ -99,6 +101,24 @@ def test_markdown_words_a_self_contradiction_as_one() -> None:
         md = to_markdown(SessionRecord(header={}, chunks=(said,), analyses=(analysis,)))
         assert expected in md
         assert "something said earlier" not in md and "contradicted later" not in md
+
+
+def test_markdown_quotes_the_cited_earlier_line_with_its_time_and_the_follow_up() -> None:
+    chunks = (
+        Chunk(1, "Candidate", 70.0, 75.0, "I have led the backend team for three years."),
+        Chunk(2, "Candidate", 600.0, 605.0, "I have led the backend team for three years, really."),
+        Chunk(3, "Candidate", 1200.0, 1205.0, "I joined eighteen months ago."),
+    )
+    ask = "How long have you led the team?"
+    c = Contradiction("joined eighteen months ago", "led the backend team for three years", "Tenure.", "L1", ask)
+    analysis = Analysis((3,), "", Insight(Sentiment("neutral", 0.0), (c,)), "p", "m")
+    record = SessionRecord(header={}, chunks=chunks, analyses=(analysis,))
+    md = to_markdown(record)
+    assert "conflicts with what was said at [01:10] Candidate: “I have led the backend team for three years.”" in md
+    assert f"> Ask: {ask}" in md
+    data = json.loads(to_json(record))
+    assert data["analyses"][0]["insight"]["contradictions"][0]["earlier_id"] == "L1"
+    assert data["analyses"][0]["insight"]["contradictions"][0]["follow_up"] == ask
 
 
 def _said(i: int) -> Chunk:
