@@ -287,16 +287,22 @@ class LiveFlag:
     contradiction: Contradiction
     at: float  # start of the chunk that made the statement
     chunk_index: int  # position of that chunk in the transcript
+    earlier_line: Chunk | None = None  # the earlier statement's line: cited live, or recalled from the session memory
 
     def to_prompt(self) -> dict[str, Any]:
         c = self.contradiction
-        return {
+        out: dict[str, Any] = {
             "flag": self.number,
             "at": timestamp(self.at),
             "statement": c.statement,
             "earlier": c.earlier,
             "explanation": c.explanation,
         }
+        line = self.earlier_line
+        if line is not None:  # a hint: the line itself, with its time, even when it lies before this excerpt
+            who = f"{line.source}: " if line.source else ""
+            out["earlier_line"] = f"[{timestamp(line.start)}] {who}{' '.join(line.text.split())[:300]}"
+        return out
 
 
 class Reviewable(Protocol):

@@ -6,8 +6,12 @@ the same way the review did, without importing the review's runner.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from annotator.analysis.identity import Identity, identity
+from annotator.analysis.memory import SessionMemory
 from annotator.analysis.review_model import LiveFlag, Reviewable
+from annotator.models import Chunk
 from annotator.text.quotes import place_statement
 
 
@@ -38,4 +42,27 @@ def live_flags(record: Reviewable) -> tuple[LiveFlag, ...]:
     return tuple(flags)
 
 
-__all__ = ["live_flags"]
+def with_earlier_lines(record: Reviewable, flags: tuple[LiveFlag, ...]) -> tuple[LiveFlag, ...]:
+    """The review's hints: each flag with the line of its earlier statement,
+    the one the live model cited by id, else the best match the session memory
+    (``analysis.memory``, rebuilt from the journal) recalls for its earlier
+    quote among the same speaker's lines before it; so the reviewer sees the
+    words and the time even when that line lies in an earlier part."""
+    by_id = {c.id: c for c in record.chunks}
+    memory: SessionMemory | None = None
+    out = []
+    for flag in flags:
+        c = flag.contradiction
+        line = by_id.get(c.earlier_chunk) if c.earlier_chunk is not None else None
+        if line is None:
+            if memory is None:
+                memory = SessionMemory.rebuilt(record.chunks, record.analyses)
+            said = record.chunks[flag.chunk_index]
+            query = Chunk(said.id, said.source, said.start, said.end, c.earlier, said.speaker)
+            found = [r for r in memory.recall([query], limit=4) if r.kind == "said"]
+            line = by_id.get(found[0].chunk_id) if found else None
+        out.append(replace(flag, earlier_line=line))
+    return tuple(out)
+
+
+__all__ = ["live_flags", "with_earlier_lines"]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotator.analysis.prompt import chunk_line, estimate_tokens, split_text
-from annotator.analysis.review.flags import live_flags
+from annotator.analysis.review.flags import live_flags, with_earlier_lines
 from annotator.analysis.review.parse import MAX_CARRIED_CLAIMS, MAX_CLAIM_CHARS
 from annotator.analysis.review_model import LiveFlag, Reviewable, ReviewEstimate
 from annotator.analysis.usage import cost_usd
@@ -50,8 +50,9 @@ describe how the mood moved. Reply with ONE JSON object and nothing else, no pro
 Rules:
 - Each live flag listed goes into confirmed or rejected, once. Confirm it when the two statements \
 really conflict (numbers, dates, durations, facts, stated positions); reject it when they do not \
-(a correction the speaker explained, two different things, a misheard word). If its earlier \
-statement lies before this excerpt, judge it from the quotes and the carried claims; do not reject \
+(a correction the speaker explained, two different things, a misheard word). A flag's \
+"earlier_line", when given, is the transcript line of its earlier statement. If that statement lies \
+before this excerpt, judge it from the quotes, that line and the carried claims; do not reject \
 it only because you cannot see it.
 - Times: copy them from the [mm:ss] stamps of the transcript lines.
 - missed: contradictions the live flags do not cover, within this excerpt or against the carried \
@@ -166,7 +167,7 @@ def plan_review(record: Reviewable, post: PostConfig) -> ReviewPlan:
     ``overlap_tokens = 0`` turns the overlap off.
     """
     system = instructions()
-    flags = live_flags(record)
+    flags = with_earlier_lines(record, live_flags(record))
     header_reserve = estimate_tokens(_part_header(99, 99, PartPlan(0, 0, "", (), 35999.0, 35999.0)))
     fixed = estimate_tokens(system) + header_reserve + _carry_reserve() + estimate_tokens(_flags_block(()) + "\n\n" * 4)
     budget = max(MIN_PART_TOKENS, post.max_request_tokens - fixed)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from annotator.analysis.prompt import estimate_tokens
+from annotator.analysis.review.flags import live_flags, with_earlier_lines
 from annotator.analysis.review.plan import build_user_text, estimate_review, plan_review
 from annotator.analysis.review.run import review_record
 from annotator.config.file import load_config, save_config
@@ -22,6 +23,7 @@ from annotator.config.schema import (
 )
 from annotator.errors import ConfigError, InputError
 from annotator.journal.record import SessionRecord
+from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment
 from tests.helpers.faultserver import FaultServer, Reply
 from tests.unit.analysis.review.helpers import SMALL, analysis_with, config_for, fit, review_json, transcript
 
@@ -159,3 +161,28 @@ async def test_estimate_matches_the_usage_the_server_reports(fault_server: Fault
     assert review.input_tokens <= estimate.max_input_tokens
     assert abs(estimate.input_tokens - review.input_tokens) / review.input_tokens < 0.1
     assert review.cost_usd <= estimate.max_cost_usd
+
+
+def test_the_reviews_hints_give_each_flag_its_earlier_line_cited_or_recalled() -> None:
+    filler = [
+        Chunk(i, "Candidate", i * 10.0, i * 10.0 + 8, f"We talked about topic number {i}.") for i in range(2, 200)
+    ]
+    chunks = (
+        Chunk(0, "Candidate", 0.0, 8.0, "My current base salary is 140,000 dollars."),
+        Chunk(1, "Candidate", 10.0, 18.0, "I joined Globex in March 2019."),
+        *filler,
+        Chunk(200, "Candidate", 2000.0, 2008.0, "Right now I make about 165k base, and I joined in 2021."),
+    )
+    cited = Contradiction("I joined in 2021", "joined Globex in March 2019", "Dates.", "L1")
+    uncited = Contradiction("I make about 165k base", "salary was 140k", "Pay.")
+    insight = Insight(Sentiment("neutral", 0.0), (cited, uncited))
+    record = SessionRecord(header={}, chunks=chunks, analyses=(Analysis((200,), "", insight, "p", "m"),))
+    first, second = with_earlier_lines(record, live_flags(record))
+    assert first.earlier_line is chunks[1] and second.earlier_line is chunks[0]  # cited; recalled by the memory
+    plan = plan_review(record, PostConfig(max_request_tokens=2400, overlap_tokens=120))
+    assert len(plan.parts) > 1 and "140,000" not in plan.parts[-1].text  # the earlier lines lie in an earlier part
+    hints = [f.to_prompt()["earlier_line"] for f in plan.parts[-1].flags]
+    assert hints == [
+        "[00:10] Candidate: I joined Globex in March 2019.",
+        "[00:00] Candidate: My current base salary is 140,000 dollars.",
+    ]
