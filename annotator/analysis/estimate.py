@@ -6,7 +6,9 @@
 One request per chunk, more for a chunk longer than ``max_chunk_tokens``
 (split exactly as ``Analyzer.analyze`` splits it). Input tokens are the
 prompts as built without a previous insight (a carried insight adds at most
-its few claims); output tokens are ``TYPICAL_OUTPUT_TOKENS`` a request (the
+its few claims) plus, for every request but the first, the earlier statements
+the session memory recalls at their budget (``memory_tokens``: a request
+later in the session is filled to it), never more than ``max_request_tokens``; output tokens are ``TYPICAL_OUTPUT_TOKENS`` a request (the
 measured size of an insight, see benchmarks/README.md), at most the
 provider's ``max_tokens``. Cost uses the first provider's prices: failing
 over to a dearer one costs more.
@@ -49,7 +51,12 @@ def estimate_analysis(chunks: Sequence[Chunk], config: AnalysisConfig, provider:
         parts = split_text([line], config.max_chunk_tokens)
         requests += len(parts)
         longest = max(longest, len(parts))
-        tokens_in += sum(build_prompt(part, None, config).tokens for part in parts)
+        recall = config.memory_tokens if config.memory_statements > 0 else 0
+        for part in parts:
+            tokens = build_prompt(part, None, config).tokens + (
+                recall if requests > len(parts) or part != parts[0] else 0
+            )
+            tokens_in += min(tokens, config.max_request_tokens)
     tokens_out = requests * min(TYPICAL_OUTPUT_TOKENS, provider.max_tokens)
     most_out = requests * provider.max_tokens
     return AnalysisEstimate(
