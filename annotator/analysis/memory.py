@@ -39,11 +39,13 @@ session).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from annotator.models import Analysis, Chunk, cited_chunk
 
@@ -71,6 +73,7 @@ CONCEPT_WEIGHT = 1.5  # a class token (~duration, ~join, ...): a paraphrase shar
 NUMBER_WEIGHT = 1.0  # the same number: a contradiction more often has a different one (the class counts)
 NAME_WEIGHT = 2.0  # a capitalised word inside a sentence
 NEGATION_WEIGHT = 1.5
+NEAR_REPEAT = 0.6  # word overlap (Jaccard) above which a recalled statement repeats one already chosen
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -213,6 +216,11 @@ class _Passage:
     text: str
     kind: str
     length: int
+    words: frozenset[str] = frozenset()  # its terms but numbers and class tokens: to tell near-repeats
+
+
+def _gist(found: Terms) -> frozenset[str]:
+    return frozenset(t for t in found.counts if t[0] not in "#~")
 
 
 def line_id(chunk_id: int) -> str:
@@ -228,6 +236,13 @@ def _who(chunk: Chunk) -> str:
     return chunk.source or chunk.speaker
 
 
+def _near_repeat(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two statements with mostly the same words (numbers aside): "we moved the
+    ledger service from Go to Kafka" said again of other services and years.
+    One of them is enough in the prompt; the slot goes to something else."""
+    return bool(a) and bool(b) and len(a & b) >= NEAR_REPEAT * len(a | b)
+
+
 class SessionMemory:
     """Every statement of one session (sentences of its chunks, and the claims
     replies extracted), ranked against new text with BM25 (see the module doc)."""
@@ -235,7 +250,8 @@ class SessionMemory:
     def __init__(self, *, max_passages: int = MAX_PASSAGES) -> None:
         self.max_passages = max_passages
         self._passages: list[_Passage | None] = []
-        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)  # term -> [(passage, tf)]
+        # speaker key -> term -> [(passage, tf)]: a query scans its speaker's lines and the unattributed ones only
+        self._postings: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
         self._df: Counter[str] = Counter()
         self._total_length = 0
         self._live = 0
@@ -283,10 +299,19 @@ class SessionMemory:
         length = sum(found.counts.values())
         index = len(self._passages)
         self._passages.append(
-            _Passage(passage.chunk_id, passage.start, passage.who, passage.speaker_key, text, passage.kind, length)
+            _Passage(
+                passage.chunk_id,
+                passage.start,
+                passage.who,
+                passage.speaker_key,
+                text,
+                passage.kind,
+                length,
+                _gist(found),
+            )
         )
         for term, tf in found.counts.items():
-            self._postings[term].append((index, tf))
+            self._postings[passage.speaker_key][term].append((index, tf))
             self._df[term] += 1
         self._total_length += length
         self._live += 1
@@ -296,7 +321,8 @@ class SessionMemory:
     def _forget(self, n: int) -> None:
         """Drop the ``n`` oldest passages and rebuild the postings (rare: amortised)."""
         kept = [p for p in self._passages if p is not None][n:]
-        self._passages, self._postings, self._df = [], defaultdict(list), Counter()
+        self._passages, self._df = [], Counter()
+        self._postings = defaultdict(lambda: defaultdict(list))
         self._total_length = self._live = 0
         chunk_ids = {p.chunk_id for p in kept}
         self._chunks = {cid: start for cid, start in self._chunks.items() if cid in chunk_ids}
@@ -336,12 +362,14 @@ class SessionMemory:
         for chunk in chunks:
             scores = self._score(terms(chunk.text), speaker_key(chunk))
             best: dict[int, tuple[float, int]] = {}
-            for index, score in scores.items():
+            # the best few hundred are plenty to fill ``limit`` after the filters below (at most one per line)
+            top = heapq.nlargest(limit * 40, scores.items(), key=itemgetter(1))
+            for index, score in top:
                 p = self._passages[index]
                 assert p is not None
                 if p.chunk_id in own or p.start > before:
                     continue
-                if p.kind == "claim" and " ".join(p.text.lower().split()) in skipped:
+                if skipped and p.kind == "claim" and " ".join(p.text.lower().split()) in skipped:
                     continue
                 key = index if p.kind == "claim" else -1 - p.chunk_id  # one entry a line, its best sentence
                 if key not in best or best[key][0] < score:
@@ -349,14 +377,16 @@ class SessionMemory:
             ranked.append(sorted(best.values(), reverse=True))
         out: list[Recalled] = []
         seen: set[tuple[str, int, str]] = set()
+        chosen: list[frozenset[str]] = []
         merged = [r[0] for r in ranked if r] + sorted((x for r in ranked for x in r[1:]), reverse=True)
         for score, index in merged:
             p = self._passages[index]
             assert p is not None
             entry = (p.kind, p.chunk_id, p.text if p.kind == "claim" else "")
-            if entry in seen:
+            if entry in seen or any(_near_repeat(p.words, other) for other in chosen):
                 continue
             seen.add(entry)
+            chosen.append(p.words)
             out.append(Recalled(line_id(p.chunk_id), p.chunk_id, p.start, p.who, p.text, p.kind, round(score, 3)))
             if len(out) >= limit:
                 break
@@ -365,19 +395,21 @@ class SessionMemory:
     def _score(self, query: Terms, speaker: str) -> dict[int, float]:
         n = self._live
         avg = self._total_length / n
+        passages = self._passages
         scores: dict[int, float] = defaultdict(float)
+        groups = [
+            self._postings[k] for k in ((speaker, "") if speaker else tuple(self._postings)) if k in self._postings
+        ]
         for term, weight in query.weights.items():
-            postings = self._postings.get(term)
-            if not postings:
+            df = self._df.get(term)
+            if not df:
                 continue
-            df = self._df[term]
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            for index, tf in postings:
-                p = self._passages[index]
-                if p is None or (speaker and p.speaker_key and p.speaker_key != speaker):
-                    continue
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * p.length / avg))
-                scores[index] += weight * idf * norm
+            factor = weight * math.log(1 + (n - df + 0.5) / (df + 0.5)) * (K1 + 1)
+            for group in groups:
+                for index, tf in group.get(term, ()):
+                    p = passages[index]
+                    assert p is not None
+                    scores[index] += factor * tf / (tf + K1 * (1 - B + B * p.length / avg))
         return scores
 
 

@@ -332,5 +332,56 @@ SCRIPT_C = Script(
     ),
 )  # fmt: skip
 
+_CANDIDATE_D = (
+    "The {team} unit at {company} shipped {n} releases a year.",
+    "{person} owned the {project} roadmap for {dur}.",
+    "We tried {tech} for {dur} and then went back to {tech}.",
+    "{customer} asked {company} for the {project} feature in {year}.",
+    "Our {team} retro ran every {dur}, {n} people usually.",
+    "{company} and {company} merged their {team} groups in {year}.",
+    "I remember {person} presenting {project} to {customer}.",
+    "There were {n} product managers at {company} overall.",
+    "The {project} beta had {n} hundred testers for {dur}.",
+    "{person} was promoted to head of {team} in {year}.",
+    "We lost {customer} to a competitor in {year}, which hurt {company}.",
+    "{tech} dashboards tracked the {project} funnel.",
+)
+_INTERVIEWER_D = (
+    "How did the {project} roadmap come together at {company}?",
+    "What did {customer} think of {project}?",
+    "Who on the {team} side did you rely on?",
+    "Why {tech}?",
+    "What was {year} like at {company}?",
+    "How did you and {person} split the work?",
+)
 
-__all__ = ["SCRIPT_A", "SCRIPT_B", "SCRIPT_C", "Interview", "Oracle", "Pair", "Script", "interview"]
+SCRIPT_D = Script(
+    "script D (held out, written after the final tuning)",
+    Vocabulary(
+        companies=("Dunder Mifflin", "Prestige Worldwide", "Sterling Cooper", "Bluth"),
+        teams=("product", "design", "marketing", "sales", "research"),
+        tech=("Amplitude", "Figma", "Jira", "Looker", "Mixpanel", "Notion"),
+        people=("Pam", "Roger", "Joan", "Gob", "Ines"),
+        projects=("pricing page", "onboarding flow", "loyalty program", "checkout redesign", "referral program"),
+        customers=("Staples", "Lucky Strike", "Vance Refrigeration", "Sabre"),
+        candidate=_CANDIDATE_D,
+        interviewer=_INTERVIEWER_D,
+    ),
+    (
+        Pair("I launched the loyalty program at Bluth in 2017.", "The loyalty program at Bluth launched in 2020, after I had left.", "words"),
+        Pair("I've run product for about eight years now.", "This is my first product role; before it I was in sales.", "paraphrase"),
+        Pair("My team at Sterling Cooper was four designers and two researchers.", "At Sterling Cooper I was the only designer, nobody else.", "words"),
+        Pair("The referral program doubled our signups in one quarter.", "The referral program had no measurable effect on signups.", "words"),
+        Pair("I have never used Figma, we always did wireframes on paper.", "I built our whole design system in Figma.", "words"),
+        Pair("I'm based in Chicago and I'm not willing to relocate.", "I'd happily move to Berlin for this position.", "paraphrase"),
+        Pair("Staples was our largest account by far.", "We only ever had a pilot with Staples, it never became a contract.", "words"),
+        Pair("I report to the chief executive directly.", "My boss is a mid-level manager in marketing.", "paraphrase"),
+        Pair("My bonus last year was twenty percent of salary.", "We don't get any variable pay at Dunder Mifflin.", "paraphrase"),
+        Pair("The checkout redesign took two sprints.", "We spent most of a year redoing the checkout.", "paraphrase"),
+        Pair("I was hired at Prestige Worldwide straight out of school.", "I joined Prestige Worldwide after ten years in consulting.", "words"),
+        Pair("I speak to customers every single week.", "Honestly I rarely talk to users; research does that.", "paraphrase"),
+    ),
+)  # fmt: skip
+
+
+__all__ = ["SCRIPT_A", "SCRIPT_B", "SCRIPT_C", "SCRIPT_D", "Interview", "Oracle", "Pair", "Script", "interview"]

@@ -80,7 +80,9 @@ def test_memory_is_bounded_and_forgets_the_oldest() -> None:
 
 def test_rebuilt_from_a_journal_holds_every_line_and_every_answered_claim() -> None:
     chunks = (line(1, "I joined Globex in 2019."), line(2, "We use Postgres."), line(3, "Thanks."))
-    insight = Insight(Sentiment("neutral", 0.0), (Contradiction("a", "b", "c"),), ("Candidate uses Postgres",))
+    insight = Insight(
+        Sentiment("neutral", 0.0), (Contradiction("a", "b", "c"),), ("Candidate runs Postgres and Kafka in production",)
+    )
     local = Insight(Sentiment("neutral", 0.0), (), ("local estimate claim kept over",))
     analyses = (
         Analysis((2,), "We use Postgres.", insight, "a", "m"),
@@ -91,3 +93,16 @@ def test_rebuilt_from_a_journal_holds_every_line_and_every_answered_claim() -> N
     found = memory.recall([line(9, "I never used Postgres.")], limit=5)
     assert {("said", "L2"), ("claim", "L2")} <= {(r.kind, r.id) for r in found}
     assert all("local estimate" not in r.text for r in memory.recall([line(9, "a local estimate claim")]))
+
+
+def test_a_near_repeat_takes_no_second_slot() -> None:
+    memory = SessionMemory()
+    memory.add_chunks(
+        [
+            line(1, "In 2016 we moved the ledger service from Go to Kafka."),
+            line(2, "In 2019 we moved the ledger service from Go to Kafka."),
+            line(3, "I wrote the ledger service alone."),
+        ]
+    )
+    found = memory.recall([line(4, "The ledger service was a team effort, I only reviewed it.")], limit=3)
+    assert sorted(r.id for r in found) in (["L1", "L3"], ["L2", "L3"])
