@@ -5,7 +5,10 @@
     analyzer.usage.session().cost_usd, analyzer.providers_state()
     await analyzer.aclose()
 
-``analyze`` builds the differential prompt within the token budget, runs the
+``analyze`` builds the differential prompt within the token budget (with the
+earlier statements its session memory, ``self.memory``, recalls for the new
+text; the chunks and the claims of each answer go into that memory, and a
+cited ``earlier_id`` the memory does not hold is dropped), runs the
 failover chain and never raises for provider trouble; with ``wait=True``
 (files: ``analyze``, replays, review) a request every provider rate-limited
 waits for the first to come back within the deadline. When every provider
