@@ -257,7 +257,7 @@ class SessionMemory:
         self._live = 0
         self._chunks: dict[int, float] = {}  # chunk id -> start, for every line remembered
         self._claims: set[str] = set()
-        self._said: set[str] = set()  # every line's text, lower-cased (not bounded: a line a few dozen bytes)
+        self._said: set[str] = set()  # every line's text, lower-cased (emptied when the oldest are forgotten)
         self._first = 0  # passages before this index were forgotten
 
     # -- filling ----------------------------------------------------------------------
@@ -326,6 +326,7 @@ class SessionMemory:
         self._total_length = self._live = 0
         chunk_ids = {p.chunk_id for p in kept}
         self._chunks = {cid: start for cid, start in self._chunks.items() if cid in chunk_ids}
+        self._said = set()
         for passage in kept:
             self._add(passage)
 
