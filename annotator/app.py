@@ -78,7 +78,13 @@ def default_keyring() -> Any:
         return None
 
 
-def run_window(config_path: str | None, model: str | None, replay: str | None = None, speed: float = 1.0) -> int:
+def run_window(
+    config_path: str | None,
+    model: str | None,
+    replay: str | None = None,
+    speed: float = 1.0,
+    vocabulary: tuple[str, ...] = (),
+) -> int:
     """Open the window (live, or replaying ``replay``) and run until it closes."""
     from annotator.logs import ensure_std_streams, setup_logging
 
@@ -116,7 +122,16 @@ def run_window(config_path: str | None, model: str | None, replay: str | None = 
         loop.call_soon_threadsafe(bridge.on_error, err)
 
     library = IndexFeed(LibraryIndex.open, on_error=library_failed)  # its own thread: the window never waits
-    built = compose(config, bridge, messages, window, model=model, keyring_backend=default_keyring(), library=library)
+    built = compose(
+        config,
+        bridge,
+        messages,
+        window,
+        model=model,
+        keyring_backend=default_keyring(),
+        library=library,
+        vocabulary=vocabulary,
+    )
     sessions, controller = built.sessions, built.controller
     if built.library is not None and replay is None:
         built.library.show_library()  # the start page
@@ -192,6 +207,7 @@ def compose(
     keyring_backend: Any = None,
     library: IndexFeed | None = None,
     line_player: LinePlayer | None = None,
+    vocabulary: tuple[str, ...] = (),
 ) -> App:
     """Wire the session service and the controller to a window built by ``build_window``
     (steps 5 and 6 above); the app and the window tests both build through here."""
@@ -206,7 +222,9 @@ def compose(
         limits=limits if limits is not None else AnalysisQueueLimits(),
         stop_timeout_s=stop_timeout_s,
         library=library,
+        vocabulary=vocabulary,
     )
+    window.set_vocabulary(vocabulary)
 
     def open_settings() -> None:
         devices = window.devices()

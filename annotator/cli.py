@@ -28,8 +28,13 @@ MODEL_HELP = (
 # Which command reads which shared option. An option may be given before the
 # command or after it, with the same meaning; given to a command that has no
 # use for it, it is refused rather than silently ignored.
-USES_CONFIG = frozenset({"window", "replay", "listen", "transcribe", "analyze", "providers", "review"})
-USES_MODEL = frozenset({"window", "replay", "listen", "transcribe", "analyze"})
+USES_CONFIG = frozenset({"window", "replay", "listen", "transcribe", "analyze", "providers", "review", "retranscribe"})
+USES_MODEL = frozenset({"window", "replay", "listen", "transcribe", "analyze", "retranscribe"})
+USES_VOCABULARY = USES_MODEL
+VOCABULARY_HELP = (
+    'words to listen for: "A, B, C" (names, companies, technologies) or @FILE with one term per line; '
+    "added to [transcription] vocabulary"
+)
 
 
 def _add_shared(p: argparse.ArgumentParser, *, config: bool = True, model: bool = True) -> None:
@@ -39,6 +44,7 @@ def _add_shared(p: argparse.ArgumentParser, *, config: bool = True, model: bool 
         p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=CONFIG_HELP)
     if model:
         p.add_argument("--model", metavar="NAME|PATH", default=argparse.SUPPRESS, help=MODEL_HELP)
+        p.add_argument("--vocabulary", metavar="TERMS|@FILE", default=argparse.SUPPRESS, help=VOCABULARY_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--model", metavar="NAME|PATH", help=MODEL_HELP + "; for the window and every command that transcribes"
+    )
+    parser.add_argument(
+        "--vocabulary", metavar="TERMS|@FILE", help=VOCABULARY_HELP + "; for every command that transcribes"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -121,6 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="QUERY", help="words to find in every session")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    p = sub.add_parser(
+        "retranscribe",
+        help="a second, stronger pass over a session's saved audio, kept as a new revision of its transcript",
+        description="Transcribe a recorded session's saved audio again with a stronger model ([transcription] "
+        "second_pass_model, default small.en, or --model), with the session's vocabulary and a wider beam. "
+        "The new text is appended to the journal as a revision (the live text is kept there); exports, the "
+        "review and the window use it from then on.",
+    )
+    _add_shared(p)
+    p.add_argument("session", metavar="SESSION", help="session journal (.jsonl) or its id")
+
     return parser
 
 
@@ -128,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     name = args.command or "window"
-    for option, users in (("config", USES_CONFIG), ("model", USES_MODEL)):
+    for option, users in (("config", USES_CONFIG), ("model", USES_MODEL), ("vocabulary", USES_VOCABULARY)):
         if getattr(args, option) is not None and name not in users:
             parser.error(f"--{option} has no effect on `{name}`; leave it out")
     try:

@@ -39,6 +39,10 @@ class ModelError(AnnotatorError):
     pass
 
 
+class DownloadCancelled(ModelError):
+    """The user cancelled a model download (not a failure: nothing to report but that)."""
+
+
 class ProviderError(AnnotatorError):
     pass
 

@@ -15,6 +15,13 @@
    with the two levers (trimmed encoder, transcription started when the
    silence begins).
 
+3. Vocabulary (``--vocabulary-only`` runs just this): term accuracy on the espeak-ng
+   recordings of names and technical terms (tests/data/vocabulary: ``dev`` chose how the
+   terms are passed, ``heldout`` measures it), with and without the vocabulary; word error
+   rate on the real speech clips with and without a vocabulary of unrelated terms (it must
+   not get worse); the planted terms of the interview recording (``--interview WAV``,
+   default /work/shared/data/interviews/backend-lead.wav when present) with and without.
+
 All with the offline tiny.en model, int8, beam 1, on CPU.
 """
 
@@ -178,10 +185,91 @@ def latency_table(model_dir: str | None = None) -> None:
         print(f"{label:<52} {len(d):>3} {statistics.median(d):7.3f} {p95:7.3f} {max(d):7.3f}")
 
 
+VOCABULARY = DATA / "vocabulary"
+UNRELATED = ("Siobhan Okonkwo", "Kubernetes", "PostgreSQL", "Grafana", "Terraform", "ClickHouse", "Zalando")
+INTERVIEW_TERMS = ("Kubernetes", "routing engine", "logistics", "on-call", "virtual machines")
+
+
+def term_hits(text: str, expected: list[str]) -> int:
+    """How many of the expected term occurrences (single words) ``text`` spells exactly."""
+    import re
+    from collections import Counter
+
+    want = Counter(expected)
+    words = Counter(re.findall(r"[A-Za-z]+", text))
+    return sum(min(n, words.get(w, 0)) for w, n in want.items())
+
+
+def ours_with(model: WhisperModel, audio: np.ndarray, vocabulary: tuple[str, ...], beam: int = 1) -> str:
+    opts = TranscribeOptions(beam_size=beam, language="en", vocabulary=vocabulary)
+    return " ".join(c.text for c in transcribe_samples(audio, model, segmenter=Segmenter(""), options=opts))
+
+
+def vocabulary_table(model_dir: str | None, interview: Path | None) -> None:
+    model = load_model(model_dir)
+    manifest = json.loads((VOCABULARY / "manifest.json").read_text())
+    terms = tuple(manifest["vocabulary"])
+    print("\nterm accuracy (espeak-ng recordings, several voices):")
+    print("| recording | terms | without vocabulary | with vocabulary | with vocabulary, beam 5 |")
+    print("|---|---|---|---|---|")
+    for name in ("dev", "heldout", "heldout2"):
+        audio = decode_file(VOCABULARY / f"{name}.flac")
+        expected = [t for entry in manifest["sets"][name] for t in entry["terms"]]
+        cells = [term_hits(ours_with(model, audio, v, b), expected) for v, b in (((), 1), (terms, 1), (terms, 5))]
+        print(f"| {name} | {len(expected)} | " + " | ".join(str(c) for c in cells) + " |")
+    print("\nword error rate on real speech, with vocabularies of unrelated terms:")
+    print("| audio | without | 7 terms | the recordings' 13 terms |")
+    print("|---|---|---|---|")
+    for label, audio, ref in corpora():
+        cells = [jiwer.wer(ref, normalise(ours_with(model, audio, v))) for v in ((), UNRELATED, terms)]
+        print(f"| {label} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+    if interview is not None and interview.exists():
+        audio = decode_file(interview)
+        lines = [ln.split(":", 1)[1] for ln in interview.with_suffix(".txt").read_text().splitlines() if ":" in ln]
+        ref = normalise(" ".join(lines))
+        print(f"\n{interview.name}: 'Kubernetes' said twice; vocabulary {', '.join(INTERVIEW_TERMS)}")
+        print("| | Kubernetes spelled | WER |")
+        print("|---|---|---|")
+        for label, v in (("without", ()), ("with", INTERVIEW_TERMS)):
+            text = ours_with(model, audio, v)
+            print(
+                f"| {label} | {term_hits(text, ['Kubernetes', 'Kubernetes'])} of 2 | {jiwer.wer(ref, normalise(text)):.3f} |"
+            )
+
+
+def second_pass_table() -> None:
+    """Seconds of work per minute of audio for the second pass (each utterance of the real speech
+    heard again, full encoder window, beam 5, a vocabulary), per model available offline."""
+    from annotator.paths import model_cache_dir
+    from annotator.transcription.catalog import MODELS, installed
+    from annotator.transcription.utterance import transcribe_audio
+
+    audio = decode_file(DATA / "realtimestt" / "asr-reference.wav")
+    segmenter = Segmenter("")
+    utterances = segmenter.feed(audio) + segmenter.flush()
+    minutes = len(audio) / 16000 / 60
+    opts = TranscribeOptions(beam_size=5, language="en", vocabulary=UNRELATED)
+    print("\nsecond pass (annotator retranscribe), realtimestt 52 s, beam 5, vocabulary of 7 terms:")
+    print("| model | s per minute of audio |")
+    print("|---|---|")
+    for info in MODELS:
+        if not installed(info.name, model_cache_dir()):
+            continue
+        model = load_model(None if info.name == "tiny.en" else info.name, encoder_min_s=None)
+        t = time.perf_counter()
+        for u in utterances:
+            transcribe_audio(model, u.audio, opts)
+        print(f"| {info.name} | {(time.perf_counter() - t) / minutes:.1f} |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--vocabulary-only", action="store_true", help="only the vocabulary tables")
+    ap.add_argument(
+        "--interview", type=Path, default=Path("/work/shared/data/interviews/backend-lead.wav"), metavar="WAV"
+    )
     ap.add_argument(
         "--model",
         help="a CTranslate2 model directory (default: the offline tiny.en), e.g. the "
@@ -189,9 +277,15 @@ def main() -> int:
     )
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, {cpu_name()}; model: {args.model or 'offline tiny.en'}, int8, beam 1")
+    if args.vocabulary_only:
+        vocabulary_table(args.model, args.interview)
+        second_pass_table()
+        return 0
     rtf_table(args.repeat, args.model)
     if not args.skip_latency:
         latency_table(args.model)
+    vocabulary_table(args.model, args.interview)
+    second_pass_table()
     return 0
 
 

@@ -47,6 +47,7 @@ from annotator.analysis.analyzer import Analyzer, build_analyzer
 from annotator.analysis.chain import Wait
 from annotator.analysis.coverage import coverage
 from annotator.analysis.estimate import AnalysisEstimate, estimate_analysis
+from annotator.commands.options import with_vocabulary
 from annotator.commands.terminal import ProgressBar, confirm, flat
 from annotator.config.file import load_config
 from annotator.config.schema import Config
@@ -220,16 +221,17 @@ async def analyze_chunks(
 
 def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> list[Chunk]:
     from annotator.transcription.files import transcribe_file
-    from annotator.transcription.filters import TranscribeOptions
-    from annotator.transcription.model import load_model
+    from annotator.transcription.filters import options_for
+    from annotator.transcription.model import check_language, load_model
 
     t = config.transcription
     whisper = load_model(model or t.model, t.device, t.compute_type)
+    check_language(whisper, t.language, model or t.model)
     return list(
         transcribe_file(
             path,
             whisper,
-            options=TranscribeOptions(beam_size=t.beam_size, language=t.language),
+            options=options_for(t),
             silence_s=config.audio.silence_s,
             max_utterance_s=config.audio.max_utterance_s,
         )
@@ -237,7 +239,7 @@ def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> li
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(Path(args.config) if args.config else None)
+    config = with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary)
     path = Path(args.path)
     kind = kind_of(path)
     audio = kind == "audio"

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.commands.analyze import INDENT, format_analysis
+from annotator.commands.options import with_vocabulary
 from annotator.commands.terminal import flat
 from annotator.config.file import load_config
 from annotator.config.schema import Config
@@ -170,5 +171,5 @@ async def listen(config: Config, args: argparse.Namespace, out: TextIO, err: Tex
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(Path(args.config) if args.config else None)
+    config = with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary)
     return asyncio.run(listen(config, args, sys.stdout, sys.stderr))

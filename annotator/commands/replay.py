@@ -36,5 +36,6 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{path}: no such file")
     speed = parse_speed(args.speed)
     from annotator.app import run_window
+    from annotator.commands.options import cli_vocabulary
 
-    return run_window(args.config, args.model, replay=str(path), speed=speed)
+    return run_window(args.config, args.model, replay=str(path), speed=speed, vocabulary=cli_vocabulary(args))

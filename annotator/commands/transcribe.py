@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from annotator.audio.decode import check_audio_file
+from annotator.commands.options import with_vocabulary
 from annotator.commands.terminal import ProgressBar
 from annotator.config.file import load_config
 from annotator.transcription.files import transcribe_file
 from annotator.transcription.filters import TranscribeOptions
-from annotator.transcription.model import load_model
+from annotator.transcription.model import check_language, load_model
 
 PROGRESS_MIN_S = 30.0  # files shorter than this get no progress bar
 
@@ -29,7 +30,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "silence_s": 0.5,
         "max_utterance_s": 15.0,
     }
-    cfg = load_config(Path(args.config) if args.config else None)
+    cfg = with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary)
+    s["vocabulary"] = cfg.transcription.vocabulary
     for key in ("model", "device", "compute_type", "language", "beam_size"):
         if getattr(cfg.transcription, key) is not None:
             s[key] = getattr(cfg.transcription, key)
@@ -52,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     check_audio_file(args.audio)  # before the model loads: a wrong path is said at once
     s = _settings(args)
     model = load_model(s["model"], s["device"], s["compute_type"])
-    options = TranscribeOptions(beam_size=int(s["beam_size"]), language=s["language"])
+    check_language(model, s["language"], s["model"])
+    options = TranscribeOptions(beam_size=int(s["beam_size"]), language=s["language"], vocabulary=s["vocabulary"])
     bars: list[ProgressBar] = []  # made at the first report, when the file's length is known
 
     def progress(done: float, total: float) -> None:

@@ -90,13 +90,22 @@ class AnalysisConfig:
 
 @dataclass(frozen=True)
 class TranscriptionConfig:
-    """faster-whisper options. ``model`` None = the bundled offline tiny.en."""
+    """faster-whisper options. ``model`` None = the bundled offline tiny.en.
+
+    ``vocabulary``: words the speakers are expected to say (names, companies,
+    technologies), given to the model so it spells them right; the command
+    line's ``--vocabulary`` and the window's field add to it per session.
+    ``second_pass_model``: the stronger model ``annotator retranscribe`` uses
+    on a session's saved audio after the meeting (downloaded once if needed).
+    """
 
     model: str | None = None
     device: str = "cpu"
     compute_type: str = "int8"
     language: str | None = "en"
     beam_size: int = 1
+    vocabulary: tuple[str, ...] = ()
+    second_pass_model: str | None = "small.en"
 
 
 @dataclass(frozen=True)

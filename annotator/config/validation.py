@@ -148,6 +148,49 @@ def validate_post(post: PostConfig) -> list[tuple[str, str]]:
 DUPLICATE_NAME = "a provider of that name is already listed"
 
 
+MAX_VOCABULARY_TERMS = 100
+MAX_TERM_CHARS = 60
+
+
+def validate_transcription(t: TranscriptionConfig) -> list[tuple[str, str]]:
+    """(setting, what is wrong) for each problem of a ``[transcription]`` table."""
+    problems: list[tuple[str, str]] = []
+    if len(t.vocabulary) > MAX_VOCABULARY_TERMS:
+        problems.append(
+            ("vocabulary", f"has {len(t.vocabulary)} terms; at most {MAX_VOCABULARY_TERMS} fit the model's prompt")
+        )
+    for term in t.vocabulary:
+        if not term.strip():
+            problems.append(("vocabulary", "has an empty term; remove it"))
+            break
+        if len(term) > MAX_TERM_CHARS:
+            problems.append(
+                (
+                    "vocabulary",
+                    f"term {term[:20]!r}... is longer than {MAX_TERM_CHARS} characters: one name or term per entry",
+                )
+            )
+            break
+    model = t.model or "tiny.en"  # None: the bundled offline tiny.en
+    if t.language is not None and model.endswith(".en") and t.language != "en":
+        problems.append(("language", english_only_reason(model, t.language)))
+    return problems
+
+
+def english_only_reason(model: str, language: str) -> str:
+    """Why ``language`` cannot be heard with the English-only ``model``, naming a model that can."""
+    return f"is {language!r}, but the model {model} understands only English: {multilingual_hint(model)}"
+
+
+def multilingual_hint(model: str) -> str:
+    """'use the multilingual model base (--model base)' for base.en; small for anything else."""
+    name = model.rsplit("/", 1)[-1].removeprefix("faster-whisper-")
+    base = name.removesuffix(".en") if name.endswith(".en") and "/" not in model.replace("Systran/", "") else "small"
+    if base not in ("tiny", "base", "small", "medium"):
+        base = "small"
+    return f"use a multilingual model such as {base} (--model {base}), or language en"
+
+
 def validate_chain(providers: Sequence[ProviderConfig]) -> list[tuple[int, str, str]]:
     """Problems with a chain as ``(position, field, reason)``, in order: each
     provider's own (``validate_provider``), then a name used earlier in the
@@ -228,6 +271,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         raise ConfigError(f"{path}: [audio]: silence_s and max_utterance_s must be numbers of seconds above 0")
     if not isinstance(transcription.beam_size, int) or transcription.beam_size < 1:
         raise ConfigError(f"{path}: [transcription]: beam_size must be a whole number of at least 1")
+    for fname, reason in validate_transcription(transcription):
+        raise ConfigError(f"{path}: [transcription]: {fname} {reason}")
 
     if "providers" in data:
         provider_tuple = _parse_providers(data["providers"], path, "providers", "provider")

@@ -33,7 +33,7 @@ from annotator.analysis.review_model import Review
 from annotator.errors import InputError
 from annotator.formats.summary import summary
 from annotator.formats.textfile import read_text
-from annotator.journal.record import EXPORT_FORMAT, SessionEvent, SessionRecord, check_version
+from annotator.journal.record import EXPORT_FORMAT, Revision, SessionEvent, SessionRecord, check_version
 from annotator.models import Analysis, Chunk, Correction, Mark
 
 
@@ -61,7 +61,8 @@ def session_record_from_export(data: Any, path: Path) -> SessionRecord:
     try:
         return SessionRecord(
             header=dict(data.get("header") or {}),
-            chunks=tuple(Chunk.from_dict(c) for c in data.get("chunks", ())),
+            chunks=tuple(Chunk.from_dict(c) for c in data.get("chunks", ())),  # the latest revision's text
+            revisions=tuple(Revision.from_dict(r) for r in data.get("revisions", ())),
             analyses=tuple(Analysis.from_dict(a) for a in data.get("analyses", ())),
             marks=tuple(Mark.from_dict(m) for m in data.get("marks", ())),
             errors=tuple(str(e) for e in data.get("errors", ())),

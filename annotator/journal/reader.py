@@ -17,7 +17,7 @@ from typing import Any
 from annotator.analysis.review_model import Review
 from annotator.errors import InputError
 from annotator.input_file import read_input_bytes
-from annotator.journal.record import FORMAT, SessionEvent, SessionRecord, check_version
+from annotator.journal.record import FORMAT, Revision, SessionEvent, SessionRecord, check_version
 from annotator.models import Analysis, Chunk, Correction, Mark
 
 MAX_JOURNAL_BYTES = 1024 * 1024 * 1024
@@ -41,6 +41,7 @@ def read_journal(path: Path) -> SessionRecord:
     errors: list[str] = []
     events: list[SessionEvent] = []
     reviews: list[Review] = []
+    revisions: list[Revision] = []
     end_reason: str | None = None
     title = ""
     corrected: dict[int, str] = {}
@@ -86,6 +87,8 @@ def read_journal(path: Path) -> SessionRecord:
                 corrected[int(record["chunk_id"])] = str(record["text"])
             elif kind == "title":
                 title = str(record["title"]).strip()
+            elif kind == "revision":
+                revisions.append(Revision.from_dict(record))
             elif kind == "end":
                 end_reason = str(record.get("reason", "closed"))
             else:
@@ -94,12 +97,16 @@ def read_journal(path: Path) -> SessionRecord:
             warnings.append(f"{path}:{number}: malformed {kind} record skipped ({type(err).__name__}: {err})")
     if header is None:
         raise InputError(f"{path}: is empty")
-    chunks, corrections = apply_corrections(chunks, corrected)
+    live = tuple(chunks)
+    # the live text, then the latest second pass over the audio, then the user's own corrections (which win)
+    final, corrections = apply_corrections(list(revisions[-1].apply(live) if revisions else live), corrected)
     if end_reason is None:
         warnings.append(f"{path}: the session did not close cleanly (it may still be running, or was killed)")
     return SessionRecord(
         header=header,
-        chunks=tuple(chunks),
+        chunks=tuple(final),
+        live_chunks=live if revisions or corrections else None,
+        revisions=tuple(revisions),
         analyses=tuple(analyses),
         marks=tuple(marks),
         errors=tuple(errors),

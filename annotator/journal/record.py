@@ -18,6 +18,9 @@ time, seconds)::
     {"type": "title", "title": "Interview with Ada"}      (the user renamed the session; the last one wins)
     {"type": "correction", "chunk_id": 3, "text": "..."}   (the user corrected line 3; the chunk record
                                                            keeps the original; the last correction wins)
+    {"type": "revision", "revision": 2, "model": "small.en", "vocabulary": [...],
+     "chunks": [{"id": 1, "text": "..."}, ...]}       (a second pass over the audio: ``Revision.to_dict()``;
+                                                       the latest wins, the user's corrections win over it)
     {"type": "end", "reason": "closed" | "recovered", "records": 42}
 
 An insight and the attempts that produced it are ONE ``analysis`` record
@@ -32,13 +35,15 @@ ends with an ``end`` record (a reader takes the last one) and is never
 offered for recovery. An open journal takes it with ``Journal.write_review``.
 Marks the user makes while a saved session is on screen are appended the same
 way (``recovery.append_mark``): ordinary ``mark`` records, so every reader
-keeps them.
+keeps them. So is a second pass over the saved audio (``annotator retranscribe``):
+a ``revision`` record with each chunk's new text; a reader applies the latest one
+(``SessionRecord.chunks``) and keeps the live text (``live_chunks``).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +76,40 @@ class SessionEvent:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A later, better transcript of a session (``annotator retranscribe``): the text of each
+    chunk heard again from the saved audio by ``model``. Chunks keep their id, source, speaker
+    and times, so analyses, marks and the review still point at the same statements; the
+    journal keeps the live text (its ``chunk`` records) and appends the revision."""
+
+    number: int  # 2 for the first revision: the live transcript is 1
+    model: str
+    texts: dict[int, str]  # chunk id -> text
+    vocabulary: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "revision": self.number,
+            "model": self.model,
+            "vocabulary": list(self.vocabulary),
+            "chunks": [{"id": cid, "text": text} for cid, text in self.texts.items()],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Revision:
+        return cls(
+            number=int(d["revision"]),
+            model=str(d.get("model", "")),
+            texts={int(c["id"]): str(c["text"]) for c in d["chunks"]},
+            vocabulary=tuple(str(t) for t in d.get("vocabulary", ())),
+        )
+
+    def apply(self, chunks: tuple[Chunk, ...]) -> tuple[Chunk, ...]:
+        """``chunks`` with this revision's text where it has one."""
+        return tuple(replace(c, text=self.texts[c.id]) if c.id in self.texts else c for c in chunks)
+
+
+@dataclass(frozen=True)
 class SessionRecord:
     """Everything a session journal (or its JSON export) holds, read back.
 
@@ -93,6 +132,13 @@ class SessionRecord:
     reviews: tuple[Review, ...] = ()
     title: str = ""
     corrections: tuple[Correction, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    live_chunks: tuple[Chunk, ...] | None = None  # the chunks as journaled live, when a revision or correction changed them
+
+    @property
+    def revision(self) -> Revision | None:
+        """The latest transcript revision (None: the live transcript is the only one)."""
+        return self.revisions[-1] if self.revisions else None
 
     @property
     def closed_cleanly(self) -> bool:
@@ -125,6 +171,7 @@ class SessionRecord:
             **({"reviews": [r.to_dict() for r in self.reviews]} if self.reviews else {}),
             **({"title": self.title} if self.title else {}),
             **({"corrections": [c.to_dict() for c in self.corrections]} if self.corrections else {}),
+            **({"revisions": [r.to_dict() for r in self.revisions]} if self.revisions else {}),
         }
 
 

@@ -107,7 +107,7 @@ class LiveInput:
     ) -> None:
         from annotator.audio.capture import Capture
         from annotator.audio.segmenter import Segmenter
-        from annotator.transcription.filters import TranscribeOptions
+        from annotator.transcription.filters import options_for
         from annotator.transcription.worker import TranscriptionWorker
 
         t = transcription or TranscriptionConfig()
@@ -121,7 +121,7 @@ class LiveInput:
             on_chunk=self._chunk_from_worker,
             on_error=self._report,
             on_backlog=self._backlog,
-            options=TranscribeOptions(beam_size=t.beam_size, language=t.language),
+            options=options_for(t),
             device=t.device,
             compute_type=t.compute_type,
             first_id=first_id,

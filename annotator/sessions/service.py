@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
 from annotator.analysis.review_model import ReviewEstimate, ReviewProgress
 from annotator.config.keys import key_status
 from annotator.config.schema import Config
-from annotator.errors import AnnotatorError, AudioError, InputError
+from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.journal.writer import Journal
 from annotator.library.feed import IndexFeed
 from annotator.models import Chunk, Mark
@@ -48,6 +49,7 @@ from annotator.sessions.events import Providers, Recording, ReplayStarted, Revie
 from annotator.sessions.live import Inputs, LiveInput, input_pairs, nothing_heard, open_live
 from annotator.sessions.model import ModelLoader
 from annotator.sessions.pipeline import AnalysisQueueLimits, Pipeline
+from annotator.sessions.retranscribe import SecondPass
 from annotator.sessions.review import ReviewRun, estimate_saved, review_saved
 from annotator.sessions.sinks import AfterAnalysis, JournalSink, LibrarySink, Sink
 from annotator.sessions.stored import AudioFile, SavedMarks, StoredSession, export_saved, read_saved, show_saved
@@ -76,6 +78,7 @@ class Sessions:
         model: str | None = None,
         stop_timeout_s: float = 30.0,
         library: IndexFeed | None = None,
+        vocabulary: tuple[str, ...] = (),
     ) -> None:
         self.config = config
         self.library = library
@@ -86,6 +89,7 @@ class Sessions:
         self.stop_timeout_s = stop_timeout_s  # Stop waits this long for the analyses still due
         self.model = ModelLoader(model if model is not None else config.transcription.model, config.transcription, sink)
         self.marks = SavedMarks(sink.on_error)
+        self.vocabulary = vocabulary  # this session's terms, added to [transcription] vocabulary
         self._analyzer: Analyzer | None = None
         self._pipeline: Pipeline | None = None
         self._journal: Journal | None = None
@@ -138,6 +142,25 @@ class Sessions:
         self.config = config
         self.model.transcription = config.transcription
 
+    def set_vocabulary(self, terms: Sequence[str]) -> None:
+        """The words to listen for in the next session (the window's field), besides the config's."""
+        self.vocabulary = tuple(terms)
+
+    def session_vocabulary(self) -> tuple[str, ...]:
+        """The terms the next session listens for: the config's, then this session's."""
+        from annotator.transcription.vocabulary import merge_vocabulary
+
+        return merge_vocabulary(self.config.transcription.vocabulary, self.vocabulary)
+
+    def _session_config(self) -> Config:
+        return replace(
+            self.config, transcription=replace(self.config.transcription, vocabulary=self.session_vocabulary())
+        )
+
+    def _with_vocabulary(self, header: dict[str, Any]) -> dict[str, Any]:
+        terms = self.session_vocabulary()
+        return {**header, "vocabulary": list(terms)} if terms else header
+
     # -- sessions -------------------------------------------------------------------------
     async def _open(
         self,
@@ -158,7 +181,11 @@ class Sessions:
         file, at any speed)."""
         limits = self.limits.for_file(audio=bool(inputs)) if per_chunk else self.limits
         if inputs:
-            self._live = await open_live(await self.model.load(), inputs, self.config, stream_factory=stream_factory)
+            from annotator.transcription.model import check_language
+
+            whisper = await self.model.load()
+            check_language(whisper, self.config.transcription.language, self.model.label)
+            self._live = await open_live(whisper, inputs, self._session_config(), stream_factory=stream_factory)
         try:
             return await self._build(header, journal=journal, analyze=analyze, stored=stored, limits=limits)
         except BaseException:
@@ -218,7 +245,8 @@ class Sessions:
         try:
             inputs = input_pairs(devices, self.config.audio.devices)
             opened = [{"device": "default" if d is None else d, "source": src} for d, src in inputs]
-            await self._open({"mode": "live", "model": self.model.label, "devices": opened}, inputs=inputs)
+            header = self._with_vocabulary({"mode": "live", "model": self.model.label, "devices": opened})
+            await self._open(header, inputs=inputs)
         finally:
             self._starting = False
         self.sink.on_event(Recording(tuple(opened)))
@@ -286,7 +314,7 @@ class Sessions:
             await self.model.load()
             audio = AudioFile(path, speed)
             await self._open(
-                {"mode": "replay", "source": str(path), "model": self.model.label},
+                self._with_vocabulary({"mode": "replay", "source": str(path), "model": self.model.label}),
                 inputs=[(str(path), "")],
                 stream_factory=audio,
                 per_chunk=True,
@@ -449,6 +477,26 @@ class Sessions:
         review to its journal (``sessions.review.review_saved``); provider trouble
         gives a review without result, not an error."""
         return await review_saved(self._reviewable(path), self.config, on_progress)
+
+    async def retranscribe(self, path: Path, on_progress: Callable[[int, int], None] | None = None) -> SecondPass:
+        """The second pass over the saved session at ``path`` with ``[transcription] second_pass_model``
+        (``sessions.retranscribe``), in a thread. A model named but not downloaded is an error that
+        says where to get it, rather than a download nobody sees."""
+        from annotator.paths import model_cache_dir
+        from annotator.sessions.retranscribe import second_pass
+        from annotator.transcription.catalog import installed, model_info
+
+        if self.active:
+            raise InputError("Stop the session first: the second pass reads the audio once the session has ended.")
+        t = self.config.transcription
+        name = t.second_pass_model
+        known = name is not None and model_info(name) is not None
+        if known and not await asyncio.to_thread(installed, str(name), model_cache_dir()):
+            raise ModelError(
+                f"The second-pass model {name} is not downloaded yet: pick it in Settings > Transcription "
+                "(Use for the second pass) to download it."
+            )
+        return await asyncio.to_thread(second_pass, path, t, name, on_progress=on_progress)
 
     async def shutdown(self) -> None:
         """Quitting: stop any session, save the marks still being appended, and

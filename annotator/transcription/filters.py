@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from annotator.config.schema import TranscriptionConfig
+
 # What Whisper is known to say on silence or noise; dropped unless the model was sure it heard speech.
 SILENCE_PHRASES = frozenset(
     {
@@ -43,6 +45,11 @@ class TranscribeOptions:
     shorter than ``min_duration_s`` is not transcribed at all. A known silence
     phrase ("Thank you.") alone is kept only when ``no_speech_prob`` is below
     ``phrase_no_speech_max`` and ``avg_logprob`` above ``phrase_min_avg_logprob``.
+
+    ``vocabulary``: terms the speakers are expected to say (names, companies,
+    technologies), given to the model as described in ``vocabulary_prompt``;
+    ``vocabulary_mode`` is how ("hotwords", "prompt" or "both"; measured in
+    benchmarks/README.md).
     """
 
     beam_size: int = 1
@@ -56,6 +63,8 @@ class TranscribeOptions:
     min_duration_s: float = 0.3
     phrase_no_speech_max: float = 0.2
     phrase_min_avg_logprob: float = -0.6
+    vocabulary: tuple[str, ...] = ()
+    vocabulary_mode: str = "hotwords"
 
 
 def rms_dbfs(audio: np.ndarray) -> float:
@@ -89,3 +98,8 @@ def segment_text(seg: Any, options: TranscribeOptions) -> str:
     ):
         return ""
     return text
+
+
+def options_for(t: TranscriptionConfig) -> TranscribeOptions:
+    """The decoding settings of a ``[transcription]`` table (beam, language, vocabulary)."""
+    return TranscribeOptions(beam_size=t.beam_size, language=t.language, vocabulary=t.vocabulary)

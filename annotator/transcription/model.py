@@ -80,6 +80,19 @@ def load_model(
     return model
 
 
+def check_language(model: WhisperModel, language: str | None, label: str | None) -> None:
+    """``ModelError`` naming a model to use when ``language`` (other than English) is asked
+    of an English-only model, instead of hearing every language as English."""
+    from annotator.config.validation import multilingual_hint
+
+    if language is None or language == "en" or model.model.is_multilingual:
+        return
+    name = label or "tiny.en"
+    raise ModelError(
+        f"Language {language!r} cannot be heard with the English-only model {name}: {multilingual_hint(name)}."
+    )
+
+
 def _import_live_audio() -> None:
     """Import the live audio path (onnxruntime for the voice-activity model, soxr,
     soundfile: about 250 ms) now, in the thread loading the model, rather than when

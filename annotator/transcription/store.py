@@ -48,7 +48,13 @@ def resolve_model(name_or_path: str | None, *, cache_dir: Path | None = None, pr
         return expanded
     if _looks_like_path(name_or_path) or os.path.exists(expanded):
         raise ModelError(f"Model directory {name_or_path} does not exist.")
-    return _download(name_or_path, cache_dir or model_cache_dir(), progress)
+    cache = cache_dir or model_cache_dir()
+    from annotator.transcription.catalog import download_dir
+
+    settings_download = download_dir(cache, name_or_path)
+    if (settings_download / "model.bin").is_file():  # downloaded from Settings
+        return str(settings_download)
+    return _download(name_or_path, cache, progress)
 
 
 def _download(name: str, cache_dir: Path, progress: bool) -> str:
@@ -73,6 +79,8 @@ def _download(name: str, cache_dir: Path, progress: bool) -> str:
         )
     except Exception:  # noqa: BLE001 - not cached yet: fall through to the download
         pass
+    if name == "tiny.en":  # the bundled offline model is tiny.en: never a download
+        return resolve_model(None)
     if os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0"):
         raise ModelError(
             f"Model {name!r} is not downloaded and offline mode is on (HF_HUB_OFFLINE): "

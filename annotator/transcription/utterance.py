@@ -10,9 +10,22 @@ import numpy as np
 from annotator.audio import SAMPLE_RATE
 from annotator.models import Utterance
 from annotator.transcription.filters import TranscribeOptions, rms_dbfs, segment_text
+from annotator.transcription.vocabulary import snap_to_vocabulary, vocabulary_prompt
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+
+def vocabulary_kwargs(options: TranscribeOptions) -> dict[str, str]:
+    """The keyword arguments that give faster-whisper the session's vocabulary (none when empty)."""
+    if not options.vocabulary:
+        return {}
+    text = vocabulary_prompt(options.vocabulary)
+    if options.vocabulary_mode == "prompt":
+        return {"initial_prompt": text}
+    if options.vocabulary_mode == "both":
+        return {"hotwords": text, "initial_prompt": text}
+    return {"hotwords": text}
 
 
 def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: TranscribeOptions) -> str:
@@ -33,9 +46,10 @@ def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: Transcribe
         no_speech_threshold=options.no_speech_threshold,
         log_prob_threshold=options.log_prob_threshold,
         compression_ratio_threshold=options.compression_ratio_threshold,
+        **vocabulary_kwargs(options),
     )
     kept = [text for text in (segment_text(seg, options) for seg in segments) if text]
-    return " ".join(kept)
+    return snap_to_vocabulary(" ".join(kept), options.vocabulary)
 
 
 def transcribe_utterance(model: WhisperModel, utterance: Utterance, options: TranscribeOptions) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QStatusTipEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QWidget
 
 from annotator.analysis.review_model import LiveFlag, Review
 from annotator.models import Analysis, Chunk, Mark
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         export_requested(str, str): output path and format ("md" | "json" | "srt" | "vtt").
         settings_requested(): open the settings dialog.
         review_requested(): review the open (ended) session with the post-session chain.
+        retranscribe_requested(): transcribe the open (ended) session's saved audio again.
         close_requested(): the user wants to quit while a session runs, and said yes.
         closed(): the window closed (the app then shuts down).
     """
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
     export_requested = Signal(str, str)
     settings_requested = Signal()
     review_requested = Signal()
+    retranscribe_requested = Signal()
     close_requested = Signal()
     closed = Signal()
 
@@ -119,6 +121,13 @@ class MainWindow(QMainWindow):
         self.level_meter = LevelMeter(self)
         self.device_combo = DevicePicker(self)
         self.speed_combo = SpeedPicker(self)
+        self.vocabulary_edit = QLineEdit(self)
+        self.vocabulary_edit.setObjectName("vocabularyField")
+        self.vocabulary_edit.setPlaceholderText("Vocabulary: names, terms…")
+        self.vocabulary_edit.setToolTip(
+            "Words to listen for in this session, separated by commas (the candidate's name, companies, "
+            "technologies); kept in the session's journal"
+        )
         self.speed_combo.currentIndexChanged.connect(lambda _i: self.speed_changed.emit(self.speed_combo.speed()))
 
         self._build_actions()
@@ -127,7 +136,7 @@ class MainWindow(QMainWindow):
             (
                 self.act_record,
                 self.act_stop,
-                input_column(self, self.device_combo, self.level_meter),
+                input_column(self, self.device_combo, self.vocabulary_edit, self.level_meter),
                 None,
                 self.act_open,
                 self.act_pause,
@@ -173,6 +182,7 @@ class MainWindow(QMainWindow):
                 self.act_next_flag,
                 None,
                 self.act_review,
+                self.act_retranscribe,
                 None,
                 self.act_follow,
             ),
@@ -206,6 +216,7 @@ class MainWindow(QMainWindow):
         self.act_next_flag = action("next_flag", self._on_next_flag)
         self.act_export = action("export", self._on_export)
         self.act_review = action("review", self.review_requested.emit)
+        self.act_retranscribe = action("retranscribe", self.retranscribe_requested.emit)
         self.act_settings = action("settings", self.settings_requested.emit)
         self.act_quit = action("quit", self.close)
         self.act_follow = action("follow", self.transcript.scroll_to_newest)
@@ -353,6 +364,13 @@ class MainWindow(QMainWindow):
         self.timeline.set_live(self.active)
         self._sync_actions()
 
+    def set_vocabulary(self, terms: Sequence[str]) -> None:
+        """Fill the vocabulary field (``--vocabulary``, or a saved session's terms)."""
+        self.vocabulary_edit.setText(", ".join(terms))
+
+    def vocabulary_text(self) -> str:
+        return self.vocabulary_edit.text()
+
     def on_level(self, source: str, level: float) -> None:
         self.level_meter.set_level(level)
 
@@ -362,10 +380,12 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(not self.active)
         self.act_replay.setEnabled(not self.active)
         self.device_combo.setEnabled(not self.active)
+        self.vocabulary_edit.setEnabled(not self.active)
         self.act_stop.setEnabled(self.active)
         self.act_pause.setEnabled(self.active and self.replaying)
         self.act_pause.setText("▶ Resume" if self.paused else "Pause")
         self.act_review.setEnabled(self.session_path is not None and not self.active and not self.reviewing)
+        self.act_retranscribe.setEnabled(self.session_path is not None and not self.active and not self.reviewing)
 
     def clear_session(self) -> None:
         """Empty every pane before a new recording or replay."""

@@ -12,18 +12,20 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from annotator import paths
 from annotator.analysis.review_model import ReviewEstimate, ReviewProgress
 from annotator.errors import AnnotatorError
 from annotator.journal.store import list_sessions
 from annotator.sessions.events import Event, SessionClosed, SessionStarted
+from annotator.sessions.retranscribe import SecondPass
 from annotator.sessions.review import ReviewRun, format_estimate
+from annotator.transcription.vocabulary import split_terms
 from annotator.ui.bridge import Bridge
 from annotator.ui.format import NO_PROVIDER_HINT
 from annotator.ui.main_window import RECENT_MAX, MainWindow
-from annotator.ui.messages import MessageHub
+from annotator.ui.messages import Level, MessageAction, MessageHub
 from annotator.ui.review_verdicts import confirm_text, progress_text
 
 
@@ -56,6 +58,9 @@ class SessionBackend(Protocol):
     @property
     def session_path(self) -> Path | None:
         """The journal of the current (or last) session."""
+
+    def set_vocabulary(self, terms: Sequence[str]) -> None:
+        """The words to listen for in the next session, besides the config's."""
 
     def start_live(self, device: str | None) -> Coroutine[Any, Any, None]:
         """Start recording from ``device`` (None = the configured inputs)."""
@@ -90,6 +95,11 @@ class SessionBackend(Protocol):
     def providers_state(self) -> Sequence[ProviderStatusLike]:
         """The configured providers, in chain order, with their state."""
 
+    def retranscribe(
+        self, path: Path, on_progress: Callable[[int, int], None] | None = None
+    ) -> Coroutine[Any, Any, SecondPass]:
+        """The second pass over the saved session's audio (``on_progress`` from a worker thread)."""
+
     def estimate(self, path: Path) -> Coroutine[Any, Any, ReviewEstimate]:
         """What reviewing the session at ``path`` would cost; nothing is sent."""
 
@@ -111,7 +121,11 @@ def recent_sessions(directory: Path, limit: int = RECENT_MAX) -> list[tuple[Path
 
 
 class SessionController(QObject):
-    """Connects a ``MainWindow``'s intents to a ``SessionBackend`` (no signals of its own)."""
+    """Connects a ``MainWindow``'s intents to a ``SessionBackend``. Its one signal,
+    ``second_pass_progress(done, total)``, carries the second pass's progress from its
+    worker thread to the GUI thread."""
+
+    second_pass_progress = Signal(int, int)
 
     def __init__(
         self,
@@ -131,6 +145,8 @@ class SessionController(QObject):
         self._speed = 1.0
         self._stopping = False
         self._recent_asked = 0  # the newest listing asked for; older answers are stale
+        self._recording = False  # a live recording runs (its end offers the second pass)
+        self._posted_at_start = 0  # messages posted before the current session
         window.record_requested.connect(self.record)
         window.stop_requested.connect(self.stop)
         window.open_requested.connect(self.open)
@@ -143,6 +159,8 @@ class SessionController(QObject):
         if open_settings is not None:
             window.settings_requested.connect(open_settings)
         window.review_requested.connect(self.review)
+        window.retranscribe_requested.connect(self.retranscribe)
+        self.second_pass_progress.connect(self._second_pass_progress)
         self.sessions_dir = backend.sessions_dir or paths.sessions_dir()
         window.sessions_dir = self.sessions_dir
         bridge.event.connect(self._on_event)
@@ -151,6 +169,25 @@ class SessionController(QObject):
     def _on_event(self, event: Event) -> None:
         if isinstance(event, (SessionStarted, SessionClosed)):  # a new journal, or one just closed
             self.refresh_recent()
+        if isinstance(event, SessionStarted):
+            self._posted_at_start = len(self.messages.history)
+        if isinstance(event, SessionClosed) and self._recording:
+            self._recording = False
+            self._offer_second_pass()
+
+    def _offer_second_pass(self) -> None:
+        """After a live session that heard something, offer the second pass over its audio, unless
+        a warning or error of the session is on show (it must not be pushed out of sight)."""
+        if self.window.transcript_model.rowCount() == 0:
+            return
+        if any(m.level is not Level.INFO for m in self.messages.history[self._posted_at_start :]):
+            return
+        self.messages.post(
+            Level.INFO,
+            "The session is saved. Before the review, a stronger model can transcribe its audio again "
+            "(also Session > Transcribe again…).",
+            (MessageAction("Transcribe again", self.retranscribe),),
+        )
 
     def refresh_recent(self) -> None:
         """File > Open Recent from the sessions folder (read in a worker thread). Listings
@@ -177,6 +214,8 @@ class SessionController(QObject):
         if self.backend.active:
             return
         self.window.clear_session()
+        self.backend.set_vocabulary(split_terms(self.window.vocabulary_text()))
+        self._recording = True
         self.bridge.run(self.backend.start_live(device), what="Starting the recording")
 
     def open(self, path: str) -> None:
@@ -193,6 +232,8 @@ class SessionController(QObject):
             self.messages.info("Stop the current session before opening another file.")
             return
         self.window.clear_session()
+        self.backend.set_vocabulary(split_terms(self.window.vocabulary_text()))
+        self._recording = False
         self.window.setWindowTitle(f"annotator — {Path(path).name}")
         self.bridge.run(coro, what=what)
 
@@ -265,6 +306,37 @@ class SessionController(QObject):
             what="Exporting the session",
             on_result=lambda path: self.messages.info(f"Exported the session to {path}."),
         )
+
+    # -- the second pass over the audio -------------------------------------------------------
+    def retranscribe(self) -> None:
+        """Transcribe the ended session's saved audio again with the second-pass model, in the
+        background with progress; then show the session again with the new text."""
+        if self.window.reviewing:
+            return
+        if self.backend.active:
+            self.messages.info("Stop the session first: the second pass reads its audio once the session has ended.")
+            return
+        path = self.window.session_path or self.backend.session_path
+        if path is None:
+            self.messages.info("There is no session to transcribe again yet: record or open a session first.")
+            return
+        self.window.set_reviewing(True, "Transcribing again: loading the model…")
+
+        def done(result: SecondPass) -> None:
+            self.window.set_reviewing(False, "Ready")
+            self.messages.info(result.sentence())
+            self.open(str(path))  # shown again, with the new text
+
+        self.bridge.run(
+            self.backend.retranscribe(path, self.second_pass_progress.emit),
+            what="Transcribing the session again",
+            on_result=done,
+            on_failure=lambda _err: self.window.cancel_review(),
+        )
+
+    def _second_pass_progress(self, done: int, total: int) -> None:
+        if self.window.reviewing:
+            self.window.set_state(f"Transcribing again: {done} of {total} lines")
 
     # -- the post-session review ------------------------------------------------------------
     def review(self) -> None:

@@ -41,11 +41,14 @@ from PySide6.QtWidgets import (
 
 from annotator.config.keys import KeyringStore
 from annotator.config.schema import Config, ProviderConfig
-from annotator.config.validation import validate_analysis, validate_provider
+from annotator.config.validation import validate_analysis, validate_provider, validate_transcription
 from annotator.models import Attempt
+from annotator.paths import model_cache_dir
+from annotator.transcription.catalog import BUNDLED, MODELS
 from annotator.ui.bridge import Bridge
 from annotator.ui.chain_draft import LOOKING_HINT, ChainDraft, has_stored_key, key_hint, store_settings
 from annotator.ui.labels import reason_label, show_reason
+from annotator.ui.model_picker import Downloader, ModelPicker
 from annotator.ui.provider_form import ProviderForm
 
 Checker = Callable[[ProviderConfig, str | None], Coroutine[Any, Any, Attempt]]
@@ -84,6 +87,8 @@ class SettingsDialog(QDialog):
         checker: Checker | None = None,
         devices: Sequence[tuple[str, str]] = (),
         env: Mapping[str, str] = os.environ,
+        model_cache: Path | None = None,
+        downloader: Downloader | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -98,6 +103,8 @@ class SettingsDialog(QDialog):
         self._checker = checker
         self._env = env
         self._row = -1
+        self._model_cache = model_cache if model_cache is not None else model_cache_dir()
+        self._downloader = downloader
 
         tabs = QTabWidget(self)
         self.tabs = tabs
@@ -187,7 +194,23 @@ class SettingsDialog(QDialog):
         form.addRow("", hint)
         form.addRow("Language code", self.language)
         form.addRow("Beam size", self.beam)
+        self.second_pass_model = QComboBox(tab)
+        self.second_pass_model.setEditable(True)
+        self.second_pass_model.addItems([m.name for m in MODELS])
+        self.second_pass_model.setCurrentText(t.second_pass_model or "")
+        form.addRow("Second pass model", self.second_pass_model)
+        extra = {} if self._downloader is None else {"downloader": self._downloader}
+        self.models = ModelPicker(self._bridge, self._model_cache, parent=tab, **extra)
+        self.models.select(t.model or BUNDLED)
+        self.models.chosen.connect(self._model_chosen)
+        form.addRow(self.models)
         return tab
+
+    def _model_chosen(self, role: str, name: str) -> None:
+        if role == "live":
+            self.whisper_model.setCurrentText("" if name == BUNDLED else name)
+        else:
+            self.second_pass_model.setCurrentText(name)
 
     def _input_tab(self, devices: Sequence[tuple[str, str]]) -> QWidget:
         tab = QWidget(self)
@@ -351,6 +374,7 @@ class SettingsDialog(QDialog):
             model=self.whisper_model.currentText().strip() or None,
             language=self.language.text().strip() or None,
             beam_size=self.beam.value(),
+            second_pass_model=self.second_pass_model.currentText().strip() or None,
         )
         devices = tuple(d for d in (str(b.currentData() or "") for b in self.device_boxes) if d)
         audio = replace(self.config.audio, devices=devices, save_audio=self.save_audio.isChecked())
@@ -366,7 +390,12 @@ class SettingsDialog(QDialog):
     def problems(self) -> list[tuple[int, str, str]]:
         """Every problem as (provider row or -1, field, reason)."""
         analysis = replace(self.config.analysis, deadline_s=self.deadline.value())
-        return [*self.chain.problems(), *((-1, f, r) for f, r in validate_analysis(analysis))]
+        transcription = self.result_config().transcription
+        return [
+            *self.chain.problems(),
+            *((-1, f, r) for f, r in validate_analysis(analysis)),
+            *((-1, f, r) for f, r in validate_transcription(transcription)),
+        ]
 
     def save(self) -> None:
         """Validate, then store new keys in the keyring and write the config off the

@@ -54,6 +54,12 @@ ACTIONS: dict[str, ActionText] = {
         "(asks first, with the cost)",
         "Review",
     ),
+    "retranscribe": ActionText(
+        "Transcribe again…",
+        None,
+        "A second, stronger pass over the session's saved audio (Settings > Transcription: second pass model); "
+        "the new text becomes the transcript, the live text stays in the journal",
+    ),
     "settings": ActionText("Settings…", "Ctrl+,", "Providers, keys, transcription and input devices", "Settings"),
     "quit": ActionText("Quit", QKeySequence.StandardKey.Quit, "Quit annotator"),
     "follow": ActionText("Follow newest line", "End", "Scroll to the newest line and keep following"),

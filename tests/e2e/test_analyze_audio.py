@@ -42,3 +42,31 @@ def test_an_unreadable_audio_file_is_one_line_exit_2(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "broken.wav" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_vocabulary_reaches_the_text_sent_for_analysis(fault_server: FaultServer, tmp_path: Path) -> None:
+    fault_server.set_default(Reply.ok())
+    config = fault_server.write_config(tmp_path / "c.toml", [fault_server.provider("a")])
+    clip = Path(__file__).parent.parent / "data" / "vocabulary" / "heldout2.flac"
+    terms = "Priyanka Okonkwo, Grafana, Kafka, Kubernetes, ClickHouse, PostgreSQL, Terraform, Shopify"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "--vocabulary",
+            terms,
+            "analyze",
+            str(clip),
+            "--json",
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    said = " ".join(json.loads(line)["text"] for line in out.stdout.splitlines())
+    assert "Kubernetes" in said and "PostgreSQL" in said and "Okonkwo" in said, said
+    assert any("Kubernetes" in q.prompt_text for q in fault_server.requests)

@@ -43,6 +43,8 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
             str(config),
             "--device",
             pulse_server.monitor,
+            "--vocabulary",
+            "block books, Gutenberg",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -72,6 +74,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     assert [c.text for c in record.chunks] == [c["text"] for c in chunks]
     assert record.analyses and record.analyses[0].provider == "local"
     assert record.header["model"] == "tiny.en" and "devices" in record.header
+    assert record.header["vocabulary"] == ["block books", "Gutenberg"]  # the session's words, journaled
     assert not find_unfinished(Path(summary["path"]).parent)
     [audio] = summary["audio"]
     assert len(decode_file(audio)) / 16_000 > 2.0  # the clip (5 s) and the silence around it

@@ -50,6 +50,10 @@ def test_record_from_a_virtual_microphone(
     records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
     assert records[0]["devices"] == [{"device": pulse_server.monitor, "source": "Them"}]
     assert records[-1]["type"] == "end"
+    # the session heard something: the second pass over its saved audio is offered
+    qtbot.waitUntil(
+        lambda: any([a.label for a in m.actions] == ["Transcribe again"] for m in win.messages.history), timeout=5000
+    )
 
 
 def test_a_dead_microphone_says_what_to_check_and_keeps_no_session(

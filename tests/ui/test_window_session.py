@@ -400,3 +400,23 @@ def test_a_silent_file_says_no_speech_was_heard_and_keeps_no_session(
     assert "No speech was heard" in app.window.message_area.text()
     assert list(sessions_dir.iterdir()) == []  # neither the journal nor its audio is kept
     assert app.sessions.session_path is None
+
+
+def test_the_vocabulary_field_is_used_by_the_session_and_kept_in_its_header(
+    qtbot, make_app, whisper_model, fault_server: FaultServer
+) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(Config(providers=(fault_server.provider("fast"),)))
+    app.sessions.model.whisper = whisper_model
+    win = app.window
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    qtbot.keyClicks(win.vocabulary_edit, "Kennedy,  fellow Americans, kennedy")
+    win.open_requested.emit(str(DATA / "jfk.flac"))
+    enabled: list[bool] = []
+    app.bridge.event.connect(lambda _e: enabled.append(win.vocabulary_edit.isEnabled()))
+    qtbot.waitUntil(lambda: app.sessions.live is not None, timeout=10000)
+    assert app.sessions.live.worker.options.vocabulary == ("Kennedy", "fellow Americans")
+    qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=30000)
+    assert False in enabled  # the session's terms are fixed while it runs
+    assert win.vocabulary_edit.isEnabled()
+    header = json.loads(app.sessions.session_path.read_text().splitlines()[0])
+    assert header["type"] == "header" and header["vocabulary"] == ["Kennedy", "fellow Americans"]

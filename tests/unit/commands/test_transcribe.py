@@ -50,3 +50,52 @@ def test_transcribe_command_shows_progress_for_long_files_on_a_terminal(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) >= 8 and all(line.startswith("[00:") for line in lines)
     assert "hey guys" in normalise(lines[0])
+
+
+VOCABULARY = DATA / "vocabulary"
+
+
+def _terms_heard(out: str) -> int:
+    import re
+    from collections import Counter
+
+    manifest = json.loads((VOCABULARY / "manifest.json").read_text())
+    want = Counter(t for entry in manifest["sets"]["heldout"] for t in entry["terms"])
+    words = Counter(re.findall(r"[A-Za-z]+", out))
+    return sum(min(n, words.get(w, 0)) for w, n in want.items())
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_transcribe_with_a_vocabulary_file_spells_the_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], before: bool
+) -> None:
+    manifest = json.loads((VOCABULARY / "manifest.json").read_text())
+    terms = tmp_path / "terms.txt"
+    terms.write_text("\n".join(manifest["vocabulary"]) + "\n", encoding="utf-8")
+    audio = str(VOCABULARY / "heldout.flac")
+    option = ["--vocabulary", f"@{terms}"]
+    assert cli.main([*option, "transcribe", audio] if before else ["transcribe", audio, *option]) == 0
+    heard = _terms_heard(capsys.readouterr().out)
+    assert heard >= 10  # of 15; 1 without the vocabulary (benchmarks/README.md)
+
+
+def test_a_missing_vocabulary_file_is_one_line_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "names.txt"
+    assert cli.main(["transcribe", str(DATA / "jfk.flac"), "--vocabulary", f"@{missing}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"annotator: Vocabulary file {missing} does not exist."]
+
+
+def test_a_language_the_english_only_model_cannot_hear_is_an_error_naming_a_model(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["transcribe", str(DATA / "jfk.flac"), "--language", "fr"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "'fr'" in err[0] and "English-only model tiny.en" in err[0] and "--model tiny" in err[0]
+
+
+def test_vocabulary_is_refused_by_a_command_that_does_not_transcribe(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--vocabulary", "Kafka", "providers"])
+    assert "--vocabulary has no effect on `providers`" in capsys.readouterr().err

@@ -105,3 +105,41 @@ def test_a_key_pasted_into_base_url_is_not_echoed_back() -> None:
         problems = validate_provider(ProviderConfig("kimi", "openai", url, "kimi-k2-turbo-preview"))
         [(field, reason)] = problems
         assert field == "base_url" and key not in reason and "[redacted]" in reason
+
+
+def test_vocabulary_is_read_from_the_transcription_table(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, '[transcription]\nvocabulary = ["Kubernetes", "Siobhan Okonkwo"]\n'))
+    assert cfg.transcription.vocabulary == ("Kubernetes", "Siobhan Okonkwo")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"Kubernetes, Kafka"', r"\[transcription\]: vocabulary must be a list of strings"),
+        ('["Kafka", 3]', r"\[transcription\]: vocabulary must be a list of strings"),
+        ('["Kafka", "  "]', r"\[transcription\]: vocabulary has an empty term"),
+        ('["' + "x" * 80 + '"]', r"\[transcription\]: vocabulary term 'x+'\.\.\. is longer than 60"),
+        ("[" + ", ".join(f'"t{i}"' for i in range(101)) + "]", r"vocabulary has 101 terms; at most 100"),
+    ],
+)
+def test_a_bad_vocabulary_names_the_setting(tmp_path: Path, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, f"[transcription]\nvocabulary = {value}\n"))
+
+
+@pytest.mark.parametrize("model", ["", 'model = "base.en"\n'])
+def test_a_language_other_than_english_with_an_english_only_model_names_a_model_to_use(
+    tmp_path: Path, model: str
+) -> None:
+    name, suggestion = ("base.en", "base") if model else ("tiny.en", "tiny")
+    with pytest.raises(
+        ConfigError,
+        match=rf"\[transcription\]: language is 'fr', but the model {name} understands only English: "
+        rf"use a multilingual model such as {suggestion} \(--model {suggestion}\)",
+    ):
+        load_config(write(tmp_path, f'[transcription]\n{model}language = "fr"\n'))
+
+
+def test_a_multilingual_model_keeps_its_language(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, '[transcription]\nmodel = "small"\nlanguage = "fr"\n'))
+    assert cfg.transcription.language == "fr"
