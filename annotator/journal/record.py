@@ -133,7 +133,9 @@ class SessionRecord:
     title: str = ""
     corrections: tuple[Correction, ...] = ()
     revisions: tuple[Revision, ...] = ()
-    live_chunks: tuple[Chunk, ...] | None = None  # the chunks as journaled live, when a revision or correction changed them
+    live_chunks: tuple[Chunk, ...] | None = (
+        None  # the chunks as journaled live, when a revision or correction changed them
+    )
 
     @property
     def revision(self) -> Revision | None:

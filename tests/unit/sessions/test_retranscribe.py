@@ -125,3 +125,19 @@ def test_a_revision_survives_the_json_export(tmp_path: Path) -> None:
     assert [c.text for c in back.chunks] == ["Kubernetes", "fine"]
     assert back.revisions == record.revisions
     assert "Kubernetes" in export(record, "srt") and "Cuban" not in export(record, "srt")
+
+
+def test_the_users_correction_wins_over_a_second_pass_made_before_or_after_it(tmp_path: Path) -> None:
+    from annotator.journal.record import Revision
+    from annotator.journal.recovery import append_correction
+    from annotator.sessions.retranscribe import save_revision
+
+    journal = Journal.create(tmp_path, header={"mode": "live"})
+    journal.write_chunk(Chunk(1, "", 0.0, 1.0, "Cuban eats"))
+    journal.write_chunk(Chunk(2, "", 1.0, 2.0, "on a cluster"))
+    journal.close()
+    append_correction(journal.path, 2, "on our cluster")
+    record = save_revision(journal.path, Revision(2, "small.en", {1: "Kubernetes", 2: "on the cluster"}))
+    assert [c.text for c in record.chunks] == ["Kubernetes", "on our cluster"]
+    assert record.live_chunks is not None and [c.text for c in record.live_chunks] == ["Cuban eats", "on a cluster"]
+    assert [(c.chunk_id, c.text, c.original) for c in record.corrections] == [(2, "on our cluster", "on the cluster")]
