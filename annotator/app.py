@@ -40,7 +40,7 @@ from annotator.analysis.analyzer import check_provider
 from annotator.audio.playback import LinePlayer
 from annotator.config.file import load_config
 from annotator.config.keys import key_status
-from annotator.config.schema import Config, ProviderConfig
+from annotator.config.schema import Config, ProviderConfig, expecting_speakers
 from annotator.errors import AnnotatorError, ConfigError
 from annotator.library.feed import IndexFeed
 from annotator.library.index import LibraryIndex
@@ -84,6 +84,7 @@ def run_window(
     replay: str | None = None,
     speed: float = 1.0,
     vocabulary: tuple[str, ...] = (),
+    speakers: int | None = None,
 ) -> int:
     """Open the window (live, or replaying ``replay``) and run until it closes."""
     from annotator.logs import ensure_std_streams, setup_logging
@@ -91,6 +92,7 @@ def run_window(
     ensure_std_streams()
     setup_logging()
     config, config_problem = load_window_config(config_path)
+    config = expecting_speakers(config, speakers)
     check_display(os.environ, sys.platform)
 
     from PySide6.QtGui import QIcon

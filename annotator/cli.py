@@ -24,6 +24,21 @@ CONFIG_HELP = "TOML config file (default: the user's config directory)"
 MODEL_HELP = (
     "faster-whisper model: a local model directory or a name such as base.en (default: the bundled offline tiny.en)"
 )
+SPEAKERS_HELP = (
+    "the number of voices expected (speaker separation finds them as they come without it; with it, never more than N)"
+)
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 1 (``--speakers``)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("give at least 1")
+    return n
+
 
 # Which command reads which shared option. An option may be given before the
 # command or after it, with the same meaning; given to a command that has no
@@ -31,13 +46,16 @@ MODEL_HELP = (
 USES_CONFIG = frozenset({"window", "replay", "listen", "transcribe", "analyze", "providers", "review", "retranscribe"})
 USES_MODEL = frozenset({"window", "replay", "listen", "transcribe", "analyze", "retranscribe"})
 USES_VOCABULARY = USES_MODEL
+USES_SPEAKERS = USES_MODEL - {"retranscribe"}  # a second pass keeps the live pass's speakers
 VOCABULARY_HELP = (
     'words to listen for: "A, B, C" (names, companies, technologies) or @FILE with one term per line; '
     "added to [transcription] vocabulary"
 )
 
 
-def _add_shared(p: argparse.ArgumentParser, *, config: bool = True, model: bool = True) -> None:
+def _add_shared(
+    p: argparse.ArgumentParser, *, config: bool = True, model: bool = True, speakers: bool | None = None
+) -> None:
     """The shared options on a command's parser. ``SUPPRESS`` as the default keeps an
     option given before the command: a subparser's own default would overwrite it."""
     if config:
@@ -45,6 +63,8 @@ def _add_shared(p: argparse.ArgumentParser, *, config: bool = True, model: bool 
     if model:
         p.add_argument("--model", metavar="NAME|PATH", default=argparse.SUPPRESS, help=MODEL_HELP)
         p.add_argument("--vocabulary", metavar="TERMS|@FILE", default=argparse.SUPPRESS, help=VOCABULARY_HELP)
+    if model if speakers is None else speakers:
+        p.add_argument("--speakers", metavar="N", type=_count, default=argparse.SUPPRESS, help=SPEAKERS_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--vocabulary", metavar="TERMS|@FILE", help=VOCABULARY_HELP + "; for every command that transcribes"
+    )
+    parser.add_argument(
+        "--speakers",
+        metavar="N",
+        type=_count,
+        help=SPEAKERS_HELP + "; for the window and every command that transcribes",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -138,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "The new text is appended to the journal as a revision (the live text is kept there); exports, the "
         "review and the window use it from then on.",
     )
-    _add_shared(p)
+    _add_shared(p, speakers=False)
     p.add_argument("session", metavar="SESSION", help="session journal (.jsonl) or its id")
 
     return parser
@@ -148,7 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     name = args.command or "window"
-    for option, users in (("config", USES_CONFIG), ("model", USES_MODEL), ("vocabulary", USES_VOCABULARY)):
+    for option, users in (
+        ("config", USES_CONFIG),
+        ("model", USES_MODEL),
+        ("vocabulary", USES_VOCABULARY),
+        ("speakers", USES_SPEAKERS),
+    ):
         if getattr(args, option) is not None and name not in users:
             parser.error(f"--{option} has no effect on `{name}`; leave it out")
     try:

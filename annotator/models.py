@@ -8,7 +8,7 @@ exporters share one shape.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SENTIMENT_LABELS = ("positive", "neutral", "negative")
@@ -24,6 +24,8 @@ class Chunk:
     ``speaker`` is a stable id within the session (``S1``, ``S2``, ...) from
     speaker separation, "" when not known; it is written only when known, so
     journals and lines from before speaker separation read as they did.
+    ``speaker_name`` is the name the user gave that id ("Candidate"), "" until
+    named; ``who`` is what to show for the speaker.
     """
 
     id: int
@@ -32,6 +34,27 @@ class Chunk:
     end: float
     text: str
     speaker: str = ""
+    speaker_name: str = ""
+
+    @property
+    def who(self) -> str:
+        """The speaker as shown: the name given, else the id (``S1``), else the source ("You")."""
+        return self.speaker_name or self.speaker or self.source
+
+    @property
+    def label(self) -> str:
+        """The speaker as the analysis reads it: the name given, else the id with its input
+        ("S2 (You)"), else the input; "" when nothing is known."""
+        if self.speaker_name:
+            return self.speaker_name
+        if self.speaker:
+            return f"{self.speaker} ({self.source})" if self.source else self.speaker
+        return self.source
+
+    def named(self, names: dict[str, str]) -> Chunk:
+        """This chunk with its speaker's name from ``names`` (id -> name; a missing or empty name: unnamed)."""
+        name = names.get(self.speaker, "") if self.speaker else ""
+        return self if name == self.speaker_name else replace(self, speaker_name=name)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -43,6 +66,8 @@ class Chunk:
         }
         if self.speaker:
             d["speaker"] = self.speaker
+        if self.speaker_name:
+            d["speaker_name"] = self.speaker_name
         return d
 
     @classmethod
@@ -54,7 +79,40 @@ class Chunk:
             end=float(d.get("end", 0.0)),
             text=str(d["text"]),
             speaker=str(d.get("speaker", "")),
+            speaker_name=str(d.get("speaker_name", "")),
         )
+
+
+@dataclass(frozen=True)
+class SpeakerName:
+    """The user named speaker ``id`` (``S1``) ``name`` ("Candidate"); an empty name takes the name back.
+
+    Journaled as a ``speaker`` record; the last one for an id holds.
+    """
+
+    id: str
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SpeakerName:
+        return cls(id=str(d["id"]), name=str(d.get("name", "")))
+
+
+def speaker_names(
+    renames: tuple[SpeakerName, ...] | list[SpeakerName], chunks: tuple[Chunk, ...] | list[Chunk] = ()
+) -> dict[str, str]:
+    """id -> name: the names ``chunks`` carry (a session replayed from a named one), then every
+    rename in order (an id renamed to "" is dropped)."""
+    names = {c.speaker: c.speaker_name for c in chunks if c.speaker and c.speaker_name}
+    for r in renames:
+        if r.name:
+            names[r.id] = r.name
+        else:
+            names.pop(r.id, None)
+    return names
 
 
 @dataclass(frozen=True)

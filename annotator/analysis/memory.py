@@ -233,7 +233,7 @@ def speaker_key(chunk: Chunk) -> str:
 
 
 def _who(chunk: Chunk) -> str:
-    return chunk.source or chunk.speaker
+    return chunk.label  # as the prompt heads a new line (issue 13): the name, else "S2 (You)", else the input
 
 
 def _near_repeat(a: frozenset[str], b: frozenset[str]) -> bool:

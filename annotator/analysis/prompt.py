@@ -39,7 +39,9 @@ Rules:
 - sentiment: of the NEW text only.
 - contradictions: only where the new text conflicts with an earlier claim or with \
 itself (numbers, dates, durations, facts, stated positions), by the same speaker. Quote briefly. \
-When the earlier side is one of the earlier statements listed, give its id (e.g. "L12"). If none, [].
+When the earlier side is one of the earlier statements listed, give its id (e.g. "L12"). If none, []. \
+Each line is headed by its speaker: only a speaker's own statements can contradict that same \
+speaker's earlier statements (an answer is not a contradiction of the question, nor one person of another).
 - claims: the previous claims plus the new factual claims worth remembering \
 (who did what, how long, how many), merged, most important kept, at most {max_claims}, \
 each under 15 words, with the speaker when known.
@@ -63,8 +65,10 @@ def instructions(config: AnalysisConfig) -> str:
 
 
 def chunk_line(chunk: Chunk) -> str:
+    """One line of transcript as the model reads it, headed by who said it: the speaker's name (or
+    id, ``S1``) when speaker separation knew it, with the input ("You"/"Them") beside an id; else the input."""
     text = " ".join(chunk.text.split())
-    return f"{chunk.source}: {text}" if chunk.source else text
+    return f"{chunk.label}: {text}" if chunk.label else text
 
 
 def _split_long(text: str, max_tokens: int) -> list[str]:

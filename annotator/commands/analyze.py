@@ -50,7 +50,7 @@ from annotator.analysis.estimate import AnalysisEstimate, estimate_analysis
 from annotator.commands.options import with_vocabulary
 from annotator.commands.terminal import ProgressBar, confirm, flat
 from annotator.config.file import load_config
-from annotator.config.schema import Config
+from annotator.config.schema import Config, expecting_speakers
 from annotator.errors import InputError
 from annotator.formats.readers import kind_of, read_chunks, read_session
 from annotator.models import Analysis, Chunk, Insight, Outcome
@@ -116,7 +116,7 @@ def part_progress(err: TextIO, index: int, total: int) -> Callable[[int, int], N
 def format_analysis(index: int, total: int, chunk: Chunk, analysis: Analysis) -> str:
     """The human-readable block for one analysed chunk."""
     width = len(str(total))
-    who = f"{flat(chunk.source)}: " if chunk.source else ""
+    who = f"{flat(chunk.who)}: " if chunk.who else ""
     lines = [f"[{index:>{width}}/{total}] {who}{flat(chunk.text)}"]
     insight = analysis.insight
     via = "local estimate (vader)" if analysis.local else f"{analysis.provider} ({analysis.model})"
@@ -203,6 +203,8 @@ async def analyze_chunks(
             if as_json:
                 record = analysis.to_dict()
                 record.update(source=chunk.source, start=round(chunk.start, 3), end=round(chunk.end, 3))
+                if chunk.speaker:
+                    record.update(speaker=chunk.speaker)
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
                 out.write(format_analysis(i, len(chunks), chunk, analysis) + "\n")
@@ -220,6 +222,7 @@ async def analyze_chunks(
 
 
 def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> list[Chunk]:
+    from annotator.speakers.stage import speakers_for
     from annotator.transcription.files import transcribe_file
     from annotator.transcription.filters import options_for
     from annotator.transcription.model import check_language, load_model
@@ -227,6 +230,7 @@ def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> li
     t = config.transcription
     whisper = load_model(model or t.model, t.device, t.compute_type)
     check_language(whisper, t.language, model or t.model)
+    speakers = speakers_for(t.separate_speakers, t.speakers)
     return list(
         transcribe_file(
             path,
@@ -234,12 +238,15 @@ def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> li
             options=options_for(t),
             silence_s=config.audio.silence_s,
             max_utterance_s=config.audio.max_utterance_s,
+            speaker_of=None if speakers is None else speakers.utterance,
         )
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    config = with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary)
+    config = expecting_speakers(
+        with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary), args.speakers
+    )
     path = Path(args.path)
     kind = kind_of(path)
     audio = kind == "audio"

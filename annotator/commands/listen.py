@@ -30,7 +30,7 @@ from annotator.commands.analyze import INDENT, format_analysis
 from annotator.commands.options import with_vocabulary
 from annotator.commands.terminal import flat
 from annotator.config.file import load_config
-from annotator.config.schema import Config
+from annotator.config.schema import Config, expecting_speakers
 from annotator.errors import AnnotatorError
 from annotator.models import Analysis, Chunk, Mark
 from annotator.sessions.events import (
@@ -75,7 +75,7 @@ class TerminalSink:
         if self.as_json:
             self.emit("chunk", chunk.to_dict())
             return
-        who = f"{flat(chunk.source)}: " if chunk.source else ""
+        who = f"{flat(chunk.who)}: " if chunk.who else ""
         self.out.write(f"[{timestamp(chunk.start)}] {who}{flat(chunk.text)}\n")
         self.out.flush()
 
@@ -171,5 +171,7 @@ async def listen(config: Config, args: argparse.Namespace, out: TextIO, err: Tex
 
 
 def run(args: argparse.Namespace) -> int:
-    config = with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary)
+    config = expecting_speakers(
+        with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary), args.speakers
+    )
     return asyncio.run(listen(config, args, sys.stdout, sys.stderr))

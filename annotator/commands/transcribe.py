@@ -12,6 +12,7 @@ from annotator.audio.decode import check_audio_file
 from annotator.commands.options import with_vocabulary
 from annotator.commands.terminal import ProgressBar
 from annotator.config.file import load_config
+from annotator.speakers.stage import speakers_for
 from annotator.transcription.files import transcribe_file
 from annotator.transcription.filters import TranscribeOptions
 from annotator.transcription.model import check_language, load_model
@@ -29,6 +30,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "beam_size": 1,
         "silence_s": 0.5,
         "max_utterance_s": 15.0,
+        "separate_speakers": True,
+        "speakers": None,
     }
     cfg = with_vocabulary(load_config(Path(args.config) if args.config else None), args.vocabulary)
     s["vocabulary"] = cfg.transcription.vocabulary
@@ -37,6 +40,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
             s[key] = getattr(cfg.transcription, key)
     s["silence_s"] = cfg.audio.silence_s
     s["max_utterance_s"] = cfg.audio.max_utterance_s
+    s["separate_speakers"] = cfg.transcription.separate_speakers
+    s["speakers"] = args.speakers or cfg.transcription.speakers
     if args.model:
         s["model"] = args.model
     if args.language:
@@ -56,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(s["model"], s["device"], s["compute_type"])
     check_language(model, s["language"], s["model"])
     options = TranscribeOptions(beam_size=int(s["beam_size"]), language=s["language"], vocabulary=s["vocabulary"])
+    speakers = speakers_for(bool(s["separate_speakers"]), s["speakers"])
     bars: list[ProgressBar] = []  # made at the first report, when the file's length is known
 
     def progress(done: float, total: float) -> None:
@@ -73,11 +79,13 @@ def run(args: argparse.Namespace) -> int:
             options=options,
             silence_s=float(s["silence_s"]),
             max_utterance_s=float(s["max_utterance_s"]),
+            speaker_of=None if speakers is None else speakers.utterance,
         ):
             if args.json:
                 line = json.dumps(chunk.to_dict(), ensure_ascii=False)
             else:
-                line = f"[{_stamp(chunk.start)} - {_stamp(chunk.end)}] {chunk.text}"
+                who = f" {chunk.speaker}:" if chunk.speaker else ""
+                line = f"[{_stamp(chunk.start)} - {_stamp(chunk.end)}]{who} {chunk.text}"
             for bar in bars:
                 bar.clear()  # the line goes where the bar was; the next report draws it again
             print(line, flush=True)

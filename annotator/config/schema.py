@@ -106,6 +106,10 @@ class TranscriptionConfig:
     beam_size: int = 1
     vocabulary: tuple[str, ...] = ()
     second_pass_model: str | None = "small.en"
+    # speaker separation (annotator/speakers/): a stable id per voice, per source;
+    # ``speakers`` is the expected number of voices in a session (None: found as they come)
+    separate_speakers: bool = True
+    speakers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -213,3 +217,10 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     path: Path | None = None
     post: PostConfig = field(default_factory=PostConfig)
+
+
+def expecting_speakers(config: Config, speakers: int | None) -> Config:
+    """``config`` with ``--speakers N`` applied (None: as configured)."""
+    if speakers is None:
+        return config
+    return replace(config, transcription=replace(config.transcription, speakers=speakers))

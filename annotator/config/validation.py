@@ -273,6 +273,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         raise ConfigError(f"{path}: [transcription]: beam_size must be a whole number of at least 1")
     for fname, reason in validate_transcription(transcription):
         raise ConfigError(f"{path}: [transcription]: {fname} {reason}")
+    speakers = transcription.speakers
+    if speakers is not None and (not isinstance(speakers, int) or isinstance(speakers, bool) or speakers < 1):
+        raise ConfigError(
+            f"{path}: [transcription]: speakers must be a whole number of at least 1 (the expected voices)"
+        )
 
     if "providers" in data:
         provider_tuple = _parse_providers(data["providers"], path, "providers", "provider")

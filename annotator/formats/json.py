@@ -4,7 +4,8 @@ Written: ``SessionRecord.to_dict()`` plus a ``summary`` (``formats.summary``)::
 
     {"format": "annotator-session-export", "version": 1, "id": "2026-11-25_16-20-03",
      "header": {...as journaled...}, "closed_cleanly": true, "end_reason": "closed",
-     "chunks": [{"id", "source", "start", "end", "text"}],
+     "chunks": [{"id", "source", "start", "end", "text", "speaker", "speaker_name"}],
+                   (speaker: the id, when speaker separation knew it; speaker_name once named)
      "analyses": [{"chunk_ids", "text", "provider", "model", "insight" | null,
                    (a contradiction's optional "earlier_id" "L<chunk id>" and "follow_up" as journaled)
                    "attempts": [{"provider", "model", "outcome", "status", "elapsed_ms",
@@ -17,7 +18,8 @@ Written: ``SessionRecord.to_dict()`` plus a ``summary`` (``formats.summary``)::
                  "providers": [{"name", "models", "calls", "answered",
                                 "input_tokens", "output_tokens", "cost_usd"}],
                  "review": {"cost_usd", "input_tokens", "output_tokens"}   (only when reviewed)},
-     "reviews": [{...analysis.review_model.Review.to_dict()...}]   (only when reviewed)}
+     "reviews": [{...analysis.review_model.Review.to_dict()...}]   (only when reviewed),
+     "speakers": [{"id", "name"}]   (the renames in order, only when a speaker was named)}
 
 The totals include the attempts of the reviews. Read: ``read_json`` gives the
 same record back (the summary is derived, so it is not read).
@@ -34,7 +36,7 @@ from annotator.errors import InputError
 from annotator.formats.summary import summary
 from annotator.formats.textfile import read_text
 from annotator.journal.record import EXPORT_FORMAT, Revision, SessionEvent, SessionRecord, check_version
-from annotator.models import Analysis, Chunk, Correction, Mark
+from annotator.models import Analysis, Chunk, Correction, Mark, SpeakerName
 
 
 def to_json(record: SessionRecord) -> str:
@@ -72,6 +74,7 @@ def session_record_from_export(data: Any, path: Path) -> SessionRecord:
             reviews=tuple(Review.from_dict(r) for r in data.get("reviews", ())),
             title=str(data.get("title", "")),
             corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
+            speakers=tuple(SpeakerName.from_dict(s) for s in data.get("speakers", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise InputError(f"{path}: malformed session export ({type(err).__name__}: {err})") from err

@@ -88,7 +88,7 @@ def _contradiction_lines(flag: Placed) -> list[str]:
 
 
 def _speaker(chunk: Chunk) -> str:
-    return f" {md_text(chunk.source)}:" if chunk.source else ""
+    return f" {md_text(chunk.who)}:" if chunk.who else ""
 
 
 def _outcome_text(attempt: Attempt) -> str:

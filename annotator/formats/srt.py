@@ -24,8 +24,8 @@ def to_srt(chunks: Sequence[Chunk]) -> str:
     cues = []
     for n, c in enumerate(chunks, 1):
         text = escape(one_line(c.text))
-        if c.source:
-            text = f"{escape(one_line(c.source))}: {text}"
+        if c.who:
+            text = f"{escape(one_line(c.who))}: {text}"
         cues.append(f"{n}\n{cue_time(c.start, ',')} --> {cue_time(c.end, ',')}\n{text}\n")
     return "\n".join(cues)
 

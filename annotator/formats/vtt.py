@@ -27,8 +27,8 @@ def to_vtt(chunks: Sequence[Chunk], marks: Sequence[Mark] = ()) -> str:
     cues = ["WEBVTT\n"]
     for n, c in enumerate(chunks, 1):
         text = escape(one_line(c.text))
-        if c.source:
-            text = f"<v {escape(one_line(c.source))}>{text}</v>"
+        if c.who:
+            text = f"<v {escape(one_line(c.who))}>{text}</v>"
         cues.append(f"{n}\n{cue_time(c.start, '.')} --> {cue_time(c.end, '.')}\n{text}\n")
         cues += [_note(m) for m in by_chunk.get(c.id, ())]
     cues += [_note(m) for m in by_chunk.get(None, ())]

@@ -18,7 +18,7 @@ from annotator.analysis.review_model import Review
 from annotator.errors import InputError
 from annotator.input_file import read_input_bytes
 from annotator.journal.record import FORMAT, Revision, SessionEvent, SessionRecord, check_version
-from annotator.models import Analysis, Chunk, Correction, Mark
+from annotator.models import Analysis, Chunk, Correction, Mark, SpeakerName, speaker_names
 
 MAX_JOURNAL_BYTES = 1024 * 1024 * 1024
 TAIL_BYTES = 65536  # the last record of a journal is read from this much of its end
@@ -42,6 +42,7 @@ def read_journal(path: Path) -> SessionRecord:
     events: list[SessionEvent] = []
     reviews: list[Review] = []
     revisions: list[Revision] = []
+    renames: list[SpeakerName] = []
     end_reason: str | None = None
     title = ""
     corrected: dict[int, str] = {}
@@ -89,6 +90,8 @@ def read_journal(path: Path) -> SessionRecord:
                 title = str(record["title"]).strip()
             elif kind == "revision":
                 revisions.append(Revision.from_dict(record))
+            elif kind == "speaker":
+                renames.append(SpeakerName.from_dict(record))
             elif kind == "end":
                 end_reason = str(record.get("reason", "closed"))
             else:
@@ -102,10 +105,11 @@ def read_journal(path: Path) -> SessionRecord:
     final, corrections = apply_corrections(list(revisions[-1].apply(live) if revisions else live), corrected)
     if end_reason is None:
         warnings.append(f"{path}: the session did not close cleanly (it may still be running, or was killed)")
+    names = speaker_names(renames, chunks)  # from the chunks' own names (a replayed session), then renames
     return SessionRecord(
         header=header,
-        chunks=tuple(final),
-        live_chunks=live if revisions or corrections else None,
+        chunks=tuple(c.named(names) for c in final),
+        live_chunks=tuple(c.named(names) for c in live) if revisions or corrections else None,
         revisions=tuple(revisions),
         analyses=tuple(analyses),
         marks=tuple(marks),
@@ -117,6 +121,7 @@ def read_journal(path: Path) -> SessionRecord:
         reviews=tuple(reviews),
         title=title,
         corrections=corrections,
+        speakers=tuple(renames),
     )
 
 

@@ -11,6 +11,7 @@ time, seconds)::
      "insight": {...} | null, "attempts": [{provider, model, outcome, status, elapsed_ms,
      input_tokens, output_tokens, cost_usd, detail}, ...], "elapsed_ms": 900}
     {"type": "mark", "at": 12.0, "kind": "bookmark" | "flag", "note": "...", "chunk_id": 3}
+    {"type": "speaker", "id": "S1", "name": "Candidate"}     (the user named a speaker; "" unnames)
     {"type": "event", "kind": "device_change" | "backlog" | ..., "data": {...}}
     {"type": "error", "message": "..."}
     {"type": "review", "created": "...", "provider": "claude", "model": "...", "parts": 1,
@@ -38,6 +39,12 @@ way (``recovery.append_mark``): ordinary ``mark`` records, so every reader
 keeps them. So is a second pass over the saved audio (``annotator retranscribe``):
 a ``revision`` record with each chunk's new text; a reader applies the latest one
 (``SessionRecord.chunks``) and keeps the live text (``live_chunks``).
+So are speaker names (``recovery.append_speaker``).
+
+Chunk records carry ``speaker`` (the id, from speaker separation) when known;
+the names are ``speaker`` records (the last for an id holds), applied to the
+chunks as they are read (``Chunk.speaker_name``). Journals from before either
+read as they did.
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ from typing import Any
 from annotator import __version__
 from annotator.analysis.review_model import Review
 from annotator.errors import InputError
-from annotator.models import Analysis, Chunk, Correction, Mark
+from annotator.models import Analysis, Chunk, Correction, Mark, SpeakerName, speaker_names
 
 FORMAT = "annotator-session"
 FORMAT_VERSION = 1
@@ -142,6 +149,13 @@ class SessionRecord:
         """The latest transcript revision (None: the live transcript is the only one)."""
         return self.revisions[-1] if self.revisions else None
 
+    speakers: tuple[SpeakerName, ...] = ()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Speaker id -> the name the user gave it."""
+        return speaker_names(self.speakers)
+
     @property
     def closed_cleanly(self) -> bool:
         return self.end_reason == "closed"
@@ -174,6 +188,7 @@ class SessionRecord:
             **({"title": self.title} if self.title else {}),
             **({"corrections": [c.to_dict() for c in self.corrections]} if self.corrections else {}),
             **({"revisions": [r.to_dict() for r in self.revisions]} if self.revisions else {}),
+            **({"speakers": [s.to_dict() for s in self.speakers]} if self.speakers else {}),
         }
 
 

@@ -24,7 +24,7 @@ from annotator.errors import JournalError
 from annotator.journal.files import BINARY, in_use, lock_exclusive, write_all
 from annotator.journal.reader import last_seq, read_journal, read_journal_bytes
 from annotator.journal.record import SessionRecord, encode
-from annotator.models import Mark
+from annotator.models import Mark, SpeakerName
 
 
 def repair(path: Path) -> SessionRecord:
@@ -83,6 +83,12 @@ def append_correction(path: Path, chunk_id: int, text: str) -> SessionRecord:
     return append_records(
         path, [("correction", {"chunk_id": int(chunk_id), "text": text})], what="the correction", when="correct it"
     )
+
+
+def append_speaker(path: Path, rename: SpeakerName) -> SessionRecord:
+    """Append the name the user gave a speaker while the saved session at ``path`` was on
+    screen: a ``speaker`` record, as a live session writes it, then a fresh ``end`` record."""
+    return append_records(path, [("speaker", rename.to_dict())], what="the speaker's name", when="rename")
 
 
 def append_records(

@@ -26,7 +26,7 @@ from annotator.analysis.review_model import Review
 from annotator.errors import JournalError
 from annotator.journal.files import PartialWrite, create_exclusive, or_sessions_dir, sync_directory, write_all
 from annotator.journal.record import FORMAT, FORMAT_VERSION, encode
-from annotator.models import Analysis, Chunk, Mark
+from annotator.models import Analysis, Chunk, Mark, SpeakerName
 from annotator.redaction import scrub_secrets
 
 DEFAULT_SYNC_INTERVAL = 1.0
@@ -153,6 +153,10 @@ class Journal:
 
     def write_mark(self, mark: Mark) -> int:
         return self._put("mark", mark.to_dict())
+
+    def write_speaker(self, rename: SpeakerName) -> int:
+        """The user named a speaker (``{"type": "speaker", "id", "name"}``)."""
+        return self._put("speaker", rename.to_dict())
 
     def write_event(self, kind: str, data: dict[str, Any]) -> int:
         """A device change, a backlog report, ... ``data`` must be JSON-able

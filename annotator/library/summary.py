@@ -95,6 +95,8 @@ def speakers_of(chunks: tuple[Chunk, ...]) -> tuple[str, ...]:
 
 
 def who_of(chunk: Chunk) -> str:
+    if chunk.speaker_name:  # the name the user gave the speaker (issue 13)
+        return chunk.speaker_name
     if chunk.speaker and chunk.source:
         return f"{chunk.source} ({chunk.speaker})"
     return chunk.source or chunk.speaker

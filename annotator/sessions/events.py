@@ -171,6 +171,16 @@ class TranscriptionBacklog(Event):
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class SpeakerNamed(Event):
+    """The user named speaker ``id`` (``S1``) ``name`` ("" takes the name back). The journal
+    writes it as its own ``speaker`` record (``models.SpeakerName``), not as an event."""
+
+    kind: ClassVar[str] = "speaker"
+    id: str = ""
+    name: str = ""
+
+
 EVENTS: tuple[type[Event], ...] = (
     SessionStarted,
     SessionClosed,
@@ -190,4 +200,5 @@ EVENTS: tuple[type[Event], ...] = (
     Unanalysed,
     Backlog,
     TranscriptionBacklog,
+    SpeakerNamed,
 )

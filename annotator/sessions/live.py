@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotator.config.schema import AudioConfig, Config, TranscriptionConfig
 from annotator.errors import AnnotatorError, AudioError
@@ -21,6 +21,9 @@ from annotator.models import Chunk
 from annotator.sessions.events import TranscriptionBacklog
 from annotator.sessions.pipeline import Pipeline
 from annotator.sessions.stored import AudioFile
+
+if TYPE_CHECKING:
+    from annotator.speakers.stage import SpeakerStage
 
 SOURCES = ("You", "Them")
 
@@ -116,15 +119,19 @@ class LiveInput:
         self._pipeline: Pipeline | None = None  # from ``start`` on
         self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
         self._chunks: queue.SimpleQueue[Chunk] = queue.SimpleQueue()
+        # speaker separation: a thread beside the transcriber embeds each utterance while it is
+        # transcribed; the worker's chunks pass through it to be labelled (annotator/speakers/stage.py)
+        self.speakers = _speaker_stage(t, self._chunk_from_worker)
         self.worker = TranscriptionWorker(
             whisper,
-            on_chunk=self._chunk_from_worker,
+            on_chunk=self._chunk_from_worker if self.speakers is None else self.speakers.add_chunk,
             on_error=self._report,
             on_backlog=self._backlog,
             options=options_for(t),
             device=t.device,
             compute_type=t.compute_type,
             first_id=first_id,
+            can_merge=None if self.speakers is None else self.speakers.same_speaker,
         )
         # the worker starts on an utterance as soon as its silence begins and
         # keeps the text if the silence confirms the end (DESIGN.md's latency lever)
@@ -133,7 +140,7 @@ class LiveInput:
                 src,
                 silence_s=a.silence_s,
                 max_utterance_s=a.max_utterance_s,
-                on_provisional=self.worker.submit_provisional,
+                on_provisional=self.worker.submit_provisional if self.speakers is None else self._provisional,
             )
             for _, src in inputs
         }
@@ -243,6 +250,8 @@ class LiveInput:
         # collections only walk what the session allocates (unfrozen at stop).
         gc.freeze()
         self._frozen = True
+        if self.speakers is not None:
+            self.speakers.start()
         self.worker.start()
         self._thread.start()
 
@@ -260,12 +269,22 @@ class LiveInput:
             source, block = item
             self._record(source, block)
             for utterance in self.segmenters[source].feed(block):
-                self.worker.submit(utterance)
+                self._submit(utterance)
         for segmenter in self.segmenters.values():
             for utterance in segmenter.flush():
-                self.worker.submit(utterance)
+                self._submit(utterance)
         for recording in self.recordings.values():
             recording.close()
+
+    def _provisional(self, utterance: Any) -> None:
+        if self.speakers is not None:
+            self.speakers.add_provisional(utterance)
+        self.worker.submit_provisional(utterance)
+
+    def _submit(self, utterance: Any) -> None:
+        if self.speakers is not None:  # first: its embedding is queued ahead of the chunk the worker makes of it
+            self.speakers.add_utterance(utterance)
+        self.worker.submit(utterance)
 
     def _record(self, source: str, block: Any) -> None:
         recording = self.recordings.get(source)
@@ -284,6 +303,8 @@ class LiveInput:
         if self._thread.is_alive():
             self._thread.join()
             self.worker.stop(flush=True)
+        if self.speakers is not None:
+            self.speakers.stop()
         if self._frozen:
             self._frozen = False
             gc.unfreeze()  # what the session left behind is collectable again
@@ -296,6 +317,14 @@ class LiveInput:
         await asyncio.to_thread(self._close)
         if self._pipeline is not None:
             self._hand_over()
+
+
+def _speaker_stage(t: TranscriptionConfig, on_chunk: Callable[[Chunk], None]) -> SpeakerStage | None:
+    """The speaker stage for a live session, or None when speaker separation is off."""
+    from annotator.speakers.stage import SpeakerStage, speakers_for
+
+    speakers = speakers_for(t.separate_speakers, t.speakers)
+    return None if speakers is None else SpeakerStage(speakers, on_chunk)
 
 
 def nothing_heard(live: LiveInput, audio: AudioFile | None) -> str:

@@ -35,6 +35,7 @@ from annotator.sessions.events import (
     Paused,
     ReplayProgress,
     Resumed,
+    SpeakerNamed,
     Stopped,
     Unanalysed,
 )
@@ -145,6 +146,7 @@ class Pipeline:
         self._file_held = False
         self._current: list[Chunk] = []  # the batch in flight
         self.last_chunk: Chunk | None = None
+        self.speaker_names: dict[str, str] = {}  # id -> name given in this session ("" taken back)
         self._t0 = time.monotonic()
 
     # --- lifecycle -------------------------------------------------------
@@ -210,6 +212,8 @@ class Pipeline:
     # --- input -----------------------------------------------------------
     def add_chunk(self, chunk: Chunk) -> None:
         """A new transcript line: to every sink at once, and queued for analysis."""
+        if chunk.speaker in self.speaker_names:
+            chunk = chunk.named(self.speaker_names)
         self.chunks_seen += 1
         self.last_chunk = chunk
         self.out.on_chunk(chunk)
@@ -227,6 +231,15 @@ class Pipeline:
         self._to_analyse += 1
         self._drop_excess()
         self._wake.set()
+
+    def name_speaker(self, speaker: str, name: str) -> None:
+        """Name speaker ``speaker`` (``S1``) ``name`` ("" takes the name back): every sink is told
+        (the journal writes a ``speaker`` record), and the lines still to be analysed carry it."""
+        self.speaker_names[speaker] = name
+        self._waiting = [c.named(self.speaker_names) if c.speaker == speaker else c for c in self._waiting]
+        if self.last_chunk is not None and self.last_chunk.speaker == speaker:
+            self.last_chunk = self.last_chunk.named(self.speaker_names)
+        self.out.on_event(SpeakerNamed(speaker, name))
 
     def add_mark(self, kind: str = "bookmark", note: str = "") -> Mark:
         last = self.last_chunk

@@ -44,8 +44,16 @@ from annotator.config.schema import Config
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.journal.writer import Journal
 from annotator.library.feed import IndexFeed
-from annotator.models import Chunk, Mark
-from annotator.sessions.events import Providers, Recording, ReplayStarted, ReviewShown, SessionClosed, SessionStarted
+from annotator.models import Chunk, Mark, SpeakerName
+from annotator.sessions.events import (
+    Providers,
+    Recording,
+    ReplayStarted,
+    ReviewShown,
+    SessionClosed,
+    SessionStarted,
+    SpeakerNamed,
+)
 from annotator.sessions.live import Inputs, LiveInput, input_pairs, nothing_heard, open_live
 from annotator.sessions.model import ModelLoader
 from annotator.sessions.pipeline import AnalysisQueueLimits, Pipeline
@@ -389,6 +397,21 @@ class Sessions:
         mark = await self.marks.add(path, kind, note, chunk_id)
         self.sink.on_mark(mark)
         return mark
+
+    async def name_speaker(self, speaker: str, name: str, path: Path | None = None) -> None:
+        """Name speaker ``speaker`` (``S1``) ``name`` ("" takes the name back). In a running session
+        the pipeline journals it and labels the lines from then on (replaying a saved session, its
+        journal gets it too); else it is appended to the saved session at ``path``, then shown."""
+        name = " ".join(name.split())
+        if self._pipeline is not None:
+            self._pipeline.name_speaker(speaker, name)
+            if self._replaying_saved and self._session_path is not None:
+                await self.marks.name(self._session_path, SpeakerName(speaker, name))
+            return
+        if path is None:
+            raise InputError("Open a session first: speaker names belong to a session.")
+        await self.marks.name(path, SpeakerName(speaker, name))
+        self.sink.on_event(SpeakerNamed(speaker, name))
 
     async def stop(self) -> None:
         """Stop the session: flush, finish analyses (bounded), close the journal. Safe to call twice."""

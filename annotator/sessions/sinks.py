@@ -15,8 +15,16 @@ from annotator.errors import AnnotatorError
 from annotator.journal.writer import Journal
 from annotator.library.feed import IndexFeed
 from annotator.library.summary import IndexedLine
-from annotator.models import Analysis, Chunk, Mark
-from annotator.sessions.events import AnalysisHeld, AnalysisReleased, Event, ModelLoading, ModelReady, ReplayProgress
+from annotator.models import Analysis, Chunk, Mark, SpeakerName
+from annotator.sessions.events import (
+    AnalysisHeld,
+    AnalysisReleased,
+    Event,
+    ModelLoading,
+    ModelReady,
+    ReplayProgress,
+    SpeakerNamed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +102,9 @@ class JournalSink:
         self.journal.write_error(str(error))
 
     def on_event(self, event: Event) -> None:
-        if not isinstance(event, self.NOT_JOURNALED):
+        if isinstance(event, SpeakerNamed):
+            self.journal.write_speaker(SpeakerName(event.id, event.name))
+        elif not isinstance(event, self.NOT_JOURNALED):
             self.journal.write_event(event.kind, event.to_dict())
 
     def on_level(self, source: str, level: float) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.errors import AnnotatorError, InputError
 from annotator.journal.record import SessionRecord
-from annotator.models import Analysis, Chunk, Mark
+from annotator.models import Analysis, Chunk, Mark, SpeakerName
 from annotator.sessions.events import Opened, ReviewShown, SessionStarted
 from annotator.sessions.review import ReviewRun
 
@@ -205,13 +205,28 @@ class SavedMarks:
                 err if isinstance(err, AnnotatorError) else AnnotatorError(f"The mark was not saved ({err}).")
             )
 
-    async def _append(self, path: Path, mark: Mark) -> None:
-        from annotator.journal.recovery import append_mark
+    async def name(self, path: Path, rename: SpeakerName) -> None:
+        """Append a speaker's name to the saved journal at ``path`` (in order with the marks); raised here."""
+        if path.suffix.lower() != ".jsonl":
+            raise InputError(
+                f"{path.name}: speaker names are kept in a session journal (.jsonl); this is an export, "
+                "so open the journal to name them"
+            )
+        task = asyncio.get_running_loop().create_task(self._append(path, rename))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(task)
+
+    async def _append(self, path: Path, item: Mark | SpeakerName) -> None:
+        from annotator.journal.recovery import append_mark, append_speaker
 
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            await asyncio.to_thread(append_mark, path, mark)
+            if isinstance(item, Mark):
+                await asyncio.to_thread(append_mark, path, item)
+            else:
+                await asyncio.to_thread(append_speaker, path, item)
 
     async def saved(self) -> None:
         """Wait for the marks still being appended."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from annotator.audio import SAMPLE_RATE
-from annotator.models import Chunk
+from annotator.models import Chunk, Utterance
 from annotator.transcription.filters import TranscribeOptions
 from annotator.transcription.utterance import transcribe_utterance
 
@@ -30,6 +30,7 @@ def transcribe_file(
     first_id: int = 1,
     silence_s: float = 0.5,
     max_utterance_s: float = 15.0,
+    speaker_of: Callable[[Utterance], str] | None = None,
 ) -> Iterator[Chunk]:
     """One chunk per utterance of an audio file, through the live segmenter and filters.
 
@@ -51,6 +52,7 @@ def transcribe_file(
         source=source,
         first_id=first_id,
         segmenter=Segmenter(source, silence_s=silence_s, max_utterance_s=max_utterance_s),
+        speaker_of=speaker_of,
     )
 
 
@@ -64,8 +66,9 @@ def transcribe_samples(
     source: str = "",
     first_id: int = 1,
     block_s: float = 10.0,
+    speaker_of: Callable[[Utterance], str] | None = None,
 ) -> Iterator[Chunk]:
-    """``transcribe_file`` on decoded 16 kHz mono samples."""
+    """``transcribe_file`` on decoded 16 kHz mono samples; ``speaker_of(utterance)`` names each chunk's speaker."""
     opts = options or TranscribeOptions()
     total = len(audio) / SAMPLE_RATE
     block = int(block_s * SAMPLE_RATE)
@@ -78,7 +81,8 @@ def transcribe_samples(
         for u in utterances:
             text = transcribe_utterance(model, u, opts)
             if text:
-                yield Chunk(next_id, source or u.source, u.start, u.end, text)
+                speaker = speaker_of(u) if speaker_of is not None else ""
+                yield Chunk(next_id, source or u.source, u.start, u.end, text, speaker)
                 next_id += 1
         if on_progress is not None:
             on_progress(done / SAMPLE_RATE, total)

@@ -85,6 +85,7 @@ class TranscriptionWorker:
         device: str = "cpu",
         compute_type: str = "int8",
         max_merge_s: float = 28.0,
+        can_merge: Callable[[Utterance, Utterance], bool] | None = None,
     ) -> None:
         self._model_spec = model
         self._on_chunk = on_chunk
@@ -96,6 +97,7 @@ class TranscriptionWorker:
         self._device = device
         self._compute_type = compute_type
         self._max_merge_s = max_merge_s
+        self._can_merge = can_merge  # e.g. not across a change of speaker (speakers.SpeakerStage.same_speaker)
         self._queue: deque[_Queued] = deque()
         self._cond = threading.Condition()
         self._stopping = False
@@ -226,6 +228,8 @@ class TranscriptionWorker:
             nxt = self._queue[0].utterance
             dur = len(nxt.audio) / SAMPLE_RATE
             if total + dur + 0.2 > self._max_merge_s:
+                break
+            if self._can_merge is not None and not self._can_merge(items[-1], nxt):
                 break
             items.append(nxt)
             total += dur + 0.2

@@ -35,6 +35,7 @@ class Flag:
     found_by_review: bool = False  # a contradiction the live pass missed, found by the post-session review
     earlier_at: float | None = None  # when the earlier statement was made, if known
     follow_up: str = ""  # a neutral question the interviewer could ask to clear it up
+    speaker: str = ""  # who made the statement (a speaker's name or id), when known
 
     @property
     def key(self) -> tuple[frozenset[str], frozenset[str], bool]:
@@ -82,6 +83,7 @@ def flags_from_analysis(analysis: Analysis, chunks: Mapping[int, Chunk], index: 
                 source=who,
                 earlier_at=None if cited is None else cited.start,
                 follow_up=c.follow_up,
+                speaker=new.speaker_name or new.speaker if new is not None else "",
             )
         )
     return flags

@@ -64,7 +64,8 @@ class FlagCard(QFrame):
             if flag.found_by_review
             else "Contradiction"
         )
-        self.title = plain_label(f"{title} · {timestamp(flag.at)}", self, name="flagTitle", wrap=True)
+        said_by = f" · {flag.speaker}" if flag.speaker else ""
+        self.title = plain_label(f"{title} · {timestamp(flag.at)}{said_by}", self, name="flagTitle", wrap=True)
         lay.addWidget(self.title)
         if flag.statement:
             self.statement = plain_label(f"Now: “{flag.statement}”", self, name="flagStatement", wrap=True)

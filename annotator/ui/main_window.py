@@ -25,6 +25,7 @@ from annotator.sessions.events import (
     ReplayStarted,
     ReviewShown,
     SessionStarted,
+    SpeakerNamed,
     Stopped,
     TranscriptionBacklog,
     Unanalysed,
@@ -43,6 +44,7 @@ from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.review_verdicts import card_reviews, failed_message, missed_flags, panel_text
 from annotator.ui.run_state import RunState, after_event
 from annotator.ui.session_news import SessionNews
+from annotator.ui.speaker_names import SpeakerNamer
 from annotator.ui.status_bar import StatusBar
 from annotator.ui.timeline import Point, SentimentTimeline
 from annotator.ui.transcript_view import TranscriptModel, TranscriptView
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         pause_requested(bool): True to pause a replay, False to resume.
         speed_changed(float): replay speed (0.0 = as fast as possible).
         mark_requested(str, str): kind ("bookmark" | "flag") and note.
+        speaker_named(str, str): the user named speaker id (``S1``) this ("" takes the name back).
         export_requested(str, str): output path and format ("md" | "json" | "srt" | "vtt").
         settings_requested(): open the settings dialog.
         review_requested(): review the open (ended) session with the post-session chain.
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
     pause_requested = Signal(bool)
     speed_changed = Signal(float)
     mark_requested = Signal(str, str)
+    speaker_named = Signal(str, str)
     export_requested = Signal(str, str)
     settings_requested = Signal()
     review_requested = Signal()
@@ -198,6 +202,9 @@ class MainWindow(QMainWindow):
         self.review_section, self.right_split = panes.review_section, panes.right_split
 
         self.flags.flag_clicked.connect(self.show_flag)
+        self.speaker_namer = SpeakerNamer(self)
+        self.transcript.speaker_clicked.connect(self.speaker_namer.ask)
+        self.speaker_namer.named.connect(self.speaker_named)
         self.timeline.chunk_clicked.connect(lambda cid: self.transcript.select_chunks([cid]))
         self._sync_actions()
 
@@ -343,6 +350,8 @@ class MainWindow(QMainWindow):
             ):  # a saved session's latest review (at once, or after its replay)
                 self.show_review(run.review, run.flags, stored=True)
                 state = None
+            case SpeakerNamed(id=speaker, name=name):
+                self.transcript_model.name_speaker(speaker, name)
             case Backlog() | TranscriptionBacklog():
                 warning = backlog_warning(event)
                 if warning is not None:

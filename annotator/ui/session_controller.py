@@ -86,6 +86,9 @@ class SessionBackend(Protocol):
     def add_mark(self, path: Path, kind: str, note: str, chunk_id: int | None = None) -> Coroutine[Any, Any, Any]:
         """Mark a line of the saved session at ``path`` (not running): kept in its journal."""
 
+    def name_speaker(self, speaker: str, name: str, path: Path | None = None) -> Coroutine[Any, Any, None]:
+        """Name a speaker of the running session, or of the saved session at ``path``: kept in its journal."""
+
     def stop(self) -> Coroutine[Any, Any, None]:
         """Stop: flush the last utterance, finish analyses (bounded), close the journal."""
 
@@ -154,6 +157,7 @@ class SessionController(QObject):
         window.pause_requested.connect(self.pause)
         window.speed_changed.connect(self.set_speed)
         window.mark_requested.connect(self.mark)
+        window.speaker_named.connect(self.name_speaker)
         window.export_requested.connect(self.export)
         window.close_requested.connect(self.stop_and_close)
         if open_settings is not None:
@@ -270,6 +274,11 @@ class SessionController(QObject):
             self.backend.add_mark(path, kind, note, self.window.selected_line()),
             what="Saving the mark",
         )
+
+    def name_speaker(self, speaker: str, name: str) -> None:
+        """Name a speaker of the running session, or of the saved session on screen (kept in its journal)."""
+        path = None if self.backend.active else self.window.session_path or self.backend.session_path
+        self.bridge.run(self.backend.name_speaker(speaker, name, path), what="Naming the speaker")
 
     def stop(self) -> None:
         if not self.backend.active or self._stopping:

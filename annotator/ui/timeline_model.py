@@ -268,7 +268,7 @@ class Lines:
 def line_tip(line: Chunk, point: Point | None) -> str:
     """What hovering a line shows, as plain text: its time and speaker, what was said, and the
     sentiment of its point (or the one under the pointer) when there is one."""
-    head = timestamp(line.start) + (f"  {line.source}" if line.source else "")
+    head = timestamp(line.start) + (f"  {line.who}" if line.who else "")
     text = f"{head}\n{line.text}"
     if point is not None:
         local = " (local estimate)" if point.local else ""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from annotator.models import Analysis, Chunk
 from annotator.text.clock import timestamp
 from annotator.ui.format import ChunkMood, chunk_mood, tooltip
+from annotator.ui.speaker_names import speaker_color
 
 COLUMNS = ("Time", "Speaker", "Mood", "Text")
 COL_TIME, COL_SPEAKER, COL_MOOD, COL_TEXT = range(4)
@@ -74,7 +75,7 @@ class TranscriptModel(QAbstractTableModel):
             if col == COL_TIME:
                 return timestamp(row.chunk.start)
             if col == COL_SPEAKER:
-                return row.chunk.source
+                return row.chunk.who
             if col == COL_MOOD:
                 text = PENDING if row.mood is None else row.mood.text
                 return f"⚑ {text}" if row.flagged else text
@@ -83,7 +84,9 @@ class TranscriptModel(QAbstractTableModel):
             if row.flagged:
                 return QBrush(QColor("#c0392b"))
             return QBrush(QColor(row.mood.color)) if row.mood else QBrush(QColor("#9aa0a6"))
-        if role == Qt.ItemDataRole.ForegroundRole and col in (COL_TIME, COL_SPEAKER):
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_SPEAKER:
+            return QBrush(QColor(speaker_color(row.chunk.speaker)))
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_TIME:
             return QBrush(QColor("#6b7280"))
         if role == Qt.ItemDataRole.DecorationRole and col == COL_MOOD and row.mood is not None:
             return self._dot(row.mood.color, hollow=row.mood.unavailable)
@@ -96,6 +99,12 @@ class TranscriptModel(QAbstractTableModel):
                 return tooltip("Waiting for analysis…" if row.mood is None else row.mood.tooltip)
             if col == COL_TEXT:
                 return tooltip(row.chunk.text)
+            if col == COL_SPEAKER and row.chunk.speaker:
+                c = row.chunk
+                said = f"{c.speaker}, on {c.source}" if c.source else c.speaker
+                return tooltip(
+                    f"{c.speaker_name} ({said})" if c.speaker_name else f"{said}: click to name this speaker"
+                )
         if role == Qt.ItemDataRole.UserRole:
             return row.chunk.id
         return None
@@ -138,6 +147,16 @@ class TranscriptModel(QAbstractTableModel):
         for cid in analysis.chunk_ids:
             self._update(cid, mood=mood)
 
+    def name_speaker(self, speaker: str, name: str) -> None:
+        """Show every line of speaker ``speaker`` under ``name`` ("": under its id again)."""
+        names = {speaker: name}
+        for r, row in enumerate(self._rows):
+            if row.chunk.speaker == speaker:
+                chunk = row.chunk.named(names)
+                self._rows[r] = replace(row, chunk=chunk)
+                self._chunks[chunk.id] = chunk
+                self.dataChanged.emit(self.index(r, COL_SPEAKER), self.index(r, COL_SPEAKER))
+
     def set_flagged(self, chunk_ids: Iterable[int | None]) -> None:
         for cid in chunk_ids:
             if cid is not None:
@@ -176,9 +195,12 @@ class TranscriptView(QTableView):
 
     Signals:
         chunk_selected(int): the user selected the row of this chunk id.
+        speaker_clicked(str, str): the user clicked the speaker cell of a line whose speaker is known
+            (its id and current name).
     """
 
     chunk_selected = Signal(int)
+    speaker_clicked = Signal(str, str)
 
     def __init__(self, model: TranscriptModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -217,6 +239,14 @@ class TranscriptView(QTableView):
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
         self.selectionModel().currentRowChanged.connect(self._on_current)
+        self.clicked.connect(self._on_clicked)
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if index.column() != COL_SPEAKER:
+            return
+        chunk = self._model.row_at(index.row()).chunk
+        if chunk.speaker:
+            self.speaker_clicked.emit(chunk.speaker, chunk.speaker_name)
 
     def _fit_rows(self, first: int, last: int) -> None:
         for row in range(first, last + 1):
@@ -228,7 +258,7 @@ class TranscriptView(QTableView):
 
     def _fit_speaker(self, _parent: QModelIndex, first: int, last: int) -> None:
         metrics = self.fontMetrics()
-        want = max(metrics.horizontalAdvance(self._model.row_at(r).chunk.source) for r in range(first, last + 1)) + 20
+        want = max(metrics.horizontalAdvance(self._model.row_at(r).chunk.who) for r in range(first, last + 1)) + 20
         if want > self.columnWidth(COL_SPEAKER):
             self.setColumnWidth(COL_SPEAKER, min(want, 180))
 

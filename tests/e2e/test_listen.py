@@ -61,6 +61,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     lines += [json.loads(line) for line in out.splitlines()]
     chunks = [r for r in lines if r["type"] == "chunk"]
     assert chunks and all(c["source"] == "Them" for c in chunks)  # a monitor is system audio, not "You"
+    assert {c["speaker"] for c in chunks} == {"S1"}  # one voice
     said = " ".join(c["text"] for c in chunks)
     assert jiwer.wer(normalise(reference), normalise(said)) < 0.35, said
     analyses = [r for r in lines if r["type"] == "analysis"]
@@ -159,3 +160,34 @@ def test_listen_to_a_dead_input_says_no_speech_was_heard_and_keeps_nothing(pulse
     assert f"annotator: No speech was heard from {pulse_server.monitor!r} (no sound at all)" in out.stderr
     assert "session saved" not in out.stderr
     assert not paths.sessions_dir().exists() or list(paths.sessions_dir().iterdir()) == []
+
+
+def test_listen_tells_two_voices_apart_in_its_chunk_lines(
+    pulse_server: PulseServer, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    from tests.helpers.conversation import conversation
+
+    conv = conversation(["lj", "presenter"], [0, 1, 0, 1], seed=7)
+    played = conv.write(tmp_path / "two.wav")
+    fault_server.set_default(Reply.ok())
+    config = fault_server.write_config(tmp_path / "config.toml", [fault_server.provider("local")])
+    args = [sys.executable, "-m", "annotator", "listen", "--json", "--speakers", "2", "--config", str(config)]
+    env = {**os.environ, **pulse_server.env}
+    with running(
+        [*args, "--device", pulse_server.monitor], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        lines = json_lines_until(proc, "recording", timeout=60)
+        pulse_server.play(played)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    lines += [json.loads(line) for line in out.splitlines()]
+    chunks = [r for r in lines if r["type"] == "chunk"]
+    assert len(chunks) >= 4, chunks
+    # in turns: lj, presenter, lj, presenter (times differ from the file's: the capture starts before it plays)
+    speakers = [c["speaker"] for c in chunks]
+    assert set(speakers) == {"S1", "S2"}, chunks
+    assert speakers[0] == "S1" and speakers[-1] == "S2", chunks
+    summary = lines[-1]
+    record = read_session(Path(summary["path"]))
+    assert [c.speaker for c in record.chunks] == speakers

@@ -80,3 +80,15 @@ def test_over_budget_claims_go_before_the_earlier_statements() -> None:
     assert "L1 [00:10] Candidate: I joined Globex in 2019." in prompt.user
     squeezed = build_prompt("New text. " * 80, previous, replace(config, max_request_tokens=600), found)
     assert squeezed.claims_sent == 0 and squeezed.recalled == () and squeezed.tokens <= 600
+
+
+def test_chunk_line_heads_a_line_with_its_speaker_name_or_id() -> None:
+    assert chunk_line(Chunk(1, "You", 0, 1, "I led it.", "S2")) == "S2 (You): I led it."
+    assert chunk_line(Chunk(1, "", 0, 1, "I led it.", "S2")) == "S2: I led it."
+    assert chunk_line(Chunk(1, "You", 0, 1, "I led it.", "S2", "Candidate")) == "Candidate: I led it."
+    assert chunk_line(Chunk(1, "Them", 0, 1, "I led it.")) == "Them: I led it."
+
+
+def test_instructions_say_only_a_speaker_contradicts_themselves() -> None:
+    system = build_prompt("Candidate: three years", None, AnalysisConfig()).system
+    assert "only a speaker's own statements can contradict that same speaker's earlier statements" in system

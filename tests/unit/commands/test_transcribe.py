@@ -99,3 +99,31 @@ def test_vocabulary_is_refused_by_a_command_that_does_not_transcribe(capsys: pyt
     with pytest.raises(SystemExit):
         cli.main(["--vocabulary", "Kafka", "providers"])
     assert "--vocabulary has no effect on `providers`" in capsys.readouterr().err
+
+
+def test_transcribe_names_four_real_voices_as_four_speakers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.helpers.conversation import conversation
+
+    conv = conversation(["lj", "jfk", "presenter", "hotwords"], [0, 1, 2, 3, 0, 2, 1, 3, 2, 0], seed=4)
+    path = conv.write(tmp_path / "four.wav")
+    assert cli.main(["transcribe", str(path), "--json"]) == 0
+    chunks = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert chunks and all(c["speaker"].startswith("S") for c in chunks)
+    assert len({c["speaker"] for c in chunks}) == 4
+    # each id is one voice: the voice that said most of each line, per id, is always the same
+    voice_of: dict[str, set[str]] = {}
+    for c in chunks:
+        voice_of.setdefault(c["speaker"], set()).add(conv.voice_at(c["start"], c["end"]))
+    assert sorted(len(v) for v in voice_of.values()) == [1, 1, 1, 1], voice_of
+    # the human form shows the id too
+    assert cli.main(["transcribe", str(path)]) == 0
+    assert " S1: " in capsys.readouterr().out
+
+
+def test_speakers_option_wants_a_count_and_a_command_that_transcribes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["transcribe", "x.wav", "--speakers", "0"])
+    assert "give at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["--speakers", "2", "export", "x.jsonl", "--format", "md"])
+    assert "--speakers has no effect on `export`" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from annotator.sessions.events import (
     ReviewShown,
     SessionClosed,
     SessionStarted,
+    SpeakerNamed,
     Stopped,
     TranscriptionBacklog,
     Unanalysed,
@@ -63,6 +64,7 @@ TODAY: list[tuple[Event, str, dict[str, Any]]] = [
     ),
     (Backlog(3, 5, 40), "backlog", {"left_unanalysed": 3, "total_unanalysed": 5, "waiting": 40}),
     (TranscriptionBacklog(4.2), "backlog", {"seconds": 4.2}),
+    (SpeakerNamed("S2", "Candidate"), "speaker", {"id": "S2", "name": "Candidate"}),
 ]
 
 

@@ -1,0 +1,134 @@
+"""Speakers of real conversations, and the stage that labels the live path's chunks."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+
+from annotator.models import Chunk, Utterance
+from annotator.speakers.embedding import SpeakerEmbedder
+from annotator.speakers.stage import Speakers, SpeakerStage, speakers_for
+from tests.helpers.conversation import conversation, utterances
+
+FOUR = ["lj", "jfk", "presenter", "hotwords"]
+ORDER = [0, 1, 2, 3, 0, 2, 1, 0, 3, 2, 1, 0]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> SpeakerEmbedder:
+    return SpeakerEmbedder()
+
+
+def best_share(truth: list[str], got: list[str]) -> float:
+    """Share of turns whose id maps to their voice, under the best one-to-one mapping."""
+    ids = sorted(set(got))
+    best = 0
+    for perm in itertools.permutations(sorted(set(truth)), min(len(ids), len(set(truth)))):
+        mapping = dict(zip(ids, perm))
+        best = max(best, sum(1 for t, g in zip(truth, got) if mapping.get(g) == t))
+    return best / len(truth)
+
+
+def test_four_real_voices_are_four_speakers(embedder: SpeakerEmbedder) -> None:
+    conv = conversation(FOUR, ORDER, seed=1)
+    speakers = Speakers(embedder)
+    got = [speakers.utterance(u) for u in utterances(conv)]
+    truth = [v for _, _, v in conv.turns]
+    assert speakers.clusters.count == 4, got
+    assert best_share(truth, got) >= 0.9, (truth, got)
+    assert got[0] == "S1" and got[1] == "S2"  # ids in the order voices are first heard
+    assert speakers.embedded == len(got) and speakers.cpu_s > 0
+
+
+def test_a_merged_chunk_goes_to_who_said_most_of_it(embedder: SpeakerEmbedder) -> None:
+    conv = conversation(["lj", "jfk"], [0, 1, 0], seed=2)
+    speakers = Speakers(embedder)
+    us = utterances(conv)
+    ids = [speakers.utterance(u) for u in us]
+    assert ids[0] == ids[2] != ids[1]
+    longest = max(range(3), key=lambda i: us[i].end - us[i].start)
+    merged = Chunk(1, "You", us[0].start, us[2].end, "all three")
+    assert speakers.label(merged).speaker == speakers.of_span("You", us[0].start, us[2].end)
+    assert speakers.label(Chunk(2, "Them", us[0].start, us[0].end, "x")).speaker == ""  # no turn of that source
+    assert ids[longest] in ids
+
+
+def test_the_stage_labels_chunks_in_order_on_its_thread(embedder: SpeakerEmbedder) -> None:
+    conv = conversation(["lj", "presenter"], [0, 1, 0, 1], seed=3)
+    out: list[Chunk] = []
+    done = threading.Event()
+
+    def take(chunk: Chunk) -> None:
+        out.append(chunk)
+        if len(out) == 4:
+            done.set()
+
+    stage = SpeakerStage(Speakers(embedder), take)
+    stage.start()
+    for i, u in enumerate(utterances(conv)):
+        stage.add_utterance(u)  # as the segmenter does, before the worker makes its chunk
+        stage.add_chunk(Chunk(i + 1, u.source, u.start, u.end, f"line {i + 1}"))
+    assert done.wait(60)
+    assert stage.stop(30)
+    assert [c.id for c in out] == [1, 2, 3, 4]
+    assert [c.speaker for c in out] == ["S1", "S2", "S1", "S2"]
+
+
+def test_a_failing_embedding_leaves_the_chunk_unlabelled() -> None:
+    class Broken:
+        def embed(self, audio: object) -> object:
+            raise RuntimeError("no")
+
+    out: list[Chunk] = []
+    stage = SpeakerStage(Speakers(Broken()), out.append)  # type: ignore[arg-type]
+    stage.start()
+    stage.add_utterance(Utterance("You", 0.0, 1.0, None))
+    stage.add_chunk(Chunk(1, "You", 0.0, 1.0, "hello"))
+    assert stage.stop(10)
+    assert out == [Chunk(1, "You", 0.0, 1.0, "hello")]
+
+
+def test_speaker_separation_can_be_off() -> None:
+    assert speakers_for(False, None) is None
+    made = speakers_for(True, 3)
+    assert made is not None and made.clusters.expected == 3
+
+
+def test_the_transcriber_may_not_merge_across_a_change_of_speaker(embedder: SpeakerEmbedder) -> None:
+    conv = conversation(["lj", "jfk"], [0, 0, 1], seed=5)
+    us = utterances(conv)
+    stage = SpeakerStage(Speakers(embedder), lambda chunk: None)
+    for u in us:
+        stage.add_utterance(u)
+    stage.start()  # the answers wait for the embeddings queued before them
+    assert stage.same_speaker(us[0], us[1])
+    assert not stage.same_speaker(us[1], us[2])
+    assert stage.stop(30)
+    unknown = Utterance("Them", 0.0, 1.0, None)
+    assert stage.same_speaker(us[2], unknown)  # not embedded: nothing known against merging
+
+
+def test_an_utterance_embedded_while_provisional_is_not_embedded_again(embedder: SpeakerEmbedder) -> None:
+    class Counting:
+        calls = 0
+
+        def embed(self, audio: object) -> object:
+            Counting.calls += 1
+            return embedder.embed(audio)  # type: ignore[arg-type]
+
+    conv = conversation(["lj", "presenter"], [0, 1], seed=6)
+    first, second = utterances(conv)
+    out: list[Chunk] = []
+    stage = SpeakerStage(Speakers(Counting()), out.append)  # type: ignore[arg-type]
+    stage.start()
+    stage.add_provisional(first)  # the silence began: embedded at once
+    stage.add_utterance(first)  # confirmed, unchanged: the embedding is reused
+    stage.add_provisional(Utterance("You", second.start, second.end - 0.5, second.audio[:-8000]))
+    stage.add_utterance(second)  # speech went on after the provisional cut: embedded anew
+    stage.add_chunk(Chunk(1, "You", first.start, first.end, "one"))
+    stage.add_chunk(Chunk(2, "You", second.start, second.end, "two"))
+    assert stage.stop(30)
+    assert Counting.calls == 3
+    assert [c.speaker for c in out] == ["S1", "S2"]
