@@ -40,8 +40,8 @@ Rules:
 - contradictions: only where the new text conflicts with an earlier claim or with \
 itself (numbers, dates, durations, facts, stated positions), by the same speaker. Quote briefly. \
 When the earlier side is one of the earlier statements listed, give its id (e.g. "L12"). If none, []. \
-Each line is headed by its speaker: only a speaker's own statements can contradict that same \
-speaker's earlier statements (an answer is not a contradiction of the question, nor one person of another).
+Only a speaker's own statements can contradict that same speaker's earlier ones; an answer \
+never contradicts the question.
 - claims: the previous claims plus the new factual claims worth remembering \
 (who did what, how long, how many), merged, most important kept, at most {max_claims}, \
 each under 15 words, with the speaker when known.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_human_output_shows_text_flags_provider_and_cost(fault_server: FaultServ
     assert f"[ 1/{len(LINES)}] Interviewer: {LINES[0]}" in out
     assert 'CONTRADICTION: "migrated to Kubernetes" vs earlier "never worked with Kubernetes"' in out
     assert "negative -0.50 | kimi (fault-model) |" in out and " ms" in out
-    assert "estimated cost $0.00" in out
+    assert re.search(r"estimated cost \$0\.0\d{3}\b", out), out  # the prompt's size moves the last digits
     assert "\x1b" not in done.stderr  # no progress bar when stderr is not a terminal
 
 

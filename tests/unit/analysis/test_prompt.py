@@ -91,4 +91,4 @@ def test_chunk_line_heads_a_line_with_its_speaker_name_or_id() -> None:
 
 def test_instructions_say_only_a_speaker_contradicts_themselves() -> None:
     system = build_prompt("Candidate: three years", None, AnalysisConfig()).system
-    assert "only a speaker's own statements can contradict that same speaker's earlier statements" in system
+    assert "Only a speaker's own statements can contradict that same speaker's earlier ones" in system
