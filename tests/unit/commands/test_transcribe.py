@@ -127,3 +127,12 @@ def test_speakers_option_wants_a_count_and_a_command_that_transcribes(capsys: py
     with pytest.raises(SystemExit):
         cli.main(["--speakers", "2", "export", "x.jsonl", "--format", "md"])
     assert "--speakers has no effect on `export`" in capsys.readouterr().err
+
+
+def test_retranscribe_keeps_the_live_speakers_so_refuses_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["retranscribe", "x.jsonl", "--speakers", "2"])
+    assert "unrecognized arguments: --speakers 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["--speakers", "2", "retranscribe", "x.jsonl"])
+    assert "--speakers has no effect on `retranscribe`" in capsys.readouterr().err
