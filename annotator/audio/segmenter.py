@@ -18,6 +18,14 @@ confirmed at ``silence_s``. If speech does not resume, the final utterance
 returned by ``feed`` is identical (same start, end and audio), so a
 transcription started on the provisional one can be reused
 (``TranscriptionWorker.submit_provisional``).
+
+Partial captions: with ``on_partial``, the segmenter also offers the utterance
+so far (from its start to the newest window) every ``partial_every_s`` while
+speech goes on, once ``min_speech_s`` of it was heard. It only offers: the
+worker (``TranscriptionWorker.submit_partial``) keeps the newest offer per
+source and decides, by its load, whether and when to transcribe it. Nothing is
+offered once the silence that may end the utterance has begun (the provisional
+utterance takes over from there).
 """
 
 from __future__ import annotations
@@ -97,16 +105,18 @@ class Segmenter:
         self,
         source: str,
         sample_rate: int = SAMPLE_RATE,
-        silence_s: float = 0.5,
+        silence_s: float = 0.35,
         max_utterance_s: float = 15.0,
         pre_roll_s: float = 0.3,
-        post_roll_s: float = 0.25,
+        post_roll_s: float = 0.2,
         threshold: float = 0.5,
         neg_threshold: float = 0.35,
         min_speech_s: float = 0.25,
         min_pause_s: float = 0.1,
         vad: StreamingVad | None = None,
         on_provisional: Callable[[Utterance], None] | None = None,
+        on_partial: Callable[[Utterance], None] | None = None,
+        partial_every_s: float = 0.25,
     ) -> None:
         if sample_rate != SAMPLE_RATE:
             raise ValueError("the segmenter takes 16 kHz audio; resample before feeding it")
@@ -121,6 +131,9 @@ class Segmenter:
         self.neg_threshold = neg_threshold
         self._vad = vad or StreamingVad()
         self._on_provisional = on_provisional
+        self._on_partial = on_partial
+        self.partial_windows = max(1, round(partial_every_s * SAMPLE_RATE / WINDOW))
+        self._since_partial = 0
         self._pending = np.zeros(0, dtype=np.float32)  # < one window, waiting for more
         self._clock = 0.0  # session time of the first sample in _pending
         self._pre: deque[tuple[float, np.ndarray]] = deque(maxlen=max(1, self.pre_roll_windows))
@@ -187,6 +200,7 @@ class Segmenter:
                 self._times.append(t)
                 self._speech.append(True)
                 self._silent_run = 0
+                self._since_partial = 0
             elif self.pre_roll_windows:
                 self._pre.append((t, w))
             return None
@@ -205,7 +219,21 @@ class Segmenter:
             self._on_provisional(self._utterance(self._windows, self._times, self._speech))
         if len(self._windows) >= self.max_windows:
             return self._emit(self._cut_point(), split=True)
+        if self._on_partial is not None:
+            self._offer_partial()
         return None
+
+    def _offer_partial(self) -> None:
+        self._since_partial += 1
+        if self._since_partial < self.partial_windows or self._silent_run:
+            return
+        if sum(self._speech) < self.min_speech_windows:
+            return
+        self._since_partial = 0
+        audio = np.concatenate(self._windows).astype(np.float32, copy=False)
+        start = self._times[0]
+        assert self._on_partial is not None
+        self._on_partial(Utterance(self.source, start, start + len(audio) / SAMPLE_RATE, audio))
 
     def _cut_point(self) -> int:
         """Index after which to cut an over-long utterance: the middle of its last pause."""

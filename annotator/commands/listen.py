@@ -8,7 +8,9 @@ the analyses in flight finish (bounded), the journal is closed, exit 0.
 
 With ``--json`` every stdout line is one JSON object with a ``type``:
 ``chunk`` (Chunk fields), ``analysis`` (Analysis fields), ``mark``,
-``error`` (``message``), ``event`` (``kind``, ``data``) and, last,
+``error`` (``message``), ``event`` (``kind``, ``data``), ``partial`` (``source``,
+``start``, ``text``, and ``speaker`` when known: the words of an utterance still
+being spoken, replaced by its ``chunk``; never journaled) and, last,
 ``session`` (``path``, ``audio``, ``chunks``, ``analyses``, ``cost_usd``; ``path``
 null when no speech was heard and so no session was kept).
 """
@@ -38,6 +40,7 @@ from annotator.sessions.events import (
     Backlog,
     Event,
     ModelLoading,
+    PartialText,
     Providers,
     Recording,
     ReplayProgress,
@@ -105,6 +108,10 @@ class TerminalSink:
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, self.QUIET_EVENTS):
+            return
+        if isinstance(event, PartialText):  # provisional: a JSON line of its own, never a printed line
+            if self.as_json:
+                self.emit("partial", event.to_dict())
             return
         if isinstance(event, SessionStarted):
             self.session_path = event.path

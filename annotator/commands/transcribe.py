@@ -1,4 +1,7 @@
-"""``annotator transcribe AUDIO``: headless transcription of a file to stdout."""
+"""``annotator transcribe AUDIO``: headless transcription of a file to stdout.
+
+Text output prints lines (``text.lines``: the fragments of one sentence joined); ``--json``
+prints one object per chunk, as transcribed."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from annotator.commands.options import with_vocabulary
 from annotator.commands.terminal import ProgressBar
 from annotator.config.file import load_config
 from annotator.speakers.stage import speakers_for
+from annotator.text.lines import Line, continues, joined_text
 from annotator.transcription.files import transcribe_file
 from annotator.transcription.filters import TranscribeOptions
 from annotator.transcription.model import check_language, load_model
@@ -28,7 +32,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "compute_type": "int8",
         "language": None,
         "beam_size": 1,
-        "silence_s": 0.5,
+        "silence_s": 0.35,
         "max_utterance_s": 15.0,
         "separate_speakers": True,
         "speakers": None,
@@ -55,6 +59,11 @@ def _stamp(t: float) -> str:
     return f"{h:02d}:{m:02d}:{s:06.3f}" if h else f"{m:02d}:{s:06.3f}"
 
 
+def _line_text(line: Line) -> str:
+    who = f" {line.speaker}:" if line.speaker else ""
+    return f"[{_stamp(line.start)} - {_stamp(line.end)}]{who} {line.text}"
+
+
 def run(args: argparse.Namespace) -> int:
     check_audio_file(args.audio)  # before the model loads: a wrong path is said at once
     s = _settings(args)
@@ -70,6 +79,13 @@ def run(args: argparse.Namespace) -> int:
         bars[0].draw(done)
 
     said = 0
+    line: Line | None = None  # text output: the line being read, printed once the next one starts
+
+    def show(text: str) -> None:
+        for bar in bars:
+            bar.clear()  # the line goes where the bar was; the next report draws it again
+        print(text, flush=True)
+
     try:
         for chunk in transcribe_file(
             args.audio,
@@ -81,15 +97,18 @@ def run(args: argparse.Namespace) -> int:
             max_utterance_s=float(s["max_utterance_s"]),
             speaker_of=None if speakers is None else speakers.utterance,
         ):
-            if args.json:
-                line = json.dumps(chunk.to_dict(), ensure_ascii=False)
-            else:
-                who = f" {chunk.speaker}:" if chunk.speaker else ""
-                line = f"[{_stamp(chunk.start)} - {_stamp(chunk.end)}]{who} {chunk.text}"
-            for bar in bars:
-                bar.clear()  # the line goes where the bar was; the next report draws it again
-            print(line, flush=True)
             said += 1
+            if args.json:  # JSON: one object per chunk, as transcribed
+                show(json.dumps(chunk.to_dict(), ensure_ascii=False))
+                continue
+            if line is not None and continues(line.chunks[-1], chunk, line.start):
+                line = Line((*line.chunks, chunk), joined_text(line.text, chunk.text))
+                continue
+            if line is not None:
+                show(_line_text(line))
+            line = Line((chunk,), chunk.text.strip())
+        if line is not None:
+            show(_line_text(line))
     finally:
         for bar in bars:
             bar.clear()

@@ -117,7 +117,7 @@ class AudioConfig:
     """Capture and segmentation options. ``devices`` empty = the default input."""
 
     devices: tuple[str, ...] = ()
-    silence_s: float = 0.5
+    silence_s: float = 0.35
     max_utterance_s: float = 15.0
     save_audio: bool = True
 

@@ -36,6 +36,7 @@ from annotator.formats.summary import duration_s, provider_totals, review_attemp
 from annotator.journal.record import SessionRecord
 from annotator.models import Analysis, Attempt, Chunk, Insight
 from annotator.text.clock import timestamp
+from annotator.text.lines import Line, continues, joined_text
 from annotator.text.money import cost as _cost
 from annotator.text.quotes import words
 
@@ -307,9 +308,22 @@ def to_markdown(record: SessionRecord) -> str:
             by_last.setdefault(max(own), []).append(analysis)
     if not record.chunks:
         lines += ["*Nothing was transcribed.*", ""]
+
+    def annotated(i: int) -> bool:  # something is shown under chunk i: the line ends there
+        return bool(back.get(i) or under.get(i) or any(a.insight is None for a in by_last.get(i, ())))
+
+    line: Line | None = None
     for i, chunk in enumerate(record.chunks):
-        lines.append(f"**[{timestamp(chunk.start)}]{_speaker(chunk)}** {md_text(chunk.text)}")
+        if line is not None and continues(line.chunks[-1], chunk, line.start):
+            line = Line((*line.chunks, chunk), joined_text(line.text, chunk.text))
+        else:
+            line = Line((chunk,), chunk.text.strip())
+        nxt = record.chunks[i + 1] if i + 1 < len(record.chunks) else None
+        if nxt is not None and not annotated(i) and continues(chunk, nxt, line.start):
+            continue  # the sentence goes on: the line is written with its last fragment
+        lines.append(f"**[{timestamp(line.start)}]{_speaker(line.first)}** {md_text(line.text)}")
         lines.append("")
+        line = None
         for flag in back.get(i, ()):
             note = (
                 " (rejected by the review)"

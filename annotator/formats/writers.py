@@ -3,13 +3,15 @@
 ``export(record, fmt)`` returns the session as text in one of ``FORMATS``:
 ``md`` (``formats.markdown``, for people), ``json`` (``formats.json``, for
 programs), ``srt`` and ``vtt`` (``formats.srt``, ``formats.vtt``, for video
-tools). ``write_export(path, text)`` saves one, for the command line and the
+tools). md, srt and vtt show lines (``text.lines``: a sentence's fragments joined);
+json keeps every chunk as journaled. ``write_export(path, text)`` saves one, for the command line and the
 window alike: atomically, readable only by the user, ``InputError`` naming the
 file when it cannot.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +22,7 @@ from annotator.formats.markdown import to_markdown
 from annotator.formats.srt import to_srt
 from annotator.formats.vtt import to_vtt
 from annotator.journal.record import SessionRecord
+from annotator.text.lines import join_lines, line_chunks
 
 Format = Literal["md", "json", "srt", "vtt"]
 FORMATS: tuple[Format, ...] = ("md", "json", "srt", "vtt")
@@ -32,9 +35,12 @@ def export(record: SessionRecord, fmt: str) -> str:
     if fmt == "json":
         return to_json(record)
     if fmt == "srt":
-        return to_srt(record.chunks)
+        return to_srt(line_chunks(record.chunks))
     if fmt == "vtt":
-        return to_vtt(record.chunks, record.marks)
+        lines = join_lines(record.chunks)
+        first: dict[int | None, int] = {cid: line.first.id for line in lines for cid in line.ids}
+        marks = [replace(m, chunk_id=first.get(m.chunk_id, m.chunk_id)) for m in record.marks]  # with its line
+        return to_vtt([line.as_chunk() for line in lines], marks)
     raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 

@@ -181,6 +181,19 @@ class SpeakerNamed(Event):
     name: str = ""
 
 
+@dataclass(frozen=True)
+class PartialText(Event):
+    """Provisional text of an utterance still being spoken (or whose end is not confirmed):
+    shown, replaced by the chunk that follows, never journaled and never analysed.
+    ``speaker`` is left out until a speaker is known."""
+
+    kind: ClassVar[str] = "partial"
+    source: str = ""
+    start: float = 0.0
+    text: str = ""
+    speaker: str | None = None
+
+
 EVENTS: tuple[type[Event], ...] = (
     SessionStarted,
     SessionClosed,
@@ -201,4 +214,5 @@ EVENTS: tuple[type[Event], ...] = (
     Backlog,
     TranscriptionBacklog,
     SpeakerNamed,
+    PartialText,
 )

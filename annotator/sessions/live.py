@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.config.schema import AudioConfig, Config, TranscriptionConfig
 from annotator.errors import AnnotatorError, AudioError
 from annotator.models import Chunk
-from annotator.sessions.events import TranscriptionBacklog
+from annotator.sessions.events import PartialText, TranscriptionBacklog
 from annotator.sessions.pipeline import Pipeline
 from annotator.sessions.stored import AudioFile
 
@@ -92,7 +92,8 @@ class LiveInput:
     in a thread), so a session's journal, and the pipeline that writes to
     it, are only built once an input works; what happened while opening
     (an input of two that failed) is reported to the pipeline at ``start``.
-    ``stop()`` closes the captures, flushes the utterance in progress through
+    ``partials=False`` leaves out the partial text of utterances in progress
+    (``PartialText`` events; the benchmark compares). ``stop()`` closes the captures, flushes the utterance in progress through
     the segmenter and waits for the worker to transcribe what is queued, so
     the last words said before Stop reach the journal.
     """
@@ -107,6 +108,7 @@ class LiveInput:
         audio: AudioConfig | None = None,
         stream_factory: AudioFile | Callable[[Any, Any], Any] | None = None,
         first_id: int = 1,
+        partials: bool = True,
     ) -> None:
         from annotator.audio.capture import Capture
         from annotator.audio.segmenter import Segmenter
@@ -118,7 +120,7 @@ class LiveInput:
         self._loop = loop
         self._pipeline: Pipeline | None = None  # from ``start`` on
         self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
-        self._chunks: queue.SimpleQueue[Chunk] = queue.SimpleQueue()
+        self._chunks: queue.SimpleQueue[Chunk | PartialText] = queue.SimpleQueue()  # in the worker's order
         # speaker separation: a thread beside the transcriber embeds each utterance while it is
         # transcribed; the worker's chunks pass through it to be labelled (annotator/speakers/stage.py)
         self.speakers = _speaker_stage(t, self._chunk_from_worker)
@@ -127,6 +129,7 @@ class LiveInput:
             on_chunk=self._chunk_from_worker if self.speakers is None else self.speakers.add_chunk,
             on_error=self._report,
             on_backlog=self._backlog,
+            on_partial=self._partial if partials else None,
             options=options_for(t),
             device=t.device,
             compute_type=t.compute_type,
@@ -141,6 +144,7 @@ class LiveInput:
                 silence_s=a.silence_s,
                 max_utterance_s=a.max_utterance_s,
                 on_provisional=self.worker.submit_provisional if self.speakers is None else self._provisional,
+                on_partial=self.worker.submit_partial if partials else None,
             )
             for _, src in inputs
         }
@@ -186,19 +190,28 @@ class LiveInput:
         if seconds:
             self._call(self.pipeline.event, TranscriptionBacklog(round(seconds, 1)))
 
+    def _partial(self, partial: Any) -> None:
+        """Worker thread: provisional text (a ``transcription.worker.Partial``) to the sinks as an event,
+        through the chunks' queue so it can never arrive after the chunk that replaces it."""
+        self._chunks.put(PartialText(partial.source, round(partial.start, 2), partial.text))
+        self._call(self._hand_over)
+
     def _chunk_from_worker(self, chunk: Chunk) -> None:
         """Worker thread: queue the chunk and ask the loop to take what is queued."""
         self._chunks.put(chunk)
         self._call(self._hand_over)
 
     def _hand_over(self) -> None:
-        """On the loop: every chunk transcribed so far, in order, to the pipeline."""
+        """On the loop: every chunk (and partial text) transcribed so far, in order, to the pipeline."""
         while True:
             try:
-                chunk = self._chunks.get_nowait()
+                item = self._chunks.get_nowait()
             except queue.Empty:
                 return
-            self.pipeline.add_chunk(chunk)
+            if isinstance(item, PartialText):
+                self.pipeline.event(item)
+            else:
+                self.pipeline.add_chunk(item)
 
     def _level(self, source: str, level: float) -> None:
         pipeline = self._pipeline

@@ -22,6 +22,7 @@ from annotator.sessions.events import (
     Event,
     ModelLoading,
     ModelReady,
+    PartialText,
     ReplayProgress,
     SpeakerNamed,
 )
@@ -81,10 +82,17 @@ class Fanout:
 class JournalSink:
     """Writes what a session produces to its journal (``journal.writer.Journal``).
 
-    Level readings, replay progress and rate-limit holds are not journaled:
+    Level readings, replay progress, partial text and rate-limit holds are not journaled:
     they are display only (what a hold left unanalysed is, as "unanalysed")."""
 
-    NOT_JOURNALED: tuple[type[Event], ...] = (ReplayProgress, ModelLoading, ModelReady, AnalysisHeld, AnalysisReleased)
+    NOT_JOURNALED: tuple[type[Event], ...] = (
+        ReplayProgress,
+        ModelLoading,
+        ModelReady,
+        AnalysisHeld,
+        AnalysisReleased,
+        PartialText,
+    )
 
     def __init__(self, journal: Journal) -> None:
         self.journal = journal

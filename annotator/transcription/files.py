@@ -28,7 +28,7 @@ def transcribe_file(
     options: TranscribeOptions | None = None,
     source: str = "",
     first_id: int = 1,
-    silence_s: float = 0.5,
+    silence_s: float = 0.35,
     max_utterance_s: float = 15.0,
     speaker_of: Callable[[Utterance], str] | None = None,
 ) -> Iterator[Chunk]:

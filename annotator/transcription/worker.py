@@ -23,6 +23,36 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 
+@dataclass(frozen=True)
+class Partial:
+    """Provisional text of an utterance still in progress (or whose end is not confirmed):
+    ``text`` for the audio from ``start`` to ``end`` (session seconds). Never a chunk."""
+
+    source: str
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class PartialPolicy:
+    """When the worker transcribes an utterance in progress.
+
+    ``PartialPolicy(interval_s=0.5, max_share=0.5)``: a partial at most every
+    ``interval_s``, and never more than ``max_share`` of the worker's time (after a
+    partial that took d seconds the next waits at least ``d * (1 - max_share) /
+    max_share``), so on a loaded machine the interval grows by itself. An offer
+    older than ``fresh_s`` when its turn comes is skipped (speech paused: the
+    provisional utterance is coming). ``encoder_s``: the encoder input floor for
+    partials (seconds of frames; None: the model's own floor), cheaper than the
+    final's since a partial is replaced anyway."""
+
+    interval_s: float = 0.5
+    max_share: float = 0.5
+    fresh_s: float = 0.15
+    encoder_s: float | None = None
+
+
 @dataclass
 class _Queued:
     utterance: Utterance
@@ -58,6 +88,9 @@ class TranscriptionWorker:
       increase from ``first_id``; utterances with no speech give no chunk.
     - ``on_error(AnnotatorError)``: the model failed to load (the worker then
       ends) or one utterance failed (the worker goes on).
+    - ``on_partial(Partial)``: provisional text of an utterance in progress
+      (offered with ``submit_partial``) or of one whose end is not confirmed
+      yet (``submit_provisional``); the chunk for it follows.
     - ``on_backlog(seconds_waiting)``: transcription is behind real time;
       waiting utterances of the same source were merged (up to ``max_merge_s``
       of audio) instead of queueing; 0.0 once it has caught up.
@@ -70,6 +103,13 @@ class TranscriptionWorker:
     when the worker is idle; nothing is delivered for it, but when the same
     utterance is then ``submit``-ted its text is ready at once. If speech
     resumed instead, the result is discarded.
+
+    ``submit_partial(utterance)`` (wire it to ``Segmenter(on_partial=...)``)
+    offers the audio of an utterance in progress. Only the newest offer per
+    source is kept; it is transcribed when no final or provisional utterance
+    waits and ``partial_policy`` allows (interval, share of the worker's time),
+    otherwise it is skipped. A final never waits for more than the one partial
+    already running.
     """
 
     def __init__(
@@ -80,6 +120,8 @@ class TranscriptionWorker:
         on_error: Callable[[AnnotatorError], None] | None = None,
         on_backlog: Callable[[float], None] | None = None,
         on_ready: Callable[[], None] | None = None,
+        on_partial: Callable[[Partial], None] | None = None,
+        partial_policy: PartialPolicy | None = None,
         options: TranscribeOptions | None = None,
         first_id: int = 1,
         device: str = "cpu",
@@ -92,6 +134,12 @@ class TranscriptionWorker:
         self._on_error = on_error
         self._on_backlog = on_backlog
         self._on_ready = on_ready
+        self._on_partial = on_partial
+        self.partial_policy = partial_policy or PartialPolicy()
+        self._offers: dict[str, _Queued] = {}  # source -> newest partial offer
+        self._partial_due: dict[str, float] = {}  # source -> monotonic time the next partial may start
+        self.partial_seconds = 0.0  # time spent on partials (for the benchmark's CPU share)
+        self.partials_run = 0
         self.options = options or TranscribeOptions()
         self._next_id = first_id
         self._device = device
@@ -119,14 +167,26 @@ class TranscriptionWorker:
         with self._cond:
             if self._stopping:
                 return
+            self._offers.pop(utterance.source, None)  # the final supersedes any partial
             self._queue.append(_Queued(utterance))
             self._cond.notify()
 
     def submit_provisional(self, utterance: Utterance) -> None:
         with self._cond:
+            self._offers.pop(utterance.source, None)
             if self._stopping or self._queue:
                 return  # busy: the final utterance will be transcribed in turn
             self._queue.append(_Queued(utterance, provisional=True))
+            self._cond.notify()
+
+    def submit_partial(self, utterance: Utterance) -> None:
+        """Offer the audio so far of an utterance in progress (never blocks; may be skipped)."""
+        if self._on_partial is None:
+            return
+        with self._cond:
+            if self._stopping:
+                return
+            self._offers[utterance.source] = _Queued(utterance)
             self._cond.notify()
 
     def pending(self) -> int:
@@ -173,13 +233,21 @@ class TranscriptionWorker:
         self._report(self._on_ready)
         while True:
             with self._cond:
+                offer = None
                 while not self._queue and not self._stopping:
-                    self._cond.wait()
-                if not self._queue:
-                    return
-                if self._stopping and not self._flush:
-                    return
-                job, waited, provisional = self._take()
+                    offer, wait = self._due_offer()
+                    if offer is not None:
+                        break
+                    self._cond.wait(wait)
+                if offer is None:
+                    if not self._queue:
+                        return
+                    if self._stopping and not self._flush:
+                        return
+                    job, waited, provisional = self._take()
+            if offer is not None:
+                self._run_partial(model, offer)
+                continue
             if job is None:
                 continue
             if waited is not None:
@@ -187,7 +255,10 @@ class TranscriptionWorker:
                 self._report(self._on_backlog, waited)
             try:
                 if provisional:
-                    self._early[job.source] = (_key(job), transcribe_utterance(model, job, self.options))
+                    text = transcribe_utterance(model, job, self.options)
+                    self._early[job.source] = (_key(job), text)
+                    if text:
+                        self._report(self._on_partial, Partial(job.source, job.start, job.end, text))
                     continue
                 early = self._early.pop(job.source, None)
                 if early is not None and early[0] == _key(job):
@@ -207,6 +278,47 @@ class TranscriptionWorker:
             if self._behind and not self.pending():
                 self._behind = False
                 self._report(self._on_backlog, 0.0)
+
+    def _due_offer(self) -> tuple[Utterance | None, float | None]:
+        """The partial offer to transcribe now, else how long to wait for one (None: until notified).
+        Called under the lock; stale offers are dropped."""
+        now = time.monotonic()
+        policy = self.partial_policy
+        wait: float | None = None
+        for source, offer in list(self._offers.items()):
+            if now - offer.submitted > policy.fresh_s:
+                del self._offers[source]  # speech paused or the worker was busy: skip it
+                continue
+            due = self._partial_due.get(source, 0.0)
+            if due <= now:
+                del self._offers[source]
+                return offer.utterance, None
+            left = min(due, offer.submitted + policy.fresh_s) - now
+            wait = left if wait is None else min(wait, left)
+        return None, None if wait is None else max(0.001, wait)
+
+    def _run_partial(self, model: WhisperModel, utterance: Utterance) -> None:
+        policy = self.partial_policy
+        t0 = time.monotonic()
+        saved = getattr(model, "min_encoder_frames", None)
+        try:
+            if policy.encoder_s is not None and saved is not None:
+                model.min_encoder_frames = int(policy.encoder_s * 100)
+            text = transcribe_utterance(model, utterance, self.options)
+        except Exception:  # a failed partial is only a missed preview; the final reports errors
+            logging.getLogger(__name__).debug("partial transcription failed", exc_info=True)
+            text = ""
+        finally:
+            if policy.encoder_s is not None and saved is not None:
+                model.min_encoder_frames = saved
+        took = time.monotonic() - t0
+        self.partial_seconds += took
+        self.partials_run += 1
+        gap = max(policy.interval_s - took, took * (1.0 - policy.max_share) / max(policy.max_share, 0.01))
+        with self._cond:
+            self._partial_due[utterance.source] = time.monotonic() + gap
+        if text:
+            self._report(self._on_partial, Partial(utterance.source, utterance.start, utterance.end, text))
 
     def _take(self) -> tuple[Utterance | None, float | None, bool]:
         """Next job (utterance, seconds waited when behind, provisional?); when more are

@@ -18,6 +18,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPoint
 
 from annotator.journal.record import SessionRecord
 from annotator.journal.recovery import append_correction
+from annotator.models import Chunk
+from annotator.text.lines import split_text
 from annotator.ui.bridge import Bridge
 from annotator.ui.messages import MessageHub
 from annotator.ui.note_field import NoteField, ask_line
@@ -46,26 +48,51 @@ class Corrections(QObject):
 
     def edit_row(self, index: QModelIndex) -> NoteField | None:
         model = self.window.transcript_model
-        chunk = model.row_at(index.row()).chunk
+        chunks = model.line_chunks(index.row())
         path = self.window.session_path
         if self.backend.active:
             self.messages.info(WHILE_RUNNING)
             return None
-        if path is None:
+        if path is None or not chunks:
             return None
+        line = model.row_at(index.row()).chunk
         rect = self.window.transcript.visualRect(index)
         where = self.window.transcript.viewport().mapToGlobal(QPoint(rect.left(), rect.bottom()))
-        return ask_line(self.window, where, chunk.text, lambda text: self.save(Path(path), chunk.id, text))
+        return ask_line(self.window, where, line.text, lambda text: self.save_line(Path(path), chunks, text))
+
+    def save_line(self, path: Path, chunks: list[Chunk], text: str) -> None:
+        """Save the edit of a line: one correction per chunk of it whose text changed
+        (``text.lines.split_text``; a chunk whose words were all deleted keeps its text)."""
+        if len(chunks) == 1:
+            self.save(path, chunks[0].id, text)
+            return
+        new = split_text([c.text for c in chunks], text)
+        changed = [(c.id, t) for c, t in zip(chunks, new, strict=True) if t and t != c.text]
+        if changed:
+            self._save_all(path, changed)
 
     def save(self, path: Path, chunk_id: int, text: str) -> None:
+        self._save_all(path, [(chunk_id, text)])
+
+    def _save_all(self, path: Path, changes: list[tuple[int, str]]) -> None:
+        def write() -> SessionRecord:
+            record: SessionRecord | None = None
+            for chunk_id, text in changes:
+                record = append_correction(path, chunk_id, text)
+            assert record is not None
+            return record
+
         def saved(record: SessionRecord) -> None:
-            fixed = next((c for c in record.chunks if c.id == chunk_id), None)
-            if fixed is not None:
-                shown = self.window.transcript_model.chunks().get(chunk_id)
+            ids = {chunk_id for chunk_id, _ in changes}
+            for fixed in (c for c in record.chunks if c.id in ids):
+                shown = self.window.transcript_model.chunks().get(fixed.id)
                 if shown is not None:
                     self.window.transcript_model.add_chunk(dataclasses.replace(shown, text=fixed.text))
-            self.messages.info(f"Line {chunk_id} corrected; the original stays in {path.name}.")
+            which = ", ".join(str(i) for i in sorted(ids))
+            self.messages.info(
+                f"Line{'s' if len(ids) > 1 else ''} {which} corrected; the original stays in {path.name}."
+            )
             if self.on_saved is not None:
                 self.on_saved(path)
 
-        self.bridge.run_blocking(append_correction, path, chunk_id, text, what="Saving the correction", on_result=saved)
+        self.bridge.run_blocking(write, what="Saving the correction", on_result=saved)

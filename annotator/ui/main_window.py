@@ -20,6 +20,7 @@ from annotator.sessions.events import (
     AnalysisReleased,
     Backlog,
     Event,
+    PartialText,
     Providers,
     Recording,
     ReplayStarted,
@@ -327,6 +328,9 @@ class MainWindow(QMainWindow):
             self.status.show_note(f"Marked {mark.at:.0f} s" + (f": {mark.note}" if mark.note else ""), 3000)
 
     def on_event(self, event: Event) -> None:
+        if isinstance(event, PartialText):  # several a second while someone talks: nothing else changes
+            self.transcript_model.set_partial(event.source, event.start, event.text)
+            return
         now, state = after_event(
             RunState(self.active, self.replaying, self.paused), event, self.status.current_state, len(self.flags.cards)
         )
@@ -339,6 +343,7 @@ class MainWindow(QMainWindow):
                 self.status.hide_timer()
                 self.transcript.set_placeholder(REPLAYING)
             case Stopped():
+                self.transcript_model.clear_partials()
                 self.status.stop_timer()
                 self.transcript.set_placeholder(TranscriptView.placeholder)
             case SessionStarted(path=path):

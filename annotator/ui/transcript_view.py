@@ -1,4 +1,8 @@
-"""The transcript pane: one row per chunk with time, speaker, a sentiment marker and the text.
+"""The transcript pane: one row per line (``text.lines``: a chunk, with the fragments of one
+speaker's sentence that follow it joined on) with time, speaker, a sentiment marker and the text.
+
+Below the lines, one grey row per source that is still talking shows its partial
+text (``set_partial``), updated as it grows and replaced by the line when it comes.
 
 The model holds plain strings; Qt's item delegate paints them as plain text,
 so markup in what was said is shown literally.
@@ -27,21 +31,29 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from annotator.models import Analysis, Chunk
 from annotator.text.clock import timestamp
+from annotator.text.lines import continues, joined_text
 from annotator.ui.format import ChunkMood, chunk_mood, tooltip
 from annotator.ui.speaker_names import speaker_color
 
 COLUMNS = ("Time", "Speaker", "Mood", "Text")
 COL_TIME, COL_SPEAKER, COL_MOOD, COL_TEXT = range(4)
 PENDING = "…"
+PARTIAL_COLOR = "#8a8f98"
+PARTIAL_ID = -1  # a partial row's chunk id: no chunk yet
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
 class Row:
+    """A line: ``chunk`` is the line as one chunk (its first chunk's id), ``ids`` every chunk on it."""
+
     chunk: Chunk
     mood: ChunkMood | None = None
     flagged: bool = False
+    partial: bool = False
+    ids: tuple[int, ...] = ()
+    last: Chunk | None = None  # the newest chunk on the line
 
 
 class TranscriptModel(QAbstractTableModel):
@@ -53,10 +65,11 @@ class TranscriptModel(QAbstractTableModel):
         self._by_id: dict[int, int] = {}
         self._chunks: dict[int, Chunk] = {}  # kept, not rebuilt per call: a saved session asks once per analysis
         self._dots: dict[tuple[str, bool], QPixmap] = {}
+        self._partials: list[Row] = []  # after the lines, one per source still talking
 
     # -- Qt model interface ---------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._rows) + len(self._partials)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
@@ -69,8 +82,10 @@ class TranscriptModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
+        row = self.row_at(index.row())
         col = index.column()
+        if row.partial:
+            return self._partial_data(row, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_TIME:
                 return timestamp(row.chunk.start)
@@ -109,6 +124,19 @@ class TranscriptModel(QAbstractTableModel):
             return row.chunk.id
         return None
 
+    def _partial_data(self, row: Row, col: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (timestamp(row.chunk.start), row.chunk.source, "", row.chunk.text)[col]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(PARTIAL_COLOR))
+        if role == Qt.ItemDataRole.FontRole and col == COL_TEXT:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_TEXT:
+            return tooltip("Still being said: provisional text, replaced by the line when it ends.")
+        return None
+
     def _dot(self, color: str, *, hollow: bool) -> QPixmap:
         key = (color, hollow)
         pix = self._dots.get(key)
@@ -126,20 +154,80 @@ class TranscriptModel(QAbstractTableModel):
 
     # -- our interface ---------------------------------------------------------
     def add_chunk(self, chunk: Chunk) -> int:
-        """Append a chunk (or replace one with the same id); returns its row."""
-        if chunk.id in self._by_id:
+        """Append a chunk as a new line, or to the last line when it continues its sentence
+        (``text.lines.continues``), or replace one with the same id alone on its line; returns its row."""
+        if chunk.id in self._by_id:  # a correction or a second pass: the line is made again from its chunks
             r = self._by_id[chunk.id]
-            self._rows[r] = replace(self._rows[r], chunk=chunk)
             self._chunks[chunk.id] = chunk
+            row = self._rows[r]
+            parts = [self._chunks[i] for i in row.ids]
+            text = parts[0].text.strip()
+            for part in parts[1:]:
+                text = joined_text(text, part.text)
+            first = parts[0]
+            line = Chunk(first.id, first.source, first.start, parts[-1].end, text, first.speaker)
+            self._rows[r] = replace(row, chunk=line, last=parts[-1])
             self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
             return r
+        self._drop_partial(chunk.source)
+        self._chunks[chunk.id] = chunk
+        if self._rows:
+            r = len(self._rows) - 1
+            row = self._rows[r]
+            if row.last is not None and continues(row.last, chunk, row.chunk.start):
+                line = Chunk(
+                    row.chunk.id,
+                    row.chunk.source,
+                    row.chunk.start,
+                    chunk.end,
+                    joined_text(row.chunk.text, chunk.text),
+                    row.chunk.speaker,
+                )
+                self._rows[r] = replace(row, chunk=line, ids=(*row.ids, chunk.id), last=chunk)
+                self._by_id[chunk.id] = r
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+                return r
         r = len(self._rows)
         self.beginInsertRows(QModelIndex(), r, r)
-        self._rows.append(Row(chunk))
+        self._rows.append(Row(chunk, ids=(chunk.id,), last=chunk))
         self._by_id[chunk.id] = r
-        self._chunks[chunk.id] = chunk
         self.endInsertRows()
         return r
+
+    def set_partial(self, source: str, start: float, text: str) -> None:
+        """Show (or update) the provisional text of ``source``'s utterance in progress, below the lines."""
+        chunk = Chunk(PARTIAL_ID, source, start, start, text)
+        for i, row in enumerate(self._partials):
+            if row.chunk.source == source:
+                self._partials[i] = Row(chunk, partial=True)
+                r = len(self._rows) + i
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+                return
+        r = len(self._rows) + len(self._partials)
+        self.beginInsertRows(QModelIndex(), r, r)
+        self._partials.append(Row(chunk, partial=True))
+        self.endInsertRows()
+
+    def clear_partials(self) -> None:
+        """Remove every provisional row (the session stopped)."""
+        if self._partials:
+            first = len(self._rows)
+            self.beginRemoveRows(QModelIndex(), first, first + len(self._partials) - 1)
+            self._partials.clear()
+            self.endRemoveRows()
+
+    def partial_text(self, source: str) -> str | None:
+        """The provisional text shown for ``source``, None when there is none."""
+        return next((row.chunk.text for row in self._partials if row.chunk.source == source), None)
+
+    def _drop_partial(self, source: str) -> None:
+        for i, row in enumerate(self._partials):
+            if row.chunk.source == source:
+                r = len(self._rows) + i
+                self.beginRemoveRows(QModelIndex(), r, r)
+                del self._partials[i]
+                self.endRemoveRows()
+                return
 
     def set_analysis(self, analysis: Analysis) -> None:
         """Give every chunk of the analysis its sentiment marker."""
@@ -169,24 +257,30 @@ class TranscriptModel(QAbstractTableModel):
         self._rows[r] = replace(self._rows[r], **changes)
         self.dataChanged.emit(self.index(r, COL_MOOD), self.index(r, COL_MOOD))
 
+    def line_chunks(self, r: int) -> list[Chunk]:
+        """The chunks shown on row ``r``, in order (none for a provisional row)."""
+        return [self._chunks[i] for i in self.row_at(r).ids]
+
     def row_of(self, chunk_id: int) -> int | None:
         return self._by_id.get(chunk_id)
 
     def row_at(self, r: int) -> Row:
-        return self._rows[r]
+        """The row at ``r``: a line, or (after the lines) a provisional row with ``partial`` set."""
+        return self._rows[r] if r < len(self._rows) else self._partials[r - len(self._rows)]
 
     def chunks(self) -> Mapping[int, Chunk]:
         """Every chunk by id, in arrival order (read-only: the model's own)."""
         return MappingProxyType(self._chunks)
 
     def last_chunk(self) -> Chunk | None:
-        return self._rows[-1].chunk if self._rows else None
+        return self._rows[-1].last if self._rows else None
 
     def clear(self) -> None:
         self.beginResetModel()
         self._rows.clear()
         self._by_id.clear()
         self._chunks.clear()
+        self._partials.clear()
         self.endResetModel()
 
 
@@ -307,7 +401,8 @@ class TranscriptView(QTableView):
 
         Returns the chunk ids that were found and selected.
         """
-        rows = sorted({r for cid in chunk_ids if cid is not None and (r := self._model.row_of(cid)) is not None})
+        wanted = {cid for cid in chunk_ids if cid is not None}
+        rows = sorted({r for cid in wanted if (r := self._model.row_of(cid)) is not None})
         selection = QItemSelection()
         for r in rows:
             selection.select(self._model.index(r, 0), self._model.index(r, len(COLUMNS) - 1))
@@ -316,10 +411,11 @@ class TranscriptView(QTableView):
             self._follow = False
             self.scrollTo(self._model.index(rows[-1], COL_TEXT), QAbstractItemView.ScrollHint.EnsureVisible)
             self.scrollTo(self._model.index(rows[0], COL_TEXT), QAbstractItemView.ScrollHint.EnsureVisible)
-        return [self._model.row_at(r).chunk.id for r in rows]
+        return [cid for r in rows for cid in self._model.row_at(r).ids if cid in wanted]
 
     def selected_chunk_ids(self) -> list[int]:
-        return sorted(self._model.row_at(i.row()).chunk.id for i in self.selectionModel().selectedRows())
+        rows = (self._model.row_at(i.row()) for i in self.selectionModel().selectedRows())
+        return sorted(cid for row in rows if not row.partial for cid in row.ids)
 
     def scroll_to_newest(self) -> None:
         self._follow = True

@@ -64,6 +64,13 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     assert {c["speaker"] for c in chunks} == {"S1"}  # one voice
     said = " ".join(c["text"] for c in chunks)
     assert jiwer.wer(normalise(reference), normalise(said)) < 0.35, said
+    # while the 5 s clip was spoken, its words so far came as partial lines, before its chunk
+    partials = [r for r in lines if r["type"] == "partial"]
+    assert partials and set(partials[0]) == {"type", "source", "start", "text"}, partials
+    assert all(p["source"] == "Them" and p["text"] for p in partials)
+    assert lines.index(partials[0]) < lines.index(chunks[0])
+    opening = normalise(said).split()[0][:5]  # "produ": a partial may end mid-word ("Produce.")
+    assert any(normalise(p["text"]).startswith(opening) for p in partials), partials
     analyses = [r for r in lines if r["type"] == "analysis"]
     assert analyses and analyses[0]["provider"] == "local"
     summary = lines[-1]
@@ -72,6 +79,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     # the journal holds everything printed, closed cleanly; the audio is beside it
     record = read_session(Path(summary["path"]))
     assert record.closed_cleanly and not record.warnings
+    assert '"partial"' not in Path(summary["path"]).read_text()  # never journaled
     assert [c.text for c in record.chunks] == [c["text"] for c in chunks]
     assert record.analyses and record.analyses[0].provider == "local"
     assert record.header["model"] == "tiny.en" and "devices" in record.header

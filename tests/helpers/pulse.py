@@ -11,6 +11,7 @@ only warns.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -76,11 +77,16 @@ def _end(proc: subprocess.Popen[str], reader: threading.Thread) -> None:
         proc.stderr.close()
 
 
-@pytest.fixture(scope="session")
-def pulse_server() -> Iterator[PulseServer]:
+class PulseUnavailable(RuntimeError):
+    """pulseaudio (or a client tool) is missing or did not start; the message says which."""
+
+
+@contextlib.contextmanager
+def private_pulse() -> Iterator[PulseServer]:
+    """A private server for this process (tests and benchmarks/live.py); ``PulseUnavailable`` if there is none."""
     for tool in ("pulseaudio", "paplay", "pactl"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils)")
+            raise PulseUnavailable(f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils)")
     runtime = Path(tempfile.mkdtemp(prefix="annotator-pulse-"))
     os.chmod(runtime, 0o700)
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime), "PULSE_SERVER": ""}
@@ -104,7 +110,7 @@ def pulse_server() -> Iterator[PulseServer]:
     if problem:
         _end(proc, reader)
         shutil.rmtree(runtime, ignore_errors=True)
-        pytest.skip(f"pulseaudio did not start: {problem.strip()}")
+        raise PulseUnavailable(f"pulseaudio did not start: {problem.strip()}")
     subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], env=env, check=True, timeout=10)
     saved = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "PULSE_SOURCE")}
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
@@ -120,6 +126,19 @@ def pulse_server() -> Iterator[PulseServer]:
         _end(proc, reader)
         _restart_portaudio()
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pulse_server() -> Iterator[PulseServer]:
+    try:
+        server = private_pulse()
+        running = server.__enter__()
+    except PulseUnavailable as err:
+        pytest.skip(str(err))
+    try:
+        yield running
+    finally:
+        server.__exit__(None, None, None)
 
 
 def _restart_portaudio() -> None:

@@ -82,7 +82,7 @@ def window(qtbot, hub: MessageHub, bridge: Bridge) -> Iterator[MainWindow]:  # t
 
 
 def chunk(i: int, text: str, source: str = "Candidate") -> Chunk:
-    return Chunk(i, source, float(i * 5), float(i * 5 + 4), text)
+    return Chunk(i, source, float(i * 5), float(i * 5 + 3), text)  # 2 s apart: each its own line
 
 
 def analysis_with(

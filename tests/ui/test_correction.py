@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 
 from annotator.config.schema import Config
 from annotator.journal.reader import read_journal
+from annotator.journal.writer import Journal
+from annotator.models import Chunk
 from annotator.ui.note_field import NoteField
 from annotator.ui.transcript_view import COL_TEXT
 from tests.unit.library.helpers import write_session
@@ -32,3 +34,27 @@ def test_double_click_corrects_a_line(qtbot, make_app, window, sessions_dir: Pat
     assert record.corrections[0].original == "I led the cuban eighties migration"
     raw = path.read_text(encoding="utf-8")
     assert '"text":"I led the cuban eighties migration"' in raw  # the transcribed chunk record stays
+
+
+def test_correcting_a_line_of_fragments_corrects_the_chunk_that_changed(  # type: ignore[no-untyped-def]
+    qtbot, make_app, window, sessions_dir: Path
+) -> None:
+    sessions_dir.mkdir(parents=True)
+    journal = Journal.create(sessions_dir, header={"model": "tiny.en"}, clock=lambda: 1e9)
+    journal.write_chunk(Chunk(1, "Ada", 1.0, 2.5, "Last spring I migrated"))
+    journal.write_chunk(Chunk(2, "Ada", 3.0, 5.0, "our whole cluster to Cuban eats."))
+    journal.close()
+    app = make_app(Config())
+    app.controller.open(str(journal.path))
+    qtbot.waitUntil(lambda: window.transcript_model.rowCount() == 1, timeout=10000)  # one line of two chunks
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
+    index = window.transcript_model.index(0, COL_TEXT)
+    window.transcript.doubleClicked.emit(index)
+    field = window.findChild(NoteField)
+    assert field is not None and field.edit.text() == "Last spring I migrated our whole cluster to Cuban eats."
+    field.edit.setText("Last spring I migrated our whole cluster to Kubernetes.")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: index.data() == "Last spring I migrated our whole cluster to Kubernetes.", timeout=10000)
+    record = read_journal(journal.path)
+    assert [c.text for c in record.chunks] == ["Last spring I migrated", "our whole cluster to Kubernetes."]
+    assert [c.chunk_id for c in record.corrections] == [2]  # the first fragment was not changed

@@ -7,8 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from annotator.config.schema import Config
+from annotator.sessions.events import PartialText
+from annotator.ui.transcript_view import COL_TEXT, PARTIAL_COLOR
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
 from tests.helpers.pulse import PulseServer, pulse_server  # noqa: F401  (session fixture)
 
@@ -35,9 +38,16 @@ def test_record_from_a_virtual_microphone(
     qtbot.waitUntil(lambda: win.status.state.text() == "● Recording", timeout=20000)
     assert not win.act_record.isEnabled() and win.act_stop.isEnabled()
 
-    player = threading.Thread(target=pulse_server.play, args=(DATA / "ljspeech" / "LJ001-0002.wav",))
+    partials: list[str] = []
+    app.bridge.event.connect(lambda e: partials.append(e.text) if isinstance(e, PartialText) else None)
+    player = threading.Thread(target=pulse_server.play, args=(DATA / "ljspeech" / "LJ001-0004.wav",))
     player.start()
-    qtbot.waitUntil(lambda: win.transcript_model.rowCount() >= 1, timeout=40000)
+    # while the 5 s clip plays, its newest row is the grey partial text, growing
+    model = win.transcript_model
+    qtbot.waitUntil(lambda: model.rowCount() >= 1 and model.row_at(model.rowCount() - 1).partial, timeout=40000)
+    shown = model.index(model.rowCount() - 1, COL_TEXT)
+    assert shown.data(Qt.ItemDataRole.ForegroundRole).color().name() == PARTIAL_COLOR
+    qtbot.waitUntil(lambda: model.rowCount() >= 1 and not model.row_at(model.rowCount() - 1).partial, timeout=40000)
     qtbot.waitUntil(lambda: not player.is_alive(), timeout=40000)
     qtbot.waitUntil(lambda: len(win.timeline.points) >= 1, timeout=20000)  # analysed: marker and timeline point
     assert max(levels) > 0.05, "the level meter moved while the clip played"
@@ -45,7 +55,9 @@ def test_record_from_a_virtual_microphone(
     win.act_stop.trigger()
     qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
     text = " ".join(win.transcript_model.row_at(r).chunk.text for r in range(win.transcript_model.rowCount())).lower()
-    assert "comparatively modern" in text
+    assert "produced the block books" in text
+    assert any(p.lower().startswith("produ") for p in partials), partials
+    assert all(not model.row_at(r).partial for r in range(model.rowCount()))
     assert win.transcript_model.row_at(0).chunk.source == "Them"  # a monitor is system audio: the other side
     records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
     assert records[0]["devices"] == [{"device": pulse_server.monitor, "source": "Them"}]

@@ -94,3 +94,26 @@ def test_silence_and_noise_give_no_text(whisper_model: WhisperModel, level: floa
     utts = feed_in_random_blocks(seg, audio) + seg.flush()
     texts = [transcribe_utterance(whisper_model, u, TranscribeOptions()) for u in utts]
     assert all(t == "" for t in texts), texts
+
+
+def test_partial_offers_grow_from_the_utterance_start_while_speech_goes_on() -> None:
+    audio, spans, _ = speech_with_gaps(1.0)
+    offers: list[Utterance] = []
+    seg = Segmenter("You", on_partial=offers.append, partial_every_s=0.25)
+    finals = feed_in_random_blocks(seg, audio) + seg.flush()
+    assert len(finals) == len(spans)
+    for final in finals:
+        mine = [o for o in offers if o.start == final.start]
+        # a 1.8-5.7 s clip gets an offer about every 0.25 s of it
+        assert len(mine) >= int((final.end - final.start) / 0.25) // 2, (final.start, len(mine))
+        ends = [o.end for o in mine]
+        assert ends == sorted(ends) and ends[-1] <= final.end
+        for o in mine:  # the audio so far: a prefix of the utterance to come
+            np.testing.assert_array_equal(o.audio, final.audio[: len(o.audio)])
+    assert all(any(o.start == f.start for f in finals) for o in offers)  # no offer for speech that was dropped
+
+
+def test_no_partial_offers_without_a_listener_or_in_silence() -> None:
+    offers: list[Utterance] = []
+    seg = Segmenter("You", on_partial=offers.append)
+    assert seg.feed(np.zeros(16000 * 3, dtype=np.float32)) == [] and offers == []

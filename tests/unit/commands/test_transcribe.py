@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,15 @@ def test_retranscribe_keeps_the_live_speakers_so_refuses_the_option(capsys: pyte
     with pytest.raises(SystemExit):
         cli.main(["--speakers", "2", "retranscribe", "x.jsonl"])
     assert "--speakers has no effect on `retranscribe`" in capsys.readouterr().err
+
+
+def test_transcribe_prints_a_sentence_broken_by_pauses_as_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["transcribe", str(DATA / "jfk.flac")]) == 0
+    # "[00:03.040 - 00:10.688] S1: Ask not ...": the text after the times and the speaker
+    lines = [normalise(re.sub(r"^\[[^]]*\]( S\d+:)? ", "", ln)) for ln in capsys.readouterr().out.splitlines()]
+    assert "ask not" not in lines  # no lonely fragment
+    [line] = [ln for ln in lines if "ask not" in ln]
+    assert "your country can do for you" in line and line.startswith("ask not")
+    assert cli.main(["transcribe", str(DATA / "jfk.flac"), "--json"]) == 0
+    chunks = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
+    assert len(chunks) > len(lines)  # JSON keeps the chunks, as transcribed

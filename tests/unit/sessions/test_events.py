@@ -18,6 +18,7 @@ from annotator.sessions.events import (
     ModelLoading,
     ModelReady,
     Opened,
+    PartialText,
     Paused,
     Providers,
     Recording,
@@ -65,6 +66,12 @@ TODAY: list[tuple[Event, str, dict[str, Any]]] = [
     (Backlog(3, 5, 40), "backlog", {"left_unanalysed": 3, "total_unanalysed": 5, "waiting": 40}),
     (TranscriptionBacklog(4.2), "backlog", {"seconds": 4.2}),
     (SpeakerNamed("S2", "Candidate"), "speaker", {"id": "S2", "name": "Candidate"}),
+    (PartialText("You", 3.2, "ask not"), "partial", {"source": "You", "start": 3.2, "text": "ask not"}),
+    (
+        PartialText("Them", 1.0, "so", "S2"),
+        "partial",
+        {"source": "Them", "start": 1.0, "text": "so", "speaker": "S2"},
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from faster_whisper import WhisperModel
 from annotator.audio.segmenter import Segmenter
 from annotator.errors import AnnotatorError, ModelError
 from annotator.models import Chunk, Utterance
-from annotator.transcription.worker import TranscriptionWorker
+from annotator.transcription.worker import Partial, PartialPolicy, TranscriptionWorker
 from tests.helpers.whisper import ljspeech_clips, normalise, speech_with_gaps
 
 
@@ -137,7 +137,7 @@ class CountingModel:
 def test_provisional_utterance_is_the_final_one_and_its_text_is_reused(whisper_model: WhisperModel) -> None:
     audio, spans, _ = speech_with_gaps(1.0)
     provisional: list[Utterance] = []
-    seg = Segmenter("You", on_provisional=provisional.append)
+    seg = Segmenter("You", silence_s=0.5, on_provisional=provisional.append)
     first_end = int((spans[0][1] + 0.5) * 16000)  # 0.5 s into the silence after clip 1
     finals = seg.feed(audio[:first_end])
     assert len(provisional) == 1 and len(finals) == 1
@@ -166,7 +166,7 @@ def test_speech_resuming_discards_the_provisional_text(whisper_model: WhisperMod
     gap = np.zeros(int(0.35 * 16000), dtype=np.float32)  # a pause, not an end
     audio = np.concatenate([gap, clip[: len(clip) // 2], gap, clip[len(clip) // 2 :], np.zeros(16000, np.float32)])
     provisional: list[Utterance] = []
-    seg = Segmenter("You", on_provisional=provisional.append)
+    seg = Segmenter("You", silence_s=0.5, on_provisional=provisional.append)
     finals = seg.feed(audio) + seg.flush()
     assert len(finals) == 1 and len(provisional) >= 2
     assert provisional[0].end < finals[0].end
@@ -180,3 +180,89 @@ def test_speech_resuming_discards_the_provisional_text(whisper_model: WhisperMod
     assert worker.stop(timeout=30)
     assert counting.calls == 2
     assert normalise(col.chunks[0].text).endswith("true printed book")
+
+
+class Events:
+    """Partials and chunks in the order the worker delivered them."""
+
+    def __init__(self) -> None:
+        self.items: list[Partial | Chunk] = []
+        self.partial = threading.Event()
+        self.chunk = threading.Event()
+
+    def on_partial(self, p: Partial) -> None:
+        self.items.append(p)
+        self.partial.set()
+
+    def on_chunk(self, c: Chunk) -> None:
+        self.items.append(c)
+        self.chunk.set()
+
+
+def _jfk() -> np.ndarray:
+    from annotator.audio.decode import decode_file
+
+    return decode_file(Path(__file__).resolve().parents[2] / "data" / "jfk.flac")
+
+
+def test_a_partial_gives_the_words_so_far_then_the_chunk_replaces_it(whisper_model: WhisperModel) -> None:
+    audio = _jfk()
+    ev = Events()
+    worker = TranscriptionWorker(whisper_model, on_chunk=ev.on_chunk, on_partial=ev.on_partial)
+    worker.start()
+    worker.submit_partial(Utterance("You", 0.0, 3.5, audio[: int(3.5 * 16000)]))
+    assert ev.partial.wait(30)
+    [partial] = ev.items
+    assert isinstance(partial, Partial) and (partial.source, partial.start) == ("You", 0.0)
+    assert "fellow americans" in normalise(partial.text)
+    worker.submit(Utterance("You", 0.0, 11.0, audio))
+    assert ev.chunk.wait(30)
+    assert worker.stop(timeout=30)
+    chunk = ev.items[-1]
+    assert isinstance(chunk, Chunk) and chunk.id == 1 and "your country" in normalise(chunk.text)
+    assert worker.partials_run == 1 and worker.partial_seconds > 0
+
+
+def test_a_final_goes_before_a_partial_and_supersedes_its_own(whisper_model: WhisperModel) -> None:
+    audio = _jfk()
+    ev = Events()
+    worker = TranscriptionWorker(whisper_model, on_chunk=ev.on_chunk, on_partial=ev.on_partial)
+    # offered before the thread runs: the final of "Them" waits in the queue, the partial of "You"
+    # is an offer, and the offer of "Them" is dropped by the final that covers it
+    worker.submit_partial(Utterance("Them", 0.0, 2.0, audio[: 2 * 16000]))
+    worker.submit_partial(Utterance("You", 0.0, 3.0, audio[: 3 * 16000]))
+    worker.submit(Utterance("Them", 0.0, 4.0, audio[: 4 * 16000]))
+    worker.start()
+    assert ev.chunk.wait(30)
+    assert worker.stop(timeout=30)
+    assert isinstance(ev.items[0], Chunk) and ev.items[0].source == "Them"
+    assert all(p.source == "You" for p in ev.items[1:] if isinstance(p, Partial))
+
+
+def test_a_stale_offer_is_skipped(whisper_model: WhisperModel) -> None:
+    audio = _jfk()
+    ev = Events()
+    worker = TranscriptionWorker(
+        whisper_model, on_chunk=ev.on_chunk, on_partial=ev.on_partial, partial_policy=PartialPolicy(fresh_s=0.0)
+    )
+    worker.submit_partial(Utterance("You", 0.0, 3.0, audio[: 3 * 16000]))
+    worker.start()
+    worker.submit(Utterance("Them", 0.0, 2.0, audio[: 2 * 16000]))
+    assert ev.chunk.wait(30)
+    assert worker.stop(timeout=30)
+    assert [type(i) for i in ev.items] == [Chunk] and worker.partials_run == 0
+
+
+def test_the_provisional_text_is_shown_as_a_partial_before_its_chunk(whisper_model: WhisperModel) -> None:
+    audio = _jfk()[: 4 * 16000]
+    ev = Events()
+    worker = TranscriptionWorker(whisper_model, on_chunk=ev.on_chunk, on_partial=ev.on_partial)
+    worker.start()
+    u = Utterance("You", 0.0, 4.0, audio)
+    worker.submit_provisional(u)
+    assert ev.partial.wait(30)
+    worker.submit(u)
+    assert ev.chunk.wait(30)
+    assert worker.stop(timeout=30)
+    partial, chunk = ev.items
+    assert isinstance(partial, Partial) and isinstance(chunk, Chunk) and partial.text == chunk.text
