@@ -169,7 +169,7 @@ class TranscriptModel(QAbstractTableModel):
             self._rows[r] = replace(row, chunk=line, last=parts[-1])
             self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
             return r
-        self._drop_partial(chunk.source)
+        self._drop_partial(chunk.source, before=chunk.end)
         self._chunks[chunk.id] = chunk
         if self._rows:
             r = len(self._rows) - 1
@@ -220,9 +220,11 @@ class TranscriptModel(QAbstractTableModel):
         """The provisional text shown for ``source``, None when there is none."""
         return next((row.chunk.text for row in self._partials if row.chunk.source == source), None)
 
-    def _drop_partial(self, source: str) -> None:
+    def _drop_partial(self, source: str, before: float) -> None:
+        """Remove ``source``'s provisional row if its utterance started before ``before`` (a line
+        can arrive after the partial text of the next utterance: speaker labelling delays it)."""
         for i, row in enumerate(self._partials):
-            if row.chunk.source == source:
+            if row.chunk.source == source and row.chunk.start < before:
                 r = len(self._rows) + i
                 self.beginRemoveRows(QModelIndex(), r, r)
                 del self._partials[i]

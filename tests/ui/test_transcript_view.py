@@ -56,3 +56,12 @@ def test_fragments_of_one_sentence_share_a_row_and_each_chunk_finds_it(qtbot) ->
     assert model.chunks()[3].text == "What your country can do for you."  # the chunks stay as transcribed
     assert view.select_chunks([3]) == [3]
     assert view.selected_chunk_ids() == [2, 3, 4]  # the row selected holds these lines' chunks
+
+
+def test_a_late_line_leaves_the_partial_text_of_the_next_utterance(qtbot) -> None:  # type: ignore[no-untyped-def]
+    model = TranscriptModel()
+    view = TranscriptView(model)
+    qtbot.addWidget(view)
+    model.set_partial("Them", 6.5, "and then")  # the next utterance is already being said
+    model.add_chunk(Chunk(1, "Them", 1.0, 6.0, "That went well."))  # the line before it, labelled late
+    assert model.rowCount() == 2 and model.partial_text("Them") == "and then"
