@@ -13,12 +13,21 @@ prints:
 - a refresh when nothing changed (stat of every journal: what opening the
   library costs before the list shows);
 - adding one chunk to the full index (``add_chunk``, median and p99 of 500,
-  on the index's thread) and what the GUI thread pays to hand one over
-  (``IndexFeed.put``);
+  on the index's thread, each its own commit), what the GUI thread pays to
+  hand one over (``IndexFeed.put``), a chunk at a time through the feed as a
+  live session sends them (put, then wait until it is committed: the
+  hand-over between threads included), a burst of 500 through the feed
+  (batched into few transactions: the total over 500), and the idle
+  checkpoint that folds all that back into the file;
 - opening the library: reading the 1,000 rows (``sessions()``) and, with
   Qt available, building the library view with them and showing it;
 - search latency, median and p99 of 200 searches each, for common words,
-  rare words, a two-word query and a prefix.
+  rare words, a two-word query and prefixes (one that few words start with,
+  and the three letters most of the vocabulary's words start with);
+- where the bytes are (SQLite's ``dbstat``: each table and index).
+
+``--fts-options`` and ``--no-vacuum`` build the index with other choices
+(``library.index.FTS_OPTIONS``, ``VACUUM_AFTER_REBUILD``) to measure them.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from annotator.library import index as index_module
 from annotator.library.feed import IndexFeed
 from annotator.library.index import LibraryIndex
 from annotator.models import Chunk
@@ -150,13 +160,41 @@ def open_view(index: LibraryIndex) -> float | None:
     return elapsed
 
 
+def busy_prefix(words: list[str]) -> str:
+    """The three letters that most of the vocabulary's words start with (and that are no word)."""
+    counts: dict[str, int] = {}
+    for w in words:
+        counts[w[:3]] = counts.get(w[:3], 0) + 1
+    return max((p for p in counts if p not in words), key=lambda p: counts[p])
+
+
+def where_the_bytes_are(path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 6"
+    ).fetchall()
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    shown = ", ".join(f"{name} {size / 1e6:.1f} MB ({unused / 1e6:.1f} unused)" for name, size, unused in rows)
+    print(f"  where: {shown}; free pages {free / 1e6:.1f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--reuse", action="store_true", help="keep the journals already generated in --dir")
+    parser.add_argument("--fts-options", help=f"FTS5 options instead of {index_module.FTS_OPTIONS!r}")
+    parser.add_argument("--no-vacuum", action="store_true", help="no VACUUM after the rebuild")
     args = parser.parse_args()
+    if args.fts_options is not None:
+        index_module.FTS_OPTIONS = args.fts_options
+    if args.no_vacuum:
+        index_module.VACUUM_AFTER_REBUILD = False
+    print(f"FTS5 options: {index_module.FTS_OPTIONS}; VACUUM after a rebuild: {index_module.VACUUM_AFTER_REBUILD}")
     base = args.dir or Path(tempfile.mkdtemp(prefix="library-bench-"))
     sessions_dir = base / "sessions"
     sessions_dir.mkdir(parents=True, exist_ok=True)
@@ -178,6 +216,7 @@ def main() -> None:
     index.refresh()
     build = time.perf_counter() - t
     print(f"index built from scratch: {build:.1f} s; index on disk {index.size_bytes() / 1e6:.0f} MB")
+    where_the_bytes_are(index_path)
 
     report("refresh, nothing changed", timed(index.refresh, 20))
     report("sessions() (the list's rows)", timed(index.sessions, 20))
@@ -201,6 +240,21 @@ def main() -> None:
     )
     feed.wait_idle()
 
+    def one_live_chunk() -> None:
+        chunk = Chunk(next(counter), "You", 3600, 3604, "a new line about the roadmap")
+        feed.put(lambda i: i.add_chunk(journal, chunk))
+        feed.wait_idle()
+
+    report("a chunk through the feed, put to committed", timed(one_live_chunk, 500))
+    t = time.perf_counter()
+    for _ in range(500):
+        chunk = Chunk(next(counter), "You", 3600, 3604, "a burst of lines about the roadmap")
+        feed.put(lambda i, chunk=chunk: i.add_chunk(journal, chunk))
+    feed.wait_idle()
+    burst = (time.perf_counter() - t) * 1000
+    print(f"{'a burst of 500 through the feed':<42} {burst / 500:8.3f} ms a chunk ({burst:.0f} ms in all)")
+    report("checkpoint when idle (after the above)", timed(index.checkpoint, 1))
+
     rng = random.Random(1)
     words = vocabulary(random.Random(7))
     queries = {
@@ -210,6 +264,7 @@ def main() -> None:
         "mid-frequency word": [rng.choice(words[500:1500]) for _ in range(200)],
         "two words": [f"{rng.choice(COMMON)} {rng.choice(words[100:400])}" for _ in range(200)],
         "prefix while typing ('pro')": ["pro"] * 200,
+        f"prefix of many words ('{busy_prefix(words)}')": [busy_prefix(words)] * 200,
         "one letter typed ('a')": ["a"] * 200,
     }
     for name, qs in queries.items():

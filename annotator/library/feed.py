@@ -2,11 +2,18 @@
 
 ``IndexFeed.put`` never blocks (the session's sink calls it on the Qt
 thread as each line is transcribed); the worker thread opens the index on
-first use and applies the updates in order. ``call`` runs a query in the
-calling thread (the window calls it through ``asyncio.to_thread``). A
+first use and applies the updates in order. What has queued up by the time
+the worker takes the next update is applied with it in one transaction (one
+commit; up to ``BATCH_MAX``), each update in its own savepoint, so one that
+fails is undone alone. When nothing has come for ``IDLE_S`` the worker folds
+the index's WAL back into its file (``LibraryIndex.checkpoint``): that cost
+falls between lines, never on one. ``call`` runs a query in the calling
+thread (the window calls it through ``asyncio.to_thread``). A
 ``LibraryError`` (a second annotator holding the database, a full disk)
-goes to ``on_error`` as its sentence; other failures are logged. Nothing
-here ever writes a journal.
+goes to ``on_error`` as its sentence, and the updates of that transaction
+are lost to the index only: the journals hold them and the next refresh
+re-reads those sessions. Other failures are logged. Nothing here ever
+writes a journal.
 
     feed = IndexFeed(LibraryIndex.open)
     feed.put(lambda index: index.add_chunk(journal, chunk))
@@ -30,6 +37,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Update = Callable[[LibraryIndex], object]
+
+BATCH_MAX = 256  # updates in one transaction
+IDLE_S = 1.0  # no update for this long: checkpoint
 
 
 class IndexFeed:
@@ -85,21 +95,58 @@ class IndexFeed:
                 self._index.close()
 
     def _loop(self) -> None:
+        written = False  # since the last checkpoint
         while True:
-            update = self._queue.get()
-            if update is None:
-                return
             try:
-                update(self.index())
-            except LibraryError as err:
-                if self.on_error is not None:
-                    with contextlib.suppress(Exception):
-                        self.on_error(err)
-            except AnnotatorError as err:
-                log.warning("library index update failed: %s", err)
-            except Exception:
-                log.exception("library index update failed")
-            finally:
-                with self._idle:
-                    self._pending -= 1
-                    self._idle.notify_all()
+                first = self._queue.get(timeout=IDLE_S if written else None)
+            except queue.Empty:
+                self._checkpoint()
+                written = False
+                continue
+            batch: list[Update] = []
+            update: Update | None = first
+            while update is not None:
+                batch.append(update)
+                if len(batch) >= BATCH_MAX:
+                    break
+                try:
+                    update = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self._apply(batch)
+                written = True
+            if update is None:  # closing
+                return
+
+    def _apply(self, batch: list[Update]) -> None:
+        """The updates in one transaction, each in a savepoint (see the module docstring)."""
+        try:
+            index = self.index()
+            with index.transaction():
+                for update in batch:
+                    try:
+                        with index.step():
+                            update(index)
+                    except LibraryError:
+                        raise
+                    except AnnotatorError as err:
+                        log.warning("library index update failed: %s", err)
+                    except Exception:
+                        log.exception("library index update failed")
+        except LibraryError as err:
+            if self.on_error is not None:
+                with contextlib.suppress(Exception):
+                    self.on_error(err)
+        except Exception:
+            log.exception("library index update failed")
+        finally:
+            with self._idle:
+                self._pending -= len(batch)
+                self._idle.notify_all()
+
+    def _checkpoint(self) -> None:
+        with self._open_lock:
+            index = self._index
+        if index is not None:
+            index.checkpoint()

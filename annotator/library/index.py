@@ -20,8 +20,25 @@ thread (``library.feed.IndexFeed``, ``asyncio.to_thread``).
 
 Tables: ``sessions`` (one row per journal: what the library lists, plus the
 size and mtime it was indexed at), ``lines`` (every searchable line:
-transcript, flags, notes, review, title) and ``lines_fts`` (an external
-content FTS5 table over ``lines.text``, kept in step by triggers).
+transcript, flags, notes, review, title; the text is stored here once) and
+``lines_fts`` (an external content FTS5 table over ``lines.text``, kept in
+step by triggers, holding only which words occur in which line).
+
+Size (``benchmarks/README.md``, 1,000 hour-long sessions): FTS5 keeps no
+positions (``detail=none``: the queries are words ANDed, never phrases, and
+``snippet`` re-reads the line to mark the words) and no per-line token
+counts (``columnsize=0``: results are ordered by line id, never ranked);
+a line refers to its session by an integer key, not the 19-character name;
+line ids are positive and each session's lines are written in ascending id
+order (pages fill instead of splitting half-empty); a rebuild ends with a
+``VACUUM``.
+
+Writes: WAL, ``synchronous=NORMAL`` and no automatic checkpoints: a commit
+only appends to the WAL (no fsync), and the WAL is folded back into the file
+by ``checkpoint()`` when the feed is idle, after a refresh and on close, so
+no line's commit pays for it. A crash loses at most the last commits, which
+the journals still hold: the session's row then disagrees with its journal's
+size and mtime, and the next ``refresh`` re-reads it.
 
     index = LibraryIndex.open()           # creates, heals
     index.refresh()                       # catch up with the journals
@@ -38,6 +55,7 @@ import logging
 import os
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,15 +79,20 @@ from annotator.models import Chunk
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "library.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 2.0
 SNIPPET_TOKENS = 16
 PREFIX_MIN_CHARS = 3
-OPTIMIZE_AFTER = 50  # sessions indexed in one refresh (a rebuild): merge the FTS b-trees, fold the WAL back
+OPTIMIZE_AFTER = 50  # sessions indexed in one refresh (a rebuild): merge the FTS b-trees, VACUUM
+CHECKPOINT_EVERY = 20  # sessions indexed in one refresh between checkpoints (bounds the WAL during a rebuild)
+ID_CEILING = 2**28  # line ids count down from here: every id fits a 4-byte varint (268 million lines)
+VACUUM_AFTER_REBUILD = True
+FTS_OPTIONS = "detail=none, columnsize=0, prefix='3'"  # measured in benchmarks/README.md
 
 SCHEMA = """
 CREATE TABLE sessions(
-    id TEXT PRIMARY KEY,
+    key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     path TEXT NOT NULL,
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
@@ -88,7 +111,7 @@ CREATE TABLE sessions(
 CREATE INDEX sessions_created ON sessions(created);
 CREATE TABLE lines(
     id INTEGER PRIMARY KEY,
-    session TEXT NOT NULL,
+    session INTEGER NOT NULL,
     kind TEXT NOT NULL,
     at REAL NOT NULL,
     chunk_id INTEGER,
@@ -97,7 +120,7 @@ CREATE TABLE lines(
 );
 CREATE INDEX lines_session ON lines(session, chunk_id);
 CREATE VIRTUAL TABLE lines_fts USING fts5(
-    text, content='lines', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='3'
+    text, content='lines', content_rowid='id', tokenize='unicode61 remove_diacritics 2', {fts_options}
 );
 CREATE TRIGGER lines_ai AFTER INSERT ON lines BEGIN
     INSERT INTO lines_fts(rowid, text) VALUES (new.id, new.text);
@@ -156,12 +179,29 @@ class Refreshed:
     warnings: tuple[str, ...] = field(default=())
 
 
+def words_of(text: str) -> list[str]:
+    """The words FTS5's ``unicode61`` tokenizer makes of ``text``: runs of letters, digits and
+    private-use characters ("don't" is "don" and "t"). The index keeps no positions, so a query
+    is single words only: a quoted run of two tokens would be a phrase, which it cannot answer."""
+    words: list[str] = []
+    word: list[str] = []
+    for ch in unicodedata.normalize("NFC", text):
+        category = unicodedata.category(ch)
+        if category[0] in "LN" or category == "Co":
+            word.append(ch)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return words
+
+
 def fts_query(text: str, *, prefix: bool = True) -> str:
     """The user's words as an FTS5 query: every word must appear (AND), the last one, from
     three letters on, as a prefix (so results come while typing; "a*" would expand to thousands
     of words: 190 ms at p99 on 1,000 sessions); quotes keep FTS5's operators out."""
-    words = [w for w in (part.replace('"', " ").strip() for part in text.split()) if w]
-    words = [w for part in words for w in part.split()]
+    words = words_of(text)
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
@@ -228,9 +268,11 @@ class LibraryIndex:
                     os.chmod(path, paths.PRIVATE_FILE_MODE)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # derived data: a power cut at worst costs a rebuild
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoint() at idle, never inside a line's commit
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0 and not conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
-                conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+                schema = SCHEMA.format(fts_options=FTS_OPTIONS)
+                conn.executescript(f"BEGIN IMMEDIATE; {schema} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
             elif version != SCHEMA_VERSION:
                 raise OutdatedIndex(f"made by another version of annotator (schema {version}, not {SCHEMA_VERSION})")
             conn.execute("SELECT count(*) FROM sessions").fetchone()
@@ -281,7 +323,36 @@ class LibraryIndex:
 
     def close(self) -> None:
         with self._lock, contextlib.suppress(sqlite3.Error):
-            self._conn.close()
+            self._conn.close()  # the last connection to close folds the WAL back in
+
+    def checkpoint(self) -> None:
+        """Fold the WAL back into the file, as far as no reader holds it (the feed calls this when
+        idle; a refresh after its work). Never fails: a busy or failed checkpoint waits for the next."""
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside is one transaction, one commit (the feed applies what queued up
+        together); the updates inside run their own statements as usual."""
+        with self._guard() as conn, _transaction(conn):
+            yield
+
+    @contextlib.contextmanager
+    def step(self) -> Iterator[None]:
+        """Inside ``transaction``: if the body raises, only its own writes are undone."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("SAVEPOINT step")
+            try:
+                yield
+            except BaseException:
+                if conn is self._conn:  # not healed (replaced) meanwhile
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK TO step")
+                        conn.execute("RELEASE step")
+                raise
+            conn.execute("RELEASE step")
 
     def take_warnings(self) -> list[str]:
         with self._lock:
@@ -316,7 +387,9 @@ class LibraryIndex:
         ]
         indexed: list[str] = []
         warnings: list[str] = []
-        for sid in stale:
+        for n, sid in enumerate(stale, start=1):
+            if n % CHECKPOINT_EVERY == 0:
+                self.checkpoint()
             journal, mtime, size = on_disk[sid]
             try:
                 self.index_journal(journal, mtime_ns=mtime, size=size)
@@ -329,6 +402,8 @@ class LibraryIndex:
             indexed.append(sid)
         if len(indexed) >= OPTIMIZE_AFTER:
             self._compact()
+        elif stale or dropped:
+            self.checkpoint()
         return Refreshed(
             tuple(indexed), tuple(d for d in dropped if d not in on_disk), tuple(self.take_warnings() + warnings)
         )
@@ -346,10 +421,9 @@ class LibraryIndex:
         summary = summarize(record, session_id=journal.stem, path=str(journal), audio=audio_of(journal))
         lines = list(indexed_lines(record))
         with self._guard() as conn, _transaction(conn):
-            conn.execute("DELETE FROM lines WHERE session=?", (summary.id,))
-            conn.execute("DELETE FROM sessions WHERE id=?", (summary.id,))
-            conn.execute(
-                "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            self._delete(conn, summary.id)
+            key = conn.execute(
+                "INSERT INTO sessions VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     summary.id,
                     summary.path,
@@ -367,28 +441,41 @@ class LibraryIndex:
                     summary.chunks,
                     summary.audio,
                 ),
-            )
-            top = _next_id(conn)
+            ).lastrowid
+            # The session's ids are a block below every other line, its last line lowest (search
+            # order: newest first), written in ascending id order so pages fill instead of
+            # splitting half-empty (see the module docstring).
+            first = _next_id(conn) - len(lines) + 1
             conn.executemany(
                 "INSERT INTO lines(id, session, kind, at, chunk_id, who, text) VALUES (?,?,?,?,?,?,?)",
                 [
-                    (top - i, summary.id, line.kind, line.at, line.chunk_id, line.who, line.text)
-                    for i, line in enumerate(lines)
+                    (first + i, key, line.kind, line.at, line.chunk_id, line.who, line.text)
+                    for i, line in enumerate(reversed(lines))
                 ],
             )
         return summary
 
     def _compact(self) -> None:
-        """After a rebuild: one FTS b-tree instead of hundreds (searches read fewer pages) and the
+        """After a rebuild: one FTS b-tree instead of hundreds (searches read fewer pages), the
+        pages that freed returned by a ``VACUUM`` (which also packs the lines in id order), and the
         WAL folded into the file (it grew by the whole index)."""
         with self._guard() as conn:
             conn.execute("INSERT INTO lines_fts(lines_fts) VALUES ('optimize')")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if VACUUM_AFTER_REBUILD:
+                conn.execute("VACUUM")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def remove(self, session_id: str) -> None:
         with self._guard() as conn, _transaction(conn):
-            conn.execute("DELETE FROM lines WHERE session=?", (session_id,))
-            conn.execute("DELETE FROM sessions WHERE id=?", (session_id,))
+            self._delete(conn, session_id)
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, session_id: str) -> None:
+        row = conn.execute("SELECT key FROM sessions WHERE id=?", (session_id,)).fetchone()
+        if row is not None:
+            conn.execute("DELETE FROM lines WHERE session=?", (row[0],))
+            conn.execute("DELETE FROM sessions WHERE key=?", (row[0],))
 
     def add_chunk(self, journal: Path, chunk: Chunk, created: str = "") -> None:
         """A line of a session being written: searchable at once (the row's size and mtime are
@@ -404,7 +491,7 @@ class LibraryIndex:
             ).rowcount
             if not updated:
                 conn.execute(
-                    "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO sessions VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         sid,
                         str(journal),
@@ -423,22 +510,26 @@ class LibraryIndex:
                         "",
                     ),
                 )
+            key = _session_key(conn, sid)
             exists = conn.execute(
-                "SELECT 1 FROM lines WHERE session=? AND chunk_id=? AND kind='line'", (sid, chunk.id)
+                "SELECT 1 FROM lines WHERE session=? AND chunk_id=? AND kind='line'", (key, chunk.id)
             ).fetchone()
             if not exists:
-                self._insert_line(conn, sid, line)
+                self._insert_line(conn, key, line)
 
     def add_line(self, journal: Path, line: IndexedLine) -> None:
-        """A note or flag of a session being written, searchable at once (see ``add_chunk``)."""
+        """A note or flag of a session being written, searchable at once (see ``add_chunk``; a
+        line of a session the index does not know yet waits for the next ``refresh``)."""
         with self._guard() as conn, _transaction(conn):
-            self._insert_line(conn, Path(journal).stem, line)
+            key = _session_key(conn, Path(journal).stem)
+            if key is not None:
+                self._insert_line(conn, key, line)
 
     @staticmethod
-    def _insert_line(conn: sqlite3.Connection, sid: str, line: IndexedLine) -> None:
+    def _insert_line(conn: sqlite3.Connection, key: int, line: IndexedLine) -> None:
         conn.execute(
             "INSERT INTO lines(id, session, kind, at, chunk_id, who, text) VALUES (?,?,?,?,?,?,?)",
-            (_next_id(conn), sid, line.kind, line.at, line.chunk_id, line.who, line.text),
+            (_next_id(conn), key, line.kind, line.at, line.chunk_id, line.who, line.text),
         )
 
     # ------------------------------------------------------------------ reading
@@ -502,9 +593,9 @@ class LibraryIndex:
     def _matching(self, query: str, limit: int) -> list[tuple[Any, ...]]:
         with self._guard() as conn:
             return conn.execute(
-                "SELECT l.id, l.session, s.path, s.title, s.default_title, s.created, l.kind, l.at, l.who,"
+                "SELECT l.id, s.id, s.path, s.title, s.default_title, s.created, l.kind, l.at, l.who,"
                 " l.chunk_id, l.text, snippet(lines_fts, 0, '[', ']', '…', ?)"
-                " FROM lines_fts JOIN lines l ON l.id = lines_fts.rowid JOIN sessions s ON s.id = l.session"
+                " FROM lines_fts JOIN lines l ON l.id = lines_fts.rowid JOIN sessions s ON s.key = l.session"
                 " WHERE lines_fts MATCH ? ORDER BY lines_fts.rowid LIMIT ?",
                 (SNIPPET_TOKENS, query, limit),
             ).fetchall()
@@ -525,9 +616,16 @@ def _next_id(conn: sqlite3.Connection) -> int:
     """Line ids count down: the newest line has the lowest id, so a search reads FTS5's
     doclists forwards (lazily) for newest-first results. Measured on 1,000 hour-long sessions,
     ``ORDER BY rowid DESC`` (which loads whole doclists) took 23 ms for the commonest word,
-    ascending 1 ms. Read inside the write transaction, so two annotators never collide."""
+    ascending 1 ms. They start below ``ID_CEILING`` (small positive varints; past zero they
+    go on negative, only larger on disk). Read inside the write transaction, so two annotators
+    never collide."""
     lowest = conn.execute("SELECT min(id) FROM lines").fetchone()[0]
-    return -1 if lowest is None else min(int(lowest), 0) - 1
+    return ID_CEILING - 1 if lowest is None else min(int(lowest), ID_CEILING) - 1
+
+
+def _session_key(conn: sqlite3.Connection, session_id: str) -> int | None:
+    row = conn.execute("SELECT key FROM sessions WHERE id=?", (session_id,)).fetchone()
+    return None if row is None else int(row[0])
 
 
 @contextlib.contextmanager
