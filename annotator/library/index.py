@@ -484,14 +484,16 @@ class LibraryIndex:
         sid = journal.stem
         line = chunk_line(chunk)
         with self._guard() as conn, _transaction(conn):
-            updated = conn.execute(
-                "UPDATE sessions SET duration=max(duration, ?), chunks=chunks+1,"
-                " default_title=CASE WHEN default_title='' THEN ? ELSE default_title END WHERE id=?",
-                (chunk.end, _first_line_title(chunk), sid),
-            ).rowcount
-            if not updated:
+            key = _session_key(conn, sid)
+            if key is not None:
                 conn.execute(
-                    "INSERT INTO sessions VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "UPDATE sessions SET duration=max(duration, ?), chunks=chunks+1,"
+                    " default_title=CASE WHEN default_title='' THEN ? ELSE default_title END WHERE key=?",
+                    (chunk.end, _first_line_title(chunk), key),
+                )
+            else:
+                key = conn.execute(
+                    "INSERT INTO sessions VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING key",
                     (
                         sid,
                         str(journal),
@@ -509,8 +511,7 @@ class LibraryIndex:
                         1,
                         "",
                     ),
-                )
-            key = _session_key(conn, sid)
+                ).fetchone()[0]
             exists = conn.execute(
                 "SELECT 1 FROM lines WHERE session=? AND chunk_id=? AND kind='line'", (key, chunk.id)
             ).fetchone()

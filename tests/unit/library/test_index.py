@@ -8,7 +8,7 @@ import pytest
 
 from annotator.errors import LibraryError
 from annotator.journal.recovery import append_title
-from annotator.library.index import LibraryIndex, fts_query
+from annotator.library.index import ID_CEILING, OPTIMIZE_AFTER, LibraryIndex, fts_query, words_of
 from annotator.models import Chunk
 from tests.unit.library.helpers import write_session
 
@@ -214,3 +214,29 @@ def test_search_takes_the_word_as_typed_first_then_as_a_prefix(tmp_path: Path, s
     (hit,) = index.search("tell", limit=1)  # the word itself fills the page: no prefix lookup
     assert "Tell me about your last role" in hit.text
     assert {h.text for h in index.search("mig")} >= {"I led the Kubernetes migration"}
+
+
+def test_words_with_punctuation_are_searched_as_the_index_splits_them(tmp_path: Path, sessions: Path) -> None:
+    assert words_of("don't e-mail Zoë_2") == ["don", "t", "e", "mail", "Zoë", "2"]
+    assert fts_query("don't") == '"don" "t"'  # two words, not a phrase: the index keeps no positions
+    index = open_index(tmp_path, sessions)
+    live = sessions / "2030-01-01_00-00-00.jsonl"
+    index.add_chunk(live, Chunk(1, "You", 0.0, 2.0, "I don't use e-mail"), "2030-01-01T00:00:00+00:00")
+    (hit,) = index.search("don't e-mail")
+    assert hit.snippet == "I [don]'[t] use [e]-[mail]"
+
+
+def test_a_rebuild_leaves_no_free_pages_and_small_positive_line_ids(tmp_path: Path) -> None:
+    d = tmp_path / "sessions"
+    d.mkdir()
+    for n in range(OPTIMIZE_AFTER):
+        write_session(d, [("You", f"session {n} line {i} about owls") for i in range(20)], when=T0 + n * DAY)
+    index = open_index(tmp_path, d)
+    conn = index._conn
+    assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0  # VACUUMed after the rebuild
+    lowest, highest = conn.execute("SELECT min(id), max(id) FROM lines").fetchone()
+    assert 0 < lowest <= highest < ID_CEILING
+    hits = index.search("owls", limit=3)
+    assert {h.title for h in hits} == {"session 49 line 0 about owls"}  # the newest session first
+    assert [(h.kind, h.chunk_id) for h in hits] == [("flag", 20), ("line", 20), ("line", 19)]  # its last lines first
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
