@@ -7,7 +7,8 @@ the worker takes the next update is applied with it in one transaction (one
 commit; up to ``BATCH_MAX``), each update in its own savepoint, so one that
 fails is undone alone. When nothing has come for ``IDLE_S`` the worker folds
 the index's WAL back into its file (``LibraryIndex.checkpoint``): that cost
-falls between lines, never on one. ``call`` runs a query in the calling
+falls between lines, never on one (and, should updates never pause, after
+``CHECKPOINT_AFTER`` transactions, so the WAL stays bounded). ``call`` runs a query in the calling
 thread (the window calls it through ``asyncio.to_thread``). A
 ``LibraryError`` (a second annotator holding the database, a full disk)
 goes to ``on_error`` as its sentence, and the updates of that transaction
@@ -40,6 +41,7 @@ Update = Callable[[LibraryIndex], object]
 
 BATCH_MAX = 256  # updates in one transaction
 IDLE_S = 1.0  # no update for this long: checkpoint
+CHECKPOINT_AFTER = 1000  # transactions without a pause: checkpoint anyway (bounds the WAL)
 
 
 class IndexFeed:
@@ -95,13 +97,13 @@ class IndexFeed:
                 self._index.close()
 
     def _loop(self) -> None:
-        written = False  # since the last checkpoint
+        written = 0  # transactions since the last checkpoint
         while True:
             try:
                 first = self._queue.get(timeout=IDLE_S if written else None)
             except queue.Empty:
                 self._checkpoint()
-                written = False
+                written = 0
                 continue
             batch: list[Update] = []
             update: Update | None = first
@@ -115,7 +117,10 @@ class IndexFeed:
                     break
             if batch:
                 self._apply(batch)
-                written = True
+                written += 1
+            if written >= CHECKPOINT_AFTER:
+                self._checkpoint()
+                written = 0
             if update is None:  # closing
                 return
 

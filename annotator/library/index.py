@@ -14,9 +14,10 @@ sentence: another running annotator holding the database longer than the
 busy timeout, a full disk, a directory that cannot be written.
 
 Thread use: one connection guarded by a lock; every method may be called
-from any thread, but each blocks (milliseconds for ``add_chunk``, a search
-or the listing; seconds for a rebuild), so the window calls them off the Qt
-thread (``library.feed.IndexFeed``, ``asyncio.to_thread``).
+from any thread, but each blocks (a tenth of a millisecond for ``add_chunk``,
+about a millisecond for a search, milliseconds for the listing, seconds for a
+rebuild), so the window calls them off the Qt thread
+(``library.feed.IndexFeed``, ``asyncio.to_thread``).
 
 Tables: ``sessions`` (one row per journal: what the library lists, plus the
 size and mtime it was indexed at), ``lines`` (every searchable line:

@@ -193,3 +193,22 @@ def test_a_live_session_indexed_then_written_on_is_reread(tmp_path: Path, sessio
     assert index.refresh().indexed == (journal.path.stem,)
     assert [h.chunk_id for h in index.search("heron")] == [2, 1]
     journal.close()
+
+
+def test_updates_that_never_pause_still_checkpoint(
+    tmp_path: Path, sessions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed_module, "IDLE_S", 3600.0)
+    monkeypatch.setattr(feed_module, "CHECKPOINT_AFTER", 3)
+    checkpointed = threading.Event()
+    index = LibraryIndex.open(tmp_path / "library.sqlite3", sessions)
+    index.refresh()
+    index._conn.set_trace_callback(lambda sql: checkpointed.set() if "wal_checkpoint" in sql else None)
+    feed = IndexFeed(lambda: index)
+    journal = sorted(sessions.glob("*.jsonl"))[0]
+    for i in range(3):
+        assert not checkpointed.is_set()
+        feed.put(lambda index, i=i: index.add_chunk(journal, Chunk(10 + i, "Ada", 50, 55, "another line")))
+        assert feed.wait_idle(10)  # three transactions, no pause of IDLE_S between them
+    assert checkpointed.wait(10)
+    feed.close()
