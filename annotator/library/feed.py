@@ -5,9 +5,9 @@ thread as each line is transcribed); the worker thread opens the index on
 first use and applies the updates in order. What has queued up by the time
 the worker takes the next update is applied with it in one transaction (one
 commit; up to ``BATCH_MAX``), each update in its own savepoint, so one that
-fails is undone alone. When nothing has come for ``IDLE_S`` the worker folds
-the index's WAL back into its file (``LibraryIndex.checkpoint``): that cost
-falls between lines, never on one (and, should updates never pause, after
+fails is undone alone. When nothing has come for ``IDLE_S`` the worker merges
+the index's FTS5 segments and folds its WAL back into its file
+(``LibraryIndex.tidy``): that cost falls between lines, never on one (and, should updates never pause, after
 ``CHECKPOINT_AFTER`` transactions, so the WAL stays bounded). ``call`` runs a query in the calling
 thread (the window calls it through ``asyncio.to_thread``). A
 ``LibraryError`` (a second annotator holding the database, a full disk)
@@ -40,8 +40,8 @@ T = TypeVar("T")
 Update = Callable[[LibraryIndex], object]
 
 BATCH_MAX = 256  # updates in one transaction
-IDLE_S = 1.0  # no update for this long: checkpoint
-CHECKPOINT_AFTER = 1000  # transactions without a pause: checkpoint anyway (bounds the WAL)
+IDLE_S = 1.0  # no update for this long: tidy up (merge, checkpoint)
+CHECKPOINT_AFTER = 1000  # transactions without a pause: tidy up anyway (bounds the WAL)
 
 
 class IndexFeed:
@@ -97,12 +97,12 @@ class IndexFeed:
                 self._index.close()
 
     def _loop(self) -> None:
-        written = 0  # transactions since the last checkpoint
+        written = 0  # transactions since the last tidy-up
         while True:
             try:
                 first = self._queue.get(timeout=IDLE_S if written else None)
             except queue.Empty:
-                self._checkpoint()
+                self._tidy()
                 written = 0
                 continue
             batch: list[Update] = []
@@ -119,7 +119,7 @@ class IndexFeed:
                 self._apply(batch)
                 written += 1
             if written >= CHECKPOINT_AFTER:
-                self._checkpoint()
+                self._tidy()
                 written = 0
             if update is None:  # closing
                 return
@@ -150,8 +150,8 @@ class IndexFeed:
                 self._pending -= len(batch)
                 self._idle.notify_all()
 
-    def _checkpoint(self) -> None:
+    def _tidy(self) -> None:
         with self._open_lock:
             index = self._index
         if index is not None:
-            index.checkpoint()
+            index.tidy()

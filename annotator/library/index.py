@@ -34,10 +34,11 @@ line ids are positive and each session's lines are written in ascending id
 order (pages fill instead of splitting half-empty); a rebuild ends with a
 ``VACUUM``.
 
-Writes: WAL, ``synchronous=NORMAL`` and no automatic checkpoints: a commit
-only appends to the WAL (no fsync), and the WAL is folded back into the file
-by ``checkpoint()`` when the feed is idle, after a refresh and on close, so
-no line's commit pays for it. A crash loses at most the last commits, which
+Writes: WAL, ``synchronous=NORMAL``, no automatic checkpoints and no FTS5
+automerge: a commit only appends its line and a small FTS5 segment to the WAL
+(no fsync), and ``tidy()`` merges the segments and folds the WAL back into
+the file when the feed is idle and after a refresh (closing checkpoints
+too), so no line's commit pays for either. A crash loses at most the last commits, which
 the journals still hold: the session's row then disagrees with its journal's
 size and mtime, and the next ``refresh`` re-reads it.
 
@@ -85,7 +86,8 @@ BUSY_TIMEOUT_S = 2.0
 SNIPPET_TOKENS = 16
 PREFIX_MIN_CHARS = 3
 OPTIMIZE_AFTER = 50  # sessions indexed in one refresh (a rebuild): merge the FTS b-trees, VACUUM
-CHECKPOINT_EVERY = 20  # sessions indexed in one refresh between checkpoints (bounds the WAL during a rebuild)
+CHECKPOINT_EVERY = 20  # sessions indexed in one refresh between tidy-ups (bounds the WAL during a rebuild)
+MERGE_PAGES = 500  # FTS5 merge work per tidy-up (pages written)
 ID_CEILING = 2**28  # line ids count down from here: every id fits a 4-byte varint (268 million lines)
 VACUUM_AFTER_REBUILD = True
 FTS_OPTIONS = "detail=none, columnsize=0, prefix='3'"  # measured in benchmarks/README.md
@@ -123,6 +125,7 @@ CREATE INDEX lines_session ON lines(session, chunk_id);
 CREATE VIRTUAL TABLE lines_fts USING fts5(
     text, content='lines', content_rowid='id', tokenize='unicode61 remove_diacritics 2', {fts_options}
 );
+INSERT INTO lines_fts(lines_fts, rank) VALUES ('automerge', 0);
 CREATE TRIGGER lines_ai AFTER INSERT ON lines BEGIN
     INSERT INTO lines_fts(rowid, text) VALUES (new.id, new.text);
 END;
@@ -326,9 +329,17 @@ class LibraryIndex:
         with self._lock, contextlib.suppress(sqlite3.Error):
             self._conn.close()  # the last connection to close folds the WAL back in
 
+    def tidy(self) -> None:
+        """The upkeep no line's commit pays for (the feed calls this when idle; a refresh after its
+        work): merge FTS5's small segments (``automerge=0``: a commit only writes its own segment;
+        at most ``MERGE_PAGES`` pages of merging here, and only where a level holds four or more),
+        then ``checkpoint``. Never fails: what is busy or fails waits for the next time."""
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._conn.execute("INSERT INTO lines_fts(lines_fts, rank) VALUES ('merge', ?)", (MERGE_PAGES,))
+        self.checkpoint()
+
     def checkpoint(self) -> None:
-        """Fold the WAL back into the file, as far as no reader holds it (the feed calls this when
-        idle; a refresh after its work). Never fails: a busy or failed checkpoint waits for the next."""
+        """Fold the WAL back into the file, as far as no reader holds it."""
         with self._lock, contextlib.suppress(sqlite3.Error):
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
@@ -390,7 +401,7 @@ class LibraryIndex:
         warnings: list[str] = []
         for n, sid in enumerate(stale, start=1):
             if n % CHECKPOINT_EVERY == 0:
-                self.checkpoint()
+                self.tidy()
             journal, mtime, size = on_disk[sid]
             try:
                 self.index_journal(journal, mtime_ns=mtime, size=size)
@@ -404,7 +415,7 @@ class LibraryIndex:
         if len(indexed) >= OPTIMIZE_AFTER:
             self._compact()
         elif stale or dropped:
-            self.checkpoint()
+            self.tidy()
         return Refreshed(
             tuple(indexed), tuple(d for d in dropped if d not in on_disk), tuple(self.take_warnings() + warnings)
         )

@@ -240,3 +240,18 @@ def test_a_rebuild_leaves_no_free_pages_and_small_positive_line_ids(tmp_path: Pa
     assert {h.title for h in hits} == {"session 49 line 0 about owls"}  # the newest session first
     assert [(h.kind, h.chunk_id) for h in hits] == [("flag", 20), ("line", 20), ("line", 19)]  # its last lines first
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_line_s_commit_never_merges_tidy_does(tmp_path: Path, sessions: Path) -> None:
+    index = open_index(tmp_path, sessions)
+    conn = index._conn
+    assert conn.execute("SELECT v FROM lines_fts_config WHERE k='automerge'").fetchone() == (0,)
+    live = sessions / "2030-01-01_00-00-00.jsonl"
+    rows = conn.execute("SELECT count(*) FROM lines_fts_data").fetchone()[0]
+    for i in range(1, 9):
+        index.add_chunk(live, Chunk(i, "You", i, i + 1, f"live line {i}"))
+    grown = conn.execute("SELECT count(*) FROM lines_fts_data").fetchone()[0]
+    assert grown >= rows + 8  # a segment per commit, none merged
+    index.tidy()
+    assert conn.execute("SELECT count(*) FROM lines_fts_data").fetchone()[0] < grown
+    assert [h.chunk_id for h in index.search("live line")] == list(range(8, 0, -1))
