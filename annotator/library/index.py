@@ -7,9 +7,9 @@ sessions directory by comparing each journal's size and mtime with what was
 indexed: a new or changed journal is (re)read, a deleted one dropped. A
 journal that cannot be read is left out with a warning naming it.
 
-Healing: an index file that is not a database, is malformed or has another
-schema version is moved aside (``library.sqlite3.corrupt``) and rebuilt
-from the journals. What cannot be healed becomes one ``LibraryError``
+Healing: an index file that is not a database or is malformed is moved
+aside (``library.sqlite3.corrupt``), one of another schema version deleted,
+and either is rebuilt from the journals. What cannot be healed becomes one ``LibraryError``
 sentence: another running annotator holding the database longer than the
 busy timeout, a full disk, a directory that cannot be written.
 
@@ -236,8 +236,8 @@ class LibraryIndex:
 
     @classmethod
     def open(cls, path: Path | None = None, sessions_dir: Path | None = None) -> LibraryIndex:
-        """Open (or create) the index; a corrupt one, or one of another schema version, is moved
-        aside and started afresh (``refresh`` then rebuilds it). ``LibraryError`` when it cannot be used."""
+        """Open (or create) the index; a corrupt one is moved aside, one of another schema version
+        deleted, and either started afresh (``refresh`` then rebuilds it). ``LibraryError`` when it cannot be used."""
         path = Path(path) if path is not None else default_index_path()
         directory = or_sessions_dir(sessions_dir)
         warnings: list[str] = []
@@ -256,7 +256,7 @@ class LibraryIndex:
                 raise LibraryError(_full_sentence(path)) from err
             why = str(err) if isinstance(err, OutdatedIndex) else f"damaged ({err})"
             warnings.append(f"{path}: the session library's index was {why}; it is rebuilt from the journals")
-            cls._move_aside(path)
+            cls._move_aside(path, keep=not isinstance(err, OutdatedIndex))
             try:
                 conn = cls._connect(path)
             except sqlite3.DatabaseError as again:
@@ -286,11 +286,14 @@ class LibraryIndex:
         return conn
 
     @staticmethod
-    def _move_aside(path: Path) -> None:
+    def _move_aside(path: Path, *, keep: bool = True) -> None:
+        """A damaged index is kept beside (``.corrupt``: one, the latest) for a bug report; one of
+        another version is only deleted (it was sound, and may be hundreds of MB)."""
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            os.replace(path, f"{path}.corrupt")
+        if keep:
+            with contextlib.suppress(OSError):
+                os.replace(path, f"{path}.corrupt")
         path.unlink(missing_ok=True)
 
     def _heal(self, err: sqlite3.DatabaseError) -> None:

@@ -207,6 +207,7 @@ def test_an_index_of_another_version_is_rebuilt(tmp_path: Path, sessions: Path) 
     refreshed = index.refresh()
     assert any("made by another version of annotator" in w for w in refreshed.warnings)
     assert len(index.sessions()) == 2 and not path.exists()
+    assert not (tmp_path / "data" / "library.sqlite3.corrupt").exists()  # a sound old index is not kept
 
 
 def test_search_takes_the_word_as_typed_first_then_as_a_prefix(tmp_path: Path, sessions: Path) -> None:
