@@ -241,14 +241,19 @@ class Pipeline:
             self.last_chunk = self.last_chunk.named(self.speaker_names)
         self.out.on_event(SpeakerNamed(speaker, name))
 
-    def add_mark(self, kind: str = "bookmark", note: str = "") -> Mark:
+    def moment(self) -> Mark:
+        """This moment as a bare bookmark, not made yet: on the last line (its end), else at the
+        session clock. Ctrl+M takes it when pressed; ``add_mark(moment=...)`` makes it later,
+        with the note typed meanwhile, where it was asked for (not where the talk has got to)."""
         last = self.last_chunk
-        mark = Mark(
+        return Mark(
             at=self.elapsed if last is None else max(last.end, 0.0),
-            kind=kind,
-            note=note,
             chunk_id=None if last is None else last.id,
         )
+
+    def add_mark(self, kind: str = "bookmark", note: str = "", moment: Mark | None = None) -> Mark:
+        """Mark ``moment`` (None: this one) as ``kind`` with ``note``: every sink is told."""
+        mark = replace(moment or self.moment(), kind=kind, note=note)
         self.out.on_mark(mark)
         return mark
 

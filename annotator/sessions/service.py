@@ -381,12 +381,16 @@ class Sessions:
         if self._pipeline is not None:
             self._pipeline.set_speed(speed)
 
-    def mark(self, kind: str, note: str) -> None:
-        """Mark the moment of the running session (its last line). Replaying a saved
-        session, the mark goes to that session's journal too."""
+    def moment(self) -> Mark | None:
+        """The running session's moment now (its last line), to mark later; None when none runs."""
+        return None if self._pipeline is None else self._pipeline.moment()
+
+    def mark(self, kind: str, note: str, moment: Mark | None = None) -> None:
+        """Mark ``moment`` of the running session (None: now, its last line). Replaying a
+        saved session, the mark goes to that session's journal too."""
         if self._pipeline is None:
             return
-        mark = self._pipeline.add_mark(kind, note)
+        mark = self._pipeline.add_mark(kind, note, moment)
         if self._replaying_saved and self._session_path is not None:
             self.marks.append(self._session_path, mark)
 

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         replay_requested(str): replay this session, transcript or audio file in (accelerated) real time.
         pause_requested(bool): True to pause a replay, False to resume.
         speed_changed(float): replay speed (0.0 = as fast as possible).
+        mark_begun(): Ctrl+M was pressed: the moment to mark is now (its note follows).
         mark_requested(str, str): kind ("bookmark" | "flag") and note.
         speaker_named(str, str): the user named speaker id (``S1``) this ("" takes the name back).
         export_requested(str, str): output path and format ("md" | "json" | "srt" | "vtt").
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
     replay_requested = Signal(str)
     pause_requested = Signal(bool)
     speed_changed = Signal(float)
+    mark_begun = Signal()
     mark_requested = Signal(str, str)
     speaker_named = Signal(str, str)
     export_requested = Signal(str, str)
@@ -231,7 +233,9 @@ class MainWindow(QMainWindow):
 
     # -- the user's intents ------------------------------------------------------------
     def ask_mark_note(self) -> NoteField:
-        """Ctrl+M: a note field on the mark; Enter marks with the note, Esc a bare mark."""
+        """Ctrl+M: the moment is taken now (``mark_begun``), then a note field opens; Enter marks
+        that moment with the note, Esc bare (``mark_requested("bookmark", note)``)."""
+        self.mark_begun.emit()
         return ask_note(self, self.transcript, lambda note: self.mark_requested.emit("bookmark", note))
 
     def _on_next_flag(self) -> None:

@@ -18,6 +18,7 @@ from annotator import paths
 from annotator.analysis.review_model import ReviewEstimate, ReviewProgress
 from annotator.errors import AnnotatorError
 from annotator.journal.store import list_sessions
+from annotator.models import Mark
 from annotator.sessions.events import Event, SessionClosed, SessionStarted
 from annotator.sessions.retranscribe import SecondPass
 from annotator.sessions.review import ReviewRun, format_estimate
@@ -80,8 +81,11 @@ class SessionBackend(Protocol):
     def set_speed(self, speed: float) -> None:
         """Replay speed; 0.0 = as fast as possible."""
 
-    def mark(self, kind: str, note: str) -> None:
-        """Mark the current moment ("bookmark") or flag the last statement ("flag")."""
+    def moment(self) -> Mark | None:
+        """The running session's moment now (its last line), for a mark made later; None when none runs."""
+
+    def mark(self, kind: str, note: str, moment: Mark | None = None) -> None:
+        """Mark ``moment`` (None: now) ("bookmark") or flag the last statement ("flag")."""
 
     def add_mark(self, path: Path, kind: str, note: str, chunk_id: int | None = None) -> Coroutine[Any, Any, Any]:
         """Mark a line of the saved session at ``path`` (not running): kept in its journal."""
@@ -150,12 +154,14 @@ class SessionController(QObject):
         self._recent_asked = 0  # the newest listing asked for; older answers are stale
         self._recording = False  # a live recording runs (its end offers the second pass)
         self._posted_at_start = 0  # messages posted before the current session
+        self._moment: Mark | None = None  # Ctrl+M's moment while its note is typed
         window.record_requested.connect(self.record)
         window.stop_requested.connect(self.stop)
         window.open_requested.connect(self.open)
         window.replay_requested.connect(self.replay)
         window.pause_requested.connect(self.pause)
         window.speed_changed.connect(self.set_speed)
+        window.mark_begun.connect(self.begin_mark)
         window.mark_requested.connect(self.mark)
         window.speaker_named.connect(self.name_speaker)
         window.export_requested.connect(self.export)
@@ -257,12 +263,23 @@ class SessionController(QObject):
         if self.backend.active:
             self.backend.set_speed(speed)
 
+    def begin_mark(self) -> None:
+        """Ctrl+M: take the moment now; the bookmark that follows (its note typed meanwhile,
+        while the talk goes on) is made there. On a saved session, the line selected now."""
+        if self.backend.active:
+            self._moment = self.backend.moment()
+        else:
+            line = self.window.selected_line()
+            self._moment = None if line is None else Mark(0.0, chunk_id=line)
+
     def mark(self, kind: str, note: str) -> None:
         """A running session marks its last line; a saved one on screen (opened, or
-        ended) the selected line, else its last, and keeps it in its journal."""
+        ended) the selected line, else its last, and keeps it in its journal. A bookmark
+        begun with Ctrl+M is made at the moment Ctrl+M was pressed (``begin_mark``)."""
+        moment, self._moment = (self._moment, None) if kind == "bookmark" else (None, self._moment)
         if self.backend.active:
             try:
-                self.backend.mark(kind, note)
+                self.backend.mark(kind, note, moment)
             except AnnotatorError as err:
                 self.messages.error(str(err))
             return
@@ -270,10 +287,8 @@ class SessionController(QObject):
         if path is None:
             self.messages.info("Start a recording or open a session first; marks belong to a session.")
             return
-        self.bridge.run(
-            self.backend.add_mark(path, kind, note, self.window.selected_line()),
-            what="Saving the mark",
-        )
+        line = moment.chunk_id if moment is not None else self.window.selected_line()
+        self.bridge.run(self.backend.add_mark(path, kind, note, line), what="Saving the mark")
 
     def name_speaker(self, speaker: str, name: str) -> None:
         """Name a speaker of the running session, or of the saved session on screen (kept in its journal)."""
