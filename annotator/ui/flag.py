@@ -103,4 +103,5 @@ def flag_from_mark(mark: Mark, chunks: Mapping[int, Chunk]) -> Flag | None:
         at=mark.at,
         source="you",
         manual=True,
+        speaker=chunk.speaker_name or chunk.speaker if chunk else "",
     )

@@ -6,11 +6,13 @@ Every label is plain text: the quotes and explanations come from a provider.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from annotator.models import Chunk
 from annotator.text.clock import timestamp
 from annotator.ui.flag import Flag
 from annotator.ui.labels import plain_label
@@ -64,8 +66,8 @@ class FlagCard(QFrame):
             if flag.found_by_review
             else "Contradiction"
         )
-        said_by = f" · {flag.speaker}" if flag.speaker else ""
-        self.title = plain_label(f"{title} · {timestamp(flag.at)}{said_by}", self, name="flagTitle", wrap=True)
+        self._title = f"{title} · {timestamp(flag.at)}"
+        self.title = plain_label(self._titled(flag.speaker), self, name="flagTitle", wrap=True)
         lay.addWidget(self.title)
         if flag.statement:
             self.statement = plain_label(f"Now: “{flag.statement}”", self, name="flagStatement", wrap=True)
@@ -84,6 +86,15 @@ class FlagCard(QFrame):
             lay.addWidget(plain_label(flag.source, self, name="flagSource", wrap=True))
         self._layout = lay
         self.set_selected(False)
+
+    def _titled(self, speaker: str) -> str:
+        return f"{self._title} · {speaker}" if speaker else self._title
+
+    def set_speaker(self, speaker: str) -> None:
+        """Say who made the statement by this name (a speaker just renamed)."""
+        if speaker != self.flag.speaker:
+            self.flag = replace(self.flag, speaker=speaker)
+            self.title.setText(self._titled(speaker))
 
     def set_review(self, review: CardReview | None) -> None:
         """Show the post-session review's verdict on this card (None removes it)."""
@@ -153,6 +164,14 @@ class FlagsView(QScrollArea):
         if self._current < 0:
             self.ensureWidgetVisible(card)
         return card
+
+    def name_speaker(self, speaker: str, chunks: Mapping[int, Chunk]) -> None:
+        """Speaker ``speaker`` (``S1``) was renamed: the cards on its lines (``chunks``, already
+        named) say who by the new name (its id when the name was taken back)."""
+        for card in self.cards:
+            chunk = chunks.get(card.flag.chunk_id) if card.flag.chunk_id is not None else None
+            if chunk is not None and chunk.speaker == speaker:
+                card.set_speaker(chunk.speaker_name or chunk.speaker)
 
     def apply_review(self, verdicts: Mapping[FlagKey, CardReview], missed: Sequence[Flag]) -> None:
         """Show a post-session review: each live card gets its verdict ("not

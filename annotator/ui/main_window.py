@@ -361,6 +361,8 @@ class MainWindow(QMainWindow):
                 state = None
             case SpeakerNamed(id=speaker, name=name):
                 self.transcript_model.name_speaker(speaker, name)
+                self.flags.name_speaker(speaker, self.transcript_model.chunks())
+                self.timeline.name_speaker(speaker, name)
             case Backlog() | TranscriptionBacklog():
                 warning = backlog_warning(event)
                 if warning is not None:

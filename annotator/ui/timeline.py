@@ -92,6 +92,7 @@ class SentimentTimeline(QWidget):
         self.live = False
         self.user_view: View | None = None  # None: follow while live, whole otherwise
         self.hovered: Chunk | None = None
+        self._hover_x = 0.0  # where the pointer hovers it
         self.tip: QLabel = plain_label("", self, name="timelineTip", wrap=True)
         self.tip.setWindowFlags(Qt.WindowType.ToolTip)
         self.tip.setMaximumWidth(420)
@@ -143,6 +144,14 @@ class SentimentTimeline(QWidget):
         """A transcript line: hover and click find it; the session extends to its end."""
         self.lines.add(chunk)
         self._changed(chunk.end)
+
+    def name_speaker(self, speaker: str, name: str) -> None:
+        """Speaker ``speaker`` was renamed: hovering its lines says the new name (at once, if shown)."""
+        self.lines.name_speaker(speaker, name)
+        if self.hovered is not None and self.hovered.speaker == speaker and self.tip.isVisible():
+            self.hovered = self.hovered.named({speaker: name})
+            self.tip.setText(self.hover_text(self.hovered, self._hover_x))
+            self.tip.adjustSize()
 
     def add_point(self, point: Point) -> None:
         self.series.add(point)
@@ -278,6 +287,7 @@ class SentimentTimeline(QWidget):
         if chunk is None:
             self._hide_tip()
             return
+        self._hover_x = pos.x()
         self.tip.setText(self.hover_text(chunk, pos.x()))
         self.tip.adjustSize()
         self.tip.move(self._tip_position(global_pos, self.tip.size()))

@@ -239,6 +239,11 @@ class Lines:
         self._start.insert(i, chunk.start)
         self.lines.insert(i, chunk)
 
+    def name_speaker(self, speaker: str, name: str) -> None:
+        """Speaker ``speaker`` (``S1``) is called ``name`` ("": its id again) on its lines."""
+        names = {speaker: name}
+        self.lines = [c.named(names) if c.speaker == speaker else c for c in self.lines]
+
     def clear(self) -> None:
         self.lines.clear()
         self._start.clear()

@@ -101,3 +101,38 @@ def test_four_voices_replayed_from_audio_are_four_speakers_in_the_window(  # typ
     assert len(voice_of) == 4 and all(len(v) == 1 for v in voice_of.values()), voice_of
     journaled = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
     assert {r["speaker"] for r in journaled if r["type"] == "chunk"} == set(voice_of)
+
+
+def test_a_rename_shows_at_once_on_flag_cards_and_timeline_tips(qtbot, make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Cards and timeline tips already shown say the new name without reopening the session."""
+    from annotator.models import Analysis, Contradiction, Insight, Mark, Sentiment
+
+    journal = Journal.create(tmp_path / "sessions", header={})
+    journal.write_chunk(Chunk(1, "You", 0, 2, "How long have you led the team?", "S1"))
+    journal.write_chunk(Chunk(2, "You", 2.5, 5, "About three years now.", "S2"))
+    journal.write_chunk(Chunk(3, "You", 5.5, 7, "And before that?", "S1"))
+    journal.write_chunk(Chunk(4, "You", 7.5, 9, "I joined eighteen months ago.", "S2"))
+    said = Contradiction("I joined eighteen months ago.", "About three years now.", "Months against years.")
+    journal.write_analysis(Analysis((4,), "", Insight(Sentiment("neutral", 0.0), (said,), (), "s"), "p", "m", (), 100))
+    journal.write_mark(Mark(5.0, "flag", "check this", 3))
+    journal.close()
+    app = make_app(Config())
+    win = app.window
+    opened = events_of(app, "opened")
+    win.open_requested.emit(str(journal.path))
+    qtbot.waitUntil(lambda: bool(opened) and len(win.flags.cards) == 2, timeout=5000)
+    by_line = {card.flag.chunk_id: card for card in win.flags.cards}
+    assert by_line[4].title.text().endswith("· S2") and by_line[3].title.text().endswith("· S1")
+    line = win.timeline.lines.nearest(8.0)
+    assert line is not None and "S2" in win.timeline.hover_text(line, 0.0)
+
+    win.speaker_named.emit("S2", "Candidate")
+    qtbot.waitUntil(lambda: by_line[4].title.text().endswith("· Candidate"), timeout=5000)
+    assert by_line[4].flag.speaker == "Candidate"
+    assert by_line[3].title.text().endswith("· S1")  # the other speaker's card is left as it was
+    line = win.timeline.lines.nearest(8.0)
+    assert line is not None and "Candidate" in win.timeline.hover_text(line, 0.0)
+    assert "Candidate" not in win.timeline.hover_text(win.timeline.lines.nearest(6.0), 0.0)  # type: ignore[arg-type]
+
+    win.speaker_named.emit("S2", "")  # the name taken back: the id again
+    qtbot.waitUntil(lambda: by_line[4].title.text().endswith("· S2"), timeout=5000)
