@@ -29,7 +29,7 @@ class Event:
         return out
 
 
-LISTS = frozenset({"devices"})  # written as JSON lists, compared as lists
+LISTS = frozenset({"devices", "vocabulary"})  # written as JSON lists, compared as lists
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Opened(Event):
     chunks: int = 0
     analyses: int = 0
     marks: int = 0
+    vocabulary: tuple[str, ...] | None = None  # the terms it listened for (its header's; None: none)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,9 @@ async def show_saved(path: Path, record: SessionRecord, sink: Sink) -> None:
             delivered += 1
             if delivered % SHOW_SLICE == 0:
                 await asyncio.sleep(0)
-    sink.on_event(Opened(str(path), len(record.chunks), len(record.analyses), len(record.marks)))
+    terms = record.header.get("vocabulary")
+    vocabulary = tuple(str(t) for t in terms) if isinstance(terms, list) and terms else None
+    sink.on_event(Opened(str(path), len(record.chunks), len(record.analyses), len(record.marks), vocabulary))
     if record.review is not None:
         sink.on_event(ReviewShown(ReviewRun.of(path, record, record.review)))
 

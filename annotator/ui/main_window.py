@@ -20,6 +20,7 @@ from annotator.sessions.events import (
     AnalysisReleased,
     Backlog,
     Event,
+    Opened,
     PartialText,
     Providers,
     Recording,
@@ -359,6 +360,8 @@ class MainWindow(QMainWindow):
             ):  # a saved session's latest review (at once, or after its replay)
                 self.show_review(run.review, run.flags, stored=True)
                 state = None
+            case Opened(vocabulary=terms):  # the field shows what the session on screen listened for
+                self.set_vocabulary(terms or ())
             case SpeakerNamed(id=speaker, name=name):
                 self.transcript_model.name_speaker(speaker, name)
                 self.flags.name_speaker(speaker, self.transcript_model.chunks())

@@ -420,3 +420,39 @@ def test_the_vocabulary_field_is_used_by_the_session_and_kept_in_its_header(
     assert win.vocabulary_edit.isEnabled()
     header = json.loads(app.sessions.session_path.read_text().splitlines()[0])
     assert header["type"] == "header" and header["vocabulary"] == ["Kennedy", "fellow Americans"]
+
+
+def test_opening_a_saved_session_shows_its_vocabulary_and_the_next_session_keeps_the_field(
+    qtbot, make_app, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from annotator.journal.writer import Journal
+    from annotator.models import Chunk
+
+    journal = Journal.create(tmp_path / "sessions", header={"vocabulary": ["Kubernetes", "Siobhan Okonkwo"]})
+    journal.write_chunk(Chunk(1, "You", 0, 2, "We run Kubernetes."))
+    journal.close()
+    older = Journal.create(tmp_path / "sessions", header={})  # from before vocabularies
+    older.write_chunk(Chunk(1, "You", 0, 2, "Hello."))
+    older.close()
+    app = make_app(Config())
+    win = app.window
+    win.set_vocabulary(["Globex"])  # typed for the next interview, or --vocabulary
+
+    opened = events_of(app, "opened")
+    win.open_requested.emit(str(journal.path))
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
+    assert win.vocabulary_edit.text() == "Kubernetes, Siobhan Okonkwo"
+
+    # the next session listens for what the field shows (a recording keeps them in its header)
+    transcript = tmp_path / "next.txt"
+    transcript.write_text("Candidate: I know Siobhan.\n", encoding="utf-8")
+    win.set_speed(0.0)
+    win.replay_requested.emit(str(transcript))
+    qtbot.waitUntil(lambda: app.sessions.session_path not in (None, journal.path), timeout=10000)
+    assert app.sessions.session_vocabulary() == ("Kubernetes", "Siobhan Okonkwo")
+    qtbot.waitUntil(lambda: not app.sessions.active and not win.active, timeout=10000)
+    assert win.vocabulary_edit.text() == "Kubernetes, Siobhan Okonkwo"
+
+    win.open_requested.emit(str(older.path))  # a session that listened for no terms empties the field
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=5000)
+    assert win.vocabulary_edit.text() == ""
