@@ -40,7 +40,8 @@ from annotator.analysis.analyzer import check_provider
 from annotator.audio.playback import LinePlayer
 from annotator.config.file import load_config
 from annotator.config.keys import key_status
-from annotator.config.schema import Config, ProviderConfig, expecting_speakers
+from annotator.config.overrides import Overrides
+from annotator.config.schema import Config, ProviderConfig
 from annotator.errors import AnnotatorError, ConfigError
 from annotator.library.feed import IndexFeed
 from annotator.library.index import LibraryIndex
@@ -92,7 +93,7 @@ def run_window(
     ensure_std_streams()
     setup_logging()
     config, config_problem = load_window_config(config_path)
-    config = expecting_speakers(config, speakers)
+    overrides = Overrides(model=model, speakers=speakers, vocabulary=vocabulary)
     check_display(os.environ, sys.platform)
 
     from PySide6.QtGui import QIcon
@@ -129,10 +130,9 @@ def run_window(
         bridge,
         messages,
         window,
-        model=model,
+        overrides=overrides,
         keyring_backend=default_keyring(),
         library=library,
-        vocabulary=vocabulary,
     )
     sessions, controller = built.sessions, built.controller
     if built.library is not None and replay is None:
@@ -202,36 +202,35 @@ def compose(
     messages: MessageHub,
     window: MainWindow,
     *,
-    model: str | None = None,
+    overrides: Overrides | None = None,
     sessions_dir: Path | None = None,
     limits: AnalysisQueueLimits | None = None,
     stop_timeout_s: float = 30.0,
     keyring_backend: Any = None,
     library: IndexFeed | None = None,
     line_player: LinePlayer | None = None,
-    vocabulary: tuple[str, ...] = (),
 ) -> App:
     """Wire the session service and the controller to a window built by ``build_window``
-    (steps 5 and 6 above); the app and the window tests both build through here."""
+    (steps 5 and 6 above); the app and the window tests both build through here.
+    ``config`` is the file's; ``overrides`` (the command line's) apply over it for the
+    whole run, Settings saves included, and are never saved (``config.overrides``)."""
     from annotator.ui.session_controller import SessionController
     from annotator.ui.settings_dialog import SettingsDialog
 
+    file_config, run_overrides = config, overrides or Overrides()
     sessions = Sessions(
-        config,
+        run_overrides.apply(file_config),
         bridge,
-        model=model,
         sessions_dir=sessions_dir,
         limits=limits if limits is not None else AnalysisQueueLimits(),
         stop_timeout_s=stop_timeout_s,
         library=library,
-        vocabulary=vocabulary,
     )
-    window.set_vocabulary(vocabulary)
 
     def open_settings() -> None:
         devices = window.devices()
         dialog = SettingsDialog(
-            sessions.config,
+            file_config,  # the file's own settings: what Save writes holds no command-line option
             keyring_backend=keyring_backend,
             bridge=bridge,
             checker=check_with_key,
@@ -240,7 +239,10 @@ def compose(
         )
 
         def saved(cfg: Config) -> None:
-            sessions.set_config(cfg)
+            nonlocal file_config, run_overrides
+            run_overrides = run_overrides.after_edit(file_config, cfg)
+            file_config = cfg
+            sessions.set_config(run_overrides.apply(cfg))
             window.set_devices(devices, cfg.audio.devices)
             bridge.run(
                 sessions.check_keys(), what="Checking the provider keys"

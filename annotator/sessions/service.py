@@ -146,8 +146,10 @@ class Sessions:
         self.sink.on_event(Providers(self.providers_state()))
 
     def set_config(self, config: Config) -> None:
-        """New settings apply from the next session on."""
+        """New settings apply from the next session on (another model is loaded for it)."""
         self.config = config
+        if config.transcription.model != self.model.name:
+            self.model = ModelLoader(config.transcription.model, config.transcription, self.sink)
         self.model.transcription = config.transcription
 
     def set_vocabulary(self, terms: Sequence[str]) -> None:

@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.vocabulary_edit.setPlaceholderText("Vocabulary: names, terms…")
         self.vocabulary_edit.setToolTip(
             "Words to listen for in this session, separated by commas (the candidate's name, companies, "
-            "technologies); kept in the session's journal"
+            "technologies), besides the config's and --vocabulary's; kept in the session's journal"
         )
         self.speed_combo.currentIndexChanged.connect(lambda _i: self.speed_changed.emit(self.speed_combo.speed()))
 

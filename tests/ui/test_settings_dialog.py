@@ -281,3 +281,46 @@ def test_save_keeps_the_users_file(qtbot, aio_loop, bridge: Bridge, tmp_path: Pa
     with qtbot.waitSignal(dlg.saved):
         dlg.save()
     assert path.read_text(encoding="utf-8") == text.replace('model = "llama3"', 'model = "llama3.1"')
+
+
+def test_command_line_options_outlive_a_save_and_stay_out_of_the_file(
+    qtbot, aio_loop, hub, bridge: Bridge, window, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """``annotator --model M --speakers N --vocabulary T``: Settings > Save keeps them for the run and
+    never writes them; a setting changed in the dialog is the user's newer choice."""
+    from annotator.app import compose
+    from annotator.config.overrides import Overrides
+
+    text = '[analysis]\ndeadline_s = 20\n\n[transcription]\nvocabulary = ["Globex"]\n'
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    overrides = Overrides(model="base.en", speakers=3, vocabulary=("Siobhan Okonkwo",))
+    app = compose(load_config(path), bridge, hub, window, sessions_dir=tmp_path / "sessions", overrides=overrides)
+
+    def in_force() -> tuple[object, ...]:
+        t = app.sessions.config.transcription
+        return t.model, t.speakers, t.vocabulary
+
+    assert in_force() == ("base.en", 3, ("Globex", "Siobhan Okonkwo"))
+    assert app.sessions.model.label == "base.en"
+
+    def save_in_dialog(change) -> None:  # type: ignore[no-untyped-def]
+        window.settings_requested.emit()
+        dialog = window.findChildren(SettingsDialog)[-1]
+        assert dialog.whisper_model.currentText() == ""  # the file's own model, not the command line's
+        change(dialog)
+        with qtbot.waitSignal(dialog.saved):
+            dialog.save()
+        dialog.close()
+
+    save_in_dialog(lambda d: d.deadline.setValue(30))
+    saved = path.read_text(encoding="utf-8")
+    assert "deadline_s = 30" in saved
+    assert "base.en" not in saved and "speakers" not in saved and "Siobhan" not in saved
+    assert in_force() == ("base.en", 3, ("Globex", "Siobhan Okonkwo"))  # still this run's
+    assert app.sessions.model.label == "base.en"
+
+    save_in_dialog(lambda d: d.whisper_model.setCurrentText("small.en"))  # the user's newer choice wins
+    assert 'model = "small.en"' in path.read_text(encoding="utf-8")
+    assert in_force() == ("small.en", 3, ("Globex", "Siobhan Okonkwo"))
+    assert app.sessions.model.label == "small.en"  # loaded for the next session
