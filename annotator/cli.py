@@ -22,7 +22,12 @@ EXIT_USAGE = 2
 
 CONFIG_HELP = "TOML config file (default: the user's config directory)"
 MODEL_HELP = (
-    "faster-whisper model: a local model directory or a name such as base.en (default: the bundled offline tiny.en)"
+    "faster-whisper model: a local model directory or a name such as base.en "
+    "(default: [transcription] model, else the bundled offline tiny.en)"
+)
+SECOND_PASS_MODEL_HELP = (
+    "faster-whisper model for the second pass: a local model directory or a name such as medium.en "
+    "(default: [transcription] second_pass_model, small.en unless configured)"
 )
 SPEAKERS_HELP = (
     "the number of voices expected (speaker separation finds them as they come without it; with it, never more than N)"
@@ -54,14 +59,19 @@ VOCABULARY_HELP = (
 
 
 def _add_shared(
-    p: argparse.ArgumentParser, *, config: bool = True, model: bool = True, speakers: bool | None = None
+    p: argparse.ArgumentParser,
+    *,
+    config: bool = True,
+    model: bool = True,
+    speakers: bool | None = None,
+    model_help: str = MODEL_HELP,
 ) -> None:
     """The shared options on a command's parser. ``SUPPRESS`` as the default keeps an
     option given before the command: a subparser's own default would overwrite it."""
     if config:
         p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=CONFIG_HELP)
     if model:
-        p.add_argument("--model", metavar="NAME|PATH", default=argparse.SUPPRESS, help=MODEL_HELP)
+        p.add_argument("--model", metavar="NAME|PATH", default=argparse.SUPPRESS, help=model_help)
         p.add_argument("--vocabulary", metavar="TERMS|@FILE", default=argparse.SUPPRESS, help=VOCABULARY_HELP)
     if model if speakers is None else speakers:
         p.add_argument("--speakers", metavar="N", type=_count, default=argparse.SUPPRESS, help=SPEAKERS_HELP)
@@ -78,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help=CONFIG_HELP + "; for the window and every command that reads it"
     )
     parser.add_argument(
-        "--model", metavar="NAME|PATH", help=MODEL_HELP + "; for the window and every command that transcribes"
+        "--model",
+        metavar="NAME|PATH",
+        help=MODEL_HELP + "; for the window and every command that transcribes "
+        "(retranscribe: default [transcription] second_pass_model)",
     )
     parser.add_argument(
         "--vocabulary", metavar="TERMS|@FILE", help=VOCABULARY_HELP + "; for every command that transcribes"
@@ -164,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         "The new text is appended to the journal as a revision (the live text is kept there); exports, the "
         "review and the window use it from then on.",
     )
-    _add_shared(p, speakers=False)
+    _add_shared(p, speakers=False, model_help=SECOND_PASS_MODEL_HELP)
     p.add_argument("session", metavar="SESSION", help="session journal (.jsonl) or its id")
 
     return parser
