@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import signal
 import sys
 from dataclasses import replace
@@ -53,9 +54,16 @@ from annotator.text.clock import timestamp
 
 
 class TerminalSink:
-    """Prints the session as it happens: readable lines, or one JSON object per line."""
+    """Prints the session as it happens: readable lines, or one JSON object per line.
+
+    Readable, on a terminal, the words of an utterance still being spoken (partial
+    text) grow on one line at the bottom, overwritten in place (``\r`` + clear to the
+    end of the line, cut to the terminal's width so it never wraps) and replaced by
+    the final line; anything else printed clears it first. Not on a terminal (a pipe,
+    a file), partial text prints nothing, so the output is the final lines only."""
 
     QUIET_EVENTS: tuple[type[Event], ...] = (ReplayProgress, SessionClosed, Providers)
+    CLEAR_LINE = "\r\x1b[K"
 
     def __init__(self, out: TextIO, err: TextIO, *, as_json: bool) -> None:
         self.out = out
@@ -65,6 +73,25 @@ class TerminalSink:
         self.analyses = 0
         self.cost_usd = 0.0
         self.session_path = ""
+        self.show_partials = not as_json and _is_terminal(out)
+        self._partial_shown = False  # a partial line stands at the bottom of the terminal
+
+    def clear_partial(self) -> None:
+        """Erase the partial line, so what is printed next starts on a clean line."""
+        if self._partial_shown:
+            self.out.write(self.CLEAR_LINE)
+            self.out.flush()
+            self._partial_shown = False
+
+    def _show_partial(self, partial: PartialText) -> None:
+        who = flat(partial.speaker or partial.source)
+        line = f"[{timestamp(partial.start)}] {who + ': ' if who else ''}{flat(partial.text)} …"
+        width = _width(self.out)
+        if len(line) >= width:  # a wrapped line could not be overwritten in place: keep its newest words
+            line = "…" + line[len(line) - width + 2 :]
+        self.out.write(self.CLEAR_LINE + line)
+        self.out.flush()
+        self._partial_shown = True
 
     def totals(self) -> dict[str, Any]:
         return {"chunks": len(self.chunks), "analyses": self.analyses, "cost_usd": round(self.cost_usd, 6)}
@@ -78,6 +105,7 @@ class TerminalSink:
         if self.as_json:
             self.emit("chunk", chunk.to_dict())
             return
+        self.clear_partial()
         who = f"{flat(chunk.who)}: " if chunk.who else ""
         self.out.write(f"[{timestamp(chunk.start)}] {who}{flat(chunk.text)}\n")
         self.out.flush()
@@ -88,6 +116,7 @@ class TerminalSink:
         if self.as_json:
             self.emit("analysis", analysis.to_dict())
             return
+        self.clear_partial()
         last = self.chunks.get(analysis.chunk_ids[-1]) if analysis.chunk_ids else None
         block = format_analysis(0, 0, last or Chunk(0, "", 0, 0, analysis.text), analysis)
         # the first line repeats the chunk, already printed: keep the analysis lines only
@@ -98,25 +127,30 @@ class TerminalSink:
         if self.as_json:
             self.emit("mark", mark.to_dict())
         else:
+            self.clear_partial()
             self.out.write(f"{INDENT}* {mark.kind} at {timestamp(mark.at)} {flat(mark.note)}\n")
 
     def on_error(self, error: AnnotatorError) -> None:
         if self.as_json:
             self.emit("error", {"message": str(error)})
+        self.clear_partial()
         self.err.write(f"annotator: {error}\n")
         self.err.flush()
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, self.QUIET_EVENTS):
             return
-        if isinstance(event, PartialText):  # provisional: a JSON line of its own, never a printed line
+        if isinstance(event, PartialText):  # provisional: a JSON line, or a line overwritten on a terminal
             if self.as_json:
                 self.emit("partial", event.to_dict())
+            elif self.show_partials:
+                self._show_partial(event)
             return
         if isinstance(event, SessionStarted):
             self.session_path = event.path
         if self.as_json:
             self.emit("event", {"kind": event.kind, "data": event.to_dict()})
+        self.clear_partial()
         match event:
             case ModelLoading(model=model):
                 self.err.write(f"annotator: loading the transcription model ({flat(model)})...\n")
@@ -141,6 +175,21 @@ class TerminalSink:
         return None
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream: not a terminal
+        return False
+
+
+def _width(stream: TextIO) -> int:
+    """The terminal's width in characters (80 when it cannot be told)."""
+    try:
+        return max(20, os.get_terminal_size(stream.fileno()).columns)
+    except (AttributeError, OSError, ValueError):
+        return 80
+
+
 async def listen(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from annotator.sessions.service import Sessions
 
@@ -158,6 +207,7 @@ async def listen(config: Config, args: argparse.Namespace, out: TextIO, err: Tex
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), args.duration)
     finally:
+        terminal.clear_partial()
         if sessions.active:
             err.write("annotator: stopping: transcribing what was said last...\n")
             await sessions.stop()
