@@ -9,7 +9,13 @@ contradictions), and saves, under ``benchmarks/screenshots/``:
   flag card clicked (both statements selected), at 1280x800 and 900x700;
 - ``window-replaying-900.png``: mid-replay with a toolbar button hovered
   (the state must stay in view);
-- ``settings-900.png``: the settings dialog with a refused Base URL.
+- ``settings-900.png``: the settings dialog with a refused Base URL;
+- ``library-900.png``: the start page, the library, with a few sessions written
+  to the temporary data directory (one that did not close cleanly);
+- ``speakers-900.png``: a saved session with two named speakers, each in its
+  colour, a flag card saying who;
+- ``partial-900.png``: the same with a grey partial row at the bottom (someone
+  still talking).
 
 ``--readme`` also writes ``resources/screenshot.png`` (the README's picture).
 
@@ -89,6 +95,55 @@ def replies() -> list:
     return out
 
 
+LIBRARY = (  # (hours before now, lines (speaker, text), closed cleanly)
+    (2, (("Ada", "I led the Kubernetes migration last spring"), ("Bob", "How long did it take?")), True),
+    (26, (("Chen", "I moved from support to engineering"), ("You", "What made you switch?")), True),
+    (50, (("You", "Tell me about your last role"),), False),
+    (170, (("Dana", "We cut the cloud bill by a third"), ("You", "Which services did you drop?")), True),
+)
+
+TALK = (  # a saved session with two voices: (speaker id, start, end, text)
+    ("S1", 0.0, 4.0, "Thanks for joining. How long have you led the backend team?"),
+    ("S2", 4.6, 9.5, "About three years now, since we split the platform group."),
+    ("S1", 10.0, 13.0, "And what did you work on before that?"),
+    ("S2", 13.6, 19.0, "I joined the company eighteen months ago, from a consultancy."),
+    ("S1", 19.8, 23.0, "Which parts of the stack do you know best?"),
+    ("S2", 23.5, 29.0, "Mostly Go services, Postgres and the Kubernetes cluster."),
+)
+
+
+def write_library(directory: Path) -> None:
+    """The library page's sessions: real journals, as the tests write them."""
+    import time
+
+    from tests.unit.library.helpers import write_session
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for hours, lines, closed in LIBRARY:
+        write_session(directory, list(lines), when=time.time() - hours * 3600, close=closed)
+
+
+def write_talk(directory: Path) -> Path:
+    """A saved session with speakers S1 and S2, named, and a contradiction on S2's line."""
+    from annotator.journal.writer import Journal
+    from annotator.models import Analysis, Chunk, Contradiction, Insight, Sentiment, SpeakerName
+
+    journal = Journal.create(directory, header={"model": "tiny.en", "vocabulary": ["Kubernetes", "Postgres"]})
+    for i, (speaker, start, end, text) in enumerate(TALK, start=1):
+        journal.write_chunk(Chunk(i, "You", start, end, text, speaker))
+        label, score = ("negative", -0.4) if i == 4 else ("neutral", 0.1) if speaker == "S1" else ("positive", 0.4)
+        said = (
+            (Contradiction(TALK[3][3], TALK[1][3], "Three years leading the team, yet joined eighteen months ago."),)
+            if i == 4
+            else ()
+        )
+        journal.write_analysis(Analysis((i,), text, Insight(Sentiment(label, score), said, (), ""), "loopback", "m"))
+    journal.write_speaker(SpeakerName("S1", "Interviewer"))
+    journal.write_speaker(SpeakerName("S2", "Candidate"))
+    journal.close()
+    return journal.path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readme", action="store_true", help="also write resources/screenshot.png")
@@ -108,7 +163,9 @@ def main() -> int:
     from annotator import paths
     from annotator.app import build_window, compose
     from annotator.config.schema import Config
-    from annotator.sessions.events import Event, ReplayProgress, SessionClosed
+    from annotator.library.feed import IndexFeed
+    from annotator.library.index import LibraryIndex
+    from annotator.sessions.events import Event, Opened, PartialText, ReplayProgress, SessionClosed
     from annotator.sessions.pipeline import AnalysisQueueLimits
     from annotator.ui.bridge import Bridge, close_event_loop, new_event_loop
     from annotator.ui.messages import MessageHub
@@ -125,7 +182,12 @@ def main() -> int:
     window = build_window(hub, bridge, confirm=lambda title, text: True)
     # prices as a paid provider might have, so the status bar shows a cost
     config = Config(providers=(server.provider("loopback", price_in_per_mtok=1.0, price_out_per_mtok=5.0),))
-    sessions = compose(config, bridge, hub, window, limits=AnalysisQueueLimits(batch_chars=1)).sessions
+    write_library(paths.sessions_dir())
+    library = IndexFeed(LibraryIndex.open)
+    composed = compose(config, bridge, hub, window, limits=AnalysisQueueLimits(batch_chars=1), library=library)
+    sessions, shelf = composed.sessions, composed.library
+    assert shelf is not None
+    shelf.show_library()  # the start page, as the app opens
     window.resize(900, 700)
     window.show()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -147,6 +209,12 @@ def main() -> int:
 
     async def run() -> None:
         await sessions.check_keys()
+        for _ in range(200):  # the index lists the sessions in its own thread
+            if shelf.view.model.rowCount() >= len(LIBRARY):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+        save(window, "library-900.png")
         done = loop.create_future()
         bridge.event.connect(lambda e: isinstance(e, SessionClosed) and not done.done() and done.set_result(None))
         window.speed_combo.setCurrentIndex(window.speed_combo.findData(0.0))
@@ -176,14 +244,35 @@ def main() -> int:
         settle()
         save(dialog, "settings-900.png")
         dialog.close()
+        window.resize(900, 700)
+
+    async def talk() -> None:
+        opened = loop.create_future()
+        bridge.event.connect(lambda e: isinstance(e, Opened) and not opened.done() and opened.set_result(None))
+        window.open_requested.emit(str(write_talk(tmp / "talk")))
+        await opened
+        await asyncio.sleep(0.3)
+
+    def look_at_talk() -> None:
+        settle()
+        save(window, "speakers-900.png")
+        bridge.on_event(PartialText("You", 29.6, "And before the consultancy I spent two years at", "S2"))
+        window.transcript.scroll_to_newest()
+        settle()
+        save(window, "partial-900.png")
 
     try:
         loop.run_until_complete(run())
         looked = loop.create_future()
         loop.call_soon(lambda: (look(), looked.set_result(None)))  # on the running loop, outside any task
         loop.run_until_complete(looked)
+        loop.run_until_complete(talk())
+        looked = loop.create_future()
+        loop.call_soon(lambda: (look_at_talk(), looked.set_result(None)))
+        loop.run_until_complete(looked)
         loop.run_until_complete(sessions.shutdown())
     finally:
+        library.close()
         server.stop()
         window.may_close = True
         window.close()

@@ -39,6 +39,15 @@ from annotator.text.money import cost
 
 COLUMNS = ("Date", "Duration", "Title", "Speakers", "Flags", "Review", "Cost", "")
 TITLE_COLUMN = 2
+COLUMN_SAMPLES = {  # column -> its widest usual text, for its width
+    0: "2026-12-02 14:37",
+    1: "1:02:05",
+    3: "Ada, Bob, You",
+    4: "99",
+    5: "reviewed",
+    6: "$0.0123",
+    7: "did not close cleanly",
+}
 KIND_LABELS = {"line": "", "flag": "⚑ ", "note": "✎ ", "review": "review: ", "title": "title: "}
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -140,8 +149,15 @@ class LibraryView(QWidget):
             QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)  # one line per session: a date broken in two read as two rows
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # widths from the widest text each column holds (measured once, not per row: a thousand sessions open fast)
+        metrics = self.table.fontMetrics()
+        for column, widest in COLUMN_SAMPLES.items():
+            width = max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(COLUMNS[column]))
+            header.resizeSection(column, width + 24)
         self.table.doubleClicked.connect(lambda index: self._act_on_row(index.row(), "open"))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._sync_buttons())
         self.hits = QListWidget(self)

@@ -124,9 +124,13 @@ def fill_recent(menu: QMenu, sessions: Sequence[tuple[Path, str]], on_pick: Call
         menu.addAction("No sessions yet").setEnabled(False)
 
 
+INPUT_COLUMN_MAX_PX = 320
+
+
 def input_column(parent: QWidget, *widgets: QWidget) -> QWidget:
     """Widgets stacked in one toolbar slot (the input picker with its level right under it)."""
     column = QWidget(parent)
+    column.setMaximumWidth(INPUT_COLUMN_MAX_PX)  # a wide window gives the room to the panes, not to one field
     lay = QVBoxLayout(column)
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(2)

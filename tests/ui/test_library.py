@@ -159,3 +159,14 @@ def test_rename_repair_and_delete_from_the_library(
     assert not unclean.exists()
     assert (trash / unclean.name).exists()
     assert model.index(0, TITLE_COLUMN).data(Qt.ItemDataRole.DisplayRole) == "Ada, platform lead"
+
+
+def test_a_session_is_one_line_with_its_whole_date(qtbot) -> None:  # type: ignore[no-untyped-def]
+    view = LibraryView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show_sessions([summary("2026-02-01", "Ada interview"), summary("2026-01-01", unclean=True)])
+    metrics = view.table.fontMetrics()
+    assert not view.table.wordWrap()
+    assert view.table.columnWidth(0) > metrics.horizontalAdvance("2026-02-01 10:00")
+    assert view.table.columnWidth(7) > metrics.horizontalAdvance("did not close cleanly")

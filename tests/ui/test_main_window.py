@@ -383,3 +383,9 @@ def test_a_clicked_flag_card_shows_it_is_the_selected_one(qtbot, window: MainWin
     for card, other in ((first, second), (second, first)):
         qtbot.mouseClick(card.statement, Qt.MouseButton.LeftButton, pos=QPoint(8, 4))  # on its text, as a user clicks
         assert card.property("selected") is True and other.property("selected") is False
+
+
+def test_a_wide_window_gives_its_room_to_the_panes_not_the_input_fields(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1600, 800)
+    qtbot.waitUntil(lambda: window.width() >= 1280, timeout=5000)
+    assert window.device_combo.width() <= 320 and window.vocabulary_edit.width() <= 320
