@@ -92,3 +92,45 @@ def test_a_dead_microphone_says_what_to_check_and_keeps_no_session(
     assert "level meter" in said and "annotator devices" in said
     assert list(sessions_dir.glob("*")) == []
     assert app.sessions.session_path is None
+
+
+def test_a_note_typed_while_someone_talks_marks_the_moment_ctrl_m_was_pressed(
+    qtbot,
+    make_app,
+    pulse_server: PulseServer,  # noqa: F811
+    whisper_model,
+) -> None:  # type: ignore[no-untyped-def]
+    from annotator.ui.note_field import NoteField
+
+    app = make_app(Config(providers=()))
+    app.sessions.model.whisper = whisper_model
+    win = app.window
+    chunks: list[int] = []
+    app.bridge.chunk.connect(lambda c: chunks.append(c.id))
+    win.set_devices([(pulse_server.monitor, pulse_server.monitor)])
+    win.device_combo.setCurrentIndex(1)
+    win.act_record.trigger()
+    qtbot.waitUntil(lambda: win.status.state.text() == "● Recording", timeout=20000)
+    pulse_server.play(DATA / "ljspeech" / "LJ001-0004.wav")
+    model = win.transcript_model
+    qtbot.waitUntil(lambda: bool(chunks) and not model.row_at(model.rowCount() - 1).partial, timeout=40000)
+
+    win.act_mark.trigger()  # Ctrl+M after the first answer
+    heard_then = chunks[-1]
+    field = win.findChild(NoteField)
+    assert isinstance(field, NoteField)
+    qtbot.keyClicks(field.edit, "ask about the block books")
+    player = threading.Thread(target=pulse_server.play, args=(DATA / "ljspeech" / "LJ001-0008.wav",))
+    player.start()  # the talk goes on while the note is typed
+    qtbot.waitUntil(lambda: chunks[-1] > heard_then and not player.is_alive(), timeout=40000)
+    with qtbot.waitSignal(app.bridge.mark, timeout=10000) as got:
+        qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    mark = got.args[0]
+    assert (mark.note, mark.chunk_id) == ("ask about the block books", heard_then)
+    assert mark.at == model.chunks()[heard_then].end  # where that line ends, not where the talk got to
+
+    win.act_stop.trigger()
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=30000)
+    records = [json.loads(line) for line in app.sessions.session_path.read_text().splitlines()]
+    marks = [r for r in records if r["type"] == "mark"]
+    assert [(m["note"], m["chunk_id"]) for m in marks] == [("ask about the block books", heard_then)]
