@@ -45,6 +45,7 @@ from annotator.config.schema import Config, ProviderConfig
 from annotator.errors import AnnotatorError, ConfigError
 from annotator.library.feed import IndexFeed
 from annotator.library.index import LibraryIndex
+from annotator.library.refresh import index_journal
 from annotator.models import Attempt
 from annotator.sessions.events import Event, SessionClosed
 from annotator.sessions.pipeline import AnalysisQueueLimits
@@ -267,7 +268,7 @@ def compose(
         sessions,
         bridge,
         messages,
-        on_saved=None if feed is None else lambda path: feed.put(lambda index: index.index_journal(path)),
+        on_saved=None if feed is None else lambda path: feed.put(lambda index: index_journal(index, path)),
     )
     LineAudio(window, bridge, messages, player=line_player)
     return App(window, sessions, controller, bridge, shelf)

@@ -8,7 +8,7 @@ rare word per session, an analysis with a flag every 10 lines, a note every
 50), written straight as JSON lines (the journal writer's format). Then
 prints:
 
-- the time to build the index from scratch (``LibraryIndex.refresh`` over
+- the time to build the index from scratch (``library.refresh.refresh`` over
   every journal) and the index's size on disk;
 - a refresh when nothing changed (stat of every journal: what opening the
   library costs before the list shows);
@@ -32,7 +32,7 @@ prints:
 - where the bytes are (SQLite's ``dbstat``: each table and index).
 
 ``--fts-options`` and ``--no-vacuum`` build the index with other choices
-(``library.index.FTS_OPTIONS``, ``VACUUM_AFTER_REBUILD``) to measure them.
+(``library.schema.FTS_OPTIONS``, ``library.refresh.VACUUM_AFTER_REBUILD``) to measure them.
 """
 
 from __future__ import annotations
@@ -51,9 +51,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from annotator.library import index as index_module
+from annotator.library import refresh as refresh_module
+from annotator.library import schema, search
 from annotator.library.feed import IndexFeed
 from annotator.library.index import LibraryIndex
+from annotator.library.lines import add_chunk
+from annotator.library.listing import sessions
+from annotator.library.refresh import refresh
 from annotator.models import Chunk
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ra", "su", "to", "vi", "de", "an", "or", "el", "ip", "us", "ba", "ge"]
@@ -157,7 +161,7 @@ def open_view(index: LibraryIndex) -> float | None:
     app = QApplication.instance() or QApplication([])
     t = time.perf_counter()
     view = LibraryView()
-    view.show_sessions(index.sessions())
+    view.show_sessions(sessions(index))
     view.show()
     app.processEvents()
     elapsed = (time.perf_counter() - t) * 1000
@@ -193,14 +197,14 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--reuse", action="store_true", help="keep the journals already generated in --dir")
-    parser.add_argument("--fts-options", help=f"FTS5 options instead of {index_module.FTS_OPTIONS!r}")
+    parser.add_argument("--fts-options", help=f"FTS5 options instead of {schema.FTS_OPTIONS!r}")
     parser.add_argument("--no-vacuum", action="store_true", help="no VACUUM after the rebuild")
     args = parser.parse_args()
     if args.fts_options is not None:
-        index_module.FTS_OPTIONS = args.fts_options
+        schema.FTS_OPTIONS = args.fts_options
     if args.no_vacuum:
-        index_module.VACUUM_AFTER_REBUILD = False
-    print(f"FTS5 options: {index_module.FTS_OPTIONS}; VACUUM after a rebuild: {index_module.VACUUM_AFTER_REBUILD}")
+        refresh_module.VACUUM_AFTER_REBUILD = False
+    print(f"FTS5 options: {schema.FTS_OPTIONS}; VACUUM after a rebuild: {refresh_module.VACUUM_AFTER_REBUILD}")
     base = args.dir or Path(tempfile.mkdtemp(prefix="library-bench-"))
     sessions_dir = base / "sessions"
     sessions_dir.mkdir(parents=True, exist_ok=True)
@@ -219,13 +223,13 @@ def main() -> None:
         Path(f"{index_path}{suffix}").unlink(missing_ok=True)  # from scratch
     t = time.perf_counter()
     index = LibraryIndex.open(index_path, sessions_dir)
-    index.refresh()
+    refresh(index)
     build = time.perf_counter() - t
     print(f"index built from scratch: {build:.1f} s; index on disk {index.size_bytes() / 1e6:.0f} MB")
     where_the_bytes_are(index_path)
 
-    report("refresh, nothing changed", timed(index.refresh, 20))
-    report("sessions() (the list's rows)", timed(index.sessions, 20))
+    report("refresh, nothing changed", timed(lambda: refresh(index), 20))
+    report("sessions() (the list's rows)", timed(lambda: sessions(index), 20))
     view = [v for v in (open_view(index) for _ in range(5)) if v is not None]
     if view:
         report("library view opened (rows + widget shown)", view)
@@ -237,7 +241,7 @@ def main() -> None:
     for _ in range(500):
         chunk = Chunk(next(counter), "You", 3600, 3604, "a new line about the roadmap")
         t, c = time.perf_counter(), time.thread_time()
-        index.add_chunk(journal, chunk)
+        add_chunk(index, journal, chunk)
         wall.append((time.perf_counter() - t) * 1000)
         cpu.append((time.thread_time() - c) * 1000)
     report("add_chunk on the full index", wall)
@@ -245,20 +249,20 @@ def main() -> None:
     feed = IndexFeed(lambda: index)
     report(
         "IndexFeed.put (what the GUI thread pays)",
-        timed(lambda: feed.put(lambda i: i.add_chunk(journal, Chunk(next(counter), "You", 1, 2, "x y z"))), 500),
+        timed(lambda: feed.put(lambda i: add_chunk(i, journal, Chunk(next(counter), "You", 1, 2, "x y z"))), 500),
     )
     feed.wait_idle()
 
     def one_live_chunk() -> None:
         chunk = Chunk(next(counter), "You", 3600, 3604, "a new line about the roadmap")
-        feed.put(lambda i: i.add_chunk(journal, chunk))
+        feed.put(lambda i: add_chunk(i, journal, chunk))
         feed.wait_idle()
 
     report("a chunk through the feed, put to committed", timed(one_live_chunk, 500))
     t = time.perf_counter()
     for _ in range(500):
         chunk = Chunk(next(counter), "You", 3600, 3604, "a burst of lines about the roadmap")
-        feed.put(lambda i, chunk=chunk: i.add_chunk(journal, chunk))
+        feed.put(lambda i, chunk=chunk: add_chunk(i, journal, chunk))
     feed.wait_idle()
     burst = (time.perf_counter() - t) * 1000
     print(f"{'a burst of 500 through the feed':<42} {burst / 500:8.3f} ms a chunk ({burst:.0f} ms in all)")
@@ -277,12 +281,12 @@ def main() -> None:
         "one letter typed ('a')": ["a"] * 200,
     }
     for name, qs in queries.items():
-        report(f"search: {name}", timed_each(index.search, qs))
+        report(f"search: {name}", timed_each(lambda q: search.search(index, q), qs))
     # The prefix lookup alone: what ``search`` runs when the letters typed are no word (or fill
     # fewer than a page), here for the letters of the commonest words: its worst case.
     for letters in ("the", "and", busy_prefix(words)):
-        query = index_module.fts_query(letters)
-        report(f"prefix lookup alone: {query}", timed(lambda q=query: index._matching(q, 50), 50))
+        query = search.fts_query(letters)
+        report(f"prefix lookup alone: {query}", timed(lambda q=query: search._matching(index, q, 50), 50))
     index.close()
     print(f"(files under {base})")
 

@@ -17,7 +17,10 @@ import sys
 from typing import TextIO
 
 from annotator.errors import LibraryError
-from annotator.library.index import Hit, LibraryIndex
+from annotator.library.index import LibraryIndex
+from annotator.library.listing import sessions
+from annotator.library.refresh import refresh
+from annotator.library.search import Hit, search
 from annotator.library.summary import SessionSummary
 from annotator.text.clock import timestamp
 from annotator.text.money import cost
@@ -55,20 +58,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     index = LibraryIndex.open()
     try:
         try:
-            refreshed = index.refresh()
+            refreshed = refresh(index)
             warnings = list(refreshed.warnings)
         except LibraryError as problem:
             warnings = [str(problem)]
         for warning in warnings:
             print(f"annotator: warning: {warning}", file=err)
         if args.search is not None:
-            hits = index.search(args.search, limit=SEARCH_LIMIT)
+            hits = search(index, args.search, limit=SEARCH_LIMIT)
             for h in hits:
                 print(json.dumps(h.to_dict(), ensure_ascii=False) if args.json else hit_line(h), file=out)
             if not hits and not args.json:
                 print(f"annotator: nothing found for {args.search!r}", file=err)
         else:
-            for s in index.sessions():
+            for s in sessions(index):
                 print(json.dumps(s.to_dict(), ensure_ascii=False) if args.json else session_line(s), file=out)
     finally:
         index.close()

@@ -17,8 +17,8 @@ re-reads those sessions. Other failures are logged. Nothing here ever
 writes a journal.
 
     feed = IndexFeed(LibraryIndex.open)
-    feed.put(lambda index: index.add_chunk(journal, chunk))
-    hits = await asyncio.to_thread(feed.call, lambda index: index.search("kubernetes"))
+    feed.put(lambda index: add_chunk(index, journal, chunk))
+    hits = await asyncio.to_thread(feed.call, lambda index: search(index, "kubernetes"))
     feed.close()
 """
 

@@ -43,7 +43,9 @@ from annotator.config.keys import key_status
 from annotator.config.schema import Config
 from annotator.errors import AnnotatorError, AudioError, InputError, ModelError
 from annotator.journal.writer import Journal
+from annotator.library import listing
 from annotator.library.feed import IndexFeed
+from annotator.library.refresh import index_journal
 from annotator.models import Chunk, Mark, SpeakerName
 from annotator.sessions.events import (
     Providers,
@@ -483,9 +485,9 @@ class Sessions:
         if self.library is None:
             return
         if remove:
-            self.library.put(lambda index: index.remove(journal.stem))
+            self.library.put(lambda index: listing.remove(index, journal.stem))
         else:
-            self.library.put(lambda index: index.index_journal(journal))
+            self.library.put(lambda index: index_journal(index, journal))
 
     async def export(self, session: Path, output: Path, fmt: str) -> Path:
         return await export_saved(session, output, fmt)

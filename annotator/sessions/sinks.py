@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from annotator.errors import AnnotatorError
 from annotator.journal.writer import Journal
 from annotator.library.feed import IndexFeed
+from annotator.library.lines import add_chunk, add_line
 from annotator.library.summary import IndexedLine
 from annotator.models import Analysis, Chunk, Mark, SpeakerName
 from annotator.sessions.events import (
@@ -133,7 +134,7 @@ class LibrarySink:
     def on_chunk(self, chunk: Chunk) -> None:
         self._starts[chunk.id] = chunk.start
         journal, created = self.journal, self.created
-        self.feed.put(lambda index: index.add_chunk(journal, chunk, created))
+        self.feed.put(lambda index: add_chunk(index, journal, chunk, created))
 
     def on_analysis(self, analysis: Analysis) -> None:
         if analysis.insight is None or not analysis.insight.contradictions:
@@ -149,7 +150,7 @@ class LibrarySink:
 
     def _line(self, line: IndexedLine) -> None:
         journal = self.journal
-        self.feed.put(lambda index: index.add_line(journal, line))
+        self.feed.put(lambda index: add_line(index, journal, line))
 
     def on_error(self, error: AnnotatorError) -> None:
         return None

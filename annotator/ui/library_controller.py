@@ -22,7 +22,10 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget, QWidget
 from annotator.journal.recovery import append_title, repair
 from annotator.journal.store import trash_session
 from annotator.library.feed import IndexFeed
-from annotator.library.index import Hit, LibraryIndex, Refreshed
+from annotator.library.index import LibraryIndex
+from annotator.library.listing import remove, sessions
+from annotator.library.refresh import Refreshed, refresh
+from annotator.library.search import Hit, search
 from annotator.library.summary import SessionSummary
 from annotator.sessions.events import Event, Opened, SessionClosed, SessionStarted
 from annotator.ui.bridge import Bridge
@@ -37,7 +40,7 @@ LIBRARY_ACTION = ActionText("Library", "Ctrl+L", "Every saved session: open, rep
 
 def listing(index: LibraryIndex) -> tuple[Refreshed, list[SessionSummary]]:
     """Catch up with the journals, then the rows (in a worker thread)."""
-    return index.refresh(), index.sessions()
+    return refresh(index), sessions(index)
 
 
 class LibraryController(QObject):
@@ -116,7 +119,7 @@ class LibraryController(QObject):
             self.view.show_hits(query, hits)
 
         self.bridge.run_blocking(
-            self.feed.call, lambda index: index.search(query, SEARCH_LIMIT), what="Searching", on_result=found
+            self.feed.call, lambda index: search(index, query, SEARCH_LIMIT), what="Searching", on_result=found
         )
 
     # -- acting on a session ------------------------------------------------------------
@@ -146,7 +149,7 @@ class LibraryController(QObject):
         stem = Path(path).stem
 
         def trashed(_files: list[Path]) -> None:
-            self.feed.put(lambda index: index.remove(stem))
+            self.feed.put(lambda index: remove(index, stem))
             self.messages.info(f"{Path(path).name} and its audio were moved to the trash.")
             self.reload()
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.library.index import Hit
+from annotator.library.search import Hit
 from annotator.library.summary import SessionSummary
 from annotator.text.clock import timestamp
 from annotator.text.money import cost

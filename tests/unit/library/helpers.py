@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.journal.writer import Journal
+from annotator.library.index import LibraryIndex
+from annotator.library.refresh import refresh
 from annotator.models import Analysis, Attempt, Chunk, Contradiction, Insight, Mark, Outcome, Sentiment
 
 CLOCK = [1_764_087_603.0]
+DAY = 86_400.0
+T0 = 1_764_087_603.0
 
 
 def ticking_clock() -> float:
@@ -29,3 +33,10 @@ def write_session(directory: Path, lines: list[tuple[str, str]], *, when: float,
     else:
         journal._at_exit()  # the process died: no end record
     return journal.path
+
+
+def open_index(tmp_path: Path, sessions: Path) -> LibraryIndex:
+    """The index of ``sessions`` under ``tmp_path``, caught up with them."""
+    index = LibraryIndex.open(tmp_path / "data" / "library.sqlite3", sessions)
+    refresh(index)
+    return index

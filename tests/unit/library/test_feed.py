@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,12 @@ import pytest
 from annotator.errors import AnnotatorError, LibraryError
 from annotator.journal.writer import Journal
 from annotator.library import feed as feed_module
+from annotator.library import listing
 from annotator.library.feed import IndexFeed
 from annotator.library.index import LibraryIndex
+from annotator.library.lines import add_chunk, add_line
+from annotator.library.refresh import refresh
+from annotator.library.search import search
 from annotator.library.summary import IndexedLine
 from annotator.models import Chunk
 from tests.unit.library.helpers import write_session
@@ -32,13 +37,17 @@ def sessions(tmp_path: Path) -> Path:
     return d
 
 
-def open_feed(tmp_path: Path, sessions: Path) -> tuple[IndexFeed, list[str]]:
-    """A feed over a refreshed index, with every statement the index's connection runs recorded."""
-    statements: list[str] = []
+def open_feed(
+    tmp_path: Path,
+    sessions: Path,
+    trace: Callable[[str], object] | None = None,
+    on_error: Callable[[AnnotatorError], None] | None = None,
+) -> tuple[IndexFeed, LibraryIndex]:
+    """A feed over a refreshed index, ``trace`` called with every statement the index's connection runs."""
     index = LibraryIndex.open(tmp_path / "library.sqlite3", sessions)
-    index.refresh()
-    index._conn.set_trace_callback(statements.append)
-    return IndexFeed(lambda: index), statements
+    refresh(index)
+    index._conn.set_trace_callback(trace)
+    return IndexFeed(lambda: index, on_error=on_error), index
 
 
 def blocked(feed: IndexFeed) -> threading.Event:
@@ -55,61 +64,60 @@ def blocked(feed: IndexFeed) -> threading.Event:
 
 
 def test_what_queued_up_is_one_transaction_in_order(tmp_path: Path, sessions: Path) -> None:
-    feed, statements = open_feed(tmp_path, sessions)
+    statements: list[str] = []
+    feed, _index = open_feed(tmp_path, sessions, trace=statements.append)
     live = sessions / "2030-01-01_00-00-00.jsonl"
     release = blocked(feed)
     del statements[:]
     for i in range(1, 31):
         chunk = Chunk(i, "You", i * 5.0, i * 5.0 + 4.0, f"live line number{i} zebra")
-        feed.put(lambda index, chunk=chunk: index.add_chunk(live, chunk))
+        feed.put(lambda index, chunk=chunk: add_chunk(index, live, chunk))
     release.set()
     assert feed.wait_idle(10)
     commits = [s for s in statements if s.strip().upper() == "COMMIT"]
     assert len(commits) == 2  # the held update's transaction, then the 30 lines' one
-    hits = feed.call(lambda index: index.search("zebra"))
+    hits = feed.call(lambda index: search(index, "zebra"))
     assert [h.chunk_id for h in hits] == list(range(30, 0, -1))  # newest first: the order they were put in
-    assert {s.id: s.chunks for s in feed.call(lambda index: index.sessions())}[live.stem] == 30
+    assert {s.id: s.chunks for s in feed.call(listing.sessions)}[live.stem] == 30
     feed.close()
 
 
 def test_an_update_that_fails_in_a_batch_is_undone_alone(tmp_path: Path, sessions: Path) -> None:
-    feed, _statements = open_feed(tmp_path, sessions)
+    feed, _index = open_feed(tmp_path, sessions)
     journal = sorted(sessions.glob("*.jsonl"))[0]
 
     def half_done(index: LibraryIndex) -> None:
-        index.add_line(journal, IndexedLine("note", 1.0, "a yak note that must not stay"))
+        add_line(index, journal, IndexedLine("note", 1.0, "a yak note that must not stay"))
         raise AnnotatorError("this update fails after writing")
 
     release = blocked(feed)
-    feed.put(lambda index: index.add_line(journal, IndexedLine("note", 1.0, "first yak note")))
+    feed.put(lambda index: add_line(index, journal, IndexedLine("note", 1.0, "first yak note")))
     feed.put(half_done)
-    feed.put(lambda index: index.add_line(journal, IndexedLine("note", 2.0, "second yak note")))
+    feed.put(lambda index: add_line(index, journal, IndexedLine("note", 2.0, "second yak note")))
     release.set()
     assert feed.wait_idle(10)
-    assert [h.text for h in feed.call(lambda index: index.search("yak"))] == ["second yak note", "first yak note"]
+    assert [h.text for h in feed.call(lambda index: search(index, "yak"))] == ["second yak note", "first yak note"]
     feed.close()
 
 
 def test_a_library_error_in_a_batch_is_one_sentence_and_the_next_batch_goes_on(tmp_path: Path, sessions: Path) -> None:
     errors: list[AnnotatorError] = []
-    index = LibraryIndex.open(tmp_path / "library.sqlite3", sessions)
-    index.refresh()
-    feed = IndexFeed(lambda: index, on_error=errors.append)
+    feed, _index = open_feed(tmp_path, sessions, on_error=errors.append)
     journal = sorted(sessions.glob("*.jsonl"))[0]
 
     def full(index: LibraryIndex) -> None:
         raise LibraryError("the disk is full")
 
     release = blocked(feed)
-    feed.put(lambda index: index.add_line(journal, IndexedLine("note", 1.0, "lost owl note")))
+    feed.put(lambda index: add_line(index, journal, IndexedLine("note", 1.0, "lost owl note")))
     feed.put(full)
     release.set()
     assert feed.wait_idle(10)
     assert [str(e) for e in errors] == ["the disk is full"]
-    assert feed.call(lambda index: index.search("owl")) == []  # the whole transaction was undone
-    feed.put(lambda index: index.add_line(journal, IndexedLine("note", 1.0, "kept owl note")))
+    assert feed.call(lambda index: search(index, "owl")) == []  # the whole transaction was undone
+    feed.put(lambda index: add_line(index, journal, IndexedLine("note", 1.0, "kept owl note")))
     assert feed.wait_idle(10)
-    assert [h.text for h in feed.call(lambda index: index.search("owl"))] == ["kept owl note"]
+    assert [h.text for h in feed.call(lambda index: search(index, "owl"))] == ["kept owl note"]
     feed.close()
 
 
@@ -118,12 +126,11 @@ def test_the_wal_is_checkpointed_when_the_feed_is_idle(
 ) -> None:
     monkeypatch.setattr(feed_module, "IDLE_S", 0.05)
     checkpointed = threading.Event()
-    index = LibraryIndex.open(tmp_path / "library.sqlite3", sessions)
-    index.refresh()
-    index._conn.set_trace_callback(lambda sql: checkpointed.set() if "wal_checkpoint" in sql else None)
-    feed = IndexFeed(lambda: index)
+    feed, index = open_feed(
+        tmp_path, sessions, trace=lambda sql: checkpointed.set() if "wal_checkpoint" in sql else None
+    )
     journal = sorted(sessions.glob("*.jsonl"))[0]
-    feed.put(lambda index: index.add_chunk(journal, Chunk(9, "Ada", 50, 55, "one more line")))
+    feed.put(lambda index: add_chunk(index, journal, Chunk(9, "Ada", 50, 55, "one more line")))
     assert feed.wait_idle(10)
     assert checkpointed.wait(10)
     busy, wal_pages, done = index._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -136,22 +143,24 @@ import os, sys
 from pathlib import Path
 from annotator.journal.writer import Journal
 from annotator.library.index import LibraryIndex
+from annotator.library.lines import add_chunk
+from annotator.library.refresh import refresh
 from annotator.models import Chunk
 
 index_path, sessions, when = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 index = LibraryIndex.open(index_path, sessions)
-index.refresh()
+refresh(index)
 journal = Journal.create(sessions, header={"model": "tiny.en"}, clock=lambda: 1_900_000_000.0)
 for i in range(1, 6):  # committed one by one, never checkpointed
     chunk = Chunk(i, "You", i * 5.0, i * 5.0 + 4.0, f"committed walrus line {i}")
     journal.write_chunk(chunk)
-    index.add_chunk(journal.path, chunk)
+    add_chunk(index, journal.path, chunk)
 chunk = Chunk(6, "You", 30.0, 34.0, "journaled walrus line that the index never committed")
 journal.write_chunk(chunk)
 journal.sync()  # the journal's writer thread has written everything it was handed
 with index.transaction():
     for i in range(7, 12):
-        index.add_chunk(journal.path, Chunk(i, "You", i * 5.0, i * 5.0 + 4.0, f"uncommitted gnu line {i}"))
+        add_chunk(index, journal.path, Chunk(i, "You", i * 5.0, i * 5.0 + 4.0, f"uncommitted gnu line {i}"))
     if when == "mid-batch":
         os._exit(9)
 os._exit(9)
@@ -169,15 +178,15 @@ def test_a_crash_costs_at_most_a_reread_of_that_session(tmp_path: Path, sessions
     assert Path(f"{index_path}-wal").stat().st_size > 0  # the process died before any checkpoint
     index = LibraryIndex.open(index_path, sessions)
     assert index._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    committed = [h.chunk_id for h in index.search("walrus")]
+    committed = [h.chunk_id for h in search(index, "walrus")]
     assert committed == [5, 4, 3, 2, 1]  # what was committed survived the crash (in the WAL)
-    assert bool(index.search("gnu")) == (when == "after-commit")  # a batch is all or nothing
-    (live,) = (s for s in index.sessions() if s.id != sorted(sessions.glob("*.jsonl"))[0].stem)
-    refreshed = index.refresh()
+    assert bool(search(index, "gnu")) == (when == "after-commit")  # a batch is all or nothing
+    (live,) = (s for s in listing.sessions(index) if s.id != sorted(sessions.glob("*.jsonl"))[0].stem)
+    refreshed = refresh(index)
     assert live.id in refreshed.indexed  # its row never matched the journal: re-read
-    assert sorted(h.chunk_id or 0 for h in index.search("walrus")) == [1, 2, 3, 4, 5, 6]  # the journal's lines
-    assert index.search("gnu") == []  # never journaled, so gone once the journal is re-read
-    assert index.refresh().indexed == ()
+    assert sorted(h.chunk_id or 0 for h in search(index, "walrus")) == [1, 2, 3, 4, 5, 6]  # the journal's lines
+    assert search(index, "gnu") == []  # never journaled, so gone once the journal is re-read
+    assert refresh(index).indexed == ()
     index.close()
 
 
@@ -186,12 +195,12 @@ def test_a_live_session_indexed_then_written_on_is_reread(tmp_path: Path, sessio
     journal = Journal.create(sessions, header={"model": "tiny.en"}, clock=lambda: T0 + 100)
     journal.write_chunk(Chunk(1, "You", 0, 4, "first heron line"))
     assert journal.sync(10)
-    index.refresh()
+    refresh(index)
     journal.write_chunk(Chunk(2, "You", 5, 9, "second heron line"))  # the index's add of it was lost
     assert journal.sync(10)
-    assert [h.chunk_id for h in index.search("heron")] == [1]
-    assert index.refresh().indexed == (journal.path.stem,)
-    assert [h.chunk_id for h in index.search("heron")] == [2, 1]
+    assert [h.chunk_id for h in search(index, "heron")] == [1]
+    assert refresh(index).indexed == (journal.path.stem,)
+    assert [h.chunk_id for h in search(index, "heron")] == [2, 1]
     journal.close()
 
 
@@ -201,14 +210,13 @@ def test_updates_that_never_pause_still_checkpoint(
     monkeypatch.setattr(feed_module, "IDLE_S", 3600.0)
     monkeypatch.setattr(feed_module, "CHECKPOINT_AFTER", 3)
     checkpointed = threading.Event()
-    index = LibraryIndex.open(tmp_path / "library.sqlite3", sessions)
-    index.refresh()
-    index._conn.set_trace_callback(lambda sql: checkpointed.set() if "wal_checkpoint" in sql else None)
-    feed = IndexFeed(lambda: index)
+    feed, _index = open_feed(
+        tmp_path, sessions, trace=lambda sql: checkpointed.set() if "wal_checkpoint" in sql else None
+    )
     journal = sorted(sessions.glob("*.jsonl"))[0]
     for i in range(3):
         assert not checkpointed.is_set()
-        feed.put(lambda index, i=i: index.add_chunk(journal, Chunk(10 + i, "Ada", 50, 55, "another line")))
+        feed.put(lambda index, i=i: add_chunk(index, journal, Chunk(10 + i, "Ada", 50, 55, "another line")))
         assert feed.wait_idle(10)  # three transactions, no pause of IDLE_S between them
     assert checkpointed.wait(10)
     feed.close()
