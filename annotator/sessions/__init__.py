@@ -11,7 +11,8 @@ Modules (import them directly; this package imports nothing):
   replayed, marked afterwards, exported).
 - ``pipeline``: chunks to the sinks and, batched, to the analyser (rate-limit
   holds, backlog, what no provider answered).
-- ``sinks``: the ``Sink`` protocol, the fan-out, the journal's sink.
+- ``sinks``: the ``Sink`` protocol, ``IgnoringSink`` (the no-ops a sink overrides),
+  the fan-out, the journal's and the library's sinks.
 - ``events``: what a session tells its sinks besides lines, analyses, marks and
   errors, one frozen dataclass per kind (``Recording``, ``Stopped``, ...).
 - ``model``: the transcription model, loaded once in a thread.

@@ -1,4 +1,4 @@
-"""Where a session's output goes: the ``Sink`` protocol, the fan-out to several sinks, the journal's sink. No Qt.
+"""Where a session's output goes: the ``Sink`` protocol, the fan-out to several sinks, the journal's and the library's sinks. No Qt.
 
 Every sink method is called on the event loop's thread (under qasync that is
 the Qt thread), in the order the events happened.
@@ -47,6 +47,29 @@ class Sink(Protocol):
     def on_level(self, source: str, level: float) -> None: ...
 
 
+class IgnoringSink:
+    """A sink that ignores everything: a sink that wants only some of a session's output
+    subclasses it and overrides those methods."""
+
+    def on_chunk(self, chunk: Chunk) -> None:
+        return None
+
+    def on_analysis(self, analysis: Analysis) -> None:
+        return None
+
+    def on_mark(self, mark: Mark) -> None:
+        return None
+
+    def on_error(self, error: AnnotatorError) -> None:
+        return None
+
+    def on_event(self, event: Event) -> None:
+        return None
+
+    def on_level(self, source: str, level: float) -> None:
+        return None
+
+
 class Fanout:
     """Calls every sink in turn; a sink that raises is logged, never fatal:
     one broken sink must not stop the journal from recording."""
@@ -80,7 +103,7 @@ class Fanout:
         self._each("on_level", source, level)
 
 
-class JournalSink:
+class JournalSink(IgnoringSink):
     """Writes what a session produces to its journal (``journal.writer.Journal``).
 
     Level readings, replay progress, partial text and rate-limit holds are not journaled:
@@ -116,11 +139,8 @@ class JournalSink:
         elif not isinstance(event, self.NOT_JOURNALED):
             self.journal.write_event(event.kind, event.to_dict())
 
-    def on_level(self, source: str, level: float) -> None:
-        return None
 
-
-class LibrarySink:
+class LibrarySink(IgnoringSink):
     """Makes what a session writes searchable in the library as it happens: each line, flag and
     note is handed to the index's own thread (``library.feed.IndexFeed``), so the loop never waits
     on SQLite. The journal stays the record: when the session closes, the index re-reads it."""
@@ -152,17 +172,8 @@ class LibrarySink:
         journal = self.journal
         self.feed.put(lambda index: add_line(index, journal, line))
 
-    def on_error(self, error: AnnotatorError) -> None:
-        return None
 
-    def on_event(self, event: Event) -> None:
-        return None
-
-    def on_level(self, source: str, level: float) -> None:
-        return None
-
-
-class AfterAnalysis:
+class AfterAnalysis(IgnoringSink):
     """Calls ``then()`` after each analysis the pipeline delivers (the service pushes the
     providers' state with it)."""
 
@@ -171,18 +182,3 @@ class AfterAnalysis:
 
     def on_analysis(self, analysis: Analysis) -> None:
         self.then()
-
-    def on_chunk(self, chunk: Chunk) -> None:
-        return None
-
-    def on_mark(self, mark: Mark) -> None:
-        return None
-
-    def on_error(self, error: AnnotatorError) -> None:
-        return None
-
-    def on_event(self, event: Event) -> None:
-        return None
-
-    def on_level(self, source: str, level: float) -> None:
-        return None
