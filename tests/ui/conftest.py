@@ -131,3 +131,11 @@ def make_app(qtbot, aio_loop, hub: MessageHub, bridge: Bridge, window: MainWindo
         if app.sessions.active:
             app.bridge.run(app.sessions.stop(), what="test teardown")
             qtbot.waitUntil(lambda app=app: not app.sessions.active, timeout=20000)
+
+
+def show_saved(qtbot, app: App, window: MainWindow, path: Path, lines: int) -> None:  # type: ignore[no-untyped-def]
+    """Open the saved session at ``path`` as File > Open does; wait until its ``lines`` lines show
+    and the session has settled (nothing runs)."""
+    app.controller.open(str(path))
+    qtbot.waitUntil(lambda: window.transcript_model.rowCount() == lines, timeout=10000)
+    qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)

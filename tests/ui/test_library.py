@@ -12,7 +12,8 @@ from annotator.app import App, compose
 from annotator.config.schema import Config
 from annotator.journal.reader import read_journal
 from annotator.library.feed import IndexFeed
-from annotator.library.index import Hit, LibraryIndex
+from annotator.library.index import LibraryIndex
+from annotator.library.search import Hit
 from annotator.library.summary import SessionSummary
 from annotator.ui.library_view import TITLE_COLUMN, LibraryView
 from tests.helpers.trash import private_trash

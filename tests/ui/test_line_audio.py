@@ -7,6 +7,7 @@ from pathlib import Path
 from annotator.app import compose
 from annotator.audio.playback import PAD_S, LinePlayer
 from annotator.config.schema import Config
+from tests.ui.conftest import show_saved
 from tests.unit.audio.test_playback import RATE, Speaker, ramp_flac
 from tests.unit.library.helpers import write_session
 
@@ -16,9 +17,7 @@ def test_play_line_plays_the_selected_lines_stretch(qtbot, aio_loop, hub, bridge
     path = write_session(sessions_dir, [("You", "first"), ("You", "second")], when=1e9)  # lines at 10 s and 20 s
     speaker = Speaker()
     app = compose(Config(), bridge, hub, window, sessions_dir=sessions_dir, line_player=LinePlayer(speaker))
-    app.controller.open(str(path))
-    qtbot.waitUntil(lambda: window.transcript_model.rowCount() == 2, timeout=10000)
-    qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
+    show_saved(qtbot, app, window, path, lines=2)
     messages: list[str] = []
     hub.posted.connect(lambda m: messages.append(m.text))
     window.transcript.select_chunks([2])

@@ -9,16 +9,14 @@ from PySide6.QtCore import Qt
 from annotator.config.schema import Config
 from annotator.journal.reader import read_journal
 from annotator.ui.note_field import NoteField
+from tests.ui.conftest import show_saved
 from tests.unit.library.helpers import write_session
 
 
 def test_enter_saves_the_note_and_esc_a_bare_mark(qtbot, make_app, window, sessions_dir: Path) -> None:  # type: ignore[no-untyped-def]
     sessions_dir.mkdir(parents=True)
     path = write_session(sessions_dir, [("Ada", "I led the migration"), ("Bob", "When?")], when=1_764_087_603.0)
-    app = make_app(Config())
-    app.controller.open(str(path))
-    qtbot.waitUntil(lambda: window.transcript_model.rowCount() == 2, timeout=10000)
-    qtbot.waitUntil(lambda: not app.sessions.active, timeout=10000)
+    show_saved(qtbot, make_app(Config()), window, path, lines=2)
     before = len(read_journal(path).marks)
 
     field = window.ask_mark_note()
