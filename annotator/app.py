@@ -215,6 +215,7 @@ def compose(
     (steps 5 and 6 above); the app and the window tests both build through here.
     ``config`` is the file's; ``overrides`` (the command line's) apply over it for the
     whole run, Settings saves included, and are never saved (``config.overrides``)."""
+    from annotator.speakers.stage import SpeakerModel
     from annotator.ui.session_controller import SessionController
     from annotator.ui.settings_dialog import SettingsDialog
 
@@ -222,6 +223,7 @@ def compose(
     sessions = Sessions(
         run_overrides.apply(file_config),
         bridge,
+        speaker_model=SpeakerModel(),  # loaded at the first session that separates speakers, kept for the next
         sessions_dir=sessions_dir,
         limits=limits if limits is not None else AnalysisQueueLimits(),
         stop_timeout_s=stop_timeout_s,

@@ -238,7 +238,7 @@ def transcribe_for_analysis(path: Path, config: Config, model: str | None) -> li
             options=options_for(t),
             silence_s=config.audio.silence_s,
             max_utterance_s=config.audio.max_utterance_s,
-            speaker_of=None if speakers is None else speakers.utterance,
+            turns_of=None if speakers is None else speakers.spans,
         )
     )
 

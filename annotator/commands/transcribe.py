@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             options=options,
             silence_s=float(s["silence_s"]),
             max_utterance_s=float(s["max_utterance_s"]),
-            speaker_of=None if speakers is None else speakers.utterance,
+            turns_of=None if speakers is None else speakers.spans,
         ):
             said += 1
             if args.json:  # JSON: one object per chunk, as transcribed

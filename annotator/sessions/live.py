@@ -23,6 +23,7 @@ from annotator.sessions.pipeline import Pipeline
 from annotator.sessions.stored import AudioFile
 
 if TYPE_CHECKING:
+    from annotator.speakers.embedding import SpeakerEmbedder
     from annotator.speakers.stage import SpeakerStage
 
 SOURCES = ("You", "Them")
@@ -52,19 +53,31 @@ def input_pairs(devices: str | Sequence[str] | None, configured: Sequence[str]) 
 
 
 async def open_live(
-    whisper: Any, inputs: Inputs, config: Config, *, stream_factory: AudioFile | None = None
+    whisper: Any,
+    inputs: Inputs,
+    config: Config,
+    *,
+    stream_factory: AudioFile | None = None,
+    speaker_model: Callable[[], SpeakerEmbedder] | None = None,
 ) -> LiveInput:
     """A ``LiveInput`` built and opened in threads (each segmenter loads its voice-activity
-    model, a few hundred ms; devices can be slow to open); closed again if opening fails."""
-    live = await asyncio.to_thread(
-        LiveInput,
-        whisper,
-        inputs,
-        asyncio.get_running_loop(),
-        transcription=config.transcription,
-        audio=config.audio,
-        stream_factory=stream_factory,
-    )
+    model, a few hundred ms; devices can be slow to open); closed again if opening fails.
+    ``speaker_model()`` gives the process's speaker model (``SpeakerModel.get``: loaded once)."""
+
+    def build() -> LiveInput:
+        separate = config.transcription.separate_speakers
+        return LiveInput(
+            whisper,
+            inputs,
+            loop,
+            transcription=config.transcription,
+            audio=config.audio,
+            stream_factory=stream_factory,
+            speaker_embedder=speaker_model() if separate and speaker_model is not None else None,
+        )
+
+    loop = asyncio.get_running_loop()
+    live = await asyncio.to_thread(build)
     try:
         await asyncio.to_thread(live.open)
     except BaseException:
@@ -109,6 +122,7 @@ class LiveInput:
         stream_factory: AudioFile | Callable[[Any, Any], Any] | None = None,
         first_id: int = 1,
         partials: bool = True,
+        speaker_embedder: SpeakerEmbedder | None = None,
     ) -> None:
         from annotator.audio.capture import Capture
         from annotator.audio.segmenter import Segmenter
@@ -123,7 +137,7 @@ class LiveInput:
         self._chunks: queue.SimpleQueue[Chunk | PartialText] = queue.SimpleQueue()  # in the worker's order
         # speaker separation: a thread beside the transcriber embeds each utterance while it is
         # transcribed; the worker's chunks pass through it to be labelled (annotator/speakers/stage.py)
-        self.speakers = _speaker_stage(t, self._chunk_from_worker)
+        self.speakers = _speaker_stage(t, self._chunk_from_worker, speaker_embedder)
         self.worker = TranscriptionWorker(
             whisper,
             on_chunk=self._chunk_from_worker if self.speakers is None else self.speakers.add_chunk,
@@ -135,6 +149,7 @@ class LiveInput:
             compute_type=t.compute_type,
             first_id=first_id,
             can_merge=None if self.speakers is None else self.speakers.same_speaker,
+            split_at=None if self.speakers is None else self.speakers.changes_in,
         )
         # the worker starts on an utterance as soon as its silence begins and
         # keeps the text if the silence confirms the end (DESIGN.md's latency lever)
@@ -144,10 +159,11 @@ class LiveInput:
                 silence_s=a.silence_s,
                 max_utterance_s=a.max_utterance_s,
                 on_provisional=self.worker.submit_provisional if self.speakers is None else self._provisional,
-                on_partial=self.worker.submit_partial if partials else None,
+                on_partial=self._offer if partials or self.speakers is not None else None,
             )
             for _, src in inputs
         }
+        self._partials = partials
         self.recordings: dict[str, Any] = {}
         self._opened: list[Any] = []
         self._open_errors: list[AudioError] = []
@@ -193,7 +209,8 @@ class LiveInput:
     def _partial(self, partial: Any) -> None:
         """Worker thread: provisional text (a ``transcription.worker.Partial``) to the sinks as an event,
         through the chunks' queue so it can never arrive after the chunk that replaces it."""
-        self._chunks.put(PartialText(partial.source, round(partial.start, 2), partial.text))
+        speaker = self.speakers.current(partial.source, partial.start) if self.speakers is not None else ""
+        self._chunks.put(PartialText(partial.source, round(partial.start, 2), partial.text, speaker or None))
         self._call(self._hand_over)
 
     def _chunk_from_worker(self, chunk: Chunk) -> None:
@@ -289,6 +306,14 @@ class LiveInput:
         for recording in self.recordings.values():
             recording.close()
 
+    def _offer(self, utterance: Any) -> None:
+        """Segmenter thread: the audio so far of an utterance in progress, to the speaker stage (its voice
+        so far, a change of speaker in it) and to the worker (partial text)."""
+        if self.speakers is not None:
+            self.speakers.add_partial(utterance)
+        if self._partials:
+            self.worker.submit_partial(utterance)
+
     def _provisional(self, utterance: Any) -> None:
         if self.speakers is not None:
             self.speakers.add_provisional(utterance)
@@ -332,11 +357,14 @@ class LiveInput:
             self._hand_over()
 
 
-def _speaker_stage(t: TranscriptionConfig, on_chunk: Callable[[Chunk], None]) -> SpeakerStage | None:
-    """The speaker stage for a live session, or None when speaker separation is off."""
+def _speaker_stage(
+    t: TranscriptionConfig, on_chunk: Callable[[Chunk], None], embedder: SpeakerEmbedder | None
+) -> SpeakerStage | None:
+    """The speaker stage for a live session (with ``embedder``, the process's speaker model; None: load
+    one), or None when speaker separation is off."""
     from annotator.speakers.stage import SpeakerStage, speakers_for
 
-    speakers = speakers_for(t.separate_speakers, t.speakers)
+    speakers = speakers_for(t.separate_speakers, t.speakers, embedder)
     return None if speakers is None else SpeakerStage(speakers, on_chunk)
 
 

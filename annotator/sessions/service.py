@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotator.analysis.analyzer import Analyzer, ProviderStatus, build_analyzer
 from annotator.analysis.review_model import ReviewEstimate, ReviewProgress
@@ -64,6 +64,9 @@ from annotator.sessions.review import ReviewRun, estimate_saved, review_saved
 from annotator.sessions.sinks import AfterAnalysis, JournalSink, LibrarySink, Sink
 from annotator.sessions.stored import AudioFile, SavedMarks, StoredSession, export_saved, read_saved, show_saved
 
+if TYPE_CHECKING:
+    from annotator.speakers.stage import SpeakerModel
+
 AnalyzerFactory = Callable[[Config], Analyzer]
 
 
@@ -89,7 +92,10 @@ class Sessions:
         stop_timeout_s: float = 30.0,
         library: IndexFeed | None = None,
         vocabulary: tuple[str, ...] = (),
+        speaker_model: SpeakerModel | None = None,
     ) -> None:
+        from annotator.speakers.stage import SpeakerModel
+
         self.config = config
         self.library = library
         self.sink = sink
@@ -98,6 +104,9 @@ class Sessions:
         self.sessions_dir = sessions_dir
         self.stop_timeout_s = stop_timeout_s  # Stop waits this long for the analyses still due
         self.model = ModelLoader(model if model is not None else config.transcription.model, config.transcription, sink)
+        # the speaker model: loaded at the first session that separates speakers, then shared by every
+        # session (the composition root passes the process's; else this service's own)
+        self.speaker_model = speaker_model if speaker_model is not None else SpeakerModel()
         self.marks = SavedMarks(sink.on_error)
         self.vocabulary = vocabulary  # this session's terms, added to [transcription] vocabulary
         self._analyzer: Analyzer | None = None
@@ -197,7 +206,13 @@ class Sessions:
 
             whisper = await self.model.load()
             check_language(whisper, self.config.transcription.language, self.model.label)
-            self._live = await open_live(whisper, inputs, self._session_config(), stream_factory=stream_factory)
+            self._live = await open_live(
+                whisper,
+                inputs,
+                self._session_config(),
+                stream_factory=stream_factory,
+                speaker_model=self.speaker_model.get,
+            )
         try:
             return await self._build(header, journal=journal, analyze=analyze, stored=stored, limits=limits)
         except BaseException:

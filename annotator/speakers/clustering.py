@@ -117,3 +117,14 @@ class SpeakerClusters:
             sid = self._new(src, embedding, seconds)
         src.last = sid
         return sid
+
+    def clear_match(self, source: str, embedding: np.ndarray) -> str:
+        """The voice of ``source`` that ``embedding`` clearly is, without learning from it (for an
+        utterance still in progress): at or above the threshold to it, under it to every other; else ""."""
+        src = self._sources.get(source)
+        if src is None or not src.voices:
+            return ""
+        sims = sorted(((float(v.centroid @ embedding), v.id) for v in src.voices), reverse=True)
+        if sims[0][0] < self.threshold or (len(sims) > 1 and sims[1][0] >= self.threshold):
+            return ""
+        return sims[0][1]

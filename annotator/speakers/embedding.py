@@ -115,23 +115,63 @@ class SpeakerEmbedder:
         self._input = self._session.get_inputs()[0].name
         self._lock = threading.Lock()
 
-    def embed(self, audio: np.ndarray) -> np.ndarray:
-        """The unit-length (256,) d-vector of ``audio`` (16 kHz mono); a short clip is zero-padded to 0.8 s."""
-        feat = log_mel(audio)
-        if len(feat) < _WINDOW_FRAMES:
-            # the package pads a short clip's features with zeros (log10 power of 1: far louder than
-            # speech); padding with the clip's own frames repeated keeps a short clip's voice
-            if len(feat) == 0:
-                feat = np.full((_WINDOW_FRAMES, _N_MELS), -10.0, dtype=np.float32)
-            else:
-                reps = -(-_WINDOW_FRAMES // len(feat))
-                feat = np.tile(feat, (reps, 1))[:_WINDOW_FRAMES]
-        n_win = 1 + (len(feat) - _WINDOW_FRAMES) // _STRIDE_FRAMES
-        windows = np.stack([feat[i * _STRIDE_FRAMES : i * _STRIDE_FRAMES + _WINDOW_FRAMES] for i in range(n_win)])
+    def _encode(self, windows: np.ndarray) -> np.ndarray:
+        """(n, 256) unit-length embeddings of (n, 80, 40) feature windows."""
         with self._lock:
             emb = self._session.run(None, {self._input: windows.astype(np.float32)})[0]
         emb = np.asarray(emb, dtype=np.float32)
         emb /= np.linalg.norm(emb, axis=-1, keepdims=True) + 1e-12
-        mean = emb.mean(axis=0)
-        vector: np.ndarray = (mean / (np.linalg.norm(mean) + 1e-12)).astype(np.float32)
-        return vector
+        return emb
+
+    def windows(self, audio: np.ndarray, first: int = 0) -> np.ndarray:
+        """(n, 256) unit-length embeddings of ``audio``'s 0.8 s windows (every 0.4 s: window ``i`` covers
+        ``window_span(i)``), from window ``first`` on; none when the audio ends before it. The audio
+        before window ``first`` is not read, so an utterance that grows is embedded a window at a time;
+        ``mean_vector`` of all of them is ``embed`` of the whole."""
+        feat = log_mel(audio[first * _STRIDE_FRAMES * _HOP :])
+        if len(feat) < _WINDOW_FRAMES:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        n_win = 1 + (len(feat) - _WINDOW_FRAMES) // _STRIDE_FRAMES
+        return self._encode(
+            np.stack([feat[i * _STRIDE_FRAMES : i * _STRIDE_FRAMES + _WINDOW_FRAMES] for i in range(n_win)])
+        )
+
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        """The unit-length (256,) d-vector of ``audio`` (16 kHz mono); a short clip is zero-padded to 0.8 s."""
+        if window_count(len(audio)):
+            return mean_vector(self.windows(audio))
+        feat = log_mel(audio)
+        # the package pads a short clip's features with zeros (log10 power of 1: far louder than
+        # speech); padding with the clip's own frames repeated keeps a short clip's voice
+        if len(feat) == 0:
+            feat = np.full((_WINDOW_FRAMES, _N_MELS), -10.0, dtype=np.float32)
+        else:
+            reps = -(-_WINDOW_FRAMES // len(feat))
+            feat = np.tile(feat, (reps, 1))[:_WINDOW_FRAMES]
+        return mean_vector(self._encode(feat[None]))
+
+
+WINDOW_S = ((_WINDOW_FRAMES - 1) * _HOP + _N_FFT) / SAMPLE_RATE
+"""Seconds of audio one window covers (0.82)."""
+STRIDE_S = _STRIDE_FRAMES * _HOP / SAMPLE_RATE
+"""Seconds between the starts of consecutive windows (0.4)."""
+
+
+def window_count(samples: int) -> int:
+    """How many whole windows ``SpeakerEmbedder.windows`` finds in ``samples`` of audio."""
+    if samples < _N_FFT:
+        return 0
+    frames = 1 + (samples - _N_FFT) // _HOP
+    return 0 if frames < _WINDOW_FRAMES else 1 + (frames - _WINDOW_FRAMES) // _STRIDE_FRAMES
+
+
+def window_span(i: int) -> tuple[float, float]:
+    """(start, end) in seconds from the audio's start of window ``i``."""
+    return i * STRIDE_S, i * STRIDE_S + WINDOW_S
+
+
+def mean_vector(windows: np.ndarray) -> np.ndarray:
+    """The unit-length mean of window embeddings: the d-vector of the audio they cover."""
+    mean = windows.mean(axis=0)
+    vector: np.ndarray = (mean / (np.linalg.norm(mean) + 1e-12)).astype(np.float32)
+    return vector

@@ -24,14 +24,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from annotator.models import Chunk, Utterance
+from annotator.speakers.changes import find_changes
 from annotator.speakers.clustering import SpeakerClusters
-from annotator.speakers.embedding import SAMPLE_RATE, SpeakerEmbedder
+from annotator.speakers.embedding import DIMENSIONS, SAMPLE_RATE, SpeakerEmbedder, mean_vector, window_count
 
 log = logging.getLogger(__name__)
+
+PARTIAL_MIN_WINDOWS = 2
+"""Windows of an utterance in progress (2: 1.2 s of audio) before its partial captions may name a speaker."""
 
 MERGE_WAIT_S = 2.0
 """Longest the transcriber waits for an utterance's speaker before merging it with the one before."""
@@ -52,15 +57,61 @@ class Turn:
 
 
 class Speakers:
-    """Embedding + clustering: the speaker of each utterance, in order. One caller at a time."""
+    """Embedding + clustering: the speaker of each utterance, in order. One caller at a time (``progress``
+    and ``utterance`` from one thread; ``same_speaker``, ``of_span``, ``change_in`` and ``current`` from any).
+
+    An utterance in progress (``progress``, the audio so far) is embedded a window at a time, so its
+    final embedding only adds the windows after the last offer; on the way, the speaker it sounds like
+    (``current``, for its partial captions) and a change of speaker inside it (``change_in``, for the
+    transcriber to cut its text there) become known without waiting for its end."""
 
     def __init__(self, embedder: SpeakerEmbedder, expected: int | None = None) -> None:
         self._embedder = embedder
         self.clusters = SpeakerClusters(expected)
         self.turns: list[Turn] = []
         self._lock = threading.Lock()  # turns are read from the transcriber's thread (``same_speaker``)
+        self._growing: dict[str, tuple[float, np.ndarray]] = {}  # source -> (utterance start, its windows)
+        self._now: dict[str, tuple[float, str, tuple[float, ...]]] = {}  # source -> (start, speaker so far, changes)
         self.cpu_s = 0.0
         self.embedded = 0
+        self.splits = 0
+
+    def _windows(self, utterance: Utterance) -> np.ndarray:
+        """The window embeddings of ``utterance``, reusing those of the same utterance's audio so far."""
+        start, done = self._growing.get(utterance.source, (float("nan"), np.zeros((0, DIMENSIONS), np.float32)))
+        if start != utterance.start or len(done) > window_count(len(utterance.audio)):
+            done = np.zeros((0, DIMENSIONS), np.float32)
+        more = self._embedder.windows(utterance.audio, first=len(done))
+        windows = np.concatenate([done, more]) if len(more) else done
+        self._growing[utterance.source] = (utterance.start, windows)
+        return windows
+
+    def progress(self, utterance: Utterance) -> None:
+        """The audio so far of an utterance in progress (or whose end is not confirmed): embedded
+        window by window; what it says of the speaker is read by ``current`` and ``change_in``."""
+        t0 = time.thread_time()
+        windows = self._windows(utterance)
+        speaker = ""
+        changes = find_changes(windows)
+        if not changes and len(windows) >= PARTIAL_MIN_WINDOWS:
+            speaker = self.clusters.clear_match(utterance.source, mean_vector(windows))
+        with self._lock:
+            self._now[utterance.source] = (utterance.start, speaker, tuple(utterance.start + c.at for c in changes))
+        self.cpu_s += time.thread_time() - t0
+
+    def current(self, source: str, start: float) -> str:
+        """The speaker the utterance of ``source`` begun at ``start`` clearly sounds like so far ("" when
+        not known: under ~1.2 s heard, a voice not clearly one already heard, or two voices in it)."""
+        with self._lock:
+            now = self._now.get(source)
+        return now[1] if now is not None and now[0] == start else ""
+
+    def changes_in(self, utterance: Utterance) -> tuple[float, ...]:
+        """The session times at which the speaker changes inside ``utterance``, as far as its audio so far
+        showed them reliably (``changes.find_changes``). Never waits."""
+        with self._lock:
+            now = self._now.get(utterance.source)
+        return now[2] if now is not None and now[0] == utterance.start else ()
 
     def embed(self, utterance: Utterance) -> np.ndarray:
         """``utterance``'s embedding (its CPU time counted)."""
@@ -70,26 +121,56 @@ class Speakers:
         return emb
 
     def utterance(self, utterance: Utterance, embedding: np.ndarray | None = None) -> str:
-        """The speaker id of ``utterance`` (also kept in ``turns``); ``embedding`` when already made."""
-        emb = self.embed(utterance) if embedding is None else embedding
+        """The speaker id of ``utterance`` (who said most of it; kept in ``turns``, two when the speaker
+        changes inside it); ``embedding`` when already made (then it is not searched for a change)."""
+        return max(self.turns_for(utterance, embedding), key=lambda t: t.end - t.start).speaker
+
+    def turns_for(self, utterance: Utterance, embedding: np.ndarray | None = None) -> list[Turn]:
+        """Who said ``utterance``: one turn, or two when the speaker changes inside it (also kept in ``turns``)."""
         t0 = time.thread_time()
         seconds = len(utterance.audio) / SAMPLE_RATE
-        sid = self.clusters.assign(utterance.source, emb, seconds)
-        self.cpu_s += time.thread_time() - t0
-        self.embedded += 1
+        source = utterance.source
+        turns: list[Turn] = []
+        if embedding is None and window_count(len(utterance.audio)):
+            windows = self._windows(utterance)
+            del self._growing[source]
+            changes = find_changes(windows)
+            if changes:
+                edges = [0, *(c.window for c in changes), len(windows)]
+                times = [utterance.start, *(utterance.start + c.at for c in changes), utterance.end]
+                for i in range(len(edges) - 1):
+                    part = windows[edges[i] + (i > 0) : edges[i + 1]]  # the window straddling a change left out
+                    sid = self.clusters.assign(source, mean_vector(part), times[i + 1] - times[i])
+                    if turns and turns[-1].speaker == sid:
+                        turns[-1] = Turn(source, turns[-1].start, times[i + 1], sid)
+                    else:
+                        turns.append(Turn(source, times[i], times[i + 1], sid))
+                self.splits += len(turns) > 1
+            else:
+                embedding = mean_vector(windows)
+        if not turns:
+            emb = self._embedder.embed(utterance.audio) if embedding is None else embedding
+            turns = [Turn(source, utterance.start, utterance.end, self.clusters.assign(source, emb, seconds))]
         with self._lock:
-            self.turns.append(Turn(utterance.source, utterance.start, utterance.end, sid))
+            self._now.pop(source, None)
+            self.turns += turns
             if len(self.turns) > 256:  # chunks are labelled within a few utterances of their own
                 del self.turns[:128]
-        return sid
+        self.cpu_s += time.thread_time() - t0
+        self.embedded += 1
+        return turns
+
+    def spans(self, utterance: Utterance) -> list[tuple[float, float, str]]:
+        """``turns_for`` as (start, end, speaker) (``transcription.files.transcribe_samples(turns_of=...)``)."""
+        return [(t.start, t.end, t.speaker) for t in self.turns_for(utterance)]
 
     def speaker_of(self, utterance: Utterance) -> str:
         """The speaker given to exactly this utterance ("" when not embedded yet)."""
         with self._lock:
-            for turn in reversed(self.turns):
-                if (turn.source, turn.start, turn.end) == (utterance.source, utterance.start, utterance.end):
-                    return turn.speaker
-        return ""
+            known = any(
+                (t.source, t.start, t.end) == (utterance.source, utterance.start, utterance.end) for t in self.turns
+            ) or any(t.source == utterance.source and t.start == utterance.start for t in self.turns)
+        return self.of_span(utterance.source, utterance.start, utterance.end) if known else ""
 
     def same_speaker(self, a: Utterance, b: Utterance) -> bool:
         """False only when ``a`` and ``b`` are known to be different speakers."""
@@ -114,13 +195,39 @@ class Speakers:
         return dataclasses.replace(chunk, speaker=sid) if sid else chunk
 
 
-def speakers_for(separate: bool, expected: int | None) -> Speakers | None:
-    """``Speakers`` with the bundled model, or None when speaker separation is off (``separate_speakers``)."""
-    return Speakers(SpeakerEmbedder(), expected) if separate else None
+def speakers_for(separate: bool, expected: int | None, embedder: SpeakerEmbedder | None = None) -> Speakers | None:
+    """``Speakers`` with ``embedder`` (the process's, from the composition root; else the bundled model
+    loaded now), or None when speaker separation is off (``separate_speakers``)."""
+    if not separate:
+        return None
+    return Speakers(embedder if embedder is not None else SpeakerEmbedder(), expected)
+
+
+class SpeakerModel:
+    """The speaker model, loaded once for the process at its first use and then shared by every
+    session (made by the composition root and passed in; loading takes ~0.3 s). Thread-safe."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        self._path = model_path
+        self._embedder: SpeakerEmbedder | None = None
+        self._lock = threading.Lock()
+        self.loads = 0
+
+    def get(self) -> SpeakerEmbedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = SpeakerEmbedder() if self._path is None else SpeakerEmbedder(self._path)
+                self.loads += 1
+            return self._embedder
 
 
 @dataclass(frozen=True)
 class _Provisional:
+    utterance: Utterance
+
+
+@dataclass(frozen=True)
+class _Growing:
     utterance: Utterance
 
 
@@ -134,8 +241,7 @@ class SpeakerStage:
     def __init__(self, speakers: Speakers, on_chunk: Callable[[Chunk], None]) -> None:
         self.speakers = speakers
         self._on_chunk = on_chunk
-        self._queue: queue.SimpleQueue[Utterance | _Provisional | Chunk | None] = queue.SimpleQueue()
-        self._early: dict[str, tuple[tuple[str, float, float], np.ndarray]] = {}  # source -> (key, embedding)
+        self._queue: queue.SimpleQueue[Utterance | _Provisional | _Growing | Chunk | None] = queue.SimpleQueue()
         self._pending: dict[tuple[str, float, float], threading.Event] = {}  # utterances not embedded yet
         self._pending_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="speakers", daemon=True)
@@ -143,16 +249,31 @@ class SpeakerStage:
     def start(self) -> None:
         self._thread.start()
 
+    def add_partial(self, utterance: Utterance) -> None:
+        """The audio so far of an utterance in progress (``Segmenter(on_partial=...)``): its new windows
+        are embedded, so the speaker of its partial captions (``current``) and a change of speaker inside
+        it (``change_in``) are known before it ends, and its final embedding has little left to do."""
+        self._queue.put(_Growing(utterance))
+
     def add_provisional(self, utterance: Utterance) -> None:
         """An utterance whose end is not confirmed yet (``Segmenter(on_provisional=...)``): embedded at
         once, so when it is confirmed (``add_utterance`` of the same utterance) its speaker is known
-        straight away, as its text is (the transcriber starts on it too). Speech resuming wastes ~35 ms."""
+        straight away, as its text is (the transcriber starts on it too)."""
         self._queue.put(_Provisional(utterance))
 
     def add_utterance(self, utterance: Utterance) -> None:
         with self._pending_lock:
             self._pending[_key(utterance)] = threading.Event()
         self._queue.put(utterance)
+
+    def current(self, source: str, start: float) -> str:
+        """The speaker of ``source``'s utterance in progress begun at ``start``, when clearly known (else "")."""
+        return self.speakers.current(source, start)
+
+    def changes_in(self, utterance: Utterance) -> tuple[float, ...]:
+        """For the transcriber: the session times of changes of speaker inside ``utterance``, as far as
+        known from its audio so far (never waits), so its text can be cut there."""
+        return self.speakers.changes_in(utterance)
 
     def same_speaker(self, a: Utterance, b: Utterance, wait_s: float = MERGE_WAIT_S) -> bool:
         """For the transcriber, which when behind merges the utterances waiting for it: False when
@@ -181,17 +302,15 @@ class SpeakerStage:
             item = self._queue.get()
             if item is None:
                 return
-            if isinstance(item, _Provisional):
+            if isinstance(item, (_Provisional, _Growing)):
                 try:
-                    u = item.utterance
-                    self._early[u.source] = (_key(u), self.speakers.embed(u))
+                    self.speakers.progress(item.utterance)
                 except Exception:  # speculative: the final utterance is embedded in turn
                     log.exception("speaker embedding failed for %s", item.utterance.source)
                 continue
             if isinstance(item, Utterance):
-                early = self._early.pop(item.source, None)
                 try:
-                    self.speakers.utterance(item, early[1] if early is not None and early[0] == _key(item) else None)
+                    self.speakers.utterance(item)
                 except Exception:  # one utterance's embedding failing must not stop the transcript
                     log.exception("speaker embedding failed for %s at %.1f s", item.source, item.start)
                 finally:

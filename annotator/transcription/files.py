@@ -4,7 +4,7 @@ and the same filters as live audio."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ import numpy as np
 from annotator.audio import SAMPLE_RATE
 from annotator.models import Chunk, Utterance
 from annotator.transcription.filters import TranscribeOptions
-from annotator.transcription.utterance import transcribe_utterance
+from annotator.transcription.utterance import split_utterance, transcribe_utterance
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -31,6 +31,7 @@ def transcribe_file(
     silence_s: float = 0.35,
     max_utterance_s: float = 15.0,
     speaker_of: Callable[[Utterance], str] | None = None,
+    turns_of: Callable[[Utterance], Sequence[tuple[float, float, str]]] | None = None,
 ) -> Iterator[Chunk]:
     """One chunk per utterance of an audio file, through the live segmenter and filters.
 
@@ -53,6 +54,7 @@ def transcribe_file(
         first_id=first_id,
         segmenter=Segmenter(source, silence_s=silence_s, max_utterance_s=max_utterance_s),
         speaker_of=speaker_of,
+        turns_of=turns_of,
     )
 
 
@@ -67,8 +69,11 @@ def transcribe_samples(
     first_id: int = 1,
     block_s: float = 10.0,
     speaker_of: Callable[[Utterance], str] | None = None,
+    turns_of: Callable[[Utterance], Sequence[tuple[float, float, str]]] | None = None,
 ) -> Iterator[Chunk]:
-    """``transcribe_file`` on decoded 16 kHz mono samples; ``speaker_of(utterance)`` names each chunk's speaker."""
+    """``transcribe_file`` on decoded 16 kHz mono samples; ``speaker_of(utterance)`` names each chunk's speaker;
+    ``turns_of(utterance)`` instead gives who spoke when in it ((start, end, speaker), session seconds): an
+    utterance of two turns (a change of speaker with no pause) becomes two chunks, cut at the word there."""
     opts = options or TranscribeOptions()
     total = len(audio) / SAMPLE_RATE
     block = int(block_s * SAMPLE_RATE)
@@ -79,10 +84,19 @@ def transcribe_samples(
         if done == len(audio):
             utterances += segmenter.flush()
         for u in utterances:
-            text = transcribe_utterance(model, u, opts)
-            if text:
-                speaker = speaker_of(u) if speaker_of is not None else ""
-                yield Chunk(next_id, source or u.source, u.start, u.end, text, speaker)
-                next_id += 1
+            turns = list(turns_of(u)) if turns_of is not None else []
+            if len(turns) > 1:
+                parts = split_utterance(model, u, [t[0] for t in turns[1:]], opts)
+            else:
+                text = transcribe_utterance(model, u, opts)
+                parts = [(u.start, u.end, text)] if text else []
+            for start, end, text in parts:
+                if turns:
+                    speaker = max(turns, key=lambda t: min(end, t[1]) - max(start, t[0]))[2]
+                else:
+                    speaker = speaker_of(u) if speaker_of is not None else ""
+                if text:
+                    yield Chunk(next_id, source or u.source, start, end, text, speaker)
+                    next_id += 1
         if on_progress is not None:
             on_progress(done / SAMPLE_RATE, total)

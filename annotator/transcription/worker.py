@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from annotator.errors import AnnotatorError, ModelError
 from annotator.models import Chunk, Utterance
 from annotator.transcription.filters import TranscribeOptions
 from annotator.transcription.model import load_model
-from annotator.transcription.utterance import transcribe_utterance
+from annotator.transcription.utterance import split_utterance, transcribe_utterance
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -58,6 +58,10 @@ class _Queued:
     utterance: Utterance
     provisional: bool = False
     submitted: float = field(default_factory=time.monotonic)
+
+
+_Part = tuple[float, float, str]
+"""(start, end, text) of one chunk to be made of a job."""
 
 
 def _key(u: Utterance) -> tuple[str, float, float, int]:
@@ -128,6 +132,7 @@ class TranscriptionWorker:
         compute_type: str = "int8",
         max_merge_s: float = 28.0,
         can_merge: Callable[[Utterance, Utterance], bool] | None = None,
+        split_at: Callable[[Utterance], Sequence[float]] | None = None,
     ) -> None:
         self._model_spec = model
         self._on_chunk = on_chunk
@@ -146,12 +151,14 @@ class TranscriptionWorker:
         self._compute_type = compute_type
         self._max_merge_s = max_merge_s
         self._can_merge = can_merge  # e.g. not across a change of speaker (speakers.SpeakerStage.same_speaker)
+        self._split_at = split_at  # e.g. a change of speaker inside it (speakers.SpeakerStage.change_in)
+        self.splits = 0
         self._queue: deque[_Queued] = deque()
         self._cond = threading.Condition()
         self._stopping = False
         self._flush = True
         self._behind = False
-        self._early: dict[str, tuple[tuple[str, float, float, int], str]] = {}  # source -> (key, text)
+        self._early: dict[str, tuple[tuple[str, float, float, int], list[_Part]]] = {}  # source -> (key, parts)
         self._thread = threading.Thread(target=self._run, name="transcription", daemon=True)
         self.ready = threading.Event()
         self.failed = threading.Event()
@@ -244,7 +251,7 @@ class TranscriptionWorker:
                         return
                     if self._stopping and not self._flush:
                         return
-                    job, waited, provisional = self._take()
+                    job, waited, provisional, single = self._take()
             if offer is not None:
                 self._run_partial(model, offer)
                 continue
@@ -255,29 +262,42 @@ class TranscriptionWorker:
                 self._report(self._on_backlog, waited)
             try:
                 if provisional:
-                    text = transcribe_utterance(model, job, self.options)
-                    self._early[job.source] = (_key(job), text)
+                    parts = self._transcribe(model, job, single)
+                    self._early[job.source] = (_key(job), parts)
+                    text = " ".join(part[2] for part in parts)
                     if text:
                         self._report(self._on_partial, Partial(job.source, job.start, job.end, text))
                     continue
                 early = self._early.pop(job.source, None)
                 if early is not None and early[0] == _key(job):
-                    text = early[1]
+                    parts = early[1]
                 else:
-                    text = transcribe_utterance(model, job, self.options)
+                    parts = self._transcribe(model, job, single)
             except Exception as err:  # noqa: BLE001 - a CTranslate2 failure on one utterance must not end the session
                 self._report(
                     self._on_error,
                     ModelError(f"Transcription of {job.source or 'audio'} at {job.start:.1f} s failed: {err}"),
                 )
                 continue
-            if text:
-                chunk = Chunk(self._next_id, job.source, job.start, job.end, text)
-                self._next_id += 1
-                self._report(self._on_chunk, chunk)
+            for start, end, text in parts:
+                if text:
+                    chunk = Chunk(self._next_id, job.source, start, end, text)
+                    self._next_id += 1
+                    self._report(self._on_chunk, chunk)
             if self._behind and not self.pending():
                 self._behind = False
                 self._report(self._on_backlog, 0.0)
+
+    def _transcribe(self, model: WhisperModel, job: Utterance, single: bool) -> list[_Part]:
+        """``job``'s text as (start, end, text) parts: one per speaker when ``split_at`` already knows of a
+        change of speaker inside it (never waited for; its words are timed to cut the text there), else one."""
+        changes = [t for t in self._split_at(job) if job.start < t < job.end] if single and self._split_at else []
+        if changes:
+            parts = split_utterance(model, job, changes, self.options)
+            self.splits += len(parts) > 1
+            return parts
+        text = transcribe_utterance(model, job, self.options)
+        return [(job.start, job.end, text)] if text else []
 
     def _due_offer(self) -> tuple[Utterance | None, float | None]:
         """The partial offer to transcribe now, else how long to wait for one (None: until notified).
@@ -320,20 +340,20 @@ class TranscriptionWorker:
         if text:
             self._report(self._on_partial, Partial(utterance.source, utterance.start, utterance.end, text))
 
-    def _take(self) -> tuple[Utterance | None, float | None, bool]:
-        """Next job (utterance, seconds waited when behind, provisional?); when more are
+    def _take(self) -> tuple[Utterance | None, float | None, bool, bool]:
+        """Next job (utterance, seconds waited when behind, provisional?, one utterance?); when more are
         waiting, merge the leading run of one source. Called under the lock."""
         first = self._queue.popleft()
         if first.provisional:
             if self._queue or self._stopping:
-                return None, None, True  # other work waits: no speculation
-            return first.utterance, None, True
+                return None, None, True, True  # other work waits: no speculation
+            return first.utterance, None, True, True
         # provisional jobs behind a final one are stale: the final ones come in turn
         rest = [q for q in self._queue if not q.provisional]
         self._queue.clear()
         self._queue.extend(rest)
         if not self._queue:
-            return first.utterance, None, False
+            return first.utterance, None, False, True
         items = [first.utterance]
         total = len(first.utterance.audio) / SAMPLE_RATE
         while self._queue and self._queue[0].utterance.source == first.utterance.source:
@@ -348,5 +368,5 @@ class TranscriptionWorker:
             self._queue.popleft()
         waited = time.monotonic() - first.submitted
         if len(items) == 1:
-            return first.utterance, waited, False
-        return merge_utterances(items), waited, False
+            return first.utterance, waited, False, True
+        return merge_utterances(items), waited, False, False

@@ -72,9 +72,11 @@ class Conversation:
         return path
 
 
-def conversation(names: list[str], order: list[int], seed: int = 0) -> Conversation:
+def conversation(
+    names: list[str], order: list[int], seed: int = 0, pauses: tuple[float, float] = (0.5, 1.0)
+) -> Conversation:
     """Turns by ``names[i]`` for i in ``order``, each voice's turns in order (cycled),
-    with 0.5-1 s of silence between turns and 0.5 s at each end."""
+    with ``pauses`` (from, to) seconds of silence between turns ((0, 0): none) and 0.5 s at each end."""
     pool = voices()
     rng = np.random.default_rng(seed)
     used = dict.fromkeys(names, 0)
@@ -86,7 +88,7 @@ def conversation(names: list[str], order: list[int], seed: int = 0) -> Conversat
         piece = pool[who][used[who] % len(pool[who])]
         used[who] += 1
         turns.append((t, t + len(piece) / SR, who))
-        gap = int(rng.uniform(0.5, 1.0) * SR)
+        gap = int(rng.uniform(*pauses) * SR)
         parts += [piece.astype(np.float32), np.zeros(gap, np.float32)]
         t += (len(piece) + gap) / SR
     return Conversation(np.concatenate(parts), tuple(turns))
