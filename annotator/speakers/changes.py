@@ -6,7 +6,8 @@ costs nothing more. ``find_change`` tries each window as the boundary: the
 windows before it against the windows after it (the one straddling it left
 out), and keeps the least alike. It is a change only when it can be relied on:
 both parts at least ``MIN_PART_WINDOWS`` windows (2 s of speech each) and their
-voices at most ``MAX_SIMILARITY`` alike. ``find_changes`` finds several (three voices
+voices at most ``MAX_SIMILARITY`` alike, and the least alike split not at the edge of the
+search (else the change may lie in a part too short to know, and the cut would land off it). ``find_changes`` finds several (three voices
 back to back), each part searched again on its own.
 
 Measured (``benchmarks/speakers.py``'s voices): one speaker's utterance of 4 s
@@ -44,12 +45,16 @@ def find_change(
     windows: np.ndarray, *, min_part: int = MIN_PART_WINDOWS, max_similarity: float = MAX_SIMILARITY
 ) -> Change | None:
     """The reliable change of speaker among ``windows`` (n, 256) of one utterance, else None."""
-    best: Change | None = None
-    for k in range(min_part, len(windows) - min_part):
-        similarity = float(mean_vector(windows[:k]) @ mean_vector(windows[k + 1 :]))
-        if similarity <= max_similarity and (best is None or similarity < best.similarity):
-            best = Change(k * STRIDE_S + WINDOW_S / 2, similarity, k)
-    return best
+    last = len(windows) - min_part - 1
+    if last < min_part:
+        return None
+    scores = [float(mean_vector(windows[:k]) @ mean_vector(windows[k + 1 :])) for k in range(min_part, last + 1)]
+    k = min_part + int(np.argmin(scores))
+    if scores[k - min_part] > max_similarity:
+        return None
+    if len(scores) > 1 and k in (min_part, last):
+        return None  # least alike at the edge of the search: the change may lie in a part too short to know
+    return Change(k * STRIDE_S + WINDOW_S / 2, scores[k - min_part], k)
 
 
 def find_changes(

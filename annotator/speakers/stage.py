@@ -76,6 +76,10 @@ class Speakers:
         self.embedded = 0
         self.splits = 0
 
+    @property
+    def embedder(self) -> SpeakerEmbedder:
+        return self._embedder
+
     def _windows(self, utterance: Utterance) -> np.ndarray:
         """The window embeddings of ``utterance``, reusing those of the same utterance's audio so far."""
         start, done = self._growing.get(utterance.source, (float("nan"), np.zeros((0, DIMENSIONS), np.float32)))

@@ -10,8 +10,8 @@ import pytest
 
 from annotator.models import Chunk, Utterance
 from annotator.speakers.embedding import SpeakerEmbedder, window_count
-from annotator.speakers.stage import Speakers, SpeakerStage, speakers_for
-from tests.helpers.conversation import conversation, utterances
+from annotator.speakers.stage import SpeakerModel, Speakers, SpeakerStage, speakers_for
+from tests.helpers.conversation import SR, conversation, utterances, voices
 
 FOUR = ["lj", "jfk", "presenter", "hotwords"]
 ORDER = [0, 1, 2, 3, 0, 2, 1, 0, 3, 2, 1, 0]
@@ -137,3 +137,61 @@ def test_an_utterance_embedded_while_provisional_is_not_embedded_again(embedder:
     assert stage.stop(30)
     assert Counting.windows_made == window_count(len(first.audio)) + window_count(len(second.audio))
     assert [c.speaker for c in out] == ["S1", "S2"]
+
+
+def test_a_change_of_speaker_inside_an_utterance_is_two_turns(embedder: SpeakerEmbedder) -> None:
+    pool = voices()
+    a, b = pool["lj"][1], pool["presenter"][0]
+    u = Utterance("You", 10.0, 10.0 + (len(a) + len(b)) / SR, np.concatenate([a, b]))
+    speakers = Speakers(embedder)
+    turns = speakers.turns_for(u)
+    assert len(turns) == 2 and turns[0].speaker != turns[1].speaker, turns
+    assert abs(turns[1].start - (10.0 + len(a) / SR)) <= 0.6
+    assert (turns[0].start, turns[-1].end) == (u.start, u.end)
+    more = np.concatenate([pool["presenter"][1], pool["presenter"][2]])  # one voice, no pause: one turn
+    one = speakers.turns_for(Utterance("You", 30.0, 30.0 + len(more) / SR, more))
+    assert [t.speaker for t in one] == [turns[1].speaker]
+    assert speakers.splits == 1
+
+
+def test_an_utterance_in_progress_tells_its_speaker_and_its_changes_before_it_ends(embedder: SpeakerEmbedder) -> None:
+    pool = voices()
+    speakers = Speakers(embedder)
+    known = pool["presenter"][0]
+    assert speakers.utterance(Utterance("You", 0.0, len(known) / SR, known)) == "S1"
+
+    def offer(start: float, audio: np.ndarray) -> Utterance:
+        u = Utterance("You", start, start + len(audio) / SR, audio)
+        speakers.progress(u)
+        return u
+
+    again = pool["presenter"][1]
+    offer(10.0, again[: int(0.6 * SR)])
+    assert speakers.current("You", 10.0) == ""  # too little heard
+    offer(10.0, again[: int(1.5 * SR)])
+    assert speakers.current("You", 10.0) == "S1"
+    assert speakers.current("You", 9.0) == ""  # another utterance
+    new = pool["lj"][1]
+    offer(20.0, new[: 2 * SR])
+    assert speakers.current("You", 20.0) == ""  # a voice not heard before: nobody yet
+
+    both = np.concatenate([pool["lj"][1], pool["presenter"][2]])  # a new voice, then the presenter, no pause
+    join = 30.0 + len(pool["lj"][1]) / SR
+    u = None
+    for end in range(SR // 2, len(both) + 1, SR // 2):
+        u = offer(30.0, both[:end])
+    assert u is not None
+    changes = speakers.changes_in(u)
+    assert len(changes) == 1 and abs(changes[0] - join) <= 0.6, changes
+    assert speakers.current("You", 30.0) == ""  # two voices in it: none named
+    final = Utterance("You", 30.0, 30.0 + len(both) / SR, both)
+    assert [t.speaker for t in speakers.turns_for(final)] == ["S2", "S1"]
+    assert speakers.changes_in(final) == ()  # ended: nothing in progress
+
+
+def test_the_speaker_model_is_loaded_once_and_shared() -> None:
+    model = SpeakerModel()
+    first, second = model.get(), model.get()
+    assert first is second and model.loads == 1
+    a, b = speakers_for(True, None, model.get()), speakers_for(True, 2, model.get())
+    assert a is not None and b is not None and a.embedder is b.embedder is first

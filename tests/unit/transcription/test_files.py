@@ -82,3 +82,25 @@ def test_compressed_files_transcribe_like_the_wav(
     encode_with_pyav(decode_file(wav), path, codec, fmt)
     chunks = list(transcribe_file(path, whisper_model))
     assert normalise(" ".join(c.text for c in chunks)) == normalise(ref)
+
+
+def test_a_file_with_a_change_of_speaker_and_no_pause_gives_a_line_per_speaker(whisper_model: WhisperModel) -> None:
+    from annotator.audio.segmenter import Segmenter
+    from annotator.speakers.embedding import SpeakerEmbedder
+    from annotator.speakers.stage import Speakers
+    from annotator.transcription.files import transcribe_samples
+    from tests.helpers.conversation import SR, voices
+
+    pool = voices()
+    # presenter, then LJ's reader with no pause between them, then (after a pause) the presenter again
+    silence = np.zeros(SR, np.float32)
+    audio = np.concatenate([silence, pool["presenter"][0], pool["lj"][1], silence, pool["presenter"][1], silence])
+    join = 1.0 + len(pool["presenter"][0]) / SR
+    speakers = Speakers(SpeakerEmbedder())
+    chunks = list(transcribe_samples(audio, whisper_model, segmenter=Segmenter("You"), turns_of=speakers.spans))
+    assert len(chunks) == 3, chunks
+    texts = [normalise(c.text) for c in chunks]
+    assert "welcome" in texts[0] and "printed book" in texts[1], texts
+    assert abs(chunks[1].start - join) <= 0.6
+    assert chunks[0].speaker == chunks[2].speaker != chunks[1].speaker
+    assert speakers.splits == 1

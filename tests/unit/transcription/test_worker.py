@@ -266,3 +266,30 @@ def test_the_provisional_text_is_shown_as_a_partial_before_its_chunk(whisper_mod
     assert worker.stop(timeout=30)
     partial, chunk = ev.items
     assert isinstance(partial, Partial) and isinstance(chunk, Chunk) and partial.text == chunk.text
+
+
+def test_a_change_of_speaker_known_before_the_end_cuts_the_text_at_the_word_there(
+    whisper_model: WhisperModel,
+) -> None:
+    from tests.helpers.conversation import SR, voices
+
+    pool = voices()
+    first, second = pool["lj"][1], pool["presenter"][0]  # "...the true printed book," / "Welcome to ..."
+    u = Utterance("You", 3.0, 3.0 + (len(first) + len(second)) / SR, np.concatenate([first, second]))
+    join = u.start + len(first) / SR
+    for split_at, expected in ((lambda _u: (join + 0.3,), 2), (lambda _u: (), 1), (None, 1)):
+        col = Collector(expected)
+        worker = TranscriptionWorker(whisper_model, on_chunk=col.on_chunk, on_error=col.on_error, split_at=split_at)
+        worker.start()
+        worker.submit(u)
+        assert col.done.wait(60)
+        assert worker.stop(timeout=30)
+        assert not col.errors
+        assert len(col.chunks) == expected, col.chunks
+        texts = [normalise(c.text) for c in col.chunks]
+        assert "printed book" in texts[0], texts
+        if expected == 2:  # (whole, tiny.en may drop the second voice's words: the split keeps them)
+            assert "welcome" in texts[1], texts
+            assert "welcome" not in texts[0] and "printed" not in texts[1], texts
+            assert col.chunks[0].end == col.chunks[1].start and abs(col.chunks[1].start - join) <= 0.6
+            assert [c.id for c in col.chunks] == [1, 2]
