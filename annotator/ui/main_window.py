@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, PartialText):  # several a second while someone talks: nothing else changes
-            self.transcript_model.set_partial(event.source, event.start, event.text)
+            self.transcript_model.set_partial(event.source, event.start, event.text, event.speaker or "")
             return
         now, state = after_event(
             RunState(self.active, self.replaying, self.paused), event, self.status.current_state, len(self.flags.cards)

@@ -126,7 +126,7 @@ class TranscriptModel(QAbstractTableModel):
 
     def _partial_data(self, row: Row, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return (timestamp(row.chunk.start), row.chunk.source, "", row.chunk.text)[col]
+            return (timestamp(row.chunk.start), row.chunk.who, "", row.chunk.text)[col]
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(PARTIAL_COLOR))
         if role == Qt.ItemDataRole.FontRole and col == COL_TEXT:
@@ -194,9 +194,11 @@ class TranscriptModel(QAbstractTableModel):
         self.endInsertRows()
         return r
 
-    def set_partial(self, source: str, start: float, text: str) -> None:
-        """Show (or update) the provisional text of ``source``'s utterance in progress, below the lines."""
-        chunk = Chunk(PARTIAL_ID, source, start, start, text)
+    def set_partial(self, source: str, start: float, text: str, speaker: str = "") -> None:
+        """Show (or update) the provisional text of ``source``'s utterance in progress, below the lines;
+        ``speaker`` when already known (under the name its lines have)."""
+        name = next((r.chunk.speaker_name for r in reversed(self._rows) if speaker and r.chunk.speaker == speaker), "")
+        chunk = Chunk(PARTIAL_ID, source, start, start, text, speaker, name)
         for i, row in enumerate(self._partials):
             if row.chunk.source == source:
                 self._partials[i] = Row(chunk, partial=True)

@@ -196,6 +196,12 @@ def test_listen_tells_two_voices_apart_in_its_chunk_lines(
     speakers = [c["speaker"] for c in chunks]
     assert set(speakers) == {"S1", "S2"}, chunks
     assert speakers[0] == "S1" and speakers[-1] == "S2", chunks
+    # a partial line names its speaker once the voice is clearly one already heard: the line it becomes
+    named = [(i, r) for i, r in enumerate(lines) if r["type"] == "partial" and "speaker" in r]
+    assert named, [r for r in lines if r["type"] == "partial"]
+    for i, partial in named:
+        final = next(r for r in lines[i:] if r["type"] == "chunk")
+        assert partial["speaker"] == final["speaker"], (partial, final)
     summary = lines[-1]
     record = read_session(Path(summary["path"]))
     assert [c.speaker for c in record.chunks] == speakers

@@ -65,3 +65,20 @@ def test_a_late_line_leaves_the_partial_text_of_the_next_utterance(qtbot) -> Non
     model.set_partial("Them", 6.5, "and then")  # the next utterance is already being said
     model.add_chunk(Chunk(1, "Them", 1.0, 6.0, "That went well."))  # the line before it, labelled late
     assert model.rowCount() == 2 and model.partial_text("Them") == "and then"
+
+
+def test_a_partial_row_shows_its_speaker_when_known_under_its_name(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from annotator.ui.transcript_view import COL_SPEAKER
+
+    model = TranscriptModel()
+    view = TranscriptView(model)
+    qtbot.addWidget(view)
+    model.add_chunk(Chunk(1, "You", 0.0, 2.0, "Good morning.", "S1"))
+    model.name_speaker("S1", "Candidate")
+    model.set_partial("You", 2.5, "And so")  # not known yet: the input, as before
+    assert model.index(1, COL_SPEAKER).data() == "You"
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_partial("You", 2.5, "And so my", "S1")
+    assert model.index(1, COL_SPEAKER).data() == "Candidate"
+    model.set_partial("You", 2.5, "And so my fellow", "S2")  # a voice with no name yet: its id
+    assert model.index(1, COL_SPEAKER).data() == "S2"

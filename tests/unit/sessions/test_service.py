@@ -95,3 +95,23 @@ async def test_a_saved_session_replayed_shows_its_stored_analyses_and_keeps_new_
     assert len(sink.of("analysis")) == 20
     assert len(fault_server.requests) == sent  # nothing was asked again
     assert sorted(p.name for p in (tmp_path / "sessions").glob("*.jsonl")) == [path.name]  # no new journal
+
+
+async def test_sessions_share_one_speaker_model_loaded_once(fault_server: FaultServer, tmp_path: Path) -> None:
+    from annotator.speakers.stage import SpeakerModel
+
+    sink = Waiting()
+    model = SpeakerModel()
+    sessions = Sessions(config(fault_server, tmp_path), sink, sessions_dir=tmp_path / "sessions", speaker_model=model)
+    used = []
+    for _ in range(2):
+        sink.arrived.pop("session_closed", None)
+        await sessions.start_replay(DATA / "jfk.flac", MAX_SPEED)
+        live = sessions.live
+        assert live is not None and live.speakers is not None
+        used.append(live.speakers.speakers.embedder)
+        await sink.until("session_closed")
+        path = sessions.session_path
+        assert path is not None
+        assert {c.speaker for c in read_session(path).chunks} == {"S1"}  # one voice
+    assert used[0] is used[1] and model.loads == 1
