@@ -97,9 +97,15 @@ class Conversation:
         return len({s for _, _, s in self.truth})
 
 
-def assemble(name: str, pool: dict[str, list[np.ndarray]], rng: np.random.Generator, turns: int) -> Conversation:
+def assemble(
+    name: str,
+    pool: dict[str, list[np.ndarray]],
+    rng: np.random.Generator,
+    turns: int,
+    pauses: tuple[float, float] = (0.5, 1.0),
+) -> Conversation:
     """``turns`` turns, no voice twice in a row, each voice's phrases used in order (cycled),
-    with 0.5-1 s of silence between turns (and 0.5 s at each end)."""
+    with ``pauses`` (from, to) seconds of silence between turns ((0, 0): none) and 0.5 s at each end."""
     names = list(pool)
     used = {n: int(rng.integers(len(pool[n]))) for n in names}  # each voice starts at a random phrase
     parts = [np.zeros(int(0.5 * SR), np.float32)]
@@ -113,7 +119,7 @@ def assemble(name: str, pool: dict[str, list[np.ndarray]], rng: np.random.Genera
         piece = pool[who][used[who] % len(pool[who])]
         used[who] += 1
         truth.append((t, t + len(piece) / SR, who))
-        pause = float(rng.uniform(0.5, 1.0))
+        pause = float(rng.uniform(*pauses))
         parts += [piece.astype(np.float32), np.zeros(int(pause * SR), np.float32)]
         t += len(piece) / SR + int(pause * SR) / SR
         prev = who
@@ -143,11 +149,16 @@ def backend_lead() -> Conversation:
 
 
 def diarize(
-    conv: Conversation, embedder: SpeakerEmbedder, expected: int | None, threshold: float | None = None
-) -> tuple[list, list[float], int]:
-    """(hypothesis turns, CPU s per utterance, speakers found) through the segmenter and ``Speakers``."""
+    conv: Conversation,
+    embedder: SpeakerEmbedder,
+    expected: int | None,
+    threshold: float | None = None,
+    split: bool = True,
+) -> tuple[list, list[float], int, int]:
+    """(hypothesis turns, CPU s per utterance, speakers found, utterances split) through the segmenter
+    and ``Speakers`` (``split``: changes of speaker inside an utterance looked for)."""
     seg = Segmenter("mic", silence_s=0.5, max_utterance_s=15.0)
-    speakers = Speakers(embedder, expected)
+    speakers = Speakers(embedder, expected, split=split)
     if threshold is not None:
         speakers.clusters.threshold = threshold
     hyp = []
@@ -159,10 +170,10 @@ def diarize(
     utterances += seg.flush()
     for u in utterances:
         t0 = time.thread_time()
-        sid = speakers.utterance(u)
+        turns = speakers.turns_for(u)
         cpu.append(time.thread_time() - t0)
-        hyp.append((u.start, u.end, sid))
-    return hyp, cpu, speakers.clusters.count
+        hyp += [(t.start, t.end, t.speaker) for t in turns]
+    return hyp, cpu, speakers.clusters.count, speakers.splits
 
 
 def frames(turns: list[tuple[float, float, str]], n: int) -> list[str]:
@@ -218,10 +229,21 @@ def der(truth: list, hyp: list, length_s: float) -> tuple[float, float, str]:
     return parts["diarization error rate"], parts["confusion"] / total, "pyannote.metrics"
 
 
-def live_latency(conv: Conversation, separate: bool) -> tuple[list[float], float, int]:
+@dataclass
+class LiveRun:
+    delays: list[float]  # end of each line's speech -> the line reaching the pipeline
+    cpu: float  # the speaker stage's CPU per utterance
+    found: int  # speaker ids in the lines
+    hyp: list[tuple[float, float, str]]  # the lines' (start, end, speaker)
+    split: int  # utterances the transcriber cut at a change of speaker
+
+
+def live_latency(conv: Conversation, separate: bool) -> LiveRun:
     """The live path at real-time pace (``LiveInput`` with the file as its input device, 48 kHz
     stereo, 20 ms blocks): for each line, the delay from the end of its speech (as the segmenter
-    cut it) to the chunk reaching the pipeline; the speaker stage's CPU per utterance; ids found."""
+    cut it) to the chunk reaching the pipeline; the speaker stage's CPU per utterance; ids found;
+    the lines' speakers (scored against the conversation: times are the file's, as the stream
+    starts with it); how many utterances the worker split at a change of speaker."""
     import asyncio
     import tempfile
 
@@ -239,6 +261,7 @@ def live_latency(conv: Conversation, separate: bool) -> tuple[list[float], float
             self.t0 = t0
             self.delays: list[float] = []
             self.speakers: set[str] = set()
+            self.hyp: list[tuple[float, float, str]] = []
             self.out = self  # the pipeline's sinks: level readings go nowhere
 
         def on_level(self, source: str, level: float) -> None:
@@ -253,8 +276,9 @@ def live_latency(conv: Conversation, separate: bool) -> tuple[list[float], float
         def add_chunk(self, chunk) -> None:  # type: ignore[no-untyped-def]
             self.delays.append(time.monotonic() - self.t0[0] - chunk.end)
             self.speakers.add(chunk.speaker)
+            self.hyp.append((chunk.start, chunk.end, chunk.speaker))
 
-    async def run() -> tuple[list[float], float, int]:
+    async def run() -> LiveRun:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "conversation.wav"
             sf.write(path, conv.audio, SR)
@@ -280,7 +304,8 @@ def live_latency(conv: Conversation, separate: bool) -> tuple[list[float], float
             await live.stop()
             stage = live.speakers
             cpu = stage.speakers.cpu_s / max(1, stage.speakers.embedded) if stage is not None else 0.0
-            return arrivals.delays, cpu, len(arrivals.speakers - {""})
+            found = len(arrivals.speakers - {""})
+            return LiveRun(arrivals.delays, cpu, found, arrivals.hyp, live.worker.splits)
 
     return asyncio.run(run())
 
@@ -305,53 +330,69 @@ def main() -> int:
             sub = {k: pool[k] for k in members}
             convs.append(assemble(f"{count} voices, seed {seed}", sub, rng, args.turns))
     convs.append(backend_lead())
+    # no pause at all between turns: a change of speaker inside an utterance (issue 13)
+    zero: list[Conversation] = []
+    for count, members in ((2, ["lj", "presenter"]), (3, ["lj", "jfk", "presenter"]), (4, list(pool))):
+        for seed in range(args.seeds):
+            rng = np.random.default_rng(100 + seed)
+            sub = {k: pool[k] for k in members}
+            zero.append(assemble(f"{count} voices, no pauses, seed {seed}", sub, rng, args.turns, (0.0, 0.0)))
     cpus: list[float] = []
     durs: list[float] = []
     rows = []
-    for conv in convs:
-        for expected in (None,) if args.auto_only else (None, conv.speakers):
-            hyp, cpu, found = diarize(conv, embedder, expected, args.threshold)
-            cpus += cpu
-            durs += [e - s for s, e, _ in hyp]
-            length = len(conv.audio) / SR
-            share = right_share(conv.truth, hyp, length)
-            rate, confusion, how = der(conv.truth, hyp, length)
-            rows.append(
-                {
-                    "conversation": conv.name,
-                    "speakers": conv.speakers,
-                    "expected_given": expected is not None,
-                    "found": found,
-                    "right_share": round(share, 3),
-                    "der": round(rate, 3),
-                    "confusion": round(confusion, 3),
-                    "der_by": how,
-                    "utterances": len(hyp),
-                    "seconds": round(length, 1),
-                }
-            )
-            print(
-                f"{conv.name:34s} --speakers {'-' if expected is None else expected}: found {found}/{conv.speakers}, "
-                f"right {share:6.1%}, DER {rate:6.1%} (confusion {confusion:5.1%}; {len(hyp)} utterances, {length:.0f} s)"
-            )
+    runs = [
+        (conv, expected, True) for conv in convs for expected in ((None,) if args.auto_only else (None, conv.speakers))
+    ]
+    runs += [(conv, None, split) for conv in zero for split in (False, True)]
+    for conv, expected, split in runs:
+        hyp, cpu, found, cut = diarize(conv, embedder, expected, args.threshold, split)
+        cpus += cpu
+        durs += [e - s for s, e, _ in hyp]
+        length = len(conv.audio) / SR
+        share = right_share(conv.truth, hyp, length)
+        rate, confusion, how = der(conv.truth, hyp, length)
+        rows.append(
+            {
+                "conversation": conv.name,
+                "speakers": conv.speakers,
+                "expected_given": expected is not None,
+                "split": split,
+                "found": found,
+                "right_share": round(share, 3),
+                "der": round(rate, 3),
+                "confusion": round(confusion, 3),
+                "der_by": how,
+                "utterances": len(hyp),
+                "utterances_split": cut,
+                "seconds": round(length, 1),
+            }
+        )
+        print(
+            f"{conv.name:34s} --speakers {'-' if expected is None else expected}{'' if split else ' (no split)'}: "
+            f"found {found}/{conv.speakers}, right {share:6.1%}, DER {rate:6.1%} (confusion {confusion:5.1%}; "
+            f"{len(hyp)} turns, {cut} utterances split, {length:.0f} s)"
+        )
     print()
     print(
         f"CPU per utterance (embedding + clustering): median {statistics.median(cpus) * 1000:.0f} ms, "
         f"p95 {sorted(cpus)[int(0.95 * (len(cpus) - 1))] * 1000:.0f} ms, max {max(cpus) * 1000:.0f} ms; "
         f"utterances {statistics.median(durs):.1f} s median, {max(durs):.1f} s longest"
     )
-    four = [r for r in rows if r["speakers"] == 4 and not r["expected_given"]]
+    four = [r for r in rows if r["speakers"] == 4 and not r["expected_given"] and "no pauses" not in r["conversation"]]
     ok = all(r["right_share"] >= 0.9 and r["found"] == 4 for r in four)
     print(f"4 voices, no --speakers: {'all' if ok else 'NOT all'} >= 90 % right with exactly 4 found")
     if args.latency:
         conv = assemble("4 voices, seed 0", pool, np.random.default_rng(0), args.turns)
-        for separate in (False, True):
-            delays, cpu, found = live_latency(conv, separate)
-            delays.sort()
+        live_convs = [(conv, False), (conv, True), (zero[args.seeds], True)]  # + 3 voices with no pauses
+        for c, separate in live_convs:
+            run = live_latency(c, separate)
+            delays = sorted(run.delays)
+            share = right_share(c.truth, run.hyp, len(c.audio) / SR) if separate else 0.0
             print(
-                f"live, speakers {'on ' if separate else 'off'}: end of speech -> line median "
+                f"live, {c.name}, speakers {'on ' if separate else 'off'}: end of speech -> line median "
                 f"{statistics.median(delays):.2f} s, p90 {delays[int(0.9 * (len(delays) - 1))]:.2f} s "
-                f"({len(delays)} lines); speaker stage CPU per utterance {cpu * 1000:.0f} ms; {found} speakers"
+                f"({len(delays)} lines); speaker stage CPU per utterance {run.cpu * 1000:.0f} ms; "
+                f"{run.found} speakers; right {share:.1%}; {run.split} utterances cut by the transcriber"
             )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}")
     if os.environ.get("SPEAKERS_JSON"):

@@ -65,8 +65,9 @@ class Speakers:
     (``current``, for its partial captions) and a change of speaker inside it (``change_in``, for the
     transcriber to cut its text there) become known without waiting for its end."""
 
-    def __init__(self, embedder: SpeakerEmbedder, expected: int | None = None) -> None:
+    def __init__(self, embedder: SpeakerEmbedder, expected: int | None = None, *, split: bool = True) -> None:
         self._embedder = embedder
+        self.split = split  # look for changes of speaker inside an utterance (False: the benchmark's "before")
         self.clusters = SpeakerClusters(expected)
         self.turns: list[Turn] = []
         self._lock = threading.Lock()  # turns are read from the transcriber's thread (``same_speaker``)
@@ -96,7 +97,7 @@ class Speakers:
         t0 = time.thread_time()
         windows = self._windows(utterance)
         speaker = ""
-        changes = find_changes(windows)
+        changes = find_changes(windows) if self.split else []
         if not changes and len(windows) >= PARTIAL_MIN_WINDOWS:
             speaker = self.clusters.clear_match(utterance.source, mean_vector(windows))
         with self._lock:
@@ -138,7 +139,7 @@ class Speakers:
         if embedding is None and window_count(len(utterance.audio)):
             windows = self._windows(utterance)
             del self._growing[source]
-            changes = find_changes(windows)
+            changes = find_changes(windows) if self.split else []
             if changes:
                 edges = [0, *(c.window for c in changes), len(windows)]
                 times = [utterance.start, *(utterance.start + c.at for c in changes), utterance.end]
