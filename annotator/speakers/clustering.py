@@ -41,11 +41,22 @@ MIN_NEW_S = 1.0
 """Utterances shorter than this never start a new speaker nor move a centroid."""
 
 
+MAX_MEMBERS = 100
+"""Utterances a voice remembers for a split (its first and the latest): bounds the cost of looking."""
+
+SPLIT_MIN_MEMBERS = 4
+SPLIT_GAP = 0.1
+"""With ``expected`` given and fewer voices found, a voice of at least ``SPLIT_MIN_MEMBERS`` utterances
+whose utterances fall in two groups (2-means) each tighter (mean cosine to its own average) by at least
+``SPLIT_GAP`` than the two groups' averages are alike is two voices from then on (``SpeakerClusters``)."""
+
+
 @dataclass
 class _Voice:
     id: str
     total: np.ndarray
     seconds: float = 0.0
+    members: list[tuple[np.ndarray, float]] = field(default_factory=list)  # (embedding, seconds) joined
 
     @property
     def centroid(self) -> np.ndarray:
@@ -57,6 +68,11 @@ class _Voice:
 class _Source:
     voices: list[_Voice] = field(default_factory=list)
     last: str = ""
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    unit: np.ndarray = v / (np.linalg.norm(v) + 1e-12)
+    return unit
 
 
 class SpeakerClusters:
@@ -81,6 +97,7 @@ class SpeakerClusters:
         self.min_new_s = min_new_s
         self._sources: dict[str, _Source] = {}
         self._count = 0
+        self.splits = 0  # voices split in two because fewer than ``expected`` were found
 
     @property
     def count(self) -> int:
@@ -89,9 +106,40 @@ class SpeakerClusters:
 
     def _new(self, src: _Source, embedding: np.ndarray, seconds: float) -> str:
         self._count += 1
-        voice = _Voice(f"S{self._count}", embedding * seconds, seconds)
+        voice = _Voice(f"S{self._count}", embedding * seconds, seconds, [(embedding, seconds)])
         src.voices.append(voice)
         return voice.id
+
+    def _split(self, src: _Source, voice: _Voice, embedding: np.ndarray) -> str:
+        """``voice`` (which ``embedding`` just joined) as two voices when its utterances fall clearly in
+        two groups; the group of its first utterance keeps its id. The id ``embedding`` ends up with."""
+        x = np.stack([m for m, _ in voice.members])
+        w = np.array([sec for _, sec in voice.members])
+        sims = x @ x.T
+        i, j = np.unravel_index(int(np.argmin(sims)), sims.shape)
+        ca, cb = x[i], x[j]
+        first = np.zeros(len(x), dtype=bool)
+        for _ in range(10):
+            first = (x @ ca) >= (x @ cb)
+            if first.sum() < 2 or (~first).sum() < 2:
+                return voice.id
+            ca = _unit((x[first] * w[first, None]).sum(axis=0))
+            cb = _unit((x[~first] * w[~first, None]).sum(axis=0))
+        tight = min(float((x[first] @ ca).mean()), float((x[~first] @ cb).mean()))
+        if tight - float(ca @ cb) < SPLIT_GAP:
+            return voice.id
+        keep = first if first[0] else ~first
+        members = voice.members
+        voice.members = [m for m, k in zip(members, keep) if k]
+        voice.total = sum((e * sec for e, sec in voice.members), np.zeros_like(embedding))
+        voice.seconds = float(sum(sec for _, sec in voice.members))
+        self._count += 1
+        other = [m for m, k in zip(members, keep) if not k]
+        total = sum((e * sec for e, sec in other), np.zeros_like(embedding))
+        new = _Voice(f"S{self._count}", total, float(sum(sec for _, sec in other)), other)
+        src.voices.append(new)
+        self.splits += 1
+        return voice.id if keep[-1] else new.id
 
     def _threshold_of(self, voice: _Voice) -> float:
         return self.threshold - YOUNG_EASING * max(0.0, 1.0 - voice.seconds / YOUNG_S)
@@ -112,7 +160,12 @@ class SpeakerClusters:
         elif sims[best] >= self._threshold_of(voice) or full:
             voice.total = voice.total + embedding * seconds
             voice.seconds += seconds
+            voice.members.append((embedding, seconds))
+            if len(voice.members) > MAX_MEMBERS:  # the first (whose group keeps the id) and the latest
+                del voice.members[1 : -(MAX_MEMBERS - 1)]
             sid = voice.id
+            if self.expected is not None and self._count < self.expected and len(voice.members) >= SPLIT_MIN_MEMBERS:
+                sid = self._split(src, voice, embedding)
         else:
             sid = self._new(src, embedding, seconds)
         src.last = sid

@@ -35,6 +35,9 @@ from annotator.speakers.embedding import DIMENSIONS, SAMPLE_RATE, SpeakerEmbedde
 
 log = logging.getLogger(__name__)
 
+PROGRESS_BATCH = 4
+"""An utterance in progress is embedded four windows (1.6 s) at a time, the first two as soon as heard."""
+
 PARTIAL_MIN_WINDOWS = 2
 """Windows of an utterance in progress (2: 1.2 s of audio) before its partial captions may name a speaker."""
 
@@ -81,11 +84,17 @@ class Speakers:
     def embedder(self) -> SpeakerEmbedder:
         return self._embedder
 
-    def _windows(self, utterance: Utterance) -> np.ndarray:
-        """The window embeddings of ``utterance``, reusing those of the same utterance's audio so far."""
+    def _windows(self, utterance: Utterance, batch: int = 1) -> np.ndarray:
+        """The window embeddings of ``utterance``, reusing those of the same utterance's audio so far;
+        new windows only ``batch`` or more at a time (the encoder costs 15 ms for one window alone,
+        5 ms each for four together, 3.4 ms each for a whole utterance's)."""
         start, done = self._growing.get(utterance.source, (float("nan"), np.zeros((0, DIMENSIONS), np.float32)))
-        if start != utterance.start or len(done) > window_count(len(utterance.audio)):
+        available = window_count(len(utterance.audio))
+        if start != utterance.start or len(done) > available:
             done = np.zeros((0, DIMENSIONS), np.float32)
+        if available - len(done) < (batch if len(done) else min(batch, PARTIAL_MIN_WINDOWS)):
+            self._growing[utterance.source] = (utterance.start, done)
+            return done
         more = self._embedder.windows(utterance.audio, first=len(done))
         windows = np.concatenate([done, more]) if len(more) else done
         self._growing[utterance.source] = (utterance.start, windows)
@@ -95,7 +104,11 @@ class Speakers:
         """The audio so far of an utterance in progress (or whose end is not confirmed): embedded
         window by window; what it says of the speaker is read by ``current`` and ``change_in``."""
         t0 = time.thread_time()
-        windows = self._windows(utterance)
+        start, done = self._growing.get(utterance.source, (None, ()))
+        windows = self._windows(utterance, PROGRESS_BATCH)
+        if start == utterance.start and len(windows) == len(done) and utterance.source in self._now:
+            self.cpu_s += time.thread_time() - t0
+            return  # nothing new heard since the last look
         speaker = ""
         changes = find_changes(windows) if self.split else []
         if not changes and len(windows) >= PARTIAL_MIN_WINDOWS:

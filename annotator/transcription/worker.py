@@ -114,6 +114,12 @@ class TranscriptionWorker:
     waits and ``partial_policy`` allows (interval, share of the worker's time),
     otherwise it is skipped. A final never waits for more than the one partial
     already running.
+
+    ``split_at(utterance)`` (``speakers.SpeakerStage.changes_in``) gives, without
+    waiting, the session times of changes of speaker already known inside an
+    utterance about to be transcribed: its words are then timed and it becomes
+    one chunk per speaker, cut at the word there (``utterance.split_utterance``).
+    Merged utterances are never split.
     """
 
     def __init__(

@@ -48,3 +48,24 @@ def test_sources_cluster_apart_with_ids_unique_in_the_session() -> None:
     assert clusters.assign("Them", A, 3.0) == "S2"  # the other input: another person, whatever the voice
     assert clusters.assign("Them", B, 3.0) == "S3"
     assert clusters.assign("You", A, 3.0) == "S1"
+
+
+def test_with_a_voice_expected_but_not_found_a_voice_of_two_groups_is_split_from_then_on() -> None:
+    from annotator.speakers.embedding import SpeakerEmbedder
+    from tests.helpers.conversation import voices
+
+    pool = voices()
+    embedder = SpeakerEmbedder()
+    lj = [embedder.embed(a) for a in pool["lj"]]
+    presenter = [embedder.embed(a) for a in pool["presenter"]]
+    # two alike voices (as the sample interview's espeak ones are to this model): everything joins one
+    merged = SpeakerClusters(threshold=-1.0)
+    assert {merged.assign("You", e, 3.0) for e in [*lj[:3], *presenter[:3]]} == {"S1"}
+    told = SpeakerClusters(2, threshold=-1.0)
+    got = [told.assign("You", e, 3.0) for e in [lj[0], presenter[0], lj[1], presenter[1], lj[2], presenter[2]]]
+    later = [told.assign("You", e, 3.0) for e in [lj[3], presenter[3], lj[4], presenter[4]]]
+    assert got[:3] == ["S1"] * 3 and told.splits == 1 and told.count == 2
+    assert later == ["S1", "S2", "S1", "S2"]  # the first voice heard keeps S1
+    for voice in (lj, presenter):  # one real voice (five utterances), two expected: never split
+        one = SpeakerClusters(2, threshold=-1.0)
+        assert {one.assign("You", e, 3.0) for e in voice} == {"S1"} and one.splits == 0
