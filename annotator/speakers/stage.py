@@ -12,6 +12,13 @@ the embeddings queued before it.
 A chunk made of several merged utterances (the transcriber was behind) gets
 the speaker who said most of it.
 
+While an utterance is still being said, the segmenter's partial offers come
+here too (``add_partial``): its windows are embedded as it grows, so the
+speaker of its partial captions (``current``) and any change of speaker
+inside it (``changes_in``) are known early. The transcriber asks
+``changes_in`` (never waiting) as it starts on the utterance and, when a
+change is known, cuts the text at the word there: one chunk per speaker.
+
 ``Speakers`` does the same synchronously for a file (``annotator transcribe``).
 """
 
@@ -61,12 +68,12 @@ class Turn:
 
 class Speakers:
     """Embedding + clustering: the speaker of each utterance, in order. One caller at a time (``progress``
-    and ``utterance`` from one thread; ``same_speaker``, ``of_span``, ``change_in`` and ``current`` from any).
+    and ``utterance`` from one thread; ``same_speaker``, ``of_span``, ``changes_in`` and ``current`` from any).
 
-    An utterance in progress (``progress``, the audio so far) is embedded a window at a time, so its
-    final embedding only adds the windows after the last offer; on the way, the speaker it sounds like
-    (``current``, for its partial captions) and a change of speaker inside it (``change_in``, for the
-    transcriber to cut its text there) become known without waiting for its end."""
+    An utterance in progress (``progress``, the audio so far) is embedded a few windows at a time, so
+    its final embedding only adds the windows after the last batch; on the way, the speaker it sounds
+    like (``current``, for its partial captions) and changes of speaker inside it (``changes_in``, for
+    the transcriber to cut its text there) become known without waiting for its end."""
 
     def __init__(self, embedder: SpeakerEmbedder, expected: int | None = None, *, split: bool = True) -> None:
         self._embedder = embedder
@@ -101,8 +108,8 @@ class Speakers:
         return windows
 
     def progress(self, utterance: Utterance) -> None:
-        """The audio so far of an utterance in progress (or whose end is not confirmed): embedded
-        window by window; what it says of the speaker is read by ``current`` and ``change_in``."""
+        """The audio so far of an utterance in progress (or whose end is not confirmed): its new windows
+        embedded (``PROGRESS_BATCH`` at a time); what they say is read by ``current`` and ``changes_in``."""
         t0 = time.thread_time()
         start, done = self._growing.get(utterance.source, (None, ()))
         windows = self._windows(utterance, PROGRESS_BATCH)
