@@ -190,11 +190,10 @@ class Speakers:
         return [(t.start, t.end, t.speaker) for t in self.turns_for(utterance)]
 
     def speaker_of(self, utterance: Utterance) -> str:
-        """The speaker given to exactly this utterance ("" when not embedded yet)."""
+        """The speaker given to this utterance, who said most of it when it holds two ("" when not
+        embedded yet)."""
         with self._lock:
-            known = any(
-                (t.source, t.start, t.end) == (utterance.source, utterance.start, utterance.end) for t in self.turns
-            ) or any(t.source == utterance.source and t.start == utterance.start for t in self.turns)
+            known = any(t.source == utterance.source and t.start == utterance.start for t in self.turns)
         return self.of_span(utterance.source, utterance.start, utterance.end) if known else ""
 
     def same_speaker(self, a: Utterance, b: Utterance) -> bool:
