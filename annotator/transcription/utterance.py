@@ -3,8 +3,8 @@ settings, then the segment filters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,13 +29,20 @@ def vocabulary_kwargs(options: TranscribeOptions) -> dict[str, str]:
     return {"hotwords": text}
 
 
-def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: TranscribeOptions) -> str:
-    """The text of one utterance (16 kHz mono float32), "" when the filters judge it not speech."""
-    if len(audio) < options.min_duration_s * SAMPLE_RATE or rms_dbfs(audio) < options.min_rms_dbfs:
-        return ""
+def _loud_enough(audio: np.ndarray, options: TranscribeOptions) -> bool:
+    """Whether ``audio`` is long and loud enough to be worth a transcription."""
+    return len(audio) >= options.min_duration_s * SAMPLE_RATE and rms_dbfs(audio) >= options.min_rms_dbfs
+
+
+def _segments(
+    model: WhisperModel, audio: np.ndarray, options: TranscribeOptions, *, word_timestamps: bool = False
+) -> Iterable[Any]:
+    """faster-whisper's segments of one utterance, with the session's options (the language fixed to
+    English for an English-only model, no conditioning on earlier text, no VAD of its own)."""
     language = options.language
     if not model.model.is_multilingual:
         language = "en"
+    segments: Iterable[Any]
     segments, _info = model.transcribe(
         audio,
         language=language,
@@ -44,12 +51,20 @@ def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: Transcribe
         condition_on_previous_text=False,
         vad_filter=False,
         without_timestamps=True,
+        word_timestamps=word_timestamps,
         no_speech_threshold=options.no_speech_threshold,
         log_prob_threshold=options.log_prob_threshold,
         compression_ratio_threshold=options.compression_ratio_threshold,
         **vocabulary_kwargs(options),
     )
-    kept = [text for text in (segment_text(seg, options) for seg in segments) if text]
+    return segments
+
+
+def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: TranscribeOptions) -> str:
+    """The text of one utterance (16 kHz mono float32), "" when the filters judge it not speech."""
+    if not _loud_enough(audio, options):
+        return ""
+    kept = [text for text in (segment_text(seg, options) for seg in _segments(model, audio, options)) if text]
     return snap_to_vocabulary(" ".join(kept), options.vocabulary)
 
 
@@ -61,27 +76,10 @@ def transcribe_words(model: WhisperModel, audio: np.ndarray, options: Transcribe
     """The words of one utterance as (start in seconds from the audio's start, word with its leading space),
     through the same filters as ``transcribe_audio``; [] when they judge it not speech. Word timestamps
     cost an alignment pass: only for an utterance to be split at a change of speaker."""
-    if len(audio) < options.min_duration_s * SAMPLE_RATE or rms_dbfs(audio) < options.min_rms_dbfs:
+    if not _loud_enough(audio, options):
         return []
-    language = options.language
-    if not model.model.is_multilingual:
-        language = "en"
-    segments, _info = model.transcribe(
-        audio,
-        language=language,
-        beam_size=options.beam_size,
-        temperature=list(options.temperature),
-        condition_on_previous_text=False,
-        vad_filter=False,
-        without_timestamps=True,
-        word_timestamps=True,
-        no_speech_threshold=options.no_speech_threshold,
-        log_prob_threshold=options.log_prob_threshold,
-        compression_ratio_threshold=options.compression_ratio_threshold,
-        **vocabulary_kwargs(options),
-    )
     words: list[tuple[float, str]] = []
-    for seg in segments:
+    for seg in _segments(model, audio, options, word_timestamps=True):
         if segment_text(seg, options):
             words += [(float(w.start), str(w.word)) for w in seg.words or ()]
     return words
