@@ -103,3 +103,29 @@ def segment_text(seg: Any, options: TranscribeOptions) -> str:
 def options_for(t: TranscriptionConfig) -> TranscribeOptions:
     """The decoding settings of a ``[transcription]`` table (beam, language, vocabulary)."""
     return TranscribeOptions(beam_size=t.beam_size, language=t.language, vocabulary=t.vocabulary)
+
+
+def _word_key(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def collapse_repeats(text: str, min_words: int = 3) -> str:
+    """``text`` with a run of ``min_words`` or more words that the model wrote twice in a row kept once.
+
+    Whisper can loop on a short utterance, more so with hotwords: "And so my fellow Americans. And so my
+    fellow Americans." for a sentence said once (jfk.flac with a vocabulary). Words compare without case
+    and punctuation; shorter repeats ("very, very", "no, no") are speech and stay."""
+    words = text.split()
+    changed = True
+    while changed:
+        changed = False
+        keys = [_word_key(w) for w in words]
+        for size in range(len(words) // 2, min_words - 1, -1):
+            for i in range(len(words) - 2 * size + 1):
+                if keys[i : i + size] == keys[i + size : i + 2 * size] and any(keys[i : i + size]):
+                    del words[i + size : i + 2 * size]
+                    changed = True
+                    break
+            if changed:
+                break
+    return " ".join(words)

@@ -10,7 +10,7 @@ import numpy as np
 
 from annotator.audio import SAMPLE_RATE
 from annotator.models import Utterance
-from annotator.transcription.filters import TranscribeOptions, rms_dbfs, segment_text
+from annotator.transcription.filters import TranscribeOptions, collapse_repeats, rms_dbfs, segment_text
 from annotator.transcription.vocabulary import snap_to_vocabulary, vocabulary_prompt
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def transcribe_audio(model: WhisperModel, audio: np.ndarray, options: Transcribe
     if not _loud_enough(audio, options):
         return ""
     kept = [text for text in (segment_text(seg, options) for seg in _segments(model, audio, options)) if text]
-    return snap_to_vocabulary(" ".join(kept), options.vocabulary)
+    return snap_to_vocabulary(collapse_repeats(" ".join(kept)), options.vocabulary)
 
 
 def transcribe_utterance(model: WhisperModel, utterance: Utterance, options: TranscribeOptions) -> str:

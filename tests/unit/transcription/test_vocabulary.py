@@ -113,6 +113,16 @@ def test_the_vocabulary_is_not_put_into_unrelated_speech(whisper_model: WhisperM
         assert not any(word.lower() in text.lower() for t in TERMS for word in t.split()), (path.name, text)
 
 
+def test_a_vocabulary_does_not_make_the_model_say_a_sentence_twice(whisper_model: WhisperModel) -> None:
+    # jfk.flac's opening sentence, said once, came out twice with hotwords on tiny.en; the loop guard keeps it once
+    segmenter = Segmenter("", silence_s=0.35, max_utterance_s=15.0)
+    opts = TranscribeOptions(language="en", vocabulary=("Kubernetes",))
+    chunks = list(transcribe_samples(decode_file(DATA / "jfk.flac"), whisper_model, segmenter=segmenter, options=opts))
+    text = " ".join(c.text for c in chunks).lower()
+    assert "fellow" in text and "country" in text, text
+    assert text.count("fellow") == 1 and text.count("americans") == 1, text
+
+
 def test_the_default_voices_held_out_recording_gets_most_terms_right(whisper_model: WhisperModel) -> None:
     """heldout2 was recorded after the method was fixed: 1 -> 13 of 15 measured (benchmarks/README.md)."""
     manifest = json.loads((VOCABULARY_DATA / "manifest.json").read_text())
