@@ -71,8 +71,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             if not hits and not args.json:
                 print(f"annotator: nothing found for {args.search!r}", file=err)
         else:
-            for s in sessions(index):
+            listed = sessions(index)
+            for s in listed:
                 print(json.dumps(s.to_dict(), ensure_ascii=False) if args.json else session_line(s), file=out)
+            if not listed and not args.json:
+                print(f"annotator: no sessions yet in {index.sessions_dir}", file=err)
     finally:
         index.close()
     return 0

@@ -55,6 +55,13 @@ def test_search_prints_lines_with_session_and_time(library: Path) -> None:
     assert all(h["session"] and h["path"].endswith(".jsonl") for h in hits)
 
 
+def test_an_empty_library_says_where_it_looked() -> None:
+    out, err = call()
+    assert out == "" and f"no sessions yet in {paths.sessions_dir()}" in err
+    out, err = call("--json")
+    assert out == "" and err == ""
+
+
 def test_nothing_found_says_so(library: Path) -> None:
     out, err = call("--search", "zeppelin")
     assert out == "" and "nothing found for 'zeppelin'" in err
