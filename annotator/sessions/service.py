@@ -115,6 +115,8 @@ class Sessions:
         self._runner: asyncio.Task[None] | None = None
         self._session_path: Path | None = None
         self._stopping: asyncio.Task[None] | None = None
+        self._closed: asyncio.Event | None = None  # set while a session closes; set() once its journal is shut
+        self._late_marks: set[asyncio.Task[None]] = set()
         self._states: tuple[ProviderStatus, ...] = ()
         self._live: LiveInput | None = None
         self._audio: AudioFile | None = None
@@ -129,6 +131,11 @@ class Sessions:
     def active(self) -> bool:
         """A session is running or still closing (its journal not yet closed)."""
         return self._starting or self._pipeline is not None or self._stopping is not None
+
+    @property
+    def closing(self) -> bool:
+        """A session is closing: its last analyses finishing, its journal being shut."""
+        return self._closed is not None
 
     @property
     def session_path(self) -> Path | None:
@@ -408,10 +415,28 @@ class Sessions:
         """Mark ``moment`` of the running session (None: now, its last line). Replaying a
         saved session, the mark goes to that session's journal too."""
         if self._pipeline is None:
+            if self._closed is not None and self._session_path is not None:
+                # the session is closing (its last analyses finishing): the mark goes to its journal once shut
+                task = asyncio.get_running_loop().create_task(
+                    self._mark_when_closed(self._closed, self._session_path, kind, note, moment)
+                )
+                self._late_marks.add(task)
+                task.add_done_callback(self._late_marks.discard)
             return
         mark = self._pipeline.add_mark(kind, note, moment)
         if self._replaying_saved and self._session_path is not None:
             self.marks.append(self._session_path, mark)
+
+    async def _mark_when_closed(
+        self, closed: asyncio.Event, path: Path, kind: str, note: str, moment: Mark | None
+    ) -> None:
+        await closed.wait()
+        if self._session_path != path:  # nothing was heard: the session was not kept
+            return
+        try:
+            await self.add_mark(path, kind, note, None if moment is None else moment.chunk_id)
+        except AnnotatorError as err:
+            self.sink.on_error(err)
 
     async def add_mark(self, path: Path, kind: str, note: str, chunk_id: int | None = None) -> Mark:
         """A bookmark or flag on the saved session at ``path`` (on screen, not running):
@@ -470,26 +495,31 @@ class Sessions:
         """Close the pipeline and the journal. A session in which no line was
         transcribed is not kept: its journal and audio are deleted, and, when
         its inputs ran, ``silence_advice`` says what to check."""
+        closed = self._closed = asyncio.Event()
         pipeline, self._pipeline = self._pipeline, None
         started, self._started = self._started, False
         try:
             if pipeline is not None:
                 await pipeline.stop()
         finally:
-            journal, self._journal = self._journal, None
-            if journal is not None:
-                await journal.aclose()
-                if pipeline is not None and pipeline.chunks_seen == 0:
-                    from annotator.journal.store import discard_session
+            try:
+                journal, self._journal = self._journal, None
+                if journal is not None:
+                    await journal.aclose()
+                    if pipeline is not None and pipeline.chunks_seen == 0:
+                        from annotator.journal.store import discard_session
 
-                    await asyncio.to_thread(discard_session, journal.path, journal.audio_path)
-                    self._session_path = None  # nothing to say "saved" about, review or export
-                    self._index(journal.path, remove=True)
-                    self._wrote_journal = False
-                    if started and silence_advice:
-                        self.sink.on_error(AudioError(silence_advice))
-                else:
-                    self._index(journal.path)
+                        await asyncio.to_thread(discard_session, journal.path, journal.audio_path)
+                        self._session_path = None  # nothing to say "saved" about, review or export
+                        self._index(journal.path, remove=True)
+                        self._wrote_journal = False
+                        if started and silence_advice:
+                            self.sink.on_error(AudioError(silence_advice))
+                    else:
+                        self._index(journal.path)
+            finally:
+                self._closed = None
+                closed.set()  # marks made while it closed now go to the shut journal
             analyzer, self._analyzer = self._analyzer, None
             if analyzer is not None:
                 self._states = analyzer.providers_state()
@@ -548,6 +578,8 @@ class Sessions:
         """Quitting: stop any session, save the marks still being appended, and
         drop the model load if still running."""
         await self.stop()
+        if self._late_marks:
+            await asyncio.gather(*self._late_marks, return_exceptions=True)
         await self.marks.saved()
         self.model.cancel()
 

@@ -97,6 +97,29 @@ async def test_a_saved_session_replayed_shows_its_stored_analyses_and_keeps_new_
     assert sorted(p.name for p in (tmp_path / "sessions").glob("*.jsonl")) == [path.name]  # no new journal
 
 
+async def test_a_mark_made_while_the_session_closes_reaches_its_journal(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    """Enter on a note while the last analysis is still finishing: the mark is not lost."""
+    fault_server.set_default(Reply.ok(delay_s=1.0))
+    cfg = load_config(fault_server.write_config(tmp_path / "c.toml", [fault_server.provider("a")]))
+    sink = Waiting()
+    sessions = Sessions(cfg, sink, sessions_dir=tmp_path / "sessions")
+    talk = tmp_path / "talk.txt"
+    talk.write_text("Candidate: I led the migration for eighteen months.\n", encoding="utf-8")
+    await sessions.start_replay(talk, MAX_SPEED)
+    while not sessions.closing:  # noqa: ASYNC110  (yields to the loop; no event marks the start of closing)
+        await asyncio.sleep(0)
+    assert sessions.active
+    sessions.mark("bookmark", "ask how long")
+    await sink.until("session_closed")
+    await sessions.shutdown()  # waits for the late mark
+    path = sessions.session_path
+    assert path is not None
+    record = read_session(path)
+    assert [(m.note, m.chunk_id) for m in record.marks] == [("ask how long", record.chunks[-1].id)]
+
+
 async def test_sessions_share_one_speaker_model_loaded_once(fault_server: FaultServer, tmp_path: Path) -> None:
     from annotator.speakers.stage import SpeakerModel
 
