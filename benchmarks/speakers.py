@@ -44,6 +44,7 @@ from annotator.audio.decode import decode_file  # noqa: E402
 from annotator.audio.segmenter import Segmenter  # noqa: E402
 from annotator.speakers.embedding import SpeakerEmbedder  # noqa: E402
 from annotator.speakers.stage import Speakers  # noqa: E402
+from tests.helpers import conversation  # noqa: E402
 
 SR = 16000
 DATA = ROOT.parent / "shared" / "data"
@@ -51,30 +52,9 @@ SPEECH = DATA / "speech"
 FRAME = 0.01  # scoring resolution, seconds
 
 
-def phrases(audio: np.ndarray, min_gap_s: float = 0.25, relative: float = 0.1) -> list[np.ndarray]:
-    """``audio`` cut at its own pauses (energy under ``relative`` x its 95th percentile for ``min_gap_s``),
-    each piece trimmed; pieces under 0.3 s are dropped."""
-    hop = 160
-    n = len(audio) // hop
-    energy = np.sqrt(np.mean(audio[: n * hop].reshape(n, hop) ** 2, axis=1))
-    loud = energy > relative * np.percentile(energy, 95)
-    runs: list[list[int]] = []
-    start = None
-    for i, on in enumerate(loud):
-        if on and start is None:
-            start = i
-        elif not on and start is not None:
-            runs.append([start, i])
-            start = None
-    if start is not None:
-        runs.append([start, n])
-    merged: list[list[int]] = []
-    for s, e in runs:
-        if merged and s - merged[-1][1] < min_gap_s / FRAME:
-            merged[-1][1] = e
-        else:
-            merged.append([s, e])
-    return [audio[s * hop : e * hop] for s, e in merged if (e - s) * FRAME >= 0.3]
+def phrases(audio: np.ndarray) -> list[np.ndarray]:
+    """``audio`` cut at its own pauses (the tests' cutter), pieces of 0.3 s or more."""
+    return conversation.phrases(audio, min_s=0.3)
 
 
 def voices() -> dict[str, list[np.ndarray]]:

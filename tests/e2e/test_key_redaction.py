@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.faultserver import FaultServer, Reply
-from tests.helpers.process import running
+from tests.helpers.process import listen_json, running
 from tests.helpers.pulse import PulseServer
 from tests.helpers.secrets import (
     ECHOED_KEY,
@@ -105,17 +105,7 @@ def test_listen_never_prints_or_journals_an_echoed_key(
         out_path.open("w") as out,
         err_path.open("w") as err,
         running(
-            [
-                sys.executable,
-                "-m",
-                "annotator",
-                "listen",
-                "--json",
-                "--config",
-                str(config),
-                "--device",
-                pulse_server.monitor,
-            ],
+            listen_json(config, pulse_server.monitor),
             stdout=out,
             stderr=err,
             text=True,

@@ -18,7 +18,7 @@ from annotator.formats.readers import read_session
 from annotator.formats.writers import export
 from annotator.journal.store import find_unfinished
 from tests.helpers.faultserver import FaultServer, Reply, insight_json
-from tests.helpers.process import json_lines_until, running
+from tests.helpers.process import json_lines_until, listen_json, running
 from tests.helpers.pulse import PulseServer
 from tests.helpers.whisper import ljspeech_clips, normalise
 
@@ -33,19 +33,7 @@ def test_listen_records_transcribes_analyses_and_stops_cleanly_on_ctrl_c(
     env = {**os.environ, **pulse_server.env}
     clip, reference = ljspeech_clips()[1]
     with running(
-        [
-            sys.executable,
-            "-m",
-            "annotator",
-            "listen",
-            "--json",
-            "--config",
-            str(config),
-            "--device",
-            pulse_server.monitor,
-            "--vocabulary",
-            "block books, Gutenberg",
-        ],
+        listen_json(config, pulse_server.monitor, "--vocabulary", "block books, Gutenberg"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -115,17 +103,7 @@ def test_a_killed_listen_leaves_a_journal_that_is_offered_back_repaired_and_expo
     env = {**os.environ, **pulse_server.env}
     clip, _ = ljspeech_clips()[1]
     with running(
-        [
-            sys.executable,
-            "-m",
-            "annotator",
-            "listen",
-            "--json",
-            "--config",
-            str(config),
-            "--device",
-            pulse_server.monitor,
-        ],
+        listen_json(config, pulse_server.monitor),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -179,10 +157,13 @@ def test_listen_tells_two_voices_apart_in_its_chunk_lines(
     played = conv.write(tmp_path / "two.wav")
     fault_server.set_default(Reply.ok())
     config = fault_server.write_config(tmp_path / "config.toml", [fault_server.provider("local")])
-    args = [sys.executable, "-m", "annotator", "listen", "--json", "--speakers", "2", "--config", str(config)]
     env = {**os.environ, **pulse_server.env}
     with running(
-        [*args, "--device", pulse_server.monitor], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        listen_json(config, pulse_server.monitor, "--speakers", "2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     ) as proc:
         lines = json_lines_until(proc, "recording", timeout=60)
         pulse_server.play(played)

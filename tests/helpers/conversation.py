@@ -20,8 +20,9 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 SR = 16000
 
 
-def phrases(audio: np.ndarray, min_gap_s: float = 0.25, relative: float = 0.1) -> list[np.ndarray]:
-    """``audio`` cut where its energy stays under ``relative`` x its 95th percentile for ``min_gap_s``."""
+def phrases(audio: np.ndarray, min_gap_s: float = 0.25, relative: float = 0.1, min_s: float = 1.0) -> list[np.ndarray]:
+    """``audio`` cut where its energy stays under ``relative`` x its 95th percentile for ``min_gap_s``;
+    pieces shorter than ``min_s`` are dropped."""
     hop = 160
     n = len(audio) // hop
     energy = np.sqrt(np.mean(audio[: n * hop].reshape(n, hop) ** 2, axis=1))
@@ -42,7 +43,7 @@ def phrases(audio: np.ndarray, min_gap_s: float = 0.25, relative: float = 0.1) -
             merged[-1][1] = e
         else:
             merged.append([s, e])
-    return [audio[s * hop : e * hop] for s, e in merged if (e - s) * hop / SR >= 1.0]
+    return [audio[s * hop : e * hop] for s, e in merged if (e - s) * hop / SR >= min_s]
 
 
 def voices() -> dict[str, list[np.ndarray]]:

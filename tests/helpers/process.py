@@ -6,8 +6,10 @@ import contextlib
 import json
 import selectors
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -41,3 +43,8 @@ def running(args: Sequence[str], **kwargs: Any) -> Iterator[subprocess.Popen[str
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(30)
+
+
+def listen_json(config: Path, device: str, *extra: str) -> list[str]:
+    """The command line of ``annotator listen --json`` with ``config`` on ``device`` (and ``extra``)."""
+    return [sys.executable, "-m", "annotator", "listen", "--json", "--config", str(config), "--device", device, *extra]
